@@ -1,0 +1,30 @@
+/**
+ * `@dmdet/volume-io`: the `Volume` value and point lists of dmdet, TIFF stacks in and out,
+ * CSV and Particle Tracking Challenge XML points. Browser-safe; file-path helpers live in
+ * `@dmdet/volume-io/node`.
+ *
+ * @packageDocumentation
+ */
+export { VolumeIoError, type VolumeIoErrorCode } from './errors';
+export { type NormalizePercentileOptions, normalizePercentile, percentiles } from './normalize';
+export { type Point, type PointRecord, type ValidatePointsOptions, validatePoints } from './points';
+export {
+  type ReadPointsCsvOptions,
+  readPointsCsv,
+  type WritePointsCsvOptions,
+  writePointsCsv,
+} from './points-csv';
+export { type ReadPtcXmlOptions, readPtcXml } from './ptc-xml';
+export { type ReadTiffOptions, readTiff, readTiffInfo, type TiffInfo, type TiffInput } from './tiff-read';
+export { imagejDescription, writeTiff } from './tiff-write';
+export {
+  createVolume,
+  type Vec3,
+  type Volume,
+  type VolumeData,
+  type VolumeDType,
+  validateShape,
+  volumeDType,
+  voxelCount,
+} from './volume';
+export { type Axis, cropVolume, flipVolume, minMax, toFloat32 } from './volume-ops';

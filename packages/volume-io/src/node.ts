@@ -1,0 +1,112 @@
+/**
+ * File-path helpers of `@dmdet/volume-io` for Node.js. The main entry has no `fs`; import these
+ * from `@dmdet/volume-io/node`.
+ */
+import { openAsBlob } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { VolumeIoError } from './errors';
+import type { Point, PointRecord } from './points';
+import {
+  type ReadPointsCsvOptions,
+  readPointsCsv,
+  type WritePointsCsvOptions,
+  writePointsCsv,
+} from './points-csv';
+import { type ReadPtcXmlOptions, readPtcXml } from './ptc-xml';
+import { type ReadTiffOptions, readTiff, readTiffInfo, type TiffInfo } from './tiff-read';
+import { writeTiff } from './tiff-write';
+import type { Volume } from './volume';
+
+/** Options of the file writers: nothing a user has is replaced unless `overwrite` is true. */
+export interface WriteFileOptions {
+  /** Replace an existing file. Default false: an existing file is an error (`FILE_EXISTS`). */
+  overwrite?: boolean;
+}
+
+async function existingFile(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new VolumeIoError('FILE_NOT_FOUND', 'is not a file', { file: path });
+    return s.size;
+  } catch (e) {
+    if (e instanceof VolumeIoError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new VolumeIoError('FILE_NOT_FOUND', 'no such file', { file: path, cause: e });
+    }
+    throw e;
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  await existingFile(path);
+  return readFile(path, 'utf8');
+}
+
+async function writeNew(path: string, data: string | Uint8Array, options: WriteFileOptions): Promise<void> {
+  try {
+    await writeFile(path, data, { flag: options.overwrite ? 'w' : 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new VolumeIoError('FILE_EXISTS', 'the file exists; pass overwrite: true to replace it', {
+        file: path,
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads a volume from a TIFF file (see `readTiff`). The file is read lazily, so selecting one time
+ * point of a long series reads only its pages.
+ *
+ * @example
+ * const volume = await readTiffFile('cells.tif', { channel: 1 });
+ */
+export async function readTiffFile(
+  path: string,
+  options: Omit<ReadTiffOptions, 'file'> = {},
+): Promise<Volume> {
+  await existingFile(path);
+  return readTiff(await openAsBlob(path), { ...options, file: path });
+}
+
+/** Reads shape, channels, time points, sample type and voxel size of a TIFF file without decoding it. */
+export async function readTiffFileInfo(path: string): Promise<TiffInfo> {
+  await existingFile(path);
+  return readTiffInfo(await openAsBlob(path), { file: path });
+}
+
+/** Writes a volume as an ImageJ-compatible multi-page TIFF (see `writeTiff`); refuses to replace a file unless asked. */
+export async function writeTiffFile(
+  path: string,
+  volume: Volume,
+  options: WriteFileOptions = {},
+): Promise<void> {
+  await writeNew(path, new Uint8Array(writeTiff(volume)), options);
+}
+
+/** Reads a CSV point list from a file (see `readPointsCsv`). */
+export async function readPointsCsvFile(
+  path: string,
+  options: Omit<ReadPointsCsvOptions, 'file'> = {},
+): Promise<PointRecord[]> {
+  return readPointsCsv(await readText(path), { ...options, file: path });
+}
+
+/** Writes points as CSV (see `writePointsCsv`); refuses to replace a file unless asked. */
+export async function writePointsCsvFile(
+  path: string,
+  points: readonly (Point | PointRecord)[],
+  options: WritePointsCsvOptions & WriteFileOptions = {},
+): Promise<void> {
+  await writeNew(path, writePointsCsv(points, options), options);
+}
+
+/** Reads Particle Tracking Challenge XML ground truth from a file (see `readPtcXml`). */
+export async function readPtcXmlFile(
+  path: string,
+  options: Omit<ReadPtcXmlOptions, 'file'> = {},
+): Promise<PointRecord[]> {
+  return readPtcXml(await readText(path), { ...options, file: path });
+}
