@@ -13,7 +13,8 @@ export function packageBuild(entry: Record<string, string>): Options {
     clean: true,
     target: 'es2022',
     platform: 'neutral',
-    splitting: false,
+    // Shared chunks, so the main and /node entries share one VolumeIoError class (instanceof works across them).
+    splitting: true,
     treeshake: true,
     outDir: 'dist',
     external: [/^node:/],
