@@ -36,7 +36,9 @@ describe('percentiles', () => {
       for (const data of [u16, u8, f32]) {
         const ps = [0, 1, 33.3, 50, 99.8, 100];
         const got = percentiles(data, ps);
-        ps.forEach((p, i) => expect(got[i]).toBeCloseTo(reference(Array.from(data), p), 3));
+        ps.forEach((p, i) => {
+          expect(got[i]).toBeCloseTo(reference(Array.from(data), p), 3);
+        });
       }
     }
   });

@@ -21,7 +21,9 @@ describe('readTiff on the fixture zoo written by tifffile and libtiff', () => {
     expect(Array.from(volume.data)).toEqual(expectedVolume(e));
     if (e.voxelSize) {
       expect(volume.voxelSize).toBeDefined();
-      volume.voxelSize?.forEach((v, i) => expect(v).toBeCloseTo(e.voxelSize?.[i] as number, 6));
+      volume.voxelSize?.forEach((v, i) => {
+        expect(v).toBeCloseTo(e.voxelSize?.[i] as number, 6);
+      });
     } else {
       expect(volume.voxelSize).toBeUndefined();
     }

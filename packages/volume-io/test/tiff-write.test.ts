@@ -51,7 +51,9 @@ describe('writeTiff round trips through readTiff', () => {
     expect(volumeDType(back)).toBe(volumeDType(volume));
     expect(Array.from(back.data)).toEqual(Array.from(volume.data));
     if (volume.voxelSize) {
-      back.voxelSize?.forEach((v, i) => expect(v).toBeCloseTo(volume.voxelSize?.[i] as number, 9));
+      back.voxelSize?.forEach((v, i) => {
+        expect(v).toBeCloseTo(volume.voxelSize?.[i] as number, 9);
+      });
       expect((await readTiffInfo(bytes)).metadata).toBe('imagej');
     } else {
       expect(back.voxelSize).toBeUndefined();
