@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('exports', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'GroundtruthError',
+      'binaryTarget',
+      'densityMap',
+      'greyDilation',
+      'sigmasFromMicrons',
+      'weightMap',
+    ]);
+  });
+});
