@@ -8,7 +8,9 @@ export const reference: {
   poissonPmf: Record<string, number[]>;
   logGamma: Record<string, number>;
   erfc: Record<string, number>;
-} = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'reference.json'), 'utf8'));
+} = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'reference.json'), 'utf8'),
+);
 
 /** Upper critical value of chi-square with `df` degrees of freedom at p = 0.001 (Wilson–Hilferty). */
 export function chiSquareCritical001(df: number): number {

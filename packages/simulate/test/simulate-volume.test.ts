@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   countForDensity,
   peakIntensity,
-  SimulateError,
   type SimulatedParticle,
+  SimulateError,
   simulateVolume,
 } from '../src/index';
 
@@ -19,13 +19,20 @@ const hashOf = (d: Uint16Array) => fnv1a(new Uint8Array(d.buffer, d.byteOffset, 
  * by least squares of (voxel − background) against the sampled Gaussian on the voxels near each
  * particle, then SNR = A / sqrt(A + b).
  */
-function measureSnr(data: Uint16Array, shape: [number, number, number], points: SimulatedParticle[], sxy: number, sz: number) {
+function measureSnr(
+  data: Uint16Array,
+  shape: [number, number, number],
+  points: SimulatedParticle[],
+  sxy: number,
+  sz: number,
+) {
   const [Z, Y, X] = shape;
   const near = new Uint8Array(data.length);
   for (const p of points)
     for (let z = Math.max(0, Math.ceil(p.z - 5 * sz)); z <= Math.min(Z - 1, p.z + 5 * sz); z++)
       for (let y = Math.max(0, Math.ceil(p.y - 5 * sxy)); y <= Math.min(Y - 1, p.y + 5 * sxy); y++)
-        for (let x = Math.max(0, Math.ceil(p.x - 5 * sxy)); x <= Math.min(X - 1, p.x + 5 * sxy); x++) near[(z * Y + y) * X + x] = 1;
+        for (let x = Math.max(0, Math.ceil(p.x - 5 * sxy)); x <= Math.min(X - 1, p.x + 5 * sxy); x++)
+          near[(z * Y + y) * X + x] = 1;
   let bs = 0;
   let bn = 0;
   data.forEach((v, i) => {
@@ -71,7 +78,15 @@ describe('simulateVolume', () => {
     const points: SimulatedParticle[] = [];
     const data: Uint16Array[] = [];
     for (let seed = 0; seed < 6; seed++) {
-      const s = simulateVolume({ shape, count: 60, snr, minSpacing: 10, seed: 100 * snr + seed, sigmaXY: sxy, sigmaZ: sz });
+      const s = simulateVolume({
+        shape,
+        count: 60,
+        snr,
+        minSpacing: 10,
+        seed: 100 * snr + seed,
+        sigmaXY: sxy,
+        sigmaZ: sz,
+      });
       data.push(s.volume.data);
       points.push(...s.points);
     }
@@ -108,7 +123,13 @@ describe('simulateVolume', () => {
   });
 
   it('places points inside the volume, keeps minSpacing and returns uint16 with the voxel size', () => {
-    const s = simulateVolume({ shape: [5, 40, 40], count: 40, minSpacing: 4, voxelSize: [0.3, 0.1, 0.1], seed: 1 });
+    const s = simulateVolume({
+      shape: [5, 40, 40],
+      count: 40,
+      minSpacing: 4,
+      voxelSize: [0.3, 0.1, 0.1],
+      seed: 1,
+    });
     expect(s.volume.data).toBeInstanceOf(Uint16Array);
     expect(s.volume.voxelSize).toEqual([0.3, 0.1, 0.1]);
     expect(s.points).toHaveLength(40);
@@ -127,7 +148,12 @@ describe('simulateVolume', () => {
   });
 
   it('puts the requested fraction in clusters close to each other', () => {
-    const s = simulateVolume({ shape: [10, 128, 128], count: 100, clusters: { fraction: 0.3, size: 3, spread: 1.5 }, seed: 3 });
+    const s = simulateVolume({
+      shape: [10, 128, 128],
+      count: 100,
+      clusters: { fraction: 0.3, size: 3, spread: 1.5 },
+      seed: 3,
+    });
     const clustered = s.points.filter((p) => p.cluster >= 0);
     expect(clustered).toHaveLength(30);
     const byCluster = new Map<number, SimulatedParticle[]>();
@@ -170,6 +196,8 @@ describe('simulateVolume', () => {
     expect(code({ density: 'huge' as never })).toMatch(/density must be 'low', 'medium' or 'high'/);
     expect(code({ psf: 'airy' as never })).toMatch(/psf must be 'sampled' or 'integrated'/);
     expect(code({ clusters: { fraction: 2 } })).toMatch(/clusters.fraction must be a fraction/);
-    expect(code({ shape: [1, 8, 8], count: 50, minSpacing: 5 })).toMatch(/TOO_DENSE: could place only \d+ of 50/);
+    expect(code({ shape: [1, 8, 8], count: 50, minSpacing: 5 })).toMatch(
+      /TOO_DENSE: could place only \d+ of 50/,
+    );
   });
 });

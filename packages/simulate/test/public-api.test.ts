@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+import * as node from '../src/node';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('main entry', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'PTC_DENSITY_COUNTS',
+      'PTC_SHAPE',
+      'PTC_SNRS',
+      'Random',
+      'SIMULATE_DEFAULTS',
+      'SimulateError',
+      'countForDensity',
+      'deriveSeed',
+      'gridPlan',
+      'peakIntensity',
+      'poisson',
+      'renderSpots',
+      'simulateGrid',
+      'simulateVolume',
+      'splitSamples',
+    ]);
+  });
+  it('node entry', () => {
+    expect(Object.keys(node).sort()).toEqual(['simulateDataset']);
+  });
+});
