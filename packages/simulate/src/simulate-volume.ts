@@ -160,7 +160,7 @@ export function simulateVolume(options: SimulateVolumeOptions = {}): SimulatedVo
   for (let i = 0; i < expected.length; i++) {
     const mean = expected[i] as number;
     const count = mean === o.background ? backgroundDraws.sample(rng) : poisson(mean, rng);
-    data[i] = count > 65535 ? 65535 : count;
+    data[i] = Math.min(count, 65535);
   }
   return { volume: createVolume(data, shape, o.voxelSize), points, peakIntensity: peak, amplitude };
 }
