@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('exports', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'AWING_DEFAULTS',
+      'LossesError',
+      'adaptiveWing',
+      'createLoss',
+      'dmDetNetLoss',
+      'focalLoss',
+      'resolveAdaptiveWingOptions',
+      'resolveWeightMapOptions',
+      'squaredError',
+      'weightMap',
+      'weightedBinaryCrossEntropy',
+      'weightedLoss',
+      'weightedMean',
+    ]);
+  });
+
+  it('imports nothing of ours and no tfjs backend', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join, dirname } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+    for (const f of readdirSync(src)) {
+      const imports = [...readFileSync(join(src, f), 'utf8').matchAll(/from '([^']+)'/g)].map(
+        (m) => m[1] as string,
+      );
+      expect(
+        imports.filter((m) => !m.startsWith('.') && m !== '@tensorflow/tfjs-core'),
+        f,
+      ).toEqual([]);
+    }
+  });
+});
