@@ -1,0 +1,150 @@
+/** A 3D Gaussian spot fitted around a detection. */
+export interface GaussianFit {
+  x: number;
+  y: number;
+  z: number;
+  /** Peak height above background. */
+  amplitude: number;
+  background: number;
+  sigmaXY: number;
+  sigmaZ: number;
+  /** Root mean square residual of the fit. */
+  residual: number;
+}
+
+/** Solves a small dense linear system A x = b in place (Gaussian elimination with partial pivoting). */
+function solve(A: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++)
+      if (Math.abs(A[r * n + c] as number) > Math.abs(A[p * n + c] as number)) p = r;
+    if (Math.abs(A[p * n + c] as number) < 1e-300) return undefined;
+    if (p !== c) {
+      for (let k = 0; k < n; k++)
+        [A[c * n + k], A[p * n + k]] = [A[p * n + k] as number, A[c * n + k] as number];
+      [b[c], b[p]] = [b[p] as number, b[c] as number];
+    }
+    for (let r = c + 1; r < n; r++) {
+      const f = (A[r * n + c] as number) / (A[c * n + c] as number);
+      for (let k = c; k < n; k++) A[r * n + k] = (A[r * n + k] as number) - f * (A[c * n + k] as number);
+      b[r] = (b[r] as number) - f * (b[c] as number);
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = b[r] as number;
+    for (let k = r + 1; k < n; k++) s -= (A[r * n + k] as number) * (x[k] as number);
+    x[r] = s / (A[r * n + r] as number);
+  }
+  return x;
+}
+
+/**
+ * Least-squares fit (Levenberg–Marquardt) of B + A·exp(−((x−x0)² + (y−y0)²)/(2σxy²) − (z−z0)²/(2σz²))
+ * to the voxels within `radius` `[rz, ry, rx]` of voxel (z, y, x), started at `start` (a refined
+ * position). In a volume one slice thick, z0 and σz are not fitted. Returns undefined when the
+ * window is too small or the fit leaves the window or fails.
+ */
+export function fitGaussian(
+  data: ArrayLike<number>,
+  shape: readonly [number, number, number],
+  voxel: readonly [number, number, number],
+  start: readonly [number, number, number],
+  radius: readonly [number, number, number] = [1, 2, 2],
+): GaussianFit | undefined {
+  const [Z, Y, X] = shape;
+  const [z, y, x] = voxel;
+  const pts: number[][] = [];
+  const vals: number[] = [];
+  for (let a = Math.max(0, z - radius[0]); a <= Math.min(Z - 1, z + radius[0]); a++)
+    for (let b = Math.max(0, y - radius[1]); b <= Math.min(Y - 1, y + radius[1]); b++)
+      for (let c = Math.max(0, x - radius[2]); c <= Math.min(X - 1, x + radius[2]); c++) {
+        pts.push([a, b, c]);
+        vals.push(data[(a * Y + b) * X + c] as number);
+      }
+  const fitZ = Math.min(Z - 1, z + radius[0]) > Math.max(0, z - radius[0]);
+  const free = fitZ ? [0, 1, 2, 3, 4, 5, 6] : [0, 1, 3, 4, 5, 6];
+  if (vals.length < free.length + 2) return undefined;
+  const lo = Math.min(...vals);
+  const hi = Math.max(...vals);
+  // p = [A, B, z0, y0, x0, sxy, sz]
+  let p = [Math.max(hi - lo, 1e-12), lo, start[0], start[1], start[2], 1.5, 1];
+  const evaluate = (q: number[]) => {
+    let sse = 0;
+    const J: number[][] = [];
+    const r: number[] = [];
+    for (let i = 0; i < pts.length; i++) {
+      const [a, b, c] = pts[i] as [number, number, number];
+      const [A, B, z0, y0, x0, sxy, sz] = q as [number, number, number, number, number, number, number];
+      const dz = a - z0;
+      const dy = b - y0;
+      const dx = c - x0;
+      const e = Math.exp(-(dx * dx + dy * dy) / (2 * sxy * sxy) - (dz * dz) / (2 * sz * sz));
+      const res = B + A * e - (vals[i] as number);
+      sse += res * res;
+      r.push(res);
+      J.push([
+        e,
+        1,
+        (A * e * dz) / (sz * sz),
+        (A * e * dy) / (sxy * sxy),
+        (A * e * dx) / (sxy * sxy),
+        (A * e * (dx * dx + dy * dy)) / (sxy * sxy * sxy),
+        (A * e * dz * dz) / (sz * sz * sz),
+      ]);
+    }
+    return { sse, J, r };
+  };
+  let cur = evaluate(p);
+  let lambda = 1e-3;
+  const n = free.length;
+  for (let it = 0; it < 100; it++) {
+    const H = new Float64Array(n * n);
+    const g = new Float64Array(n);
+    for (let i = 0; i < pts.length; i++) {
+      const row = cur.J[i] as number[];
+      const ri = cur.r[i] as number;
+      for (let u = 0; u < n; u++) {
+        const ju = row[free[u] as number] as number;
+        g[u] = (g[u] as number) - ju * ri;
+        for (let v = 0; v < n; v++)
+          H[u * n + v] = (H[u * n + v] as number) + ju * (row[free[v] as number] as number);
+      }
+    }
+    const Hd = Float64Array.from(H);
+    for (let u = 0; u < n; u++) Hd[u * n + u] = (H[u * n + u] as number) * (1 + lambda) + 1e-12;
+    const step = solve(Hd, Float64Array.from(g), n);
+    if (!step) break;
+    const next = [...p];
+    free.forEach((k, u) => {
+      next[k] = (next[k] as number) + (step[u] as number);
+    });
+    next[5] = Math.abs(next[5] as number);
+    next[6] = Math.abs(next[6] as number);
+    const cand = evaluate(next);
+    if (cand.sse < cur.sse) {
+      const converged = cur.sse - cand.sse < 1e-12 * (1 + cur.sse);
+      p = next;
+      cur = cand;
+      lambda = Math.max(lambda / 10, 1e-9);
+      if (converged) break;
+    } else {
+      lambda *= 10;
+      if (lambda > 1e9) break;
+    }
+  }
+  const [A, B, z0, y0, x0, sxy, sz] = p as [number, number, number, number, number, number, number];
+  const inside =
+    Math.abs(z0 - z) <= radius[0] + 0.5 && Math.abs(y0 - y) <= radius[1] && Math.abs(x0 - x) <= radius[2];
+  if (!inside || !(A > 0) || ![A, B, z0, y0, x0, sxy, sz].every(Number.isFinite)) return undefined;
+  return {
+    x: x0,
+    y: y0,
+    z: fitZ ? z0 : z,
+    amplitude: A,
+    background: B,
+    sigmaXY: sxy,
+    sigmaZ: fitZ ? sz : Number.NaN,
+    residual: Math.sqrt(cur.sse / pts.length),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `@dmdet/postprocess`: from a density map (or any 3D image) to particle positions. 3D local maxima
+ * with sub-voxel refinement and optional Gaussian fits, tiled prediction, and the SEF3D baseline
+ * detector. Plain typed arrays; no tfjs.
+ *
+ * @packageDocumentation
+ */
+export { convolveAxis, gaussianKernel1d } from './convolve';
+export { PostprocessError, type PostprocessErrorCode } from './errors';
+export { fitGaussian, type GaussianFit } from './gaussian-fit';
+export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-maxima';
+export { type LaplacianOfGaussianOptions, laplacianOfGaussian } from './log-filter';
+export { maximumFilter } from './max-filter';
+export { type RefineMethod, subVoxelOffset } from './refine';
+export { median, robustNoise } from './robust';
+export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
+export { type PredictTile, type PredictTiledOptions, predictTiled, tilePlan } from './tiled';

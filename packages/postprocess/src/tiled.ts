@@ -1,0 +1,137 @@
+import { createVolume, cropVolume, type Vec3, type Volume } from '@dmdet/volume-io';
+import { PostprocessError } from './errors';
+import { checkVolume } from './input';
+
+/** Options of {@link predictTiled}. */
+export interface PredictTiledOptions {
+  /** Tile size `[z, y, x]` (clipped to the volume). Default `[16, 256, 256]`. */
+  tile?: Vec3;
+  /**
+   * Context voxels on each side of a tile whose prediction is discarded (a number or `[z, y, x]`);
+   * at least the network's receptive-field radius for the result to equal whole-volume prediction.
+   * Default `[4, 16, 16]`.
+   */
+  overlap?: number | Vec3;
+  /**
+   * Tile origins are multiples of this (per axis), for networks whose output depends on the input's
+   * alignment to their downsampling (e.g. 4 for two stride-2 steps). Default 1.
+   */
+  align?: number | Vec3;
+  /** Called after each tile. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Stops between tiles. */
+  signal?: AbortSignal;
+}
+
+/** Predicts one tile: a float32 volume in, a same-shaped map out (typed array or Volume). */
+export type PredictTile = (
+  tile: Volume<Float32Array>,
+) => Float32Array | Volume | Promise<Float32Array | Volume>;
+
+const triple = (v: number | Vec3, name: string, min: number): [number, number, number] => {
+  const t = typeof v === 'number' ? [v, v, v] : [...v];
+  if (t.length !== 3 || t.some((n) => !Number.isInteger(n) || n < min)) {
+    throw new PostprocessError(
+      'INVALID_OPTION',
+      `${name} must be an integer >= ${min} or [z, y, x] of them, got ${JSON.stringify(v)}`,
+    );
+  }
+  return t as [number, number, number];
+};
+
+/** Start positions of the tiles along one axis, and the core each one writes. */
+export function tilePlan(
+  n: number,
+  tile: number,
+  overlap: number,
+  align: number,
+): { start: number; coreFrom: number; coreTo: number }[] {
+  const size = Math.min(tile, n);
+  if (size === n) return [{ start: 0, coreFrom: 0, coreTo: n }];
+  const step = size - 2 * overlap;
+  if (step < align || step < 1) {
+    throw new PostprocessError(
+      'INVALID_OPTION',
+      `tile ${tile} leaves no core after discarding ${overlap} context voxels on each side (alignment ${align}); use a larger tile or a smaller overlap`,
+    );
+  }
+  const plan: { start: number; coreFrom: number; coreTo: number }[] = [];
+  let coreFrom = 0;
+  while (coreFrom < n) {
+    // The tile reaches `overlap` before its core, aligned down; at the far end it is shifted inward
+    // (unaligned if n - size is not a multiple of align: exactness there then needs align 1).
+    let start = Math.max(0, coreFrom - overlap);
+    start -= start % align;
+    if (start + size > n) start = n - size;
+    const coreTo = start + size >= n ? n : Math.min(n, start + size - overlap);
+    if (coreTo <= coreFrom)
+      throw new PostprocessError(
+        'INVALID_OPTION',
+        `tile ${tile} with overlap ${overlap} and alignment ${align} cannot cover ${n} voxels`,
+      );
+    plan.push({ start, coreFrom, coreTo });
+    coreFrom = coreTo;
+  }
+  return plan;
+}
+
+/**
+ * Predicts a volume tile by tile and stitches the results: each tile carries `overlap` voxels of
+ * context on every inner side, and only its core is kept, so for a fully convolutional network whose
+ * receptive-field radius is at most `overlap` (and tile origins aligned to its downsampling) the
+ * result equals predicting the whole volume at once. Tiles keep one shape (shifted inward at the
+ * borders), so a model sees a fixed input size; memory beyond the output is one tile.
+ *
+ * @example
+ * const map = await predictTiled(volume, (t) => model.predictVolume(t), { tile: [10, 128, 128], overlap: [4, 16, 16], align: [1, 4, 4] });
+ */
+export async function predictTiled(
+  volume: Volume,
+  predictTile: PredictTile,
+  options: PredictTiledOptions = {},
+): Promise<Volume<Float32Array>> {
+  const shape = checkVolume(volume);
+  if (typeof predictTile !== 'function')
+    throw new PostprocessError('INVALID_OPTION', 'predictTile must be a function');
+  const tile = triple(options.tile ?? [16, 256, 256], 'tile', 1);
+  const overlap = triple(options.overlap ?? [4, 16, 16], 'overlap', 0);
+  const align = triple(options.align ?? 1, 'align', 1);
+  const plans = [0, 1, 2].map((a) =>
+    tilePlan(shape[a] as number, tile[a] as number, overlap[a] as number, align[a] as number),
+  );
+  const [pz, py, px] = plans as [
+    ReturnType<typeof tilePlan>,
+    ReturnType<typeof tilePlan>,
+    ReturnType<typeof tilePlan>,
+  ];
+  const [Z, Y, X] = shape;
+  const out = new Float32Array(Z * Y * X);
+  const input =
+    volume.data instanceof Float32Array
+      ? (volume as Volume<Float32Array>)
+      : createVolume(Float32Array.from(volume.data), shape, volume.voxelSize);
+  const total = pz.length * py.length * px.length;
+  let done = 0;
+  for (const a of pz)
+    for (const b of py)
+      for (const c of px) {
+        options.signal?.throwIfAborted();
+        const size: Vec3 = [Math.min(tile[0], Z), Math.min(tile[1], Y), Math.min(tile[2], X)];
+        const piece = cropVolume(input, [a.start, b.start, c.start], size);
+        const result = await predictTile(piece);
+        const data = ArrayBuffer.isView(result) ? result : result?.data;
+        if (!data || data.length !== piece.data.length) {
+          throw new PostprocessError(
+            'TILE_OUTPUT',
+            `predictTile returned ${data ? `${data.length} values` : String(result)} for a ${size.join('×')} tile; expected ${piece.data.length}`,
+          );
+        }
+        for (let z = a.coreFrom; z < a.coreTo; z++)
+          for (let y = b.coreFrom; y < b.coreTo; y++) {
+            const from = ((z - a.start) * size[1] + (y - b.start)) * size[2] + (c.coreFrom - c.start);
+            out.set(data.subarray(from, from + (c.coreTo - c.coreFrom)), (z * Y + y) * X + c.coreFrom);
+          }
+        options.onProgress?.({ done: ++done, total });
+      }
+  return createVolume(out, shape, volume.voxelSize);
+}
