@@ -3,17 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { fitGaussian, localMaxima3D, maximumFilter, PostprocessError, subVoxelOffset } from '../src/index';
 import ref from './fixtures/reference.json';
 
-const sortZyx = (a: number[][]) => [...a].sort((p, q) => (p[0]! - q[0]!) || (p[1]! - q[1]!) || (p[2]! - q[2]!));
+const sortZyx = (a: number[][]) => [...a].sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]! || p[2]! - q[2]!);
 
 describe('localMaxima3D against scipy maximum_filter (fixtures/make_fixtures.py)', () => {
-  it.each(ref.maxima.map((c) => [`${c.shape.join('x')} footprint ${c.footprint.join('x')} >= ${c.threshold}`, c] as const))(
-    '%s',
-    (_, c) => {
-      const v = createVolume(Float32Array.from(c.data), c.shape as unknown as Vec3);
-      const got = localMaxima3D(v, { threshold: c.threshold, footprint: c.footprint as unknown as Vec3, refine: 'none' });
-      expect(sortZyx(got.map((d) => [d.z, d.y, d.x]))).toEqual(sortZyx(c.peaks));
-    },
-  );
+  it.each(
+    ref.maxima.map(
+      (c) => [`${c.shape.join('x')} footprint ${c.footprint.join('x')} >= ${c.threshold}`, c] as const,
+    ),
+  )('%s', (_, c) => {
+    const v = createVolume(Float32Array.from(c.data), c.shape as unknown as Vec3);
+    const got = localMaxima3D(v, {
+      threshold: c.threshold,
+      footprint: c.footprint as unknown as Vec3,
+      refine: 'none',
+    });
+    expect(sortZyx(got.map((d) => [d.z, d.y, d.x]))).toEqual(sortZyx(c.peaks));
+  });
 });
 
 /** Brute force: a voxel >= threshold and >= every voxel in its box (in-bounds). */
@@ -47,7 +52,11 @@ describe('localMaxima3D', () => {
     };
     const shape: Vec3 = [5, 16, 14];
     const data = Float32Array.from({ length: 5 * 16 * 14 }, rand);
-    const got = localMaxima3D(createVolume(data, shape), { threshold: 0.4, minDistance: { z: 0, xy: 2 }, refine: 'none' });
+    const got = localMaxima3D(createVolume(data, shape), {
+      threshold: 0.4,
+      minDistance: { z: 0, xy: 2 },
+      refine: 'none',
+    });
     expect(sortZyx(got.map((d) => [d.z, d.y, d.x]))).toEqual(bruteMaxima(data, shape, [0, 2, 2], 0.4));
     const scores = got.map((d) => d.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -92,7 +101,9 @@ describe('localMaxima3D', () => {
     for (let z = 0; z < 7; z++)
       for (let y = 0; y < 15; y++)
         for (let x = 0; x < 15; x++)
-          data[(z * 15 + y) * 15 + x] = Math.exp(-((x - c[2]!) ** 2 + (y - c[1]!) ** 2) / (2 * 1.4 ** 2) - (z - c[0]!) ** 2 / 2);
+          data[(z * 15 + y) * 15 + x] = Math.exp(
+            -((x - c[2]!) ** 2 + (y - c[1]!) ** 2) / (2 * 1.4 ** 2) - (z - c[0]!) ** 2 / 2,
+          );
     const [p] = localMaxima3D(createVolume(data, shape), { threshold: 0.1 });
     expect(Math.abs(p!.x - 6.6)).toBeLessThan(0.05);
     expect(Math.abs(p!.y - 7.2)).toBeLessThan(0.05);
@@ -100,7 +111,8 @@ describe('localMaxima3D', () => {
     const [q] = localMaxima3D(createVolume(data, shape), { threshold: 0.1, refine: 'centroid' });
     expect(Math.abs(q!.x - 6.6)).toBeLessThan(0.25);
     // Offsets never leave the voxel.
-    for (const o of subVoxelOffset(Float32Array.from([1, 0.999, 0]), [1, 1, 3], 0, 0, 0, 'parabola')) expect(Math.abs(o)).toBeLessThanOrEqual(0.5);
+    for (const o of subVoxelOffset(Float32Array.from([1, 0.999, 0]), [1, 1, 3], 0, 0, 0, 'parabola'))
+      expect(Math.abs(o)).toBeLessThanOrEqual(0.5);
   });
 
   it('fits a Gaussian spot: size, amplitude, background and centre', () => {
@@ -111,7 +123,12 @@ describe('localMaxima3D', () => {
       for (let y = 0; y < 17; y++)
         for (let x = 0; x < 17; x++)
           data[(z * 17 + y) * 17 + x] =
-            truth.B + truth.A * Math.exp(-((x - truth.x) ** 2 + (y - truth.y) ** 2) / (2 * truth.sxy ** 2) - (z - truth.z) ** 2 / (2 * truth.sz ** 2));
+            truth.B +
+            truth.A *
+              Math.exp(
+                -((x - truth.x) ** 2 + (y - truth.y) ** 2) / (2 * truth.sxy ** 2) -
+                  (z - truth.z) ** 2 / (2 * truth.sz ** 2),
+              );
     const [d] = localMaxima3D(createVolume(data, shape), { threshold: 20, fitGaussian: true });
     expect(d?.fit).toBeDefined();
     const f = d!.fit!;
@@ -138,11 +155,19 @@ describe('localMaxima3D', () => {
       }
       return 'no error';
     };
-    expect(bad(() => localMaxima3D({ data: new Float32Array(6), shape: [2, 3] as never }))).toMatch(/shape must be \[z, y, x\].*z = 1/);
-    expect(bad(() => localMaxima3D(createVolume(Float32Array.from([0, Number.NaN]), [1, 1, 2])))).toMatch(/NaN at voxel \(z 0, y 0, x 1\)/);
+    expect(bad(() => localMaxima3D({ data: new Float32Array(6), shape: [2, 3] as never }))).toMatch(
+      /shape must be \[z, y, x\].*z = 1/,
+    );
+    expect(bad(() => localMaxima3D(createVolume(Float32Array.from([0, Number.NaN]), [1, 1, 2])))).toMatch(
+      /NaN at voxel \(z 0, y 0, x 1\)/,
+    );
     const ok = createVolume(new Float32Array(4), [1, 2, 2]);
-    expect(bad(() => localMaxima3D(ok, { threshold: Number.POSITIVE_INFINITY }))).toMatch(/threshold must be a finite number/);
-    expect(bad(() => localMaxima3D(ok, { footprint: [2, 3, 3] }))).toMatch(/footprint must be three odd sizes/);
+    expect(bad(() => localMaxima3D(ok, { threshold: Number.POSITIVE_INFINITY }))).toMatch(
+      /threshold must be a finite number/,
+    );
+    expect(bad(() => localMaxima3D(ok, { footprint: [2, 3, 3] }))).toMatch(
+      /footprint must be three odd sizes/,
+    );
     expect(bad(() => localMaxima3D(ok, { minDistance: -1 }))).toMatch(/minDistance/);
     expect(bad(() => localMaxima3D(ok, { refine: 'spline' as never }))).toMatch(/refine must be/);
   });
@@ -156,7 +181,8 @@ describe('localMaxima3D', () => {
           let m = Number.NEGATIVE_INFINITY;
           for (let a = Math.max(0, z - 1); a <= Math.min(2, z + 1); a++)
             for (let b = Math.max(0, y - 2); b <= Math.min(3, y + 2); b++)
-              for (let c = Math.max(0, x - 1); c <= Math.min(4, x + 1); c++) m = Math.max(m, data[(a * 4 + b) * 5 + c]!);
+              for (let c = Math.max(0, x - 1); c <= Math.min(4, x + 1); c++)
+                m = Math.max(m, data[(a * 4 + b) * 5 + c]!);
           expect(mf[(z * 4 + y) * 5 + x]).toBe(m);
         }
   });

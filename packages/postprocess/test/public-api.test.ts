@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('exports', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'PostprocessError',
+      'convolveAxis',
+      'detectSEF3D',
+      'fitGaussian',
+      'gaussianKernel1d',
+      'laplacianOfGaussian',
+      'localMaxima3D',
+      'maximumFilter',
+      'median',
+      'predictTiled',
+      'robustNoise',
+      'subVoxelOffset',
+      'tilePlan',
+    ]);
+  });
+});

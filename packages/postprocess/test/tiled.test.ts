@@ -1,0 +1,107 @@
+import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
+import { describe, expect, it } from 'vitest';
+import { PostprocessError, predictTiled, tilePlan } from '../src/index';
+
+/** Stand-in for a fully convolutional net: two 3×3×3 box means (receptive-field radius 2), zero padding. */
+function boxMean(v: Volume<Float32Array>): Float32Array {
+  const [Z, Y, X] = v.shape;
+  let cur = v.data;
+  for (let pass = 0; pass < 2; pass++) {
+    const out = new Float32Array(cur.length);
+    for (let z = 0; z < Z; z++)
+      for (let y = 0; y < Y; y++)
+        for (let x = 0; x < X; x++) {
+          let s = 0;
+          for (let a = -1; a <= 1; a++)
+            for (let b = -1; b <= 1; b++)
+              for (let c = -1; c <= 1; c++) {
+                const [zz, yy, xx] = [z + a, y + b, x + c];
+                if (zz >= 0 && yy >= 0 && xx >= 0 && zz < Z && yy < Y && xx < X)
+                  s += cur[(zz * Y + yy) * X + xx] as number;
+              }
+          out[(z * Y + y) * X + x] = s / 27;
+        }
+    cur = out;
+  }
+  return cur;
+}
+
+describe('predictTiled', () => {
+  const shape: Vec3 = [7, 23, 30];
+  const volume = createVolume(
+    Float32Array.from({ length: 7 * 23 * 30 }, (_, i) => Math.sin(i * 0.37) + 1),
+    shape,
+    [1, 0.5, 0.5],
+  );
+  const whole = boxMean(volume);
+
+  it.each([
+    [[5, 10, 12], 2],
+    [
+      [5, 9, 9],
+      [2, 2, 2],
+    ],
+    [
+      [7, 16, 11],
+      [2, 3, 2],
+    ],
+    [[100, 100, 100], 2],
+  ] as [Vec3, number | Vec3][])(
+    'tile %j overlap %j equals whole-volume prediction exactly',
+    async (tile, overlap) => {
+      const seen: number[][] = [];
+      const got = await predictTiled(
+        volume,
+        (t) => {
+          seen.push([...t.shape]);
+          return boxMean(t);
+        },
+        { tile, overlap },
+      );
+      expect(got.voxelSize).toEqual([1, 0.5, 0.5]);
+      expect(Array.from(got.data)).toEqual(Array.from(whole));
+      // Every tile has the same (clipped) shape: a model sees a fixed input size.
+      expect(new Set(seen.map((s) => s.join('x'))).size).toBe(1);
+    },
+  );
+
+  it('differs from whole-volume prediction when the overlap is below the receptive field', async () => {
+    const got = await predictTiled(volume, boxMean, { tile: [4, 10, 12], overlap: 1 });
+    expect(Array.from(got.data)).not.toEqual(Array.from(whole));
+  });
+
+  it('covers the axis with aligned origins', () => {
+    const plan = tilePlan(100, 40, 8, 4);
+    expect(plan[0]).toEqual({ start: 0, coreFrom: 0, coreTo: 32 });
+    expect(plan.every((p, i) => i === plan.length - 1 || p.start % 4 === 0)).toBe(true);
+    expect(plan.at(-1)?.coreTo).toBe(100);
+    for (let i = 1; i < plan.length; i++) expect(plan[i]?.coreFrom).toBe(plan[i - 1]?.coreTo);
+  });
+
+  it('accepts async tile predictors, reports progress and stops when aborted', async () => {
+    const progress: string[] = [];
+    await predictTiled(volume, async (t) => boxMean(t), {
+      tile: [7, 23, 20],
+      overlap: 2,
+      onProgress: (p) => progress.push(`${p.done}/${p.total}`),
+    });
+    expect(progress).toEqual(['1/2', '2/2']);
+    const c = new AbortController();
+    c.abort();
+    await expect(predictTiled(volume, boxMean, { signal: c.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+
+  it('explains a bad tile output and impossible tiling', async () => {
+    await expect(
+      predictTiled(volume, () => new Float32Array(3), { tile: [5, 10, 12], overlap: 2 }),
+    ).rejects.toThrow(/predictTile returned 3 values for a 5×10×12 tile; expected 600/);
+    await expect(predictTiled(volume, boxMean, { tile: [4, 10, 12], overlap: 5 })).rejects.toThrow(
+      PostprocessError,
+    );
+    await expect(predictTiled(volume, boxMean, { tile: [0, 10, 12] })).rejects.toThrow(
+      /tile must be an integer >= 1/,
+    );
+  });
+});
