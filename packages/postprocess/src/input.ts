@@ -9,6 +9,36 @@ export type Radii = [number, number, number];
  * shape. `what` names it in errors.
  */
 export function checkVolume(volume: Volume, what = 'volume'): [number, number, number] {
+  const shape = checkVolumeShape(volume, what);
+  const nan = firstNaN(volume.data);
+  if (nan >= 0) throw nanError(nan, shape, what);
+  return shape;
+}
+
+/** Index of the first NaN, or −1. */
+export function firstNaN(d: ArrayLike<number>): number {
+  if (!(d instanceof Float32Array)) return -1;
+  for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return i;
+  return -1;
+}
+
+/** The error for a NaN at flat index i. */
+export function nanError(
+  i: number,
+  shape: readonly [number, number, number],
+  what: string,
+): PostprocessError {
+  const [, Y, X] = shape;
+  const z = Math.floor(i / (Y * X));
+  const y = Math.floor((i % (Y * X)) / X);
+  return new PostprocessError(
+    'INVALID_VOLUME',
+    `${what} is NaN at voxel (z ${z}, y ${y}, x ${i % X}); expected numbers`,
+  );
+}
+
+/** Checks that `volume` is a 3D Volume whose data fits its shape (NaN not checked); returns its shape. */
+export function checkVolumeShape(volume: Volume, what = 'volume'): [number, number, number] {
   if (!volume || typeof volume !== 'object' || !ArrayBuffer.isView(volume.data)) {
     throw new PostprocessError('INVALID_VOLUME', `${what} must be a Volume { data, shape: [z, y, x] }`);
   }

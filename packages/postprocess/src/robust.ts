@@ -29,16 +29,55 @@ export function selectKth(a: Float32Array, k: number): number {
   return a[k] as number;
 }
 
-/** Median (mean of the two middle values for even lengths). */
+/**
+ * The k-th and (k+1)-th smallest values (0-based) of `values`, exactly: one pass for the range, one
+ * for a 65536-bin histogram, one to gather the (few) values of the bins holding them, then a select.
+ */
+function middlePair(values: ArrayLike<number>, k: number): [number, number] {
+  const n = values.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min === max) return [min, min];
+  const bins = 65536;
+  const scale = (bins - 1) / (max - min);
+  const counts = new Int32Array(bins);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(((values[i] as number) - min) * scale);
+    counts[b] = (counts[b] as number) + 1;
+  }
+  let lo = 0;
+  let below = 0;
+  while (below + (counts[lo] as number) <= k) below += counts[lo++] as number;
+  // The (k+1)-th value is in the same bin or the next non-empty one.
+  let hi = lo;
+  if (below + (counts[lo] as number) <= k + 1) {
+    hi = lo + 1;
+    while (hi < bins && counts[hi] === 0) hi++;
+  }
+  const gathered = new Float32Array((counts[lo] as number) + (hi !== lo ? (counts[hi] as number) : 0));
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    const b = Math.floor((v - min) * scale);
+    if (b === lo || b === hi) gathered[m++] = v;
+  }
+  const a = selectKth(gathered, k - below);
+  const b = k + 1 - below < gathered.length ? selectKth(gathered, k + 1 - below) : a;
+  return [a, b];
+}
+
+/** Median (mean of the two middle values for even lengths), exact. */
 export function median(values: ArrayLike<number>): number {
-  const a = Float32Array.from(values);
-  const n = a.length;
+  const n = values.length;
   if (n === 0) return Number.NaN;
-  const upper = selectKth(a, n >> 1);
-  if (n % 2 === 1) return upper;
-  let lower = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n >> 1; i++) if ((a[i] as number) > lower) lower = a[i] as number;
-  return (lower + upper) / 2;
+  if (n === 1) return values[0] as number;
+  const [a, b] = middlePair(values, (n - 1) >> 1);
+  return n % 2 === 1 ? a : (a + b) / 2;
 }
 
 /**
