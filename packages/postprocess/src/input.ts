@@ -18,7 +18,7 @@ export function checkVolume(volume: Volume, what = 'volume'): [number, number, n
 /** Index of the first NaN, or −1. */
 export function firstNaN(d: ArrayLike<number>): number {
   if (!(d instanceof Float32Array)) return -1;
-  for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return i;
+  for (let i = 0; i < d.length; i++) if (Number.isNaN(d[i] as number)) return i;
   return -1;
 }
 

@@ -1,7 +1,7 @@
 /** How a maximum's voxel position is refined to sub-voxel precision. */
 export type RefineMethod = 'parabola' | 'centroid' | 'none';
 
-const clampHalf = (v: number) => (v > 0.5 ? 0.5 : v < -0.5 ? -0.5 : v);
+const clampHalf = (v: number) => Math.min(0.5, Math.max(-0.5, v));
 
 /**
  * Sub-voxel offset `[dz, dy, dx]` of the maximum at voxel (z, y, x), each in [−0.5, 0.5]:
