@@ -1,0 +1,39 @@
+/**
+ * `@dmdet/model`: DM-DetNet3D and DetNet3D in tfjs-layers, the AMSGrad optimizer, training with
+ * crops, flips, early stopping and checkpoints, prediction, and save/load with dmdet metadata.
+ * Imports no tfjs backend: choose one at run time.
+ *
+ * @packageDocumentation
+ */
+export { AMSGradOptimizer, amsgrad, type NamedTensor } from './amsgrad';
+export {
+  type Architecture,
+  createDetNet3D,
+  createDmDetNet3D,
+  type HourglassConfig,
+  hourglassGeometry,
+  type ResolvedHourglassConfig,
+  resolveConfig,
+} from './architecture';
+export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
+export { ModelError, type ModelErrorCode } from './errors';
+export { loadModel, type ModelLocation, readMetadata, saveModel } from './io';
+export {
+  CropToReference,
+  InstanceNormalization,
+  type InstanceNormalizationArgs,
+  PadToMultiple,
+  type PadToMultipleArgs,
+  registerLayers,
+  UpSampling3D,
+  type UpSampling3DArgs,
+} from './layers';
+export { MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
+export { predictVolume } from './predict';
+export {
+  type TrainingProgress,
+  type TrainingResult,
+  type TrainingSample,
+  type TrainOptions,
+  train,
+} from './train';
