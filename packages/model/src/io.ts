@@ -49,7 +49,7 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
 /**
  * Loads a dmdet model and its metadata from a URL/scheme, an IOHandler, or (in a browser) the
  * `File`s picked by the user (`model.json` and its weight files). A tfjs model without dmdet metadata
- * is refused (`FOREIGN_MODEL`); a broken one gets `CORRUPT_MODEL`. In Node, load a folder with
+ * is refused (`FOREIGN_MODEL`); a broken one gets `CORRUPT_MODEL`. `label` names the source in errors. In Node, load a folder with
  * `loadModelFromDir` from `@dmdet/model/node`.
  *
  * @example
@@ -57,14 +57,16 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
  */
 export async function loadModel(
   source: ModelLocation | File[],
+  options: { label?: string } = {},
 ): Promise<{ model: LayersModel; metadata: ModelMetadata }> {
   registerLayers();
   const from =
-    typeof source === 'string'
+    options.label ??
+    (typeof source === 'string'
       ? source
       : Array.isArray(source)
         ? source.map((f) => f.name).join(', ')
-        : 'the model source';
+        : 'the model source');
   const handler = Array.isArray(source) ? io.browserFiles(source) : source;
   let model: LayersModel;
   try {

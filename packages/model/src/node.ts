@@ -164,7 +164,7 @@ export async function saveModelToDir(
 export async function loadModelFromDir(
   dir: string,
 ): Promise<{ model: LayersModel; metadata: ModelMetadata }> {
-  return loadModel(Object.assign(fileSystemHandler(dir), { toString: () => dir }));
+  return loadModel(fileSystemHandler(dir), { label: dir });
 }
 
 /** Writes a training checkpoint to a folder (`checkpoint.json` + `checkpoint.bin`), replacing the previous one atomically. */

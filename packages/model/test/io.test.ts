@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDmDetNet3D,
+  loadModel,
+  MODEL_PACKAGE_VERSION,
+  type ModelMetadata,
+  predictVolume,
+  resolveConfig,
+} from '../src/index';
+import { fileSystemHandler, loadModelFromDir, saveModelToDir } from '../src/node';
+import { useCpu } from './setup-tf';
+
+const root = mkdtempSync(join(tmpdir(), 'dmdet-model-'));
+beforeAll(async () => {
+  await useCpu();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const config = { widths: [4, 6], seed: 2 };
+const metadata: Omit<ModelMetadata, 'packageVersion'> = {
+  format: 'dmdet-model',
+  formatVersion: 1,
+  architecture: 'dm-detnet3d',
+  config: resolveConfig(config),
+  target: { kind: 'density', sigmaXY: 1.4, sigmaZ: 1 },
+  normalization: { low: 1, high: 99.8 },
+  threshold: 0.42,
+};
+
+describe('save and load', () => {
+  it('a saved model loads with identical predictions and its metadata', async () => {
+    const model = createDmDetNet3D(config);
+    const dir = join(root, 'm1');
+    await saveModelToDir(model, dir, metadata);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual([
+      './weights.bin',
+    ]);
+    const { model: loaded, metadata: meta } = await loadModelFromDir(dir);
+    expect(meta).toEqual({ ...metadata, packageVersion: MODEL_PACKAGE_VERSION });
+    const x = tf.randomUniform([1, 3, 9, 10, 1], 0, 1, 'float32', 5);
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
+    const volume = { data: Float32Array.from(x.dataSync()), shape: [3, 9, 10] as [number, number, number] };
+    expect(Array.from((await predictVolume(loaded, volume)).data)).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
+  });
+
+  it('refuses to overwrite a saved model unless asked', async () => {
+    const dir = join(root, 'm2');
+    await saveModelToDir(createDmDetNet3D(config), dir, metadata);
+    await expect(saveModelToDir(createDmDetNet3D(config), dir, metadata)).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+    });
+    await saveModelToDir(createDmDetNet3D(config), dir, metadata, { overwrite: true });
+  });
+
+  it('refuses a tfjs model that is not a dmdet model', async () => {
+    const dir = join(root, 'foreign');
+    const plain = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
+    await plain.save(fileSystemHandler(dir));
+    await expect(loadModelFromDir(dir)).rejects.toMatchObject({
+      code: 'FOREIGN_MODEL',
+      message: expect.stringContaining(dir),
+    });
+  });
+
+  it('explains missing, unparsable and truncated model folders', async () => {
+    await expect(loadModelFromDir(join(root, 'nowhere'))).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+      message: expect.stringMatching(/no such folder/),
+    });
+    const dir = join(root, 'broken');
+    await saveModelToDir(createDmDetNet3D(config), dir, metadata);
+    const weights = join(dir, 'weights.bin');
+    truncateSync(weights, 100);
+    await expect(loadModelFromDir(dir)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/hold 100 bytes but model.json describes \d+/),
+    });
+    rmSync(weights);
+    await expect(loadModelFromDir(dir)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/weights.bin: listed in model.json but missing/),
+    });
+    writeFileSync(join(dir, 'model.json'), '{ not json');
+    await expect(loadModelFromDir(dir)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/not valid JSON/),
+    });
+    writeFileSync(join(dir, 'model.json'), '{"hello": 1}');
+    await expect(loadModelFromDir(dir)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/expected a tfjs layers model/),
+    });
+  });
+
+  it('loads from an IOHandler in memory (as a browser would from URLs or Files)', async () => {
+    let saved: tf.io.ModelArtifacts | undefined;
+    const memory: tf.io.IOHandler = {
+      save: async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+      load: async () => saved as tf.io.ModelArtifacts,
+    };
+    const model = createDmDetNet3D(config);
+    await model.save(memory);
+    await expect(loadModel(memory)).rejects.toMatchObject({ code: 'FOREIGN_MODEL' });
+    model.setUserDefinedMetadata({ dmdet: { ...metadata, packageVersion: 'x' } });
+    await model.save(memory);
+    expect((await loadModel(memory)).metadata.threshold).toBe(0.42);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+import * as node from '../src/node';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('main entry', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'AMSGradOptimizer',
+      'CropToReference',
+      'InstanceNormalization',
+      'MODEL_PACKAGE_VERSION',
+      'ModelError',
+      'PadToMultiple',
+      'UpSampling3D',
+      'amsgrad',
+      'createDetNet3D',
+      'createDmDetNet3D',
+      'hourglassGeometry',
+      'loadModel',
+      'predictVolume',
+      'readMetadata',
+      'registerLayers',
+      'resolveConfig',
+      'saveModel',
+      'train',
+    ]);
+  });
+  it('node entry', () => {
+    expect(Object.keys(node).sort()).toEqual([
+      'fileSystemHandler',
+      'loadCheckpoint',
+      'loadModelFromDir',
+      'removeCheckpoint',
+      'saveCheckpoint',
+      'saveModelToDir',
+    ]);
+  });
+  it('imports no tfjs backend', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join, dirname } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+    for (const f of readdirSync(src))
+      expect(readFileSync(join(src, f), 'utf8'), f).not.toMatch(/tfjs-backend|tfjs-node/);
+  });
+});
