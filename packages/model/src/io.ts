@@ -31,7 +31,7 @@ export async function saveModel(
 /** Checks that loaded metadata describes a dmdet model. */
 export function readMetadata(model: LayersModel, from: string): ModelMetadata {
   const meta = (model.getUserDefinedMetadata() as { dmdet?: ModelMetadata } | undefined)?.dmdet;
-  if (!meta || meta.format !== 'dmdet-model') {
+  if (meta?.format !== 'dmdet-model') {
     throw new ModelError(
       'FOREIGN_MODEL',
       `${from}: a tfjs model, but not a dmdet one (no userDefinedMetadata.dmdet with format "dmdet-model")`,

@@ -100,7 +100,7 @@ export function fileSystemHandler(dir: string, options: { overwrite?: boolean } 
         generatedBy?: string;
         convertedBy?: string | null;
         trainingConfig?: io.TrainingConfig;
-        userDefinedMetadata?: { [key: string]: {} };
+        userDefinedMetadata?: io.ModelArtifacts['userDefinedMetadata'];
       };
       try {
         json = JSON.parse(await readFile(modelPath, 'utf8'));

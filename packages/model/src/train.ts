@@ -92,7 +92,7 @@ function checkSamples(samples: readonly TrainingSample[], what: string): void {
       ['target', s.target],
       ['weights', s.weights],
     ] as const) {
-      if (v && v.shape.some((n, k) => n !== shape[k])) {
+      if (v?.shape.some((n, k) => n !== shape[k])) {
         throw new ModelError(
           'INVALID_SAMPLE',
           `${what}[${i}].${name} is ${v.shape.join('×')} but its input is ${shape.join('×')}`,
