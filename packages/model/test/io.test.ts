@@ -118,3 +118,33 @@ describe('save and load', () => {
     expect((await loadModel(memory)).metadata.threshold).toBe(0.42);
   });
 });
+
+describe('loading from a URL', () => {
+  it('loads a saved folder served over HTTP (as a browser or an app would)', async () => {
+    const { createServer } = await import('node:http');
+    const { readFile } = await import('node:fs/promises');
+    const dir = join(root, 'served');
+    const model = createDmDetNet3D(config);
+    await saveModelToDir(model, dir, metadata);
+    const server = createServer(async (req, res) => {
+      try {
+        res.end(await readFile(join(dir, (req.url ?? '/').slice(1))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const { model: loaded, metadata: meta } = await loadModel(`http://127.0.0.1:${port}/model.json`);
+      expect(meta.threshold).toBe(0.42);
+      expect(loaded.countParams()).toBe(model.countParams());
+      await expect(loadModel(`http://127.0.0.1:${port}/missing/model.json`)).rejects.toMatchObject({
+        code: 'CORRUPT_MODEL',
+      });
+    } finally {
+      server.close();
+    }
+  });
+});
