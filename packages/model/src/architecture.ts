@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import { checkNumber, ModelError } from './errors';
 import {
+  Conv3DSame,
   CropToReference,
   InstanceNormalization,
   PadToMultiple,
@@ -30,6 +31,11 @@ export interface HourglassConfig {
   epsilon?: number;
   /** Seed of the weight initialisers (for reproducible models). Default 0. */
   seed?: number;
+  /**
+   * How 3D convolutions are computed: `'conv2d'` (default) as 2D convolutions over the kernel's
+   * z-planes with their own gradient (fast on wasm), or tfjs's `'native'` Conv3D. Same weights.
+   */
+  convolution?: 'conv2d' | 'native';
 }
 
 /** A configuration with every default filled in. */
@@ -67,12 +73,20 @@ export function resolveConfig(config: HourglassConfig = {}): ResolvedHourglassCo
   checkNumber('epsilon', epsilon, (v) => v > 0, 'a positive number', 'INVALID_CONFIG');
   const seed = config.seed ?? 0;
   checkNumber('seed', seed, Number.isInteger, 'an integer', 'INVALID_CONFIG');
+  const convolution = config.convolution ?? 'conv2d';
+  if (convolution !== 'conv2d' && convolution !== 'native') {
+    throw new ModelError(
+      'INVALID_CONFIG',
+      `convolution must be 'conv2d' or 'native', got ${JSON.stringify(convolution)}`,
+    );
+  }
   return {
     widths: [...widths],
     strides: strides.map((s) => [...s] as [number, number, number]),
     blocksPerLevel,
     epsilon,
     seed,
+    convolution,
   };
 }
 
@@ -113,23 +127,42 @@ function build(architecture: Architecture, config: HourglassConfig): LayersModel
   const uid = ++layerCounter;
   let n = 0;
   const name = (what: string) => `${architecture}_${uid}_${what}_${n++}`;
+  const convLayer = (
+    filters: number,
+    kernel: number,
+    strides: [number, number, number],
+    activation: 'linear' | 'sigmoid',
+    init: ReturnType<typeof initializers.heNormal>,
+    what: string,
+  ) =>
+    c.convolution === 'conv2d'
+      ? new Conv3DSame({
+          filters,
+          kernelSize: kernel,
+          strides,
+          activation,
+          kernelInitializer: init,
+          name: name(what),
+        })
+      : layers.conv3d({
+          filters,
+          kernelSize: kernel,
+          strides,
+          padding: 'same',
+          activation,
+          kernelInitializer: init,
+          biasInitializer: 'zeros',
+          name: name(what),
+        });
   const conv = (
     x: SymbolicTensor,
     filters: number,
     kernel: number,
     strides: [number, number, number] = [1, 1, 1],
   ) =>
-    layers
-      .conv3d({
-        filters,
-        kernelSize: kernel,
-        strides,
-        padding: 'same',
-        kernelInitializer: initializers.heNormal({ seed: seed++ }),
-        biasInitializer: 'zeros',
-        name: name('conv'),
-      })
-      .apply(x) as SymbolicTensor;
+    convLayer(filters, kernel, strides, 'linear', initializers.heNormal({ seed: seed++ }), 'conv').apply(
+      x,
+    ) as SymbolicTensor;
   const norm = (x: SymbolicTensor) =>
     new InstanceNormalization({ epsilon: c.epsilon, name: name('in') }).apply(x) as SymbolicTensor;
   const relu = (x: SymbolicTensor) => layers.reLU({ name: name('relu') }).apply(x) as SymbolicTensor;
@@ -154,16 +187,9 @@ function build(architecture: Architecture, config: HourglassConfig): LayersModel
     x = convNormRelu(x, widths[l - 1] as number);
     for (let b = 0; b < c.blocksPerLevel; b++) x = residual(x, widths[l - 1] as number);
   }
-  x = layers
-    .conv3d({
-      filters: 1,
-      kernelSize: 1,
-      padding: 'same',
-      activation: 'sigmoid',
-      kernelInitializer: initializers.glorotUniform({ seed: seed++ }),
-      name: name('head'),
-    })
-    .apply(x) as SymbolicTensor;
+  x = convLayer(1, 1, [1, 1, 1], 'sigmoid', initializers.glorotUniform({ seed: seed++ }), 'head').apply(
+    x,
+  ) as SymbolicTensor;
   const out = new CropToReference({ name: name('crop') }).apply([x, inp]) as SymbolicTensor;
   return makeModel({ inputs: inp, outputs: out, name: architecture });
 }

@@ -1,23 +1,69 @@
 import {
   add,
   concat,
+  customGrad,
+  type GradSaveFunc,
+  matMul,
   moments,
   mul,
+  ones,
   pad,
   reshape,
   rsqrt,
   serialization,
+  sigmoid,
   slice,
   sub,
   type Tensor,
+  type Tensor5D,
   tidy,
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
+import { conv3dSame } from './fast-conv';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Shape = (number | null)[];
 
 const one = (inputs: Tensor | Tensor[]): Tensor => (Array.isArray(inputs) ? (inputs[0] as Tensor) : inputs);
+
+/** Sum over every axis but the last, as a matMul against ones (wasm sums leading axes slowly). */
+function sumToChannels(t: Tensor): Tensor {
+  const c = t.shape[t.rank - 1] as number;
+  const rows = reshape(t, [-1, c]);
+  return reshape(matMul(ones([1, rows.shape[0] as number]), rows), [c]);
+}
+
+/**
+ * Instance normalization with its own gradient: per sample and channel over the spatial axes,
+ * y = γ·x̂ + β with x̂ = (x − μ)/σ; dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+ */
+export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): Tensor {
+  const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
+  const f = customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: GradSaveFunc) => {
+    const { xhat, invStd } = tidy(() => {
+      const { mean, variance } = moments(xIn, axes, true);
+      const inv = rsqrt(add(variance, epsilon));
+      return { xhat: mul(sub(xIn, mean), inv), invStd: inv };
+    });
+    save([xhat, invStd, g]);
+    const value = tidy(() => add(mul(xhat, g), b));
+    const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
+      tidy(() => {
+        const [xh, inv, gs] = saved as [Tensor, Tensor, Tensor];
+        const dxhat = mul(dy, gs);
+        const meanD = meanOver(dxhat, axes);
+        const meanDX = meanOver(mul(dxhat, xh), axes);
+        const dx = mul(inv, sub(sub(dxhat, meanD), mul(xh, meanDX)));
+        return [dx, sumToChannels(mul(dy, xh)), sumToChannels(dy)];
+      });
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof customGrad>[0]);
+  return f(x, gamma, beta) as Tensor;
+}
+
+function meanOver(t: Tensor, axes: number[]): Tensor {
+  return moments(t, axes, true).mean;
+}
 
 /** Options of {@link InstanceNormalization}. */
 export interface InstanceNormalizationArgs extends LayerArgs {
@@ -51,13 +97,12 @@ export class InstanceNormalization extends layers.Layer {
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
-    return tidy(() => {
-      const x = one(inputs);
-      const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
-      const { mean, variance } = moments(x, axes, true);
-      const normalised = mul(sub(x, mean), rsqrt(add(variance, this.epsilon)));
-      return add(mul(normalised, (this.gamma as LayerVariable).read()), (this.beta as LayerVariable).read());
-    });
+    return instanceNorm(
+      one(inputs),
+      (this.gamma as LayerVariable).read(),
+      (this.beta as LayerVariable).read(),
+      this.epsilon,
+    );
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
@@ -190,10 +235,95 @@ let registered = false;
  */
 export function registerLayers(): void {
   if (registered) return;
-  for (const cls of [InstanceNormalization, UpSampling3D, PadToMultiple, CropToReference]) {
+  for (const cls of [InstanceNormalization, UpSampling3D, PadToMultiple, CropToReference, Conv3DSame]) {
     serialization.registerClass(
       cls as unknown as serialization.SerializableConstructor<serialization.Serializable>,
     );
   }
   registered = true;
+}
+
+/** Options of {@link Conv3DSame}. */
+export interface Conv3DSameArgs extends LayerArgs {
+  filters: number;
+  /** Kernel size: one number or `[z, y, x]`. */
+  kernelSize: number | [number, number, number];
+  /** Strides `[z, y, x]`. Default [1, 1, 1]. */
+  strides?: [number, number, number];
+  /** 'linear' (default) or 'sigmoid'. */
+  activation?: 'linear' | 'sigmoid';
+  /** Kernel initialiser (default He normal). */
+  kernelInitializer?: ReturnType<typeof initializers.heNormal>;
+}
+
+/**
+ * A 3D convolution layer ('same' padding, bias) computed by `conv3dSame`: 2D convolutions over the
+ * kernel's z-planes with its own gradient, fast on backends whose Conv3D is slow (wasm). Weights
+ * `kernel` `[kz, ky, kx, in, out]` and `bias` `[out]`, as tfjs's Conv3D.
+ */
+export class Conv3DSame extends layers.Layer {
+  /** Registered class name. */
+  static className = 'Conv3DSame';
+  readonly filters: number;
+  readonly kernelSize: [number, number, number];
+  readonly strides: [number, number, number];
+  readonly activation: 'linear' | 'sigmoid';
+  private readonly kernelInit: ReturnType<typeof initializers.heNormal>;
+  private kernel: LayerVariable | undefined;
+  private bias: LayerVariable | undefined;
+
+  constructor(args: Conv3DSameArgs) {
+    super(args);
+    this.filters = args.filters;
+    this.kernelSize =
+      typeof args.kernelSize === 'number'
+        ? [args.kernelSize, args.kernelSize, args.kernelSize]
+        : args.kernelSize;
+    this.strides = args.strides ?? [1, 1, 1];
+    this.activation = args.activation ?? 'linear';
+    this.kernelInit = args.kernelInitializer ?? initializers.heNormal({});
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const channels = shape[shape.length - 1] as number;
+    this.kernel = this.addWeight(
+      'kernel',
+      [...this.kernelSize, channels, this.filters],
+      'float32',
+      this.kernelInit,
+    );
+    this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return tidy(() => {
+      const y = add(
+        conv3dSame(one(inputs) as Tensor5D, (this.kernel as LayerVariable).read() as Tensor5D, this.strides),
+        (this.bias as LayerVariable).read(),
+      );
+      return this.activation === 'sigmoid' ? sigmoid(y) : y;
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = [...((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape)];
+    for (let k = 0; k < 3; k++) {
+      const d = s[k + 1];
+      s[k + 1] = d === null || d === undefined ? null : Math.ceil(d / (this.strides[k] as number));
+    }
+    s[4] = this.filters;
+    return s;
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      activation: this.activation,
+    };
+  }
 }

@@ -1,0 +1,138 @@
+import {
+  add,
+  concat,
+  conv2d,
+  conv2dTranspose,
+  conv3d,
+  customGrad,
+  type GradSaveFunc,
+  pad,
+  reshape,
+  slice,
+  type Tensor,
+  type Tensor4D,
+  type Tensor5D,
+  tidy,
+  transpose,
+} from '@tensorflow/tfjs-core';
+
+/** TF 'same' padding of one axis: output size and the padding before / after. */
+export function samePadding(n: number, k: number, s: number): { out: number; before: number; after: number } {
+  const out = Math.ceil(n / s);
+  const total = Math.max((out - 1) * s + k - n, 0);
+  return { out, before: Math.floor(total / 2), after: total - Math.floor(total / 2) };
+}
+
+/** The input planes z + dz (zero outside) of a z-padded volume, as a batch of 2D images `[B·D, H, W, C]`. */
+function zSlice(xp: Tensor, dz: number, B: number, D: number, H: number, W: number, C: number): Tensor4D {
+  const flat = reshape(xp, [B, xp.shape[1] as number, H * W * C]);
+  return reshape(slice(flat, [0, dz, 0], [B, D, H * W * C]), [B * D, H, W, C]);
+}
+
+/**
+ * Gradient of a 'same' 2D convolution with respect to its filter, written with a forward conv2d
+ * (the wasm backend has no Conv2DBackpropFilter): the channels become the batch, the images the
+ * channels, and the output gradient the (dilated) filter.
+ */
+function conv2dFilterGrad(x: Tensor4D, dy: Tensor4D, kh: number, kw: number, s: [number, number]): Tensor4D {
+  const [, H, W] = x.shape;
+  const py = samePadding(H, kh, s[0]);
+  const px = samePadding(W, kw, s[1]);
+  const xp = pad(x, [
+    [0, 0],
+    [py.before, py.after],
+    [px.before, px.after],
+    [0, 0],
+  ]);
+  // Only the rows/columns the strided windows reach: (out − 1)·s + k.
+  const used = slice(xp, [0, 0, 0, 0], [-1, (py.out - 1) * s[0] + kh, (px.out - 1) * s[1] + kw, -1]);
+  const input = transpose(used, [3, 1, 2, 0]) as Tensor4D; // [C, Hp, Wp, N]
+  const filter = transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [H', W', N, O]
+  const g = conv2d(input, filter, 1, 'valid', 'NHWC', s); // [C, kh, kw, O]
+  return transpose(g, [1, 2, 0, 3]) as Tensor4D; // [kh, kw, C, O]
+}
+
+/**
+ * 3D convolution with 'same' padding, stride `[1, sy, sx]`, as a sum over the kernel's z-planes of
+ * 2D convolutions on z-shifted slices, with its own gradient (input: conv2dTranspose; filter: a
+ * forward conv2d). Equal to `tf.conv3d(x, kernel, strides, 'same')` within float tolerance, and
+ * fast where conv2d is (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels.
+ * A z stride other than 1 falls back to `tf.conv3d`.
+ */
+export function conv3dSame(
+  x: Tensor5D,
+  kernel: Tensor5D,
+  strides: [number, number, number] = [1, 1, 1],
+): Tensor5D {
+  if (strides[0] !== 1) return conv3d(x, kernel, strides, 'same');
+  const [B, D, H, W, C] = x.shape;
+  const [kd, kh, kw, , O] = kernel.shape;
+  const s: [number, number] = [strides[1], strides[2]];
+  const pz = samePadding(D, kd, 1);
+  const Ho = Math.ceil(H / s[0]);
+  const Wo = Math.ceil(W / s[1]);
+  const planes = (k: Tensor, dz: number) =>
+    reshape(slice(k, [dz, 0, 0, 0, 0], [1, kh, kw, C, O]), [kh, kw, C, O]) as Tensor4D;
+  const f = customGrad(((xIn: Tensor, kIn: Tensor, save: GradSaveFunc) => {
+    save([xIn, kIn]);
+    const value = tidy(() => {
+      const xp =
+        pz.before || pz.after
+          ? pad(xIn, [
+              [0, 0],
+              [pz.before, pz.after],
+              [0, 0],
+              [0, 0],
+              [0, 0],
+            ])
+          : xIn;
+      let acc: Tensor | undefined;
+      for (let dz = 0; dz < kd; dz++) {
+        const y = conv2d(zSlice(xp, dz, B, D, H, W, C), planes(kIn, dz), s, 'same');
+        acc = acc ? add(acc, y) : y;
+      }
+      return reshape(acc as Tensor, [B, D, Ho, Wo, O]);
+    });
+    const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
+      tidy(() => {
+        const [xs, ks] = saved as [Tensor5D, Tensor5D];
+        const dy2 = reshape(dy, [B * D, Ho, Wo, O]) as Tensor4D;
+        const xp =
+          pz.before || pz.after
+            ? pad(xs, [
+                [0, 0],
+                [pz.before, pz.after],
+                [0, 0],
+                [0, 0],
+                [0, 0],
+              ])
+            : xs;
+        let dxp: Tensor | undefined;
+        const dk: Tensor[] = [];
+        for (let dz = 0; dz < kd; dz++) {
+          const dxs = reshape(conv2dTranspose(dy2, planes(ks, dz), [B * D, H, W, C], s, 'same'), [
+            B,
+            D,
+            H,
+            W,
+            C,
+          ]);
+          const shifted = pad(dxs, [
+            [0, 0],
+            [dz, kd - 1 - dz],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+          ]);
+          dxp = dxp ? add(dxp, shifted) : shifted;
+          dk.push(
+            reshape(conv2dFilterGrad(zSlice(xp, dz, B, D, H, W, C), dy2, kh, kw, s), [1, kh, kw, C, O]),
+          );
+        }
+        const dx = slice(dxp as Tensor, [0, pz.before, 0, 0, 0], [B, D, H, W, C]);
+        return [dx, concat(dk, 0)];
+      });
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof customGrad>[0]);
+  return f(x, kernel) as Tensor5D;
+}

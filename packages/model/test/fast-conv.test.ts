@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv3dSame } from '../src/fast-conv';
+import { useCpu } from './setup-tf';
+
+beforeAll(async () => {
+  await useCpu();
+});
+
+function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let scale = 0;
+  for (const v of y) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+  return worst / (scale || 1);
+}
+
+describe('conv3dSame (conv2d slices, own gradient) equals tf.conv3d on the cpu backend', () => {
+  it.each([
+    { x: [1, 3, 6, 7, 2], k: [3, 3, 3, 2, 3], s: [1, 1, 1] },
+    { x: [2, 5, 8, 8, 3], k: [3, 3, 3, 3, 4], s: [1, 2, 2] },
+    { x: [1, 4, 9, 11, 2], k: [3, 3, 3, 2, 2], s: [1, 2, 2] },
+    { x: [2, 1, 5, 5, 1], k: [3, 3, 3, 1, 2], s: [1, 1, 1] },
+    { x: [1, 3, 4, 6, 4], k: [1, 1, 1, 4, 1], s: [1, 1, 1] },
+    { x: [1, 2, 6, 6, 2], k: [3, 3, 3, 2, 2], s: [2, 2, 2] },
+  ] as { x: number[]; k: number[]; s: [number, number, number] }[])('x %j', ({ x: xs, k: ks, s }) => {
+    const x = tf.randomNormal(
+      xs as [number, number, number, number, number],
+      0,
+      1,
+      'float32',
+      1,
+    ) as tf.Tensor5D;
+    const k = tf.randomNormal(
+      ks as [number, number, number, number, number],
+      0,
+      1,
+      'float32',
+      2,
+    ) as tf.Tensor5D;
+    const yRef = tf.conv3d(x, k, s, 'same');
+    const y = conv3dSame(x, k, s);
+    expect(y.shape).toEqual(yRef.shape);
+    expect(maxRelDiff(y, yRef)).toBeLessThan(1e-5);
+    const w = tf.randomNormal(yRef.shape, 0, 1, 'float32', 3);
+    const loss = (f: (a: tf.Tensor5D, b: tf.Tensor5D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor5D, b as tf.Tensor5D), w));
+    const [gx, gk] = tf.grads(loss((a, b) => conv3dSame(a, b, s)))([x, k]);
+    const [rx, rk] = tf.grads(loss((a, b) => tf.conv3d(a, b, s, 'same')))([x, k]);
+    expect(maxRelDiff(gx as tf.Tensor, rx as tf.Tensor)).toBeLessThan(1e-5);
+    expect(maxRelDiff(gk as tf.Tensor, rk as tf.Tensor)).toBeLessThan(1e-5);
+  });
+});
+
+describe('instanceNorm (own gradient) equals autodiff of the formula', () => {
+  it('values and gradients for x, gamma and beta', async () => {
+    const { instanceNorm } = await import('../src/layers');
+    const x = tf.randomNormal([2, 3, 4, 5, 3], 1, 2, 'float32', 7);
+    const g = tf.tensor1d([1.5, -0.5, 2]);
+    const b = tf.tensor1d([0.1, 0, -1]);
+    const w = tf.randomNormal([2, 3, 4, 5, 3], 0, 1, 'float32', 8);
+    const naive = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, [1, 2, 3], true);
+      return tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), gg), bb);
+    };
+    expect(maxRelDiff(instanceNorm(x, g, b, 1e-5), naive(x, g, b))).toBeLessThan(1e-5);
+    const loss = (f: typeof naive) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(f(xx, gg, bb), w));
+    const mine = tf.grads(loss((a, c, d) => instanceNorm(a, c, d, 1e-5)))([x, g, b]);
+    const ref = tf.grads(loss(naive))([x, g, b]);
+    mine.forEach((m, i) => {
+      expect(maxRelDiff(m as tf.Tensor, ref[i] as tf.Tensor)).toBeLessThan(1e-4);
+    });
+  });
+});
