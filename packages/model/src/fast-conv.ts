@@ -2,18 +2,19 @@ import {
   add,
   concat,
   conv2d,
-  conv2dTranspose,
   conv3d,
   customGrad,
   type GradSaveFunc,
   pad,
   reshape,
+  reverse,
   slice,
   type Tensor,
   type Tensor4D,
   type Tensor5D,
   tidy,
   transpose,
+  zerosLike,
 } from '@tensorflow/tfjs-core';
 
 /** TF 'same' padding of one axis: output size and the padding before / after. */
@@ -53,9 +54,59 @@ function conv2dFilterGrad(x: Tensor4D, dy: Tensor4D, kh: number, kw: number, s: 
 }
 
 /**
+ * Gradient of a 'same' 2D convolution with respect to its input, written as a forward conv2d with
+ * the flipped kernel on the output gradient dilated by the stride (the wasm backend's
+ * Conv2DBackpropInput runs plain loops, ten times slower than its conv2d).
+ */
+function conv2dInputGrad(
+  dy: Tensor4D,
+  k: Tensor4D,
+  inShape: [number, number, number, number],
+  s: [number, number],
+): Tensor4D {
+  const [N, H, W, C] = inShape;
+  const [kh, kw, , O] = k.shape;
+  const [, Ho, Wo] = dy.shape;
+  const flipped = transpose(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [kh, kw, O, C]
+  let d: Tensor4D = dy;
+  if (s[0] > 1 || s[1] > 1) {
+    // Insert s − 1 zeros after every row and column: dy_d[o·s] = dy[o].
+    const z = (t: Tensor, axis: number, f: number): Tensor => {
+      if (f === 1) return t;
+      const sh = t.shape;
+      const e = reshape(t, [...sh.slice(0, axis + 1), 1, ...sh.slice(axis + 1)]);
+      const zeros = zerosLike(e);
+      const parts = [e, ...new Array<Tensor>(f - 1).fill(zeros)];
+      return reshape(concat(parts, axis + 1), [
+        ...sh.slice(0, axis),
+        (sh[axis] as number) * f,
+        ...sh.slice(axis + 1),
+      ]);
+    };
+    d = z(z(dy, 1, s[0]), 2, s[1]) as Tensor4D;
+  }
+  const py = samePadding(H, kh, s[0]).before;
+  const px = samePadding(W, kw, s[1]).before;
+  const left = [kh - 1 - py, kw - 1 - px];
+  const right = [H + py - Ho * s[0], W + px - Wo * s[1]];
+  const padded = pad(d, [
+    [0, 0],
+    [Math.max(0, left[0] as number), Math.max(0, right[0] as number)],
+    [Math.max(0, left[1] as number), Math.max(0, right[1] as number)],
+    [0, 0],
+  ]);
+  const cropped = slice(
+    padded,
+    [0, Math.max(0, -(left[0] as number)), Math.max(0, -(left[1] as number)), 0],
+    [N, H + kh - 1, W + kw - 1, O],
+  ) as Tensor4D;
+  return conv2d(cropped, flipped, 1, 'valid') as Tensor4D;
+}
+
+/**
  * 3D convolution with 'same' padding, stride `[1, sy, sx]`, as a sum over the kernel's z-planes of
- * 2D convolutions on z-shifted slices, with its own gradient (input: conv2dTranspose; filter: a
- * forward conv2d). Equal to `tf.conv3d(x, kernel, strides, 'same')` within float tolerance, and
+ * 2D convolutions on z-shifted slices, with its own gradient (input and filter gradients also as
+ * forward conv2ds). Equal to `tf.conv3d(x, kernel, strides, 'same')` within float tolerance, and
  * fast where conv2d is (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels.
  * A z stride other than 1 falls back to `tf.conv3d`.
  */
@@ -110,13 +161,7 @@ export function conv3dSame(
         let dxp: Tensor | undefined;
         const dk: Tensor[] = [];
         for (let dz = 0; dz < kd; dz++) {
-          const dxs = reshape(conv2dTranspose(dy2, planes(ks, dz), [B * D, H, W, C], s, 'same'), [
-            B,
-            D,
-            H,
-            W,
-            C,
-          ]);
+          const dxs = reshape(conv2dInputGrad(dy2, planes(ks, dz), [B * D, H, W, C], s), [B, D, H, W, C]);
           const shifted = pad(dxs, [
             [0, 0],
             [dz, kd - 1 - dz],
