@@ -3,6 +3,7 @@ import {
   concat,
   customGrad,
   type GradSaveFunc,
+  image,
   matMul,
   moments,
   mul,
@@ -15,6 +16,7 @@ import {
   slice,
   sub,
   type Tensor,
+  type Tensor4D,
   type Tensor5D,
   tidy,
 } from '@tensorflow/tfjs-core';
@@ -121,8 +123,9 @@ export interface UpSampling3DArgs extends LayerArgs {
 }
 
 /**
- * Nearest-neighbour 3D upsampling of `[batch, z, y, x, channels]` by integer factors, written with
- * reshape + concat (tfjs-layers 4.22 has no UpSampling3D, and `tile` at rank 8 has no usable gradient).
+ * Nearest-neighbour 3D upsampling of `[batch, z, y, x, channels]` by integer factors (tfjs-layers 4.22
+ * has none): in-plane as a nearest resize of the z-slices, along z by reshape + concat (`tile` at
+ * rank 8 has no usable gradient).
  */
 export class UpSampling3D extends layers.Layer {
   /** Registered class name. */
@@ -137,14 +140,20 @@ export class UpSampling3D extends layers.Layer {
   override call(inputs: Tensor | Tensor[]): Tensor {
     return tidy(() => {
       let x = one(inputs);
-      this.size.forEach((f, k) => {
-        if (f === 1) return;
-        const axis = k + 1;
+      const [fz, fy, fx] = this.size;
+      if (x.rank === 5 && (fy > 1 || fx > 1)) {
+        // In-plane: nearest resize of the B·D slices (fast on every backend, with its own gradient).
+        const [B, D, H, W, C] = x.shape as [number, number, number, number, number];
+        const planes = reshape(x, [B * D, H, W, C]) as Tensor4D;
+        x = reshape(image.resizeNearestNeighbor(planes, [H * fy, W * fx]), [B, D, H * fy, W * fx, C]);
+      }
+      if (fz > 1) {
+        // Along z: reshape + concat (tile at rank 8 has no usable gradient in tfjs 4.22).
         const s = x.shape;
-        const expanded = reshape(x, [...s.slice(0, axis + 1), 1, ...s.slice(axis + 1)]);
-        const copies = concat(new Array<Tensor>(f).fill(expanded), axis + 1);
-        x = reshape(copies, [...s.slice(0, axis), (s[axis] as number) * f, ...s.slice(axis + 1)]);
-      });
+        const expanded = reshape(x, [...s.slice(0, 2), 1, ...s.slice(2)]);
+        const copies = concat(new Array<Tensor>(fz).fill(expanded), 2);
+        x = reshape(copies, [s[0] as number, (s[1] as number) * fz, ...s.slice(2)]);
+      }
       return x;
     });
   }
