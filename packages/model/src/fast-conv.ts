@@ -5,6 +5,8 @@ import {
   conv3d,
   customGrad,
   type GradSaveFunc,
+  matMul,
+  ones,
   pad,
   reshape,
   reverse,
@@ -24,10 +26,11 @@ export function samePadding(n: number, k: number, s: number): { out: number; bef
   return { out, before: Math.floor(total / 2), after: total - Math.floor(total / 2) };
 }
 
-/** The input planes z + dz (zero outside) of a z-padded volume, as a batch of 2D images `[B·D, H, W, C]`. */
-function zSlice(xp: Tensor, dz: number, B: number, D: number, H: number, W: number, C: number): Tensor4D {
-  const flat = reshape(xp, [B, xp.shape[1] as number, H * W * C]);
-  return reshape(slice(flat, [0, dz, 0], [B, D, H * W * C]), [B * D, H, W, C]);
+/** Sum over every axis but the last, as a matMul against ones (wasm sums leading axes slowly). */
+export function sumToChannels(t: Tensor): Tensor {
+  const c = t.shape[t.rank - 1] as number;
+  const rows = reshape(t, [-1, c]);
+  return reshape(matMul(ones([1, rows.shape[0] as number]), rows), [c]);
 }
 
 /**
@@ -104,80 +107,83 @@ function conv2dInputGrad(
 }
 
 /**
- * 3D convolution with 'same' padding, stride `[1, sy, sx]`, as a sum over the kernel's z-planes of
- * 2D convolutions on z-shifted slices, with its own gradient (input and filter gradients also as
- * forward conv2ds). Equal to `tf.conv3d(x, kernel, strides, 'same')` within float tolerance, and
- * fast where conv2d is (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels.
+ * 3D convolution with 'same' padding, stride `[1, sy, sx]` and an optional bias, as a sum over the
+ * kernel's z-planes of 2D convolutions on z-shifted slices, with its own gradient (input and filter
+ * gradients also as forward conv2ds, the bias gradient as a matMul). Activations are turned z-major
+ * (`[z, batch, y, x, c]`) inside, so every z-shift is one contiguous slice (wasm slices strided
+ * 5-D views slowly). Equal to `tf.conv3d(x, kernel, strides, 'same') + bias` within float tolerance,
+ * and fast where conv2d is (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels.
  * A z stride other than 1 falls back to `tf.conv3d`.
  */
 export function conv3dSame(
   x: Tensor5D,
   kernel: Tensor5D,
   strides: [number, number, number] = [1, 1, 1],
+  bias?: Tensor,
 ): Tensor5D {
-  if (strides[0] !== 1) return conv3d(x, kernel, strides, 'same');
+  if (strides[0] !== 1) {
+    const y = conv3d(x, kernel, strides, 'same');
+    return (bias ? add(y, bias) : y) as Tensor5D;
+  }
   const [B, D, H, W, C] = x.shape;
   const [kd, kh, kw, , O] = kernel.shape;
   const s: [number, number] = [strides[1], strides[2]];
   const pz = samePadding(D, kd, 1);
+  const Dp = D + pz.before + pz.after;
   const Ho = Math.ceil(H / s[0]);
   const Wo = Math.ceil(W / s[1]);
   const planes = (k: Tensor, dz: number) =>
     reshape(slice(k, [dz, 0, 0, 0, 0], [1, kh, kw, C, O]), [kh, kw, C, O]) as Tensor4D;
-  const f = customGrad(((xIn: Tensor, kIn: Tensor, save: GradSaveFunc) => {
+  /** x as z-major rows `[Dp, B·H·W·C]`, zero-padded along z. */
+  const zMajor = (t: Tensor) => {
+    const rows = reshape(transpose(t, [1, 0, 2, 3, 4]), [D, B * H * W * C]);
+    return pz.before || pz.after
+      ? pad(rows, [
+          [pz.before, pz.after],
+          [0, 0],
+        ])
+      : rows;
+  };
+  const shifted = (rows: Tensor, dz: number) =>
+    reshape(slice(rows, [dz, 0], [D, B * H * W * C]), [D * B, H, W, C]) as Tensor4D;
+  const inputs = bias ? [x, kernel, bias] : [x, kernel];
+  const f = customGrad(((...args: (Tensor | GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as GradSaveFunc;
+    const [xIn, kIn, bIn] = args.slice(0, -1) as [Tensor, Tensor, Tensor | undefined];
     save([xIn, kIn]);
     const value = tidy(() => {
-      const xp =
-        pz.before || pz.after
-          ? pad(xIn, [
-              [0, 0],
-              [pz.before, pz.after],
-              [0, 0],
-              [0, 0],
-              [0, 0],
-            ])
-          : xIn;
+      const rows = zMajor(xIn);
       let acc: Tensor | undefined;
       for (let dz = 0; dz < kd; dz++) {
-        const y = conv2d(zSlice(xp, dz, B, D, H, W, C), planes(kIn, dz), s, 'same');
+        const y = conv2d(shifted(rows, dz), planes(kIn, dz), s, 'same');
         acc = acc ? add(acc, y) : y;
       }
-      return reshape(acc as Tensor, [B, D, Ho, Wo, O]);
+      const withBias = bIn ? add(acc as Tensor, bIn) : (acc as Tensor);
+      return transpose(reshape(withBias, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
     });
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
         const [xs, ks] = saved as [Tensor5D, Tensor5D];
-        const dy2 = reshape(dy, [B * D, Ho, Wo, O]) as Tensor4D;
-        const xp =
-          pz.before || pz.after
-            ? pad(xs, [
-                [0, 0],
-                [pz.before, pz.after],
-                [0, 0],
-                [0, 0],
-                [0, 0],
-              ])
-            : xs;
-        let dxp: Tensor | undefined;
+        const dy2 = reshape(transpose(dy, [1, 0, 2, 3, 4]), [D * B, Ho, Wo, O]) as Tensor4D;
+        const rows = zMajor(xs);
+        let dxRows: Tensor | undefined;
         const dk: Tensor[] = [];
         for (let dz = 0; dz < kd; dz++) {
-          const dxs = reshape(conv2dInputGrad(dy2, planes(ks, dz), [B * D, H, W, C], s), [B, D, H, W, C]);
-          const shifted = pad(dxs, [
-            [0, 0],
+          const dxs = reshape(conv2dInputGrad(dy2, planes(ks, dz), [D * B, H, W, C], s), [D, B * H * W * C]);
+          const placed = pad(dxs, [
             [dz, kd - 1 - dz],
             [0, 0],
-            [0, 0],
-            [0, 0],
           ]);
-          dxp = dxp ? add(dxp, shifted) : shifted;
-          dk.push(
-            reshape(conv2dFilterGrad(zSlice(xp, dz, B, D, H, W, C), dy2, kh, kw, s), [1, kh, kw, C, O]),
-          );
+          dxRows = dxRows ? add(dxRows, placed) : placed;
+          dk.push(reshape(conv2dFilterGrad(shifted(rows, dz), dy2, kh, kw, s), [1, kh, kw, C, O]));
         }
-        const dx = slice(dxp as Tensor, [0, pz.before, 0, 0, 0], [B, D, H, W, C]);
-        return [dx, concat(dk, 0)];
+        const dxZ = slice(dxRows as Tensor, [pz.before, 0], [D, B * H * W * C]);
+        const dx = transpose(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
+        const grads = [dx, concat(dk, 0)];
+        if (bias) grads.push(sumToChannels(dy2));
+        return grads;
       });
     return { value, gradFunc };
   }) as unknown as Parameters<typeof customGrad>[0]);
-  return f(x, kernel) as Tensor5D;
+  return f(...inputs) as Tensor5D;
 }

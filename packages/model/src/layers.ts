@@ -21,19 +21,12 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { conv3dSame } from './fast-conv';
+import { conv3dSame, sumToChannels } from './fast-conv';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Shape = (number | null)[];
 
 const one = (inputs: Tensor | Tensor[]): Tensor => (Array.isArray(inputs) ? (inputs[0] as Tensor) : inputs);
-
-/** Sum over every axis but the last, as a matMul against ones (wasm sums leading axes slowly). */
-function sumToChannels(t: Tensor): Tensor {
-  const c = t.shape[t.rank - 1] as number;
-  const rows = reshape(t, [-1, c]);
-  return reshape(matMul(ones([1, rows.shape[0] as number]), rows), [c]);
-}
 
 /**
  * Instance normalization with its own gradient: per sample and channel over the spatial axes,
@@ -308,8 +301,10 @@ export class Conv3DSame extends layers.Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor {
     return tidy(() => {
-      const y = add(
-        conv3dSame(one(inputs) as Tensor5D, (this.kernel as LayerVariable).read() as Tensor5D, this.strides),
+      const y = conv3dSame(
+        one(inputs) as Tensor5D,
+        (this.kernel as LayerVariable).read() as Tensor5D,
+        this.strides,
         (this.bias as LayerVariable).read(),
       );
       return this.activation === 'sigmoid' ? sigmoid(y) : y;

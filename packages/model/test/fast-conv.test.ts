@@ -75,3 +75,24 @@ describe('instanceNorm (own gradient) equals autodiff of the formula', () => {
     });
   });
 });
+
+describe('conv3dSame with a bias', () => {
+  it('equals conv3d + bias, gradients included', () => {
+    const x = tf.randomNormal([2, 3, 5, 6, 2], 0, 1, 'float32', 11) as tf.Tensor5D;
+    const k = tf.randomNormal([3, 3, 3, 2, 3], 0, 1, 'float32', 12) as tf.Tensor5D;
+    const b = tf.tensor1d([0.5, -1, 2]);
+    const w = tf.randomNormal([2, 3, 3, 3, 3], 0, 1, 'float32', 13);
+    const mine = (a: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(conv3dSame(a as tf.Tensor5D, kk as tf.Tensor5D, [1, 2, 2], bb), w));
+    const ref = (a: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.conv3d(a as tf.Tensor5D, kk as tf.Tensor5D, [1, 2, 2], 'same'), bb), w));
+    expect(
+      maxRelDiff(conv3dSame(x, k, [1, 2, 2], b), tf.add(tf.conv3d(x, k, [1, 2, 2], 'same'), b)),
+    ).toBeLessThan(1e-5);
+    const g1 = tf.grads(mine)([x, k, b]);
+    const g2 = tf.grads(ref)([x, k, b]);
+    g1.forEach((g, i) => {
+      expect(maxRelDiff(g as tf.Tensor, g2[i] as tf.Tensor)).toBeLessThan(1e-5);
+    });
+  });
+});
