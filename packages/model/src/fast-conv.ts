@@ -26,6 +26,25 @@ export function samePadding(n: number, k: number, s: number): { out: number; bef
   return { out, before: Math.floor(total / 2), after: total - Math.floor(total / 2) };
 }
 
+/**
+ * `transpose`, with runs of axes that stay adjacent merged first: wasm transposes rank-3 tensors
+ * about 30× faster than the same data as rank 5.
+ */
+export function transposeMerged(x: Tensor, perm: number[]): Tensor {
+  const groups: number[][] = [];
+  for (const axis of perm) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1] === axis - 1) last.push(axis);
+    else groups.push([axis]);
+  }
+  if (groups.length === perm.length) return transpose(x, perm);
+  const order = [...groups].sort((a, b) => (a[0] as number) - (b[0] as number));
+  const merged = order.map((g) => g.reduce((n, a) => n * (x.shape[a] as number), 1));
+  const mergedPerm = groups.map((g) => order.indexOf(g));
+  const outShape = perm.map((a) => x.shape[a] as number);
+  return reshape(transpose(reshape(x, merged), mergedPerm), outShape);
+}
+
 /** Sum over every axis but the last, as a matMul against ones (wasm sums leading axes slowly). */
 export function sumToChannels(t: Tensor): Tensor {
   const c = t.shape[t.rank - 1] as number;
@@ -50,10 +69,10 @@ function conv2dFilterGrad(x: Tensor4D, dy: Tensor4D, kh: number, kw: number, s: 
   ]);
   // Only the rows/columns the strided windows reach: (out − 1)·s + k.
   const used = slice(xp, [0, 0, 0, 0], [-1, (py.out - 1) * s[0] + kh, (px.out - 1) * s[1] + kw, -1]);
-  const input = transpose(used, [3, 1, 2, 0]) as Tensor4D; // [C, Hp, Wp, N]
-  const filter = transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [H', W', N, O]
+  const input = transposeMerged(used, [3, 1, 2, 0]) as Tensor4D; // [C, Hp, Wp, N]
+  const filter = transposeMerged(dy, [1, 2, 0, 3]) as Tensor4D; // [H', W', N, O]
   const g = conv2d(input, filter, 1, 'valid', 'NHWC', s); // [C, kh, kw, O]
-  return transpose(g, [1, 2, 0, 3]) as Tensor4D; // [kh, kw, C, O]
+  return transposeMerged(g, [1, 2, 0, 3]) as Tensor4D; // [kh, kw, C, O]
 }
 
 /**
@@ -70,7 +89,7 @@ function conv2dInputGrad(
   const [N, H, W, C] = inShape;
   const [kh, kw, , O] = k.shape;
   const [, Ho, Wo] = dy.shape;
-  const flipped = transpose(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [kh, kw, O, C]
+  const flipped = transposeMerged(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [kh, kw, O, C]
   let d: Tensor4D = dy;
   if (s[0] > 1 || s[1] > 1) {
     // Insert s − 1 zeros after every row and column: dy_d[o·s] = dy[o].
@@ -136,7 +155,7 @@ export function conv3dSame(
     reshape(slice(k, [dz, 0, 0, 0, 0], [1, kh, kw, C, O]), [kh, kw, C, O]) as Tensor4D;
   /** x as z-major rows `[Dp, B·H·W·C]`, zero-padded along z. */
   const zMajor = (t: Tensor) => {
-    const rows = reshape(transpose(t, [1, 0, 2, 3, 4]), [D, B * H * W * C]);
+    const rows = reshape(transposeMerged(t, [1, 0, 2, 3, 4]), [D, B * H * W * C]);
     return pz.before || pz.after
       ? pad(rows, [
           [pz.before, pz.after],
@@ -159,12 +178,12 @@ export function conv3dSame(
         acc = acc ? add(acc, y) : y;
       }
       const withBias = bIn ? add(acc as Tensor, bIn) : (acc as Tensor);
-      return transpose(reshape(withBias, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
+      return transposeMerged(reshape(withBias, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
     });
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
         const [xs, ks] = saved as [Tensor5D, Tensor5D];
-        const dy2 = reshape(transpose(dy, [1, 0, 2, 3, 4]), [D * B, Ho, Wo, O]) as Tensor4D;
+        const dy2 = reshape(transposeMerged(dy, [1, 0, 2, 3, 4]), [D * B, Ho, Wo, O]) as Tensor4D;
         const rows = zMajor(xs);
         let dxRows: Tensor | undefined;
         const dk: Tensor[] = [];
@@ -178,7 +197,7 @@ export function conv3dSame(
           dk.push(reshape(conv2dFilterGrad(shifted(rows, dz), dy2, kh, kw, s), [1, kh, kw, C, O]));
         }
         const dxZ = slice(dxRows as Tensor, [pz.before, 0], [D, B * H * W * C]);
-        const dx = transpose(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
+        const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
         const grads = [dx, concat(dk, 0)];
         if (bias) grads.push(sumToChannels(dy2));
         return grads;

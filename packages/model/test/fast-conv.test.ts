@@ -96,3 +96,23 @@ describe('conv3dSame with a bias', () => {
     });
   });
 });
+
+describe('transposeMerged', () => {
+  it('equals tf.transpose for every permutation of a rank-4 tensor', async () => {
+    const { transposeMerged } = await import('../src/fast-conv');
+    const x = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 21);
+    const perms: number[][] = [];
+    const permute = (rest: number[], acc: number[]) => {
+      if (rest.length === 0) perms.push(acc);
+      rest.forEach((a, i) => {
+        permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, a]);
+      });
+    };
+    permute([0, 1, 2, 3], []);
+    for (const p of perms) {
+      const got = transposeMerged(x, p);
+      expect(got.shape).toEqual(tf.transpose(x, p).shape);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(tf.transpose(x, p).dataSync()));
+    }
+  });
+});
