@@ -1,8 +1,10 @@
 import {
   add,
   concat,
+  conv3d,
   customGrad,
   type GradSaveFunc,
+  getBackend,
   image,
   matMul,
   moments,
@@ -256,6 +258,11 @@ export interface Conv3DSameArgs extends LayerArgs {
   activation?: 'linear' | 'sigmoid';
   /** Kernel initialiser (default He normal). */
   kernelInitializer?: ReturnType<typeof initializers.heNormal>;
+  /**
+   * `'auto'` (default): the conv2d path on the wasm backend, tfjs's Conv3D elsewhere (cpu, webgl,
+   * webgpu and tfjs-node run their own Conv3D well); or force `'conv2d'` / `'native'`.
+   */
+  mode?: 'auto' | 'conv2d' | 'native';
 }
 
 /**
@@ -270,6 +277,7 @@ export class Conv3DSame extends layers.Layer {
   readonly kernelSize: [number, number, number];
   readonly strides: [number, number, number];
   readonly activation: 'linear' | 'sigmoid';
+  readonly mode: 'auto' | 'conv2d' | 'native';
   private readonly kernelInit: ReturnType<typeof initializers.heNormal>;
   private kernel: LayerVariable | undefined;
   private bias: LayerVariable | undefined;
@@ -283,6 +291,7 @@ export class Conv3DSame extends layers.Layer {
         : args.kernelSize;
     this.strides = args.strides ?? [1, 1, 1];
     this.activation = args.activation ?? 'linear';
+    this.mode = args.mode ?? 'auto';
     this.kernelInit = args.kernelInitializer ?? initializers.heNormal({});
   }
 
@@ -301,12 +310,13 @@ export class Conv3DSame extends layers.Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor {
     return tidy(() => {
-      const y = conv3dSame(
-        one(inputs) as Tensor5D,
-        (this.kernel as LayerVariable).read() as Tensor5D,
-        this.strides,
-        (this.bias as LayerVariable).read(),
-      );
+      const x = one(inputs) as Tensor5D;
+      const kernel = (this.kernel as LayerVariable).read() as Tensor5D;
+      const bias = (this.bias as LayerVariable).read();
+      const conv2dPath = this.mode === 'conv2d' || (this.mode === 'auto' && getBackend() === 'wasm');
+      const y = conv2dPath
+        ? conv3dSame(x, kernel, this.strides, bias)
+        : add(conv3d(x, kernel, this.strides, 'same'), bias);
       return this.activation === 'sigmoid' ? sigmoid(y) : y;
     });
   }
@@ -328,6 +338,7 @@ export class Conv3DSame extends layers.Layer {
       kernelSize: this.kernelSize,
       strides: this.strides,
       activation: this.activation,
+      mode: this.mode,
     };
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:model`: a training step and inference of the default DM-DetNet3D (94,185
+ * parameters) on the tfjs backends that install from npm, with tfjs's own Conv3D ('native') and
+ * with @dmdet/model's conv2d path ('conv2d'), beside PyTorch on the same architecture, loss and
+ * optimizer (tools/bench/torch_hourglass.py, Debian python3-torch, 2 threads) in the same run.
+ *
+ * Sizes: a small step (1×8×64×64) that every variant finishes, the issue's representative step
+ * (4×16×64×64) for the fast variants, and inference on 10×256×256 and on 10×512×512 (the latter
+ * tiled with @dmdet/postprocess's predictTiled, tiles 10×256×256).
+ * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createLoss } from '@dmdet/losses';
+import { amsgrad, createDmDetNet3D, hourglassGeometry, predictVolume } from '@dmdet/model';
+import { predictTiled } from '@dmdet/postprocess';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+const quick = process.env['DMDET_BENCH_QUICK'] === '1';
+const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+type Job = { kind: 'train' | 'infer'; dims: [number, number, number, number] };
+const key = (j: Job) => `${j.kind}:${j.dims.join(',')}`;
+const small: Job = { kind: 'train', dims: [1, 8, 64, 64] };
+const big: Job = { kind: 'train', dims: [4, 16, 64, 64] };
+const inferTile: Job = { kind: 'infer', dims: [1, 10, 256, 256] };
+const inferFull: Job = { kind: 'infer', dims: [1, 10, 512, 512] };
+
+async function stepTime(
+  backend: string,
+  convolution: 'native' | 'conv2d',
+  job: Job,
+  repeats: number,
+): Promise<number> {
+  await tf.setBackend(backend);
+  const model = createDmDetNet3D({ convolution });
+  const [b, z, y, x] = job.dims;
+  const input = tf.randomUniform([b, z, y, x, 1], 0, 1, 'float32', 1);
+  const target = tf.randomUniform([b, z, y, x, 1], 0, 1, 'float32', 2);
+  const runs: number[] = [];
+  try {
+    if (job.kind === 'train') {
+      const opt = amsgrad();
+      const loss = createLoss();
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      for (let i = 0; i <= repeats; i++) {
+        const t = performance.now();
+        const c = opt.minimize(
+          () => loss(target, model.apply(input, { training: true }) as tf.Tensor) as tf.Scalar,
+          true,
+          vars,
+        );
+        await (c as tf.Scalar).data();
+        (c as tf.Scalar).dispose();
+        if (i > 0) runs.push((performance.now() - t) / 1000);
+      }
+      opt.dispose();
+    } else {
+      const volume = {
+        data: Float32Array.from(await input.data()),
+        shape: [z, y, x] as [number, number, number],
+      };
+      const { multiple, receptiveRadius } = hourglassGeometry();
+      for (let i = 0; i <= repeats; i++) {
+        const t = performance.now();
+        if (y <= 256) await predictVolume(model, volume);
+        else
+          await predictTiled(volume, async (tile) => (await predictVolume(model, tile)).data, {
+            tile: [z, 256, 256],
+            overlap: [0, receptiveRadius[1], receptiveRadius[2]],
+            align: [1, multiple[1], multiple[2]],
+          });
+        if (i > 0) runs.push((performance.now() - t) / 1000);
+      }
+    }
+  } finally {
+    model.dispose();
+    tf.dispose([input, target]);
+  }
+  return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)] as number;
+}
+
+const jobs: Job[] = quick ? [small, inferTile] : [small, big, inferTile, inferFull];
+const torch = JSON.parse(
+  execFileSync(python, [join(import.meta.dirname, 'bench', 'torch_hourglass.py'), '2', ...jobs.map(key)], {
+    encoding: 'utf8',
+  }),
+) as Record<string, number>;
+
+const variants: { backend: string; convolution: 'native' | 'conv2d'; jobs: Job[] }[] = [
+  { backend: 'cpu', convolution: 'native', jobs: [small] },
+  { backend: 'wasm', convolution: 'native', jobs: [small] },
+  { backend: 'cpu', convolution: 'conv2d', jobs: [small] },
+  { backend: 'wasm', convolution: 'conv2d', jobs },
+];
+console.log(
+  `DM-DetNet3D default (${torch['params']} parameters, PyTorch ${torch['params']} too); median of 1–3 runs after a warm-up\n`,
+);
+console.log('job                     backend  convolution   tfjs s   PyTorch s   tfjs / PyTorch');
+console.log(
+  `${'(PyTorch, 2 threads)'.padEnd(23)} ${'-'.padEnd(8)} ${'-'.padEnd(11)} ${'-'.padStart(8)}   ${jobs.map((j) => `${key(j)}=${torch[key(j)]?.toFixed(2)}`).join(' ')}`,
+);
+for (const v of variants) {
+  for (const job of v.jobs) {
+    const repeats = v.convolution === 'native' ? 1 : job === inferFull ? 1 : 3;
+    const s = await stepTime(v.backend, v.convolution, job, repeats);
+    const ref = torch[key(job)] as number;
+    console.log(
+      `${key(job).padEnd(23)} ${v.backend.padEnd(8)} ${v.convolution.padEnd(11)} ${s.toFixed(2).padStart(8)}   ${ref.toFixed(2).padStart(9)}   ${(s / ref).toFixed(1).padStart(14)}`,
+    );
+  }
+}
