@@ -5,15 +5,14 @@
  * optimizer (tools/bench/torch_hourglass.py, Debian python3-torch, 2 threads) in the same run.
  *
  * Sizes: a small step (1×8×64×64) that every variant finishes, the issue's representative step
- * (4×16×64×64) for the fast variants, and inference on 10×256×256 and on 10×512×512 (the latter
- * tiled with @dmdet/postprocess's predictTiled, tiles 10×256×256).
+ * (4×16×64×64) for the fast variants, and inference on 10×256×256 and on a whole 10×512×512 volume
+ * in one pass (it fits in wasm's memory; larger volumes go through @dmdet/postprocess's predictTiled).
  * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createLoss } from '@dmdet/losses';
-import { amsgrad, createDmDetNet3D, hourglassGeometry, predictVolume } from '@dmdet/model';
-import { predictTiled } from '@dmdet/postprocess';
+import { amsgrad, createDmDetNet3D, predictVolume } from '@dmdet/model';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

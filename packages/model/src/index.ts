@@ -17,11 +17,15 @@ export {
 } from './architecture';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
+export { conv3dSame, sumToChannels, transposeMerged } from './fast-conv';
 export { loadModel, type ModelLocation, readMetadata, saveModel } from './io';
 export {
+  Conv3DSame,
+  type Conv3DSameArgs,
   CropToReference,
   InstanceNormalization,
   type InstanceNormalizationArgs,
+  instanceNorm,
   PadToMultiple,
   type PadToMultipleArgs,
   registerLayers,

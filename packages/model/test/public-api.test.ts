@@ -7,6 +7,7 @@ describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'AMSGradOptimizer',
+      'Conv3DSame',
       'CropToReference',
       'InstanceNormalization',
       'MODEL_PACKAGE_VERSION',
@@ -14,16 +15,20 @@ describe('public API', () => {
       'PadToMultiple',
       'UpSampling3D',
       'amsgrad',
+      'conv3dSame',
       'createDetNet3D',
       'createDmDetNet3D',
       'hourglassGeometry',
+      'instanceNorm',
       'loadModel',
       'predictVolume',
       'readMetadata',
       'registerLayers',
       'resolveConfig',
       'saveModel',
+      'sumToChannels',
       'train',
+      'transposeMerged',
     ]);
   });
   it('node entry', () => {
