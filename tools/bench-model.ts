@@ -60,16 +60,9 @@ async function stepTime(
         data: Float32Array.from(await input.data()),
         shape: [z, y, x] as [number, number, number],
       };
-      const { multiple, receptiveRadius } = hourglassGeometry();
       for (let i = 0; i <= repeats; i++) {
         const t = performance.now();
-        if (y <= 256) await predictVolume(model, volume);
-        else
-          await predictTiled(volume, async (tile) => (await predictVolume(model, tile)).data, {
-            tile: [z, 256, 256],
-            overlap: [0, receptiveRadius[1], receptiveRadius[2]],
-            align: [1, multiple[1], multiple[2]],
-          });
+        await predictVolume(model, volume);
         if (i > 0) runs.push((performance.now() - t) / 1000);
       }
     }
