@@ -86,7 +86,7 @@ function conv2dInputGrad(
   inShape: [number, number, number, number],
   s: [number, number],
 ): Tensor4D {
-  const [N, H, W, C] = inShape;
+  const [N, H, W] = inShape;
   const [kh, kw, , O] = k.shape;
   const [, Ho, Wo] = dy.shape;
   const flipped = transposeMerged(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [kh, kw, O, C]
@@ -148,7 +148,6 @@ export function conv3dSame(
   const [kd, kh, kw, , O] = kernel.shape;
   const s: [number, number] = [strides[1], strides[2]];
   const pz = samePadding(D, kd, 1);
-  const Dp = D + pz.before + pz.after;
   const Ho = Math.ceil(H / s[0]);
   const Wo = Math.ceil(W / s[1]);
   const planes = (k: Tensor, dz: number) =>
