@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { convolveAxis, gaussianKernel1d } from './convolve';
+export { gaussianKernel1d } from './convolve';
 export { PostprocessError, type PostprocessErrorCode } from './errors';
 export { fitGaussian, type GaussianFit } from './gaussian-fit';
 export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-maxima';

@@ -6,7 +6,6 @@ describe('public API', () => {
   it('exports', () => {
     expect(Object.keys(api).sort()).toEqual([
       'PostprocessError',
-      'convolveAxis',
       'detectSEF3D',
       'fitGaussian',
       'gaussianKernel1d',
