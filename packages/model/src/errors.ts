@@ -7,7 +7,9 @@ export type ModelErrorCode =
   | 'CORRUPT_MODEL'
   | 'FOREIGN_MODEL'
   | 'CORRUPT_CHECKPOINT'
-  | 'FILE_EXISTS';
+  | 'FILE_EXISTS'
+  | 'BACKEND_UNAVAILABLE'
+  | 'WORKER_FAILED';
 
 /**
  * The one error class of `@dmdet/model`: `code` says what kind of problem it is, the message names the

@@ -15,6 +15,7 @@ export {
   type ResolvedHourglassConfig,
   resolveConfig,
 } from './architecture';
+export { BACKEND_PACKAGES, type BackendName, backendPreference, useBackend } from './backend';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
 export { conv3dSame, sumToChannels, transposeMerged } from './fast-conv';
@@ -33,6 +34,7 @@ export {
   type UpSampling3DArgs,
 } from './layers';
 export { MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
+export type { BatchData, GradientWorkers } from './parallel';
 export { predictVolume } from './predict';
 export {
   type TrainingProgress,

@@ -1,5 +1,6 @@
 import {
   add,
+  avgPool,
   concat,
   conv3d,
   customGrad,
@@ -109,6 +110,21 @@ export class InstanceNormalization extends layers.Layer {
   }
 }
 
+/**
+ * Nearest-neighbour in-plane upsampling of `[n, h, w, c]` by integer factors, with its own gradient
+ * (the sum over each fy×fx block, as an average pool times fy·fx): tfjs 4.22's cpu kernel for
+ * ResizeNearestNeighborGrad reads `dy` with the input's batch stride, so its gradient is wrong for
+ * every image after the first.
+ */
+function upsamplePlanes(planes: Tensor4D, fy: number, fx: number): Tensor4D {
+  const [, H, W] = planes.shape;
+  const f = customGrad((x: Tensor | GradSaveFunc) => ({
+    value: image.resizeNearestNeighbor(x as Tensor4D, [H * fy, W * fx]),
+    gradFunc: (dy: Tensor) => mul(avgPool(dy as Tensor4D, [fy, fx], [fy, fx], 'valid'), fy * fx),
+  }));
+  return f(planes) as Tensor4D;
+}
+
 /** Options of {@link UpSampling3D}. */
 export interface UpSampling3DArgs extends LayerArgs {
   /** Factors `[z, y, x]`. Default [1, 2, 2]. */
@@ -135,10 +151,10 @@ export class UpSampling3D extends layers.Layer {
       let x = one(inputs);
       const [fz, fy, fx] = this.size;
       if (x.rank === 5 && (fy > 1 || fx > 1)) {
-        // In-plane: nearest resize of the B·D slices (fast on every backend, with its own gradient).
+        // In-plane: nearest resize of the B·D slices (fast on every backend), with our own gradient.
         const [B, D, H, W, C] = x.shape as [number, number, number, number, number];
         const planes = reshape(x, [B * D, H, W, C]) as Tensor4D;
-        x = reshape(image.resizeNearestNeighbor(planes, [H * fy, W * fx]), [B, D, H * fy, W * fx, C]);
+        x = reshape(upsamplePlanes(planes, fy, fx), [B, D, H * fy, W * fx, C]);
       }
       if (fz > 1) {
         // Along z: reshape + concat (tile at rank 8 has no usable gradient in tfjs 4.22).

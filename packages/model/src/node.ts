@@ -1,6 +1,7 @@
 /**
- * `@dmdet/model/node`: models and training checkpoints in folders, with plain `fs` (no tfjs-node).
- * The main entry has no `fs`.
+ * `@dmdet/model/node`: models and training checkpoints in folders, with plain `fs` (no tfjs-node),
+ * and a pool of worker threads for training and prediction on every core.
+ * The main entry has no `fs` and no threads.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 import { ModelError } from './errors';
 import { loadModel, saveModel } from './io';
 import type { ModelMetadata } from './metadata';
+
+export { ModelWorkerPool, type ModelWorkerPoolOptions } from './worker-pool';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';

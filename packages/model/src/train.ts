@@ -5,6 +5,7 @@ import {
   type Optimizer,
   type Scalar,
   type Tensor,
+  tensor,
   tensor5d,
   tidy,
   type Variable,
@@ -14,6 +15,7 @@ import { amsgrad } from './amsgrad';
 import { type CropSpec, writeCrop } from './augment';
 import { restoreCheckpoint, type TrainingCheckpoint, takeCheckpoint } from './checkpoint';
 import { checkNumber, ModelError } from './errors';
+import type { BatchData, GradientWorkers } from './parallel';
 import { SeededRandom } from './random';
 
 /** One training (or validation) example: a normalised image, its target, and optional per-voxel weights. */
@@ -70,6 +72,12 @@ export interface TrainOptions {
   checkpoint?: { every?: number; save: (checkpoint: TrainingCheckpoint) => void | Promise<void> };
   /** Continue an interrupted run from its last checkpoint. */
   resume?: TrainingCheckpoint;
+  /**
+   * Compute each step's gradients in worker threads (`ModelWorkerPool` from `@dmdet/model/node`),
+   * splitting the batch across them; the loss is then the pool's, so `loss` must not be given.
+   * The result equals single-process training within float rounding.
+   */
+  workers?: GradientWorkers;
 }
 
 /** What happened. */
@@ -111,6 +119,16 @@ function makeBatch(
   picks: { sample: number; spec: CropSpec }[],
   size: Vec3,
 ): { x: Tensor; y: Tensor } {
+  const { x, y } = makeBatchData(samples, picks, size);
+  return { x: tensor5d(x.data, x.shape), y: tensor5d(y.data, y.shape) };
+}
+
+/** The values of one batch, as plain arrays. */
+function makeBatchData(
+  samples: readonly TrainingSample[],
+  picks: { sample: number; spec: CropSpec }[],
+  size: Vec3,
+): { x: BatchData; y: BatchData } {
   const [cz, cy, cx] = size;
   const n = cz * cy * cx;
   const channels = samples[picks[0]?.sample ?? 0]?.weights ? 2 : 1;
@@ -122,9 +140,35 @@ function makeBatch(
     writeCrop(s.weights ? [s.target, s.weights] : [s.target], size, spec, ys, b * n * channels);
   });
   return {
-    x: tensor5d(xs, [picks.length, cz, cy, cx, 1]),
-    y: tensor5d(ys, [picks.length, cz, cy, cx, channels]),
+    x: { data: xs, shape: [picks.length, cz, cy, cx, 1] },
+    y: { data: ys, shape: [picks.length, cz, cy, cx, channels] },
   };
+}
+
+/** One optimizer step with gradients computed by the workers; returns the batch loss. */
+async function workerStep(
+  workers: GradientWorkers,
+  model: LayersModel,
+  variables: Variable[],
+  optimizer: Optimizer,
+  batch: { x: BatchData; y: BatchData },
+): Promise<number> {
+  const weights = await Promise.all(
+    model.weights.map(async (w) => Float32Array.from((await w.read().data()) as Float32Array)),
+  );
+  const { loss, gradients } = await workers.computeGradients(weights, batch.x, batch.y);
+  if (gradients.length !== variables.length)
+    throw new ModelError(
+      'WORKER_FAILED',
+      `the workers returned ${gradients.length} gradients for ${variables.length} trainable weights`,
+    );
+  const named = variables.map((v, i) => ({
+    name: v.name,
+    tensor: tensor(gradients[i] as Float32Array, v.shape),
+  }));
+  optimizer.applyGradients(named);
+  dispose(named.map((g) => g.tensor));
+  return loss;
 }
 
 const centre = (shape: Vec3, size: Vec3): Vec3 =>
@@ -196,7 +240,15 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   const early =
     options.earlyStopping === false ? undefined : { patience: 10, minDelta: 0, ...options.earlyStopping };
   const packed = samples[0]?.weights !== undefined;
-  const loss = options.loss ?? createLoss(packed ? { weights: 'packed' } : {});
+  const workers = options.workers;
+  if (workers && options.loss)
+    throw new ModelError(
+      'INVALID_OPTION',
+      "with workers the loss is the pool's (ModelWorkerPool.create(model, { loss })); do not pass loss too",
+    );
+  if (workers && typeof workers.computeGradients !== 'function')
+    throw new ModelError('INVALID_OPTION', 'workers must have computeGradients (a ModelWorkerPool)');
+  const loss = workers?.loss ?? options.loss ?? createLoss(packed ? { weights: 'packed' } : {});
   const optimizer = options.optimizer ?? amsgrad();
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
 
@@ -233,14 +285,19 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
             spec: { origin, flipY: flips && state.rng.next() < 0.5, flipX: flips && state.rng.next() < 0.5 },
           };
         });
-        const { x, y } = makeBatch(samples, picks, crop);
-        const cost = optimizer.minimize(
-          () => loss(y, model.apply(x, { training: true }) as Tensor) as Scalar,
-          true,
-          variables,
-        );
-        const value = (await (cost as Scalar).data())[0] as number;
-        dispose([x, y, cost as Scalar]);
+        let value: number;
+        if (workers) {
+          value = await workerStep(workers, model, variables, optimizer, makeBatchData(samples, picks, crop));
+        } else {
+          const { x, y } = makeBatch(samples, picks, crop);
+          const cost = optimizer.minimize(
+            () => loss(y, model.apply(x, { training: true }) as Tensor) as Scalar,
+            true,
+            variables,
+          );
+          value = (await (cost as Scalar).data())[0] as number;
+          dispose([x, y, cost as Scalar]);
+        }
         if (!Number.isFinite(value))
           throw new ModelError(
             'INVALID_OPTION',

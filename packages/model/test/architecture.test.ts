@@ -119,6 +119,36 @@ describe('custom layers', () => {
     expect(Array.from(g.dataSync())).toEqual([4, 4, 4, 4]);
   });
 
+  it('UpSampling3D gradient sums each block, for every sample of a batch (tfjs cpu kernel bug)', () => {
+    // dy with distinct values; brute force: dx[b,z,y,x,c] = Σ over the 2×2 block of dy.
+    const [B, D, H, W, C] = [3, 2, 3, 2, 2];
+    const x = tf.zeros([B, D, H, W, C]);
+    const dyShape = [B, D, H * 2, W * 2, C];
+    const n = dyShape.reduce((a, b) => a * b, 1);
+    const dyData = Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 101) - 50);
+    const dy = tf.tensor(dyData, dyShape);
+    const g = tf
+      .grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(new UpSampling3D({ size: [1, 2, 2] }).apply(t) as tf.Tensor, dy)),
+      )(x)
+      .dataSync();
+    const at = (b: number, z: number, y: number, xx: number, c: number) =>
+      dyData[(((b * D + z) * H * 2 + y) * W * 2 + xx) * C + c] as number;
+    let i = 0;
+    for (let b = 0; b < B; b++)
+      for (let z = 0; z < D; z++)
+        for (let y = 0; y < H; y++)
+          for (let xx = 0; xx < W; xx++)
+            for (let c = 0; c < C; c++) {
+              const want =
+                at(b, z, 2 * y, 2 * xx, c) +
+                at(b, z, 2 * y + 1, 2 * xx, c) +
+                at(b, z, 2 * y, 2 * xx + 1, c) +
+                at(b, z, 2 * y + 1, 2 * xx + 1, c);
+              expect(g[i++]).toBeCloseTo(want, 4);
+            }
+  });
+
   it('round-trip through the tfjs serialization of a whole model', async () => {
     const m = createDmDetNet3D({ widths: [4, 6] });
     const json = m.toJSON(null, false) as object;

@@ -7,6 +7,7 @@ describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'AMSGradOptimizer',
+      'BACKEND_PACKAGES',
       'Conv3DSame',
       'CropToReference',
       'InstanceNormalization',
@@ -15,6 +16,7 @@ describe('public API', () => {
       'PadToMultiple',
       'UpSampling3D',
       'amsgrad',
+      'backendPreference',
       'conv3dSame',
       'createDetNet3D',
       'createDmDetNet3D',
@@ -29,10 +31,12 @@ describe('public API', () => {
       'sumToChannels',
       'train',
       'transposeMerged',
+      'useBackend',
     ]);
   });
   it('node entry', () => {
     expect(Object.keys(node).sort()).toEqual([
+      'ModelWorkerPool',
       'fileSystemHandler',
       'loadCheckpoint',
       'loadModelFromDir',
