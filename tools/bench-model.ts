@@ -7,12 +7,18 @@
  * Sizes: a small step (1×8×64×64) that every variant finishes, the issue's representative step
  * (4×16×64×64) for the fast variants, and inference on 10×256×256 and on a whole 10×512×512 volume
  * in one pass (it fits in wasm's memory; larger volumes go through @dmdet/postprocess's predictTiled).
+ * The last rows use both cores: `ModelWorkerPool` (two worker threads, each a single-thread wasm
+ * backend) splits the training batch between them and averages their gradients, and predicts a
+ * volume as two tiles at once (`predictTiled` with `concurrency: 2`, exact context from
+ * `hourglassGeometry`).
  * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createLoss } from '@dmdet/losses';
-import { amsgrad, createDmDetNet3D, predictVolume } from '@dmdet/model';
+import { amsgrad, createDmDetNet3D, hourglassGeometry, predictVolume } from '@dmdet/model';
+import { ModelWorkerPool } from '@dmdet/model/node';
+import { predictTiled } from '@dmdet/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -73,6 +79,63 @@ async function stepTime(
   return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)] as number;
 }
 
+/** The same jobs on a pool of worker threads (one wasm backend each), the way `train` and `detect` use it. */
+async function poolTime(workers: number, job: Job, repeats: number): Promise<number> {
+  await tf.setBackend('wasm');
+  const model = createDmDetNet3D();
+  const pool = await ModelWorkerPool.create(model, { workers, backend: 'wasm' });
+  const [b, z, y, x] = job.dims;
+  const n = b * z * y * x;
+  const rand = (seed: number) =>
+    Float32Array.from({ length: n }, (_, i) => ((i * 2654435761 + seed) % 1000) / 1000);
+  const runs: number[] = [];
+  try {
+    if (job.kind === 'train') {
+      const opt = amsgrad();
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const shape = [b, z, y, x, 1] as [number, number, number, number, number];
+      for (let i = 0; i <= repeats; i++) {
+        const t = performance.now();
+        const weights = await Promise.all(
+          model.weights.map(async (w) => Float32Array.from((await w.read().data()) as Float32Array)),
+        );
+        const { gradients } = await pool.computeGradients(
+          weights,
+          { data: rand(1), shape },
+          { data: rand(2), shape },
+        );
+        const named = vars.map((v, k) => ({
+          name: v.name,
+          tensor: tf.tensor(gradients[k] as Float32Array, v.shape),
+        }));
+        opt.applyGradients(named);
+        tf.dispose(named.map((g) => g.tensor));
+        if (i > 0) runs.push((performance.now() - t) / 1000);
+      }
+      opt.dispose();
+    } else {
+      const { multiple, receptiveRadius } = hourglassGeometry();
+      // One tile per worker along y, each carrying the receptive radius of context (exact).
+      const ty = Math.min(y, Math.ceil((y / workers + (receptiveRadius[1] as number)) / 4) * 4);
+      const volume = { data: rand(1), shape: [z, y, x] as [number, number, number] };
+      for (let i = 0; i <= repeats; i++) {
+        const t = performance.now();
+        await predictTiled(volume, (tile) => pool.predict(tile), {
+          tile: [z, ty, x],
+          overlap: receptiveRadius,
+          align: multiple,
+          concurrency: workers,
+        });
+        if (i > 0) runs.push((performance.now() - t) / 1000);
+      }
+    }
+  } finally {
+    await pool.close();
+    model.dispose();
+  }
+  return runs.sort((a, c) => a - c)[Math.floor(runs.length / 2)] as number;
+}
+
 const jobs: Job[] = quick ? [small, inferTile] : [small, big, inferTile, inferFull];
 const torch = JSON.parse(
   execFileSync(python, [join(import.meta.dirname, 'bench', 'torch_hourglass.py'), '2', ...jobs.map(key)], {
@@ -90,16 +153,21 @@ console.log(
   `DM-DetNet3D default (${torch['params']} parameters, PyTorch ${torch['params']} too); median of 1–3 runs after a warm-up\n`,
 );
 console.log('job                     backend  convolution   tfjs s   PyTorch s   tfjs / PyTorch');
+const row = (job: Job, backend: string, conv: string, s: number) => {
+  const ref = torch[key(job)] as number;
+  console.log(
+    `${key(job).padEnd(23)} ${backend.padEnd(8)} ${conv.padEnd(11)} ${s.toFixed(2).padStart(8)}   ${ref.toFixed(2).padStart(9)}   ${(s / ref).toFixed(1).padStart(14)}`,
+  );
+};
 console.log(
   `${'(PyTorch, 2 threads)'.padEnd(23)} ${'-'.padEnd(8)} ${'-'.padEnd(11)} ${'-'.padStart(8)}   ${jobs.map((j) => `${key(j)}=${torch[key(j)]?.toFixed(2)}`).join(' ')}`,
 );
 for (const v of variants) {
   for (const job of v.jobs) {
     const repeats = v.convolution === 'native' ? 1 : job === inferFull ? 1 : 3;
-    const s = await stepTime(v.backend, v.convolution, job, repeats);
-    const ref = torch[key(job)] as number;
-    console.log(
-      `${key(job).padEnd(23)} ${v.backend.padEnd(8)} ${v.convolution.padEnd(11)} ${s.toFixed(2).padStart(8)}   ${ref.toFixed(2).padStart(9)}   ${(s / ref).toFixed(1).padStart(14)}`,
-    );
+    row(job, v.backend, v.convolution, await stepTime(v.backend, v.convolution, job, repeats));
   }
+}
+for (const job of quick ? [inferTile] : [big, inferTile, inferFull]) {
+  row(job, 'wasm×2', 'conv2d+pool', await poolTime(2, job, job === inferFull ? 1 : 3));
 }

@@ -17,6 +17,11 @@ export interface PredictTiledOptions {
    * alignment to their downsampling (e.g. 4 for two stride-2 steps). Default 1.
    */
   align?: number | Vec3;
+  /**
+   * Tiles in flight at once (for a `predictTile` that runs elsewhere, e.g. a pool of worker
+   * threads: give it the pool's size). Default 1.
+   */
+  concurrency?: number;
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Stops between tiles. */
@@ -38,6 +43,8 @@ const triple = (v: number | Vec3, name: string, min: number): [number, number, n
   }
   return t as [number, number, number];
 };
+
+type Plan = { start: number; coreFrom: number; coreTo: number };
 
 /** Start positions of the tiles along one axis, and the core each one writes. */
 export function tilePlan(
@@ -110,28 +117,48 @@ export async function predictTiled(
     volume.data instanceof Float32Array
       ? (volume as Volume<Float32Array>)
       : createVolume(Float32Array.from(volume.data), shape, volume.voxelSize);
-  const total = pz.length * py.length * px.length;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new PostprocessError(
+      'INVALID_OPTION',
+      `concurrency must be a positive integer, got ${JSON.stringify(options.concurrency)}`,
+    );
+  const tiles = pz.flatMap((a) => py.flatMap((b) => px.map((c) => [a, b, c] as const)));
+  const total = tiles.length;
+  const size: Vec3 = [Math.min(tile[0], Z), Math.min(tile[1], Y), Math.min(tile[2], X)];
   let done = 0;
-  for (const a of pz)
-    for (const b of py)
-      for (const c of px) {
-        options.signal?.throwIfAborted();
-        const size: Vec3 = [Math.min(tile[0], Z), Math.min(tile[1], Y), Math.min(tile[2], X)];
-        const piece = cropVolume(input, [a.start, b.start, c.start], size);
-        const result = await predictTile(piece);
-        const data = ArrayBuffer.isView(result) ? result : result?.data;
-        if (!data || data.length !== piece.data.length) {
-          throw new PostprocessError(
-            'TILE_OUTPUT',
-            `predictTile returned ${data ? `${data.length} values` : String(result)} for a ${size.join('×')} tile; expected ${piece.data.length}`,
-          );
-        }
-        for (let z = a.coreFrom; z < a.coreTo; z++)
-          for (let y = b.coreFrom; y < b.coreTo; y++) {
-            const from = ((z - a.start) * size[1] + (y - b.start)) * size[2] + (c.coreFrom - c.start);
-            out.set(data.subarray(from, from + (c.coreTo - c.coreFrom)), (z * Y + y) * X + c.coreFrom);
-          }
-        options.onProgress?.({ done: ++done, total });
+  let next = 0;
+  const runOne = async (a: Plan, b: Plan, c: Plan): Promise<void> => {
+    const piece = cropVolume(input, [a.start, b.start, c.start], size);
+    const result = await predictTile(piece);
+    const data = ArrayBuffer.isView(result) ? result : result?.data;
+    if (!data || data.length !== piece.data.length) {
+      throw new PostprocessError(
+        'TILE_OUTPUT',
+        `predictTile returned ${data ? `${data.length} values` : String(result)} for a ${size.join('×')} tile; expected ${piece.data.length}`,
+      );
+    }
+    for (let z = a.coreFrom; z < a.coreTo; z++)
+      for (let y = b.coreFrom; y < b.coreTo; y++) {
+        const from = ((z - a.start) * size[1] + (y - b.start)) * size[2] + (c.coreFrom - c.start);
+        out.set(data.subarray(from, from + (c.coreTo - c.coreFrom)), (z * Y + y) * X + c.coreFrom);
       }
+    options.onProgress?.({ done: ++done, total });
+  };
+  // Each lane takes the next tile until none is left; the first failure stops every lane.
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < total && !failed) {
+      options.signal?.throwIfAborted();
+      const [a, b, c] = tiles[next++] as readonly [Plan, Plan, Plan];
+      try {
+        await runOne(a, b, c);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
   return createVolume(out, shape, volume.voxelSize);
 }

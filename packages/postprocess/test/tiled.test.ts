@@ -93,6 +93,40 @@ describe('predictTiled', () => {
     });
   });
 
+  it('with concurrency, keeps that many tiles in flight and still equals whole-volume prediction', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const got = await predictTiled(
+      volume,
+      async (t) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // finish out of order: later tiles sooner
+        await new Promise((r) => setTimeout(r, 20 - t.data.length / 1000));
+        inFlight--;
+        return boxMean(t);
+      },
+      { tile: [5, 9, 9], overlap: 2, concurrency: 3 },
+    );
+    expect(most).toBe(3);
+    expect(Array.from(got.data)).toEqual(Array.from(whole));
+    await expect(predictTiled(volume, boxMean, { concurrency: 0 })).rejects.toThrow(
+      /concurrency must be a positive integer, got 0/,
+    );
+    // a failing tile rejects the whole call
+    let calls = 0;
+    await expect(
+      predictTiled(
+        volume,
+        async (t) => {
+          if (++calls === 2) throw new Error('tile failed');
+          return boxMean(t);
+        },
+        { tile: [5, 9, 9], overlap: 2, concurrency: 2 },
+      ),
+    ).rejects.toThrow('tile failed');
+  });
+
   it('explains a bad tile output and impossible tiling', async () => {
     await expect(
       predictTiled(volume, () => new Float32Array(3), { tile: [5, 10, 12], overlap: 2 }),
