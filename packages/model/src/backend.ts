@@ -37,13 +37,22 @@ const notInstalled = (e: unknown): boolean => {
   );
 };
 
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /**
+   * Imports a backend package by name; default `(pkg) => import(pkg)` from `@dmdet/model`. Pass
+   * your own so the package resolves from your package (strict installs such as pnpm), e.g.
+   * `(pkg) => import(pkg)` written in your code.
+   */
+  importer?: (pkg: string) => Promise<unknown>;
+}
+
 /** Imports a backend package unless its backend is registered already (e.g. imported by the app). */
-async function loadBackendPackage(name: BackendName): Promise<void> {
+async function loadBackendPackage(name: BackendName, importer: (pkg: string) => Promise<unknown>): Promise<void> {
   const { package: pkg, registersAs } = BACKEND_PACKAGES[name];
   if (findBackendFactory(registersAs) && name !== 'tensorflow-gpu') return;
   try {
-    // A variable specifier: bundlers leave it alone, and nothing is loaded unless asked for.
-    await import(/* @vite-ignore */ pkg);
+    await importer(pkg);
   } catch (e) {
     if (notInstalled(e)) {
       throw new ModelError(
@@ -72,12 +81,15 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
  * @example
  * await useBackend('wasm'); // or 'auto', 'cpu', 'webgl', 'webgpu', 'tensorflow', 'tensorflow-gpu'
  */
-export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendName> {
+export async function useBackend(
+  name: BackendName | 'auto' = 'auto',
+  options: UseBackendOptions = {},
+): Promise<BackendName> {
   if (name === 'auto') {
     const failures: string[] = [];
     for (const candidate of backendPreference()) {
       try {
-        return await useBackend(candidate);
+        return await useBackend(candidate, options);
       } catch (e) {
         failures.push(`${candidate}: ${(e as Error).message}`);
       }
@@ -95,7 +107,8 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
         .join(', ')}, got ${JSON.stringify(name)}`,
     );
   }
-  await loadBackendPackage(name);
+  // A variable specifier: bundlers leave it alone, and nothing is loaded unless asked for.
+  await loadBackendPackage(name, options.importer ?? ((pkg) => import(/* @vite-ignore */ pkg)));
   const { registersAs } = BACKEND_PACKAGES[name];
   let ok = false;
   try {

@@ -15,7 +15,13 @@ export {
   type ResolvedHourglassConfig,
   resolveConfig,
 } from './architecture';
-export { BACKEND_PACKAGES, type BackendName, backendPreference, useBackend } from './backend';
+export {
+  BACKEND_PACKAGES,
+  type BackendName,
+  backendPreference,
+  type UseBackendOptions,
+  useBackend,
+} from './backend';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
 export { conv3dSame, sumToChannels, transposeMerged } from './fast-conv';

@@ -1,0 +1,15 @@
+import { type BackendName, useBackend as useModelBackend } from '@dmdet/model';
+
+/**
+ * Loads and activates a tfjs backend chosen at run time, importing its package only now (from this
+ * package, so strict installs resolve it): `'auto'` (default) picks the fastest that starts here —
+ * tfjs-node (GPU, then CPU) where installed, else wasm, else cpu in Node; webgpu, webgl, wasm, cpu in
+ * a browser. A backend whose package is missing fails with `BACKEND_UNAVAILABLE` naming the npm
+ * package to add. Returns the backend now active.
+ *
+ * @example
+ * const name = await useBackend('auto'); // 'wasm' on a machine without tfjs-node
+ */
+export function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendName> {
+  return useModelBackend(name, { importer: (pkg) => import(/* @vite-ignore */ pkg) });
+}

@@ -1,0 +1,143 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { type Point3 } from '@dmdet/metrics';
+import { readPointsCsvFile, readTiffFile, writePointsCsvFile } from '@dmdet/volume-io/node';
+import { createVolume } from '@dmdet/volume-io';
+import { detect } from '../detect';
+import { evaluate } from '../evaluate';
+import { loadModel } from '../node';
+import { encodePng, projectionPicture } from '../picture';
+import { numberOption, parse, tripleOption, UsageError } from './args';
+import type { CliIo } from './progress';
+import { Progress } from './progress';
+import { checkWritable, COMPUTE_OPTIONS, startBackend, startPool } from './runtime';
+
+export const DETECT_HELP = `Usage: dmdet detect <volume.tif…> [options]
+
+Detects particles in 3D TIFF stacks and writes one CSV per volume: x,y,z,score in voxels
+(0-based, sub-voxel), plus x_um,y_um,z_um when the voxel size is known.
+
+Options:
+  --model <dir|default>     model folder (model.json + weights.bin), or the built-in model (default)
+  --out <file|dir>          output CSV (one input) or folder (several inputs);
+                            default <name>.detections.csv next to each input
+  --threshold <t>           detection threshold on the density map, 0–1 (default: the model's)
+  --voxel-size <z,y,x>      voxel size in µm (default: from the TIFF's ImageJ/OME metadata)
+  --png                     also write a picture: max projection with detections (.png beside the CSV)
+  --truth <gt.csv>          ground truth (one input): prints F1/RMSE, drawn in the picture in green
+  --backend <name>          auto (default), wasm, cpu, tensorflow, tensorflow-gpu
+  --workers <n>             worker threads for prediction (default: one per core)
+  --max-tile-voxels <n>     largest tile predicted at once (default 2621440 = 10×512×512)
+  --force                   replace existing outputs
+  --json                    print results as JSON
+  --quiet                   no progress
+
+Examples:
+  dmdet detect cells.tif --png
+  dmdet detect data/*.tif --out detections/ --threshold 0.4
+  dmdet detect stack.tif --model my-model --voxel-size 0.3,0.1,0.1 --out stack.csv
+`;
+
+const stem = (path: string) => basename(path, extname(path)).replace(/\.ome$/i, '');
+
+export async function detectCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('detect', argv, {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    threshold: { type: 'string' },
+    'voxel-size': { type: 'string' },
+    png: { type: 'boolean' },
+    truth: { type: 'string' },
+    'max-tile-voxels': { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    ...COMPUTE_OPTIONS,
+  });
+  if (values['help']) {
+    io.stdout.write(DETECT_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one TIFF volume to detect in', 'detect');
+  const threshold = numberOption('detect', 'threshold', values['threshold'], { min: 0.001, max: 0.999 });
+  const voxelSize = tripleOption('detect', 'voxel-size', values['voxel-size'], { positive: true });
+  const maxTileVoxels = numberOption('detect', 'max-tile-voxels', values['max-tile-voxels'], { integer: true, min: 4096 });
+  const truthPath = values['truth'] as string | undefined;
+  if (truthPath && positionals.length > 1)
+    throw new UsageError('--truth goes with a single input volume', 'detect');
+  const force = values['force'] === true;
+  const out = values['out'] as string | undefined;
+  const several = positionals.length > 1;
+  const outputs = positionals.map((input) => {
+    const csv = out
+      ? several || out.endsWith('/')
+        ? join(out, `${stem(input)}.csv`)
+        : out
+      : join(input, '..', `${stem(input)}.detections.csv`);
+    return { input, csv, png: values['png'] ? csv.replace(/\.csv$/i, '') + '.png' : undefined };
+  });
+  // Refuse before any work: nothing a user has is overwritten without --force.
+  for (const o of outputs) {
+    await checkWritable(o.csv, force);
+    if (o.png) await checkWritable(o.png, force);
+  }
+  const truth = truthPath ? ((await readPointsCsvFile(truthPath)) as Point3[]) : undefined;
+  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
+  const { backend, workers } = await startBackend('detect', values);
+  const pool = await startPool(detector.model, backend, workers);
+  const results = [];
+  try {
+    for (const o of outputs) {
+      const started = Date.now();
+      const read = await readTiffFile(o.input);
+      const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
+      const progress = new Progress(io, `${basename(o.input)}: predicting`, values['quiet'] === true || values['json'] === true);
+      const result = await detect(volume, {
+        model: detector,
+        ...(threshold !== undefined ? { threshold } : {}),
+        ...(maxTileVoxels ? { maxTileVoxels } : {}),
+        ...(pool ? { predictor: pool } : {}),
+        onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
+      });
+      progress.finish();
+      if (several || out?.endsWith('/')) await mkdir(join(o.csv, '..'), { recursive: true });
+      await writePointsCsvFile(
+        o.csv,
+        result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),
+        { overwrite: force, ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}) },
+      );
+      if (o.png) {
+        const png = encodePng(projectionPicture(volume, { detections: result.points, ...(truth ? { truth } : {}) }));
+        await writeFile(o.png, png);
+      }
+      const scores = truth ? evaluate(truth, result.points, { gate: 5 }) : undefined;
+      const seconds = (Date.now() - started) / 1000;
+      results.push({
+        input: o.input,
+        output: o.csv,
+        ...(o.png ? { png: o.png } : {}),
+        shape: volume.shape,
+        ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}),
+        count: result.points.length,
+        threshold: result.threshold,
+        tiles: result.tiles,
+        seconds,
+        ...(scores ? { scores } : {}),
+      });
+      if (!values['json']) {
+        io.stdout.write(
+          `${o.input}: ${result.points.length} particles (threshold ${result.threshold.toFixed(3)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${seconds.toFixed(1)} s) → ${o.csv}${o.png ? `, ${o.png}` : ''}\n`,
+        );
+        if (scores)
+          io.stdout.write(
+            `  against ${truthPath}: F1 ${scores.f1.toFixed(3)}, precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)}, RMSE ${scores.rmse.toFixed(3)} voxels (TP ${scores.tp}, FP ${scores.fp}, FN ${scores.fn})\n`,
+          );
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+  if (values['json']) io.stdout.write(`${JSON.stringify({ backend, workers, results }, null, 2)}\n`);
+  return 0;
+}

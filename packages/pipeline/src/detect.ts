@@ -1,0 +1,129 @@
+import type { ModelMetadata } from '@dmdet/model';
+import { resolveConfig } from '@dmdet/model';
+import { localMaxima3D } from '@dmdet/postprocess';
+import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { PipelineError } from './errors';
+import { predictMap } from './predict-map';
+
+/** A model with its dmdet metadata, as `loadModel` returns it. */
+export interface DetectorModel {
+  model: LayersModel;
+  metadata: ModelMetadata;
+}
+
+/** Something that predicts tiles elsewhere, several at once (e.g. `ModelWorkerPool` from `@dmdet/model/node`). */
+export interface TilePredictor {
+  /** Tiles it can work on at once. */
+  readonly size: number;
+  predict(volume: Volume<Float32Array>): Promise<Volume<Float32Array>>;
+}
+
+/** The least distance between two detections, per axis (voxels): also used when choosing a model's threshold. */
+export const DEFAULT_MIN_DISTANCE = { z: 1, xy: 2 } as const;
+
+/** Options of {@link detect}. */
+export interface DetectOptions {
+  /** The detector: a loaded model and its metadata. */
+  model: DetectorModel;
+  /** Keep maxima of the predicted map at least this. Default: the model's threshold, else 0.5. */
+  threshold?: number;
+  /** Tile size `[z, y, x]`, or `'auto'` (default): whole volume when it fits, else tiles of at most `maxTileVoxels`. */
+  tile?: Vec3 | 'auto';
+  /** Most voxels per tile with `tile: 'auto'`. Default 10×512×512. */
+  maxTileVoxels?: number;
+  /** Predict tiles on this (e.g. a worker pool, one tile per worker at once) instead of in this thread. */
+  predictor?: TilePredictor;
+  /** Voxel size (µm, `[z, y, x]`) for µm coordinates; default the volume's own. */
+  voxelSize?: Vec3;
+  /** Least distance between detections. Default {@link DEFAULT_MIN_DISTANCE}. */
+  minDistance?: number | { z: number; xy: number };
+  /** Also return the predicted density map. Default false. */
+  keepMap?: boolean;
+  /** Called after each tile. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** One detected particle: voxel coordinates (0-based, sub-voxel), score, and µm where a voxel size is known. */
+export interface DetectedPoint {
+  x: number;
+  y: number;
+  z: number;
+  /** The predicted density at the maximum (0–1). */
+  score: number;
+  xUm?: number;
+  yUm?: number;
+  zUm?: number;
+}
+
+/** What {@link detect} found. */
+export interface DetectResult {
+  points: DetectedPoint[];
+  /** The threshold used. */
+  threshold: number;
+  /** Tiles predicted (1: the whole volume at once). */
+  tiles: number;
+  /** The predicted density map, with `keepMap`. */
+  map?: Volume<Float32Array>;
+}
+
+function checkVolume(volume: Volume): Vec3 {
+  const shape = volume?.shape;
+  if (!shape || shape.length !== 3 || !ArrayBuffer.isView(volume.data)) {
+    throw new PipelineError('INVALID_INPUT', 'detect needs a volume { data, shape: [z, y, x] }');
+  }
+  const [Z, Y, X] = shape;
+  if (volume.data.length !== Z * Y * X)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `volume has ${volume.data.length} values but its shape ${shape.join('×')} needs ${Z * Y * X}`,
+    );
+  if (Z < 2)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `the volume is a single 2D plane (${shape.join('×')}); dmdet detects particles in 3D stacks of at least 2 slices`,
+    );
+  return [Z, Y, X];
+}
+
+/**
+ * Detects particles in a 3D volume with a DM-DetNet3D model: normalises the volume as the model was
+ * trained (percentiles from its metadata), predicts the density map (whole, or in tiles with exact
+ * context where it is large or a `predictor` pool runs tiles in parallel), and returns its local
+ * maxima above the threshold, refined to sub-voxel positions, with µm coordinates where a voxel size
+ * is known.
+ *
+ * @example
+ * const model = await loadModel('default');
+ * const { points } = await detect(volume, { model });
+ */
+export async function detect(volume: Volume, options: DetectOptions): Promise<DetectResult> {
+  const shape = checkVolume(volume);
+  const { model, metadata } = options.model ?? ({} as DetectorModel);
+  if (!model || typeof model.predict !== 'function' || metadata?.format !== 'dmdet-model')
+    throw new PipelineError('INVALID_OPTION', 'model must be a { model, metadata } pair from loadModel');
+  const threshold = options.threshold ?? metadata.threshold ?? 0.5;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
+    throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${threshold}`);
+  const norm = metadata.normalization ?? { low: 1, high: 99.8 };
+  const input = normalizePercentile(volume, { low: norm.low, high: norm.high });
+  const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
+    ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
+    maxTileVoxels: options.maxTileVoxels,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  const found = localMaxima3D(map, { threshold, minDistance: options.minDistance ?? DEFAULT_MIN_DISTANCE });
+  const voxelSize = options.voxelSize ?? volume.voxelSize;
+  const points: DetectedPoint[] = found.map((d) => {
+    const p: DetectedPoint = { x: d.x, y: d.y, z: d.z, score: d.score };
+    if (voxelSize) {
+      p.xUm = d.x * voxelSize[2];
+      p.yUm = d.y * voxelSize[1];
+      p.zUm = d.z * voxelSize[0];
+    }
+    return p;
+  });
+  return { points, threshold, tiles, ...(options.keepMap ? { map } : {}) };
+}

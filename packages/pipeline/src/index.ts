@@ -1,0 +1,31 @@
+/**
+ * `@dmdet/pipeline`: 3D particle detection that works out of the box. Composes the dmdet packages
+ * (volume I/O, targets, losses, model, post-processing, metrics) into `detect`, `trainDetector` and
+ * `evaluate`, with a built-in pretrained model and a run-time choice of tfjs backend. Browser-safe;
+ * files, folders and worker threads are in `@dmdet/pipeline/node`, the CLI is `dmdet`.
+ *
+ * @packageDocumentation
+ */
+export { useBackend } from './backend';
+export {
+  DEFAULT_MIN_DISTANCE,
+  type DetectedPoint,
+  type DetectOptions,
+  type DetectorModel,
+  type DetectResult,
+  detect,
+  type TilePredictor,
+} from './detect';
+export { PipelineError, type PipelineErrorCode } from './errors';
+export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
+export { defaultModelUrl, loadModel } from './load-model';
+export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
+export { predictMap } from './predict-map';
+export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';
+export {
+  type LabeledVolume,
+  lossOptionsFor,
+  type TrainDetectorConfig,
+  type TrainDetectorResult,
+  trainDetector,
+} from './train-detector';

@@ -1,0 +1,28 @@
+import { type ModelLocation, loadModel as loadModelFrom } from '@dmdet/model';
+import type { DetectorModel } from './detect';
+
+/** Where this module lives (dist/ or src/, both one level below the package root). */
+export function moduleUrl(): string {
+  if (typeof __filename !== 'string') return import.meta.url;
+  // CommonJS build (Node): a file URL from the path, without importing node:url (browser-safe module).
+  const path = __filename.replace(/\\/g, '/');
+  return `file://${path.startsWith('/') ? '' : '/'}${encodeURI(path)}`;
+}
+
+/** URL of the built-in model's `model.json`, shipped inside this package. */
+export function defaultModelUrl(): string {
+  return new URL('../model/default/model.json', moduleUrl()).href;
+}
+
+/**
+ * Loads a detector: `'default'` (the built-in model shipped with this package), a URL of a
+ * `model.json` (or `indexeddb://…`), an IOHandler, or the `File`s a user picked. In Node, use
+ * `loadModel` from `@dmdet/pipeline/node`, which also reads folders.
+ *
+ * @example
+ * const detector = await loadModel('default');
+ */
+export async function loadModel(source: 'default' | ModelLocation | File[]): Promise<DetectorModel> {
+  if (source === 'default') return loadModelFrom(defaultModelUrl(), { label: 'the built-in model' });
+  return loadModelFrom(source);
+}

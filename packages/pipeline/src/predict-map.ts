@@ -1,0 +1,51 @@
+import { predictVolume, type ResolvedHourglassConfig } from '@dmdet/model';
+import { predictTiled } from '@dmdet/postprocess';
+import type { Vec3, Volume } from '@dmdet/volume-io';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { TilePredictor } from './detect';
+import { DEFAULT_MAX_TILE_VOXELS, tileLayout } from './tiles';
+
+/**
+ * Predicts a normalised volume's map: whole when it fits in one tile, else in tiles with exact context
+ * (several at once on `predictor` when given).
+ */
+export async function predictMap(
+  model: LayersModel,
+  config: ResolvedHourglassConfig,
+  input: Volume<Float32Array>,
+  predictor?: TilePredictor,
+  options: {
+    tile?: Vec3;
+    maxTileVoxels?: number;
+    signal?: AbortSignal;
+    onProgress?: (p: { done: number; total: number }) => void;
+  } = {},
+): Promise<{ map: Volume<Float32Array>; tiles: number }> {
+  const auto = tileLayout(input.shape, config, {
+    parts: predictor?.size ?? 1,
+    maxVoxels: options.maxTileVoxels ?? DEFAULT_MAX_TILE_VOXELS,
+  });
+  const tile = options.tile ? (options.tile.map((t, k) => Math.min(t, input.shape[k] as number)) as unknown as Vec3) : auto.tile;
+  const whole = tile.every((t, k) => t === input.shape[k]);
+  const predictTile = (tile: Volume<Float32Array>) =>
+    predictor ? predictor.predict(tile) : predictVolume(model, tile);
+  if (whole) {
+    options.signal?.throwIfAborted();
+    const map = await predictTile(input);
+    options.onProgress?.({ done: 1, total: 1 });
+    return { map, tiles: 1 };
+  }
+  let tiles = 0;
+  const map = await predictTiled(input, predictTile, {
+    tile,
+    overlap: auto.overlap,
+    align: auto.align,
+    concurrency: predictor?.size ?? 1,
+    signal: options.signal,
+    onProgress: (p) => {
+      tiles = p.total;
+      options.onProgress?.(p);
+    },
+  });
+  return { map, tiles };
+}
