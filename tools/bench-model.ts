@@ -9,7 +9,7 @@
  * in one pass (it fits in wasm's memory; larger volumes go through @dmdet/postprocess's predictTiled).
  * The last rows use both cores: `ModelWorkerPool` (two worker threads, each a single-thread wasm
  * backend) splits the training batch between them and averages their gradients, and predicts a
- * volume as two tiles at once (`predictTiled` with `concurrency: 2`, exact context from
+ * volume as two tiles at once (`predictTiled` with `concurrency: 2`, the receptive radius of context from
  * `hourglassGeometry`).
  * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference.
  */
@@ -115,7 +115,7 @@ async function poolTime(workers: number, job: Job, repeats: number): Promise<num
       opt.dispose();
     } else {
       const { multiple, receptiveRadius } = hourglassGeometry();
-      // One tile per worker along y, each carrying the receptive radius of context (exact).
+      // One tile per worker along y, each carrying the receptive radius of context (instance norm per tile: close to, not equal to, one pass).
       const ty = Math.min(y, Math.ceil((y / workers + (receptiveRadius[1] as number)) / 4) * 4);
       const volume = { data: rand(1), shape: [z, y, x] as [number, number, number] };
       for (let i = 0; i <= repeats; i++) {

@@ -1,6 +1,11 @@
-// Smoke test of the built packages: the worker pool loads dist/worker.js (ESM and CJS entries).
-// Run after `npm run build`: node tools/smoke-worker-pool.mjs
+// Smoke test of the built packages (run after `npm run build`, as .ci/run does):
+// the worker pool loads dist/worker.js from both the ESM and the CJS entry, and the built `dmdet`
+// CLI finds its built-in model and detects in a TIFF written by tifffile.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
@@ -12,7 +17,10 @@ const cjs = require('@dmdet/model/node');
 
 await tf.setBackend('cpu');
 const model = createDmDetNet3D({ widths: [4, 8], strides: [[1, 2, 2]], blocksPerLevel: 1, seed: 1 });
-const volume = { data: Float32Array.from({ length: 4 * 16 * 16 }, (_, i) => Math.sin(i)), shape: [4, 16, 16] };
+const volume = {
+  data: Float32Array.from({ length: 4 * 16 * 16 }, (_, i) => Math.sin(i)),
+  shape: [4, 16, 16],
+};
 const ref = await predictVolume(model, volume);
 for (const [name, Pool] of [
   ['esm', ModelWorkerPool],
@@ -28,4 +36,29 @@ for (const [name, Pool] of [
   } finally {
     await pool.close();
   }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dmdet-smoke-'));
+try {
+  const out = join(dir, 'det.csv');
+  const cli = spawnSync(
+    process.execPath,
+    [
+      'packages/pipeline/bin/dmdet.mjs',
+      'detect',
+      'packages/volume-io/test/fixtures/imagej_uint16.tif',
+      '--out',
+      out,
+      '--png',
+      '--quiet',
+    ],
+    { encoding: 'utf8', env: { ...process.env, DMDET_FROM_SOURCE: '' } },
+  );
+  if (cli.status !== 0) throw new Error(`built dmdet detect failed (${cli.status}): ${cli.stderr}`);
+  const header = readFileSync(out, 'utf8').split('\n')[0];
+  if (header !== 'x,y,z,score,x_um,y_um,z_um') throw new Error(`unexpected CSV header ${header}`);
+  readFileSync(join(dir, 'det.png'));
+  console.log(`built dmdet CLI ok: ${cli.stdout.trim()}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -11,9 +11,8 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { localMaxima3D } from '@dmdet/postprocess';
-import { ModelWorkerPool } from '@dmdet/model/node';
 import { createDmDetNet3D, resolveConfig } from '@dmdet/model';
+import { ModelWorkerPool } from '@dmdet/model/node';
 import {
   DEFAULT_MIN_DISTANCE,
   evaluateMany,
@@ -23,6 +22,7 @@ import {
   useBackend,
 } from '@dmdet/pipeline';
 import { defaultModelDir, saveDetector } from '@dmdet/pipeline/node';
+import { localMaxima3D } from '@dmdet/postprocess';
 import { simulateGrid, splitSamples } from '@dmdet/simulate';
 import { normalizePercentile } from '@dmdet/volume-io';
 
@@ -71,7 +71,14 @@ try {
     predictor: pool,
     notes: {
       recipe: 'tools/train-default-model.ts',
-      data: { scenario: 'virus', shape, snrs: [1, 2, 4, 7], densities: ['low', 'medium', 'high'], perCell, seed },
+      data: {
+        scenario: 'virus',
+        shape,
+        snrs: [1, 2, 4, 7],
+        densities: ['low', 'medium', 'high'],
+        perCell,
+        seed,
+      },
       stepsPerEpoch,
       machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`,
     },
@@ -86,14 +93,19 @@ try {
   const { detector } = result;
   (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
   await saveDetector(detector, out, { overwrite: values.force });
-  console.error(`saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`);
+  console.error(
+    `saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`,
+  );
 
   const config = resolveConfig(detector.metadata.config);
   const score = async (set: typeof items) => {
     const rows = [];
     for (const s of set) {
       const { map } = await predictMap(model, config, normalizePercentile(s.volume), pool);
-      const found = localMaxima3D(map, { threshold: detector.metadata.threshold ?? 0.5, minDistance: DEFAULT_MIN_DISTANCE });
+      const found = localMaxima3D(map, {
+        threshold: detector.metadata.threshold ?? 0.5,
+        minDistance: DEFAULT_MIN_DISTANCE,
+      });
       rows.push({ id: s.id, group: s.snr, truth: s.points, detections: found });
     }
     return evaluateMany(rows, { gate: 5 }).groups.sort((a, b) => Number(a.group) - Number(b.group));
@@ -104,8 +116,11 @@ try {
   console.log('|---|---|---|---|---|---|');
   for (const [i, v] of validation.entries()) {
     const t = test[i];
-    const f = (m: { mean: number; std: number } | undefined) => (m ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : '–');
-    console.log(`| ${v.group} | ${f(v.f1)} | ${f(v.rmse)} | ${f(t?.f1)} | ${f(t?.rmse)} | ${v.n}/${t?.n ?? 0} |`);
+    const f = (m: { mean: number; std: number } | undefined) =>
+      m ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : '–';
+    console.log(
+      `| ${v.group} | ${f(v.f1)} | ${f(v.rmse)} | ${f(t?.f1)} | ${f(t?.rmse)} | ${v.n}/${t?.n ?? 0} |`,
+    );
   }
 } finally {
   await pool.close();

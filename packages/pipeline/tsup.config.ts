@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' }));
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' }),
+);

@@ -48,7 +48,10 @@ export interface UseBackendOptions {
 }
 
 /** Imports a backend package unless its backend is registered already (e.g. imported by the app). */
-async function loadBackendPackage(name: BackendName, importer: (pkg: string) => Promise<unknown>): Promise<void> {
+async function loadBackendPackage(
+  name: BackendName,
+  importer: (pkg: string) => Promise<unknown>,
+): Promise<void> {
   const { package: pkg, registersAs } = BACKEND_PACKAGES[name];
   if (findBackendFactory(registersAs) && name !== 'tensorflow-gpu') return;
   try {

@@ -14,7 +14,9 @@ if (existsSync(dist) && !process.env.DMDET_FROM_SOURCE) {
   try {
     tsx = import.meta.resolve('tsx');
   } catch {
-    process.stderr.write('dmdet: this copy of @dmdet/pipeline is not built (no dist/cli.js); run `npm run build`\n');
+    process.stderr.write(
+      'dmdet: this copy of @dmdet/pipeline is not built (no dist/cli.js); run `npm run build`\n',
+    );
     process.exit(1);
   }
   const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));

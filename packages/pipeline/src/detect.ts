@@ -70,7 +70,7 @@ export interface DetectResult {
 
 function checkVolume(volume: Volume): Vec3 {
   const shape = volume?.shape;
-  if (!shape || shape.length !== 3 || !ArrayBuffer.isView(volume.data)) {
+  if (shape?.length !== 3 || !ArrayBuffer.isView(volume.data)) {
     throw new PipelineError('INVALID_INPUT', 'detect needs a volume { data, shape: [z, y, x] }');
   }
   const [Z, Y, X] = shape;
@@ -89,8 +89,9 @@ function checkVolume(volume: Volume): Vec3 {
 
 /**
  * Detects particles in a 3D volume with a DM-DetNet3D model: normalises the volume as the model was
- * trained (percentiles from its metadata), predicts the density map (whole, or in tiles with exact
- * context where it is large or a `predictor` pool runs tiles in parallel), and returns its local
+ * trained (percentiles from its metadata), predicts the density map (whole, or in tiles carrying the network's receptive radius of
+ * context where it is large or a `predictor` pool runs tiles in parallel; instance normalisation
+ * takes its statistics per tile, so tiles are close to, not identical with, one whole pass), and returns its local
  * maxima above the threshold, refined to sub-voxel positions, with µm coordinates where a voxel size
  * is known.
  *
@@ -99,7 +100,7 @@ function checkVolume(volume: Volume): Vec3 {
  * const { points } = await detect(volume, { model });
  */
 export async function detect(volume: Volume, options: DetectOptions): Promise<DetectResult> {
-  const shape = checkVolume(volume);
+  checkVolume(volume);
   const { model, metadata } = options.model ?? ({} as DetectorModel);
   if (!model || typeof model.predict !== 'function' || metadata?.format !== 'dmdet-model')
     throw new PipelineError('INVALID_OPTION', 'model must be a { model, metadata } pair from loadModel');

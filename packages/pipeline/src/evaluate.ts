@@ -1,4 +1,10 @@
-import { type DetectionScores, evaluatePoints, type GroupSummary, type Point3, summarize } from '@dmdet/metrics';
+import {
+  type DetectionScores,
+  evaluatePoints,
+  type GroupSummary,
+  type Point3,
+  summarize,
+} from '@dmdet/metrics';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -20,7 +26,10 @@ export function evaluate(
   detections: readonly Point3[],
   options: EvaluateOptions = {},
 ): DetectionScores {
-  return evaluatePoints(truth, detections, { gate: options.gate ?? 5, ...(options.scale ? { scale: options.scale } : {}) });
+  return evaluatePoints(truth, detections, {
+    gate: options.gate ?? 5,
+    ...(options.scale ? { scale: options.scale } : {}),
+  });
 }
 
 /** One image of {@link evaluateMany}: its truth, detections and group (e.g. the SNR). */

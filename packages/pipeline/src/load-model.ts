@@ -1,4 +1,4 @@
-import { type ModelLocation, loadModel as loadModelFrom } from '@dmdet/model';
+import { loadModel as loadModelFrom, type ModelLocation } from '@dmdet/model';
 import type { DetectorModel } from './detect';
 
 /** Where this module lives (dist/ or src/, both one level below the package root). */

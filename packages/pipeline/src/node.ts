@@ -34,7 +34,12 @@ export async function loadModel(source: string = 'default'): Promise<DetectorMod
   if (source === 'default') return loadModelFromDir(defaultModelDir());
   if (/^https?:\/\//.test(source)) return loadModelFrom(source);
   const path = resolve(source);
-  const isJson = path.endsWith('.json') && (await stat(path).then((s) => s.isFile(), () => false));
+  const isJson =
+    path.endsWith('.json') &&
+    (await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    ));
   return loadModelFromDir(isJson ? dirname(path) : path);
 }
 
@@ -65,7 +70,12 @@ export interface DatasetItem extends LabeledVolume {
 export async function readDataset(
   manifestPath: string,
   options: { splits?: ManifestSample['split'][] } = {},
-): Promise<{ manifest: DatasetManifest; train: DatasetItem[]; validation: DatasetItem[]; test: DatasetItem[] }> {
+): Promise<{
+  manifest: DatasetManifest;
+  train: DatasetItem[];
+  validation: DatasetItem[];
+  test: DatasetItem[];
+}> {
   const { readFile } = await import('node:fs/promises');
   let manifest: DatasetManifest;
   try {
@@ -88,7 +98,12 @@ export async function readDataset(
   }
   const wanted = new Set(options.splits ?? ['train', 'validation', 'test']);
   const root = dirname(manifestPath);
-  const out = { manifest, train: [] as DatasetItem[], validation: [] as DatasetItem[], test: [] as DatasetItem[] };
+  const out = {
+    manifest,
+    train: [] as DatasetItem[],
+    validation: [] as DatasetItem[],
+    test: [] as DatasetItem[],
+  };
   for (const [i, s] of manifest.samples.entries()) {
     if (!s || typeof s.image !== 'string' || typeof s.truth !== 'string' || !(s.split in out))
       throw new PipelineError(
@@ -97,7 +112,9 @@ export async function readDataset(
       );
     if (!wanted.has(s.split)) continue;
     const volume = await readTiffFile(join(root, s.image));
-    const points = (await readPointsCsvFile(join(root, s.truth))).map(({ x, y, z }) => ({ x, y, z }) as Point3);
+    const points = (await readPointsCsvFile(join(root, s.truth))).map(
+      ({ x, y, z }) => ({ x, y, z }) as Point3,
+    );
     (out[s.split] as DatasetItem[]).push({
       id: s.id ?? basename(s.image),
       snr: s.snr,

@@ -6,8 +6,9 @@ import type { TilePredictor } from './detect';
 import { DEFAULT_MAX_TILE_VOXELS, tileLayout } from './tiles';
 
 /**
- * Predicts a normalised volume's map: whole when it fits in one tile, else in tiles with exact context
- * (several at once on `predictor` when given).
+ * Predicts a normalised volume's map: whole when it fits in one tile, else in tiles carrying the receptive
+ * radius of context (several at once on `predictor` when given). Instance normalisation takes its
+ * statistics per tile, so a tiled map is close to, not identical with, one whole pass.
  */
 export async function predictMap(
   model: LayersModel,
@@ -25,7 +26,9 @@ export async function predictMap(
     parts: predictor?.size ?? 1,
     maxVoxels: options.maxTileVoxels ?? DEFAULT_MAX_TILE_VOXELS,
   });
-  const tile = options.tile ? (options.tile.map((t, k) => Math.min(t, input.shape[k] as number)) as unknown as Vec3) : auto.tile;
+  const tile = options.tile
+    ? (options.tile.map((t, k) => Math.min(t, input.shape[k] as number)) as unknown as Vec3)
+    : auto.tile;
   const whole = tile.every((t, k) => t === input.shape[k]);
   const predictTile = (tile: Volume<Float32Array>) =>
     predictor ? predictor.predict(tile) : predictVolume(model, tile);

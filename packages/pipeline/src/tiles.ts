@@ -18,7 +18,8 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /**
  * Chooses tiles for predicting a volume with a model: each tile carries the network's receptive
- * radius of context (so tiled prediction equals whole-volume prediction), origins are aligned to its
+ * radius of context (for a purely convolutional network tiled prediction then equals whole-volume
+ * prediction; with instance normalisation, whose statistics are per tile, it is close to it), origins are aligned to its
  * downsampling, no tile has more than `maxVoxels`, and there are at least `parts` tiles (one per
  * worker) where the volume is large enough to split. Splits y first, then x, then z.
  *
@@ -36,7 +37,9 @@ export function tileLayout(
     const n = shape[axis] as number;
     if (pieces <= 1) return n;
     const r = receptiveRadius[axis] as number;
-    return Math.min(n, roundUp(Math.ceil(n / pieces) + 2 * r, multiple[axis] as number));
+    // Edge tiles lose r voxels of context on one side, inner tiles on both: k tiles of size s cover
+    // 2(s − r) + (k − 2)(s − 2r) voxels.
+    return Math.min(n, roundUp(Math.ceil((n + 2 * r * (pieces - 1)) / pieces), multiple[axis] as number));
   };
   const count = (tile: Vec3): number =>
     [0, 1, 2].reduce(
@@ -46,22 +49,42 @@ export function tileLayout(
           .length,
       1,
     );
-  // Try splits in order of total pieces; the first that meets both limits wins.
-  let best: { tile: Vec3; count: number } | undefined;
-  for (let total = 1; total <= 4096 && !best; total++) {
-    for (let ky = 1; ky <= total && !best; ky++)
-      for (let kx = 1; ky * kx <= total && !best; kx++) {
-        if (total % (ky * kx) !== 0) continue;
-        const kz = total / (ky * kx);
+  // Pieces worth trying per axis: until the tile stops shrinking (an axis too short to split).
+  const piecesPerAxis = [0, 1, 2].map((axis) => {
+    const ks = [1];
+    for (let k = 2; k <= 64; k++) {
+      if (size(axis, k) >= size(axis, k - 1)) break;
+      ks.push(k);
+    }
+    return ks;
+  });
+  let best: { tile: Vec3; count: number; work: number } | undefined;
+  let fallback: { tile: Vec3; count: number; work: number } | undefined;
+  // y first, then x, then z: among equal work the earlier candidate wins.
+  for (const kz of piecesPerAxis[0] as number[])
+    for (const kx of piecesPerAxis[2] as number[])
+      for (const ky of piecesPerAxis[1] as number[]) {
         const tile: Vec3 = [size(0, kz), size(1, ky), size(2, kx)];
-        // A split that no longer shrinks the tile (axis too short) is useless.
-        if ((kz > 1 && tile[0] === shape[0]) || (ky > 1 && tile[1] === shape[1]) || (kx > 1 && tile[2] === shape[2]))
-          continue;
         const voxels = tile[0] * tile[1] * tile[2];
+        if (voxels > maxVoxels) continue;
         const n = count(tile);
-        if (voxels <= maxVoxels && n >= Math.min(parts, total)) best = { tile, count: n };
+        const candidate = { tile, count: n, work: n * voxels };
+        if (n >= parts) {
+          if (!best || candidate.work < best.work) best = candidate;
+        } else if (
+          !fallback ||
+          n > fallback.count ||
+          (n === fallback.count && candidate.work < fallback.work)
+        ) {
+          fallback = candidate;
+        }
       }
-  }
-  if (!best) best = { tile: [...shape] as Vec3, count: 1 };
-  return { tile: best.tile, overlap: [...receptiveRadius] as Vec3, align: [...multiple] as Vec3, count: best.count };
+  best ??= fallback;
+  if (!best) best = { tile: [...shape] as Vec3, count: 1, work: 0 };
+  return {
+    tile: best.tile,
+    overlap: [...receptiveRadius] as Vec3,
+    align: [...multiple] as Vec3,
+    count: best.count,
+  };
 }

@@ -1,5 +1,6 @@
 import { binaryTarget, densityMap } from '@dmdet/groundtruth';
 import type { LossName } from '@dmdet/losses';
+import { createLoss } from '@dmdet/losses';
 import { bestThreshold, type Point3 } from '@dmdet/metrics';
 import {
   createDetNet3D,
@@ -15,7 +16,6 @@ import {
   type TrainingSample,
   train,
 } from '@dmdet/model';
-import { createLoss } from '@dmdet/losses';
 import { localMaxima3D } from '@dmdet/postprocess';
 import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -84,9 +84,14 @@ export function lossOptionsFor(config: Pick<TrainDetectorConfig, 'architecture' 
   return { loss, weights: loss === 'awing' || loss === 'mse' ? 'fromTarget' : 'none' };
 }
 
-function toSample(item: LabeledVolume, config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>>, binary: boolean, what: string): TrainingSample {
+function toSample(
+  item: LabeledVolume,
+  config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>>,
+  binary: boolean,
+  what: string,
+): TrainingSample {
   const shape = item?.volume?.shape;
-  if (!shape || shape.length !== 3 || !Array.isArray(item.points))
+  if (shape?.length !== 3 || !Array.isArray(item.points))
     throw new PipelineError('INVALID_INPUT', `${what}: expected { volume, points }`);
   const input = normalizePercentile(item.volume, config.normalization);
   const target = binary
@@ -94,7 +99,10 @@ function toSample(item: LabeledVolume, config: Required<Pick<TrainDetectorConfig
     : densityMap(item.points, shape, { sigmaXY: config.sigma.xy, sigmaZ: config.sigma.z });
   return {
     input,
-    target: target.data instanceof Float32Array ? (target as Volume<Float32Array>) : { data: Float32Array.from(target.data), shape },
+    target:
+      target.data instanceof Float32Array
+        ? (target as Volume<Float32Array>)
+        : { data: Float32Array.from(target.data), shape },
   };
 }
 
@@ -116,13 +124,18 @@ export async function trainDetector(
     throw new PipelineError('INVALID_INPUT', 'trainDetector needs at least one training volume');
   const architecture = config.architecture ?? 'dm-detnet3d';
   if (architecture !== 'dm-detnet3d' && architecture !== 'detnet3d')
-    throw new PipelineError('INVALID_OPTION', `architecture must be 'dm-detnet3d' or 'detnet3d', got ${JSON.stringify(architecture)}`);
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `architecture must be 'dm-detnet3d' or 'detnet3d', got ${JSON.stringify(architecture)}`,
+    );
   const binary = architecture === 'detnet3d';
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? { low: 1, high: 99.8 };
   const lossOptions = lossOptionsFor(config);
   const samples = trainSet.map((s, i) => toSample(s, { sigma, normalization }, binary, `train[${i}]`));
-  const validation = validationSet.map((s, i) => toSample(s, { sigma, normalization }, binary, `validation[${i}]`));
+  const validation = validationSet.map((s, i) =>
+    toSample(s, { sigma, normalization }, binary, `validation[${i}]`),
+  );
   const model = config.model ?? (binary ? createDetNet3D(config.network) : createDmDetNet3D(config.network));
   const networkConfig = resolveConfig(config.network ?? {});
   const training = await train({

@@ -21,7 +21,10 @@ export function parse(
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''), command);
+    throw new UsageError(
+      (e as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
+      command,
+    );
   }
 }
 
@@ -62,10 +65,14 @@ export function tripleOption(
   opts: { integer?: boolean; positive?: boolean } = {},
 ): [number, number, number] | undefined {
   if (value === undefined) return undefined;
-  const parts = String(value).split(/[,x×]/).map((s) => Number(s.trim()));
+  const parts = String(value)
+    .split(/[,x×]/)
+    .map((s) => Number(s.trim()));
   if (
     parts.length !== 3 ||
-    parts.some((n) => !Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.positive && n <= 0))
+    parts.some(
+      (n) => !Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.positive && n <= 0),
+    )
   ) {
     throw new UsageError(
       `--${name} must be three ${opts.positive ? 'positive ' : ''}${opts.integer ? 'integers' : 'numbers'} z,y,x, got ${JSON.stringify(value)}`,

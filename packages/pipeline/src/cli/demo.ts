@@ -6,9 +6,9 @@ import { detect } from '../detect';
 import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
-import { numberOption, parse, UsageError } from './args';
+import { numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, Progress } from './progress';
-import { checkWritable, COMPUTE_OPTIONS, startBackend, startPool } from './runtime';
+import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
 
 export const DEMO_HELP = `Usage: dmdet demo [options]
 
@@ -21,9 +21,11 @@ Options:
   --snr <s>           signal-to-noise ratio (default 2)
   --density <level>   low, medium (default) or high
   --seed <n>          default 1
+  --shape <z,y,x>     volume size (default 10,512,512; particle counts scale with it)
   --model <dir>       a model folder instead of the built-in model
   --backend <name>    auto (default), wasm, cpu, tensorflow, tensorflow-gpu
   --workers <n>       worker threads (default: one per core)
+  --force             write into an existing output folder
   --json              print the result as JSON
   --quiet             no progress
 
@@ -37,7 +39,9 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     snr: { type: 'string' },
     density: { type: 'string' },
     seed: { type: 'string' },
+    shape: { type: 'string' },
     model: { type: 'string' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -49,19 +53,29 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const snr = numberOption('demo', 'snr', values['snr'], { min: 0.01 }) ?? 2;
   const seed = numberOption('demo', 'seed', values['seed'], { integer: true }) ?? 1;
+  const shape = tripleOption('demo', 'shape', values['shape'], { integer: true, positive: true });
   const density = (values['density'] as string | undefined) ?? 'medium';
   if (!['low', 'medium', 'high'].includes(density))
     throw new UsageError(`--density must be low, medium or high, got ${JSON.stringify(density)}`, 'demo');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const out = (values['out'] as string | undefined) ?? join('demo-output', stamp);
-  await checkWritable(join(out, 'detections.csv'), false);
+  const force = values['force'] === true;
+  for (const f of ['volume.tif', 'truth.csv', 'detections.csv', 'detections.png'])
+    await checkWritable(join(out, f), force);
   const quiet = values['quiet'] === true || values['json'] === true;
   const say = (s: string) => {
     if (!quiet) io.stderr.write(`${s}\n`);
   };
   const t0 = Date.now();
-  const sim = simulateVolume({ snr, density: density as 'low' | 'medium' | 'high', seed });
-  say(`simulated ${sim.volume.shape.join('×')} volume, SNR ${snr}, ${sim.points.length} particles (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const sim = simulateVolume({
+    snr,
+    density: density as 'low' | 'medium' | 'high',
+    seed,
+    ...(shape ? { shape } : {}),
+  });
+  say(
+    `simulated ${sim.volume.shape.join('×')} volume, SNR ${snr}, ${sim.points.length} particles (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   const { backend, workers } = await startBackend('demo', values);
   say(`backend ${backend}, ${workers} worker thread${workers === 1 ? '' : 's'}`);
@@ -83,11 +97,12 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const truth = sim.points.map(({ x, y, z }) => ({ x, y, z }));
   const scores = evaluate(truth, result.points, { gate: 5 });
   await mkdir(out, { recursive: true });
-  await writeTiffFile(join(out, 'volume.tif'), sim.volume);
-  await writePointsCsvFile(join(out, 'truth.csv'), truth);
+  await writeTiffFile(join(out, 'volume.tif'), sim.volume, { overwrite: force });
+  await writePointsCsvFile(join(out, 'truth.csv'), truth, { overwrite: force });
   await writePointsCsvFile(
     join(out, 'detections.csv'),
     result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),
+    { overwrite: force },
   );
   await writeFile(
     join(out, 'detections.png'),

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { type Point3 } from '@dmdet/metrics';
-import { readPointsCsvFile, readTiffFile, writePointsCsvFile } from '@dmdet/volume-io/node';
+import type { Point3 } from '@dmdet/metrics';
 import { createVolume } from '@dmdet/volume-io';
+import { readPointsCsvFile, readTiffFile, writePointsCsvFile } from '@dmdet/volume-io/node';
 import { detect } from '../detect';
 import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
@@ -10,7 +10,7 @@ import { encodePng, projectionPicture } from '../picture';
 import { numberOption, parse, tripleOption, UsageError } from './args';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
-import { checkWritable, COMPUTE_OPTIONS, startBackend, startPool } from './runtime';
+import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
 
 export const DETECT_HELP = `Usage: dmdet detect <volume.tif…> [options]
 
@@ -62,7 +62,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   if (positionals.length === 0) throw new UsageError('give at least one TIFF volume to detect in', 'detect');
   const threshold = numberOption('detect', 'threshold', values['threshold'], { min: 0.001, max: 0.999 });
   const voxelSize = tripleOption('detect', 'voxel-size', values['voxel-size'], { positive: true });
-  const maxTileVoxels = numberOption('detect', 'max-tile-voxels', values['max-tile-voxels'], { integer: true, min: 4096 });
+  const maxTileVoxels = numberOption('detect', 'max-tile-voxels', values['max-tile-voxels'], {
+    integer: true,
+    min: 4096,
+  });
   const truthPath = values['truth'] as string | undefined;
   if (truthPath && positionals.length > 1)
     throw new UsageError('--truth goes with a single input volume', 'detect');
@@ -75,7 +78,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         ? join(out, `${stem(input)}.csv`)
         : out
       : join(input, '..', `${stem(input)}.detections.csv`);
-    return { input, csv, png: values['png'] ? csv.replace(/\.csv$/i, '') + '.png' : undefined };
+    return { input, csv, png: values['png'] ? `${csv.replace(/\.csv$/i, '')}.png` : undefined };
   });
   // Refuse before any work: nothing a user has is overwritten without --force.
   for (const o of outputs) {
@@ -92,7 +95,11 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       const started = Date.now();
       const read = await readTiffFile(o.input);
       const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
-      const progress = new Progress(io, `${basename(o.input)}: predicting`, values['quiet'] === true || values['json'] === true);
+      const progress = new Progress(
+        io,
+        `${basename(o.input)}: predicting`,
+        values['quiet'] === true || values['json'] === true,
+      );
       const result = await detect(volume, {
         model: detector,
         ...(threshold !== undefined ? { threshold } : {}),
@@ -108,7 +115,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         { overwrite: force, ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}) },
       );
       if (o.png) {
-        const png = encodePng(projectionPicture(volume, { detections: result.points, ...(truth ? { truth } : {}) }));
+        const png = encodePng(
+          projectionPicture(volume, { detections: result.points, ...(truth ? { truth } : {}) }),
+        );
         await writeFile(o.png, png);
       }
       const scores = truth ? evaluate(truth, result.points, { gate: 5 }) : undefined;

@@ -2,8 +2,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GroupSummary, Point3 } from '@dmdet/metrics';
 import { readPointsCsvFile } from '@dmdet/volume-io/node';
-import { type EvaluationItem, evaluateMany } from '../evaluate';
 import { PipelineError } from '../errors';
+import { type EvaluationItem, evaluateMany } from '../evaluate';
 import { numberOption, parse, UsageError } from './args';
 import type { CliIo } from './progress';
 
@@ -68,24 +68,49 @@ export async function evaluateCommand(argv: string[], io: CliIo): Promise<number
       throw new UsageError('with --manifest, --detections names one folder of <id>.csv files', 'evaluate');
     const split = (values['split'] as string | undefined) ?? 'test';
     if (!['train', 'validation', 'test', 'all'].includes(split))
-      throw new UsageError(`--split must be train, validation, test or all, got ${JSON.stringify(split)}`, 'evaluate');
+      throw new UsageError(
+        `--split must be train, validation, test or all, got ${JSON.stringify(split)}`,
+        'evaluate',
+      );
     const { readFile } = await import('node:fs/promises');
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch((e) => {
-      throw new PipelineError('NOT_FOUND', `${manifestPath}: ${(e as Error).message}`);
-    })) as { samples?: { id: string; truth: string; snr: number; split: string }[] };
+    const manifest = JSON.parse(
+      await readFile(manifestPath, 'utf8').catch((e) => {
+        throw new PipelineError('NOT_FOUND', `${manifestPath}: ${(e as Error).message}`);
+      }),
+    ) as { samples?: { id: string; truth: string; snr: number; split: string }[] };
     if (!Array.isArray(manifest.samples))
       throw new PipelineError('INVALID_INPUT', `${manifestPath}: not a dataset manifest (no samples list)`);
     const root = join(manifestPath, '..');
     for (const s of manifest.samples) {
       if (split !== 'all' && s.split !== split) continue;
-      const candidates = [join(detections[0] as string, `${s.id}.csv`), join(detections[0] as string, `${s.id}.detections.csv`)];
+      const candidates = [
+        join(detections[0] as string, `${s.id}.csv`),
+        join(detections[0] as string, `${s.id}.detections.csv`),
+      ];
       let found: string | undefined;
-      for (const c of candidates) if (!found && (await access(c).then(() => true, () => false))) found = c;
+      for (const c of candidates)
+        if (
+          !found &&
+          (await access(c).then(
+            () => true,
+            () => false,
+          ))
+        )
+          found = c;
       if (!found)
-        throw new PipelineError('NOT_FOUND', `no detections for ${s.id}: expected ${candidates.join(' or ')}`);
-      items.push({ id: s.id, group: `SNR ${s.snr}`, truth: await readPoints(join(root, s.truth)), detections: await readPoints(found) });
+        throw new PipelineError(
+          'NOT_FOUND',
+          `no detections for ${s.id}: expected ${candidates.join(' or ')}`,
+        );
+      items.push({
+        id: s.id,
+        group: `SNR ${s.snr}`,
+        truth: await readPoints(join(root, s.truth)),
+        detections: await readPoints(found),
+      });
     }
-    if (items.length === 0) throw new PipelineError('INVALID_INPUT', `${manifestPath}: no samples in split ${split}`);
+    if (items.length === 0)
+      throw new PipelineError('INVALID_INPUT', `${manifestPath}: no samples in split ${split}`);
   } else {
     if (truth.length === 0 || detections.length === 0)
       throw new UsageError('give --truth and --detections (or --manifest and --detections)', 'evaluate');
@@ -95,7 +120,11 @@ export async function evaluateCommand(argv: string[], io: CliIo): Promise<number
         'evaluate',
       );
     for (const [i, t] of truth.entries())
-      items.push({ id: detections[i] as string, truth: await readPoints(t), detections: await readPoints(detections[i] as string) });
+      items.push({
+        id: detections[i] as string,
+        truth: await readPoints(t),
+        detections: await readPoints(detections[i] as string),
+      });
   }
   const { rows, groups } = evaluateMany(items, { gate });
   if (values['json']) {

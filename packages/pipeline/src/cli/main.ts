@@ -1,10 +1,10 @@
+import { UsageError } from './args';
 import { DEMO_HELP, demoCommand } from './demo';
 import { DETECT_HELP, detectCommand } from './detect';
 import { EVALUATE_HELP, evaluateCommand } from './evaluate';
+import type { CliIo } from './progress';
 import { SIMULATE_HELP, simulateCommand } from './simulate';
 import { TRAIN_HELP, trainCommand } from './train';
-import { UsageError } from './args';
-import type { CliIo } from './progress';
 
 export const MAIN_HELP = `dmdet: 3D particle detection in fluorescence microscopy (DM-DetNet3D)
 
@@ -37,14 +37,19 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
  * Runs the `dmdet` command line with `argv` (without `node` and the script) and returns the exit
  * code: 0 success, 1 failure (a clear message on stderr), 2 bad usage (with the command's usage).
  */
-export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(MAIN_HELP);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
+    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as {
+      version: string;
+    };
     io.stdout.write(`${pkg.version}\n`);
     return 0;
   }

@@ -27,7 +27,11 @@ export class Progress {
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
       const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-      this.io.stderr.write(`\r${this.label} [${bar}] ${done}/${total} ${seconds}s ${note}`.padEnd(79).slice(0, Math.max(40, (this.io.stderr.columns ?? 80) - 1)));
+      this.io.stderr.write(
+        `\r${this.label} [${bar}] ${done}/${total} ${seconds}s ${note}`
+          .padEnd(79)
+          .slice(0, Math.max(40, (this.io.stderr.columns ?? 80) - 1)),
+      );
       this.drawn = true;
       if (done >= total) this.finish();
       return;

@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import type { CreateLossOptions } from '@dmdet/losses';
 import type { BackendName } from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import type { CreateLossOptions } from '@dmdet/losses';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { useBackend } from '../backend';
 import { PipelineError } from '../errors';
@@ -23,11 +23,15 @@ export async function startBackend(
 ): Promise<{ backend: BackendName; workers: number; requested: BackendName | 'auto' }> {
   const requested = (values['backend'] as string | undefined) ?? 'auto';
   if (!BACKENDS.includes(requested))
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(requested)}`, command);
+    throw new UsageError(
+      `--backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(requested)}`,
+      command,
+    );
   const backend = await useBackend(requested as BackendName | 'auto');
   // tfjs-node uses every core by itself; the JS backends get one worker thread per core.
   const fallback = backend === 'tensorflow' || backend === 'tensorflow-gpu' ? 1 : availableParallelism();
-  const workers = numberOption(command, 'workers', values['workers'], { integer: true, min: 1, max: 64 }) ?? fallback;
+  const workers =
+    numberOption(command, 'workers', values['workers'], { integer: true, min: 1, max: 64 }) ?? fallback;
   return { backend, workers, requested: requested as BackendName | 'auto' };
 }
 

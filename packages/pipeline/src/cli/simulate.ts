@@ -44,11 +44,16 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   }
   const out = values['out'] as string | undefined;
   if (!out) throw new UsageError('--out <folder> is required', 'simulate');
-  const snrs = listOption(values['snr'])?.map((s) => numberOption('simulate', 'snr', s, { min: 0.01 }) as number);
+  const snrs = listOption(values['snr'])?.map(
+    (s) => numberOption('simulate', 'snr', s, { min: 0.01 }) as number,
+  );
   const densities = listOption(values['density']);
   for (const d of densities ?? [])
     if (!['low', 'medium', 'high'].includes(d))
-      throw new UsageError(`--density must be low, medium or high (comma-separated), got ${JSON.stringify(d)}`, 'simulate');
+      throw new UsageError(
+        `--density must be low, medium or high (comma-separated), got ${JSON.stringify(d)}`,
+        'simulate',
+      );
   const perCell = numberOption('simulate', 'count', values['count'], { integer: true, min: 1 });
   const shape = tripleOption('simulate', 'shape', values['shape'], { integer: true, positive: true });
   const seed = numberOption('simulate', 'seed', values['seed'], { integer: true });
@@ -65,6 +70,9 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   });
   progress.finish();
   if (values['json']) io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
-  else io.stdout.write(`${manifest.samples.length} volume(s) written to ${out} (manifest: ${out}/manifest.json)\n`);
+  else
+    io.stdout.write(
+      `${manifest.samples.length} volume(s) written to ${out} (manifest: ${out}/manifest.json)\n`,
+    );
   return 0;
 }

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
+import type { LossName } from '@dmdet/losses';
 import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '@dmdet/model/node';
-import type { LossName } from '@dmdet/losses';
+import { PipelineError } from '../errors';
 import { readDataset, saveDetector } from '../node';
 import { lossOptionsFor, trainDetector } from '../train-detector';
-import { PipelineError } from '../errors';
 import { numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, Progress } from './progress';
-import { checkWritable, COMPUTE_OPTIONS, startBackend, startPool } from './runtime';
+import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
 
 export const TRAIN_HELP = `Usage: dmdet train --data <manifest.json> [options]
 
@@ -66,14 +66,20 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (!data) throw new UsageError('--data <manifest.json> is required', 'train');
   const out = (values['out'] as string | undefined) ?? 'dmdet-model';
   const epochs = numberOption('train', 'epochs', values['epochs'], { integer: true, min: 1 });
-  const stepsPerEpoch = numberOption('train', 'steps-per-epoch', values['steps-per-epoch'], { integer: true, min: 1 });
+  const stepsPerEpoch = numberOption('train', 'steps-per-epoch', values['steps-per-epoch'], {
+    integer: true,
+    min: 1,
+  });
   const batchSize = numberOption('train', 'batch-size', values['batch-size'], { integer: true, min: 1 });
   const patience = numberOption('train', 'patience', values['patience'], { integer: true, min: 1 });
   const seed = numberOption('train', 'seed', values['seed'], { integer: true });
   const crop = tripleOption('train', 'crop', values['crop'], { integer: true, positive: true });
   const architecture = (values['architecture'] as string | undefined) ?? 'dm-detnet3d';
   if (architecture !== 'dm-detnet3d' && architecture !== 'detnet3d')
-    throw new UsageError(`--architecture must be dm-detnet3d or detnet3d, got ${JSON.stringify(architecture)}`, 'train');
+    throw new UsageError(
+      `--architecture must be dm-detnet3d or detnet3d, got ${JSON.stringify(architecture)}`,
+      'train',
+    );
   const loss = values['loss'] as LossName | undefined;
   if (loss !== undefined && !['awing', 'mse', 'bce', 'focal'].includes(loss))
     throw new UsageError(`--loss must be awing, mse, bce or focal, got ${JSON.stringify(loss)}`, 'train');
@@ -84,7 +90,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (!resume) await checkWritable(join(out, 'model.json'), values['force'] === true);
 
   const dataset = await readDataset(data, { splits: ['train', 'validation'] });
-  if (dataset.train.length === 0) throw new PipelineError('INVALID_INPUT', `${data}: no volumes in the train split`);
+  if (dataset.train.length === 0)
+    throw new PipelineError('INVALID_INPUT', `${data}: no volumes in the train split`);
   const { backend, workers } = await startBackend('train', values);
   const config = { architecture, ...(loss ? { loss } : {}) } as const;
   const quiet = values['quiet'] === true || values['json'] === true;

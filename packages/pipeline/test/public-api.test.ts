@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+import * as node from '../src/node';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('main entry', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_MAX_TILE_VOXELS',
+      'DEFAULT_MIN_DISTANCE',
+      'PipelineError',
+      'defaultModelUrl',
+      'detect',
+      'encodePng',
+      'evaluate',
+      'evaluateMany',
+      'loadModel',
+      'lossOptionsFor',
+      'predictMap',
+      'projectionPicture',
+      'tileLayout',
+      'trainDetector',
+      'useBackend',
+    ]);
+  });
+  it('node entry', () => {
+    expect(Object.keys(node).sort()).toEqual([
+      'ModelWorkerPool',
+      'defaultModelDir',
+      'loadModel',
+      'readDataset',
+      'saveDetector',
+    ]);
+  });
+  it('imports no tfjs backend statically, and the main entry no node: module', () => {
+    const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) =>
+        statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)],
+      );
+    for (const f of files(src)) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/from '@tensorflow\/tfjs-(backend|node)/);
+      if (!f.includes('/cli/') && !f.endsWith('node.ts')) expect(text, f).not.toMatch(/from 'node:/);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { resolveConfig } from '@dmdet/model';
+import { tilePlan } from '@dmdet/postprocess';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_TILE_VOXELS, tileLayout } from '../src/index';
+
+const config = resolveConfig({});
+
+describe('tileLayout', () => {
+  it('a 10×512×512 volume: whole for one worker, two exact tiles for two', () => {
+    const one = tileLayout([10, 512, 512], config);
+    expect(one).toMatchObject({ tile: [10, 512, 512], count: 1 });
+    const two = tileLayout([10, 512, 512], config, { parts: 2 });
+    // half of 512 plus 33 voxels of context on the inner side, rounded up to the stride multiple 4
+    expect(two).toEqual({ tile: [10, 292, 512], overlap: [17, 33, 33], align: [1, 4, 4], count: 2 });
+  });
+
+  it('keeps every tile under the voxel limit and covers the volume', () => {
+    for (const [shape, max, parts] of [
+      [[10, 1024, 1024], DEFAULT_MAX_TILE_VOXELS, 1],
+      [[40, 300, 700], 500_000, 2],
+      [[10, 200, 200], 100_000, 3],
+    ] as [[number, number, number], number, number][]) {
+      const l = tileLayout(shape, config, { parts, maxVoxels: max });
+      expect(l.tile[0] * l.tile[1] * l.tile[2]).toBeLessThanOrEqual(max);
+      expect(l.count).toBeGreaterThanOrEqual(parts);
+      const counted = [0, 1, 2].reduce(
+        (n, a) =>
+          n *
+          tilePlan(shape[a] as number, l.tile[a] as number, l.overlap[a] as number, l.align[a] as number)
+            .length,
+        1,
+      );
+      expect(counted).toBe(l.count);
+    }
+  });
+
+  it('does not split a volume too small to split', () => {
+    expect(tileLayout([10, 64, 64], config, { parts: 2 })).toMatchObject({ tile: [10, 64, 64], count: 1 });
+  });
+});
