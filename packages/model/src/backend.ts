@@ -31,7 +31,7 @@ const notInstalled = (e: unknown): boolean => {
   return (
     err?.code === 'ERR_MODULE_NOT_FOUND' ||
     err?.code === 'MODULE_NOT_FOUND' ||
-    /Cannot find (module|package)|Failed to resolve module|Failed to fetch dynamically imported module/.test(
+    /Cannot find (module|package)|Could not resolve|Failed to resolve module|Failed to fetch dynamically imported module/.test(
       String(err?.message),
     )
   );

@@ -1,4 +1,5 @@
 import { type BackendName, useBackend as useModelBackend } from '@dmdet/model';
+import { engine } from '@tensorflow/tfjs-core';
 
 /**
  * Loads and activates a tfjs backend chosen at run time, importing its package only now (from this
@@ -12,4 +13,16 @@ import { type BackendName, useBackend as useModelBackend } from '@dmdet/model';
  */
 export function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendName> {
   return useModelBackend(name, { importer: (pkg) => import(/* @vite-ignore */ pkg) });
+}
+
+/**
+ * The backend `detect` and `trainDetector` run on: the one asked for; else the one already active
+ * (chosen by the app); else, when none has been started yet, the fastest available (`'auto'`).
+ */
+export async function ensureBackend(name: BackendName | 'auto' | undefined): Promise<void> {
+  if (name !== undefined) {
+    await useBackend(name);
+    return;
+  }
+  if (!engine().backendName) await useBackend('auto');
 }

@@ -1,8 +1,9 @@
-import type { ModelMetadata } from '@dmdet/model';
+import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
 import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
 
@@ -26,6 +27,8 @@ export const DEFAULT_MIN_DISTANCE = { z: 1, xy: 2 } as const;
 export interface DetectOptions {
   /** The detector: a loaded model and its metadata. */
   model: DetectorModel;
+  /** tfjs backend to run on (see {@link useBackend}). Default: the active one, else the fastest available. */
+  backend?: BackendName | 'auto';
   /** Keep maxima of the predicted map at least this. Default: the model's threshold, else 0.5. */
   threshold?: number;
   /** Tile size `[z, y, x]`, or `'auto'` (default): whole volume when it fits, else tiles of at most `maxTileVoxels`. */
@@ -107,6 +110,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const threshold = options.threshold ?? metadata.threshold ?? 0.5;
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${threshold}`);
+  await ensureBackend(options.backend);
   const norm = metadata.normalization ?? { low: 1, high: 99.8 };
   const input = normalizePercentile(volume, { low: norm.low, high: norm.high });
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {

@@ -3,6 +3,7 @@ import type { LossName } from '@dmdet/losses';
 import { createLoss } from '@dmdet/losses';
 import { bestThreshold, type Point3 } from '@dmdet/metrics';
 import {
+  type BackendName,
   createDetNet3D,
   createDmDetNet3D,
   type GradientWorkers,
@@ -19,6 +20,7 @@ import {
 import { localMaxima3D } from '@dmdet/postprocess';
 import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
@@ -36,6 +38,8 @@ export interface TrainDetectorConfig {
   architecture?: 'dm-detnet3d' | 'detnet3d';
   /** Per-voxel loss; default `'awing'` for DM-DetNet3D (`'mse'` for the ablation), `'bce'` for DetNet3D. */
   loss?: LossName;
+  /** tfjs backend of this thread (see `useBackend`). Default: the active one, else the fastest available. */
+  backend?: BackendName | 'auto';
   /** Network configuration (widths, strides, …). Default the package's default model. */
   network?: HourglassConfig;
   /** Density-map sigmas in voxels. Default σxy 1, σz 1 (METHOD.md). */
@@ -129,6 +133,7 @@ export async function trainDetector(
       `architecture must be 'dm-detnet3d' or 'detnet3d', got ${JSON.stringify(architecture)}`,
     );
   const binary = architecture === 'detnet3d';
+  await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? { low: 1, high: 99.8 };
   const lossOptions = lossOptionsFor(config);

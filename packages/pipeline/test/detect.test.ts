@@ -2,6 +2,7 @@ import { predictVolume, resolveConfig } from '@dmdet/model';
 import { localMaxima3D, predictTiled } from '@dmdet/postprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_DISTANCE, detect, PipelineError, tileLayout } from '../src/index';
 import { TINY, tinyDetector, useCpu } from './setup-tf';
@@ -62,6 +63,15 @@ describe('detect', () => {
     const low = await detect(plain, { model: detector, threshold: 0.2 });
     expect(high.points.length).toBeLessThanOrEqual(low.points.length);
     expect(high.points.every((p) => p.score >= 0.9 && p.xUm === undefined)).toBe(true);
+  });
+
+  it('runs on the active backend unless told; a missing backend package is named', async () => {
+    await detect(volume, { model: detector });
+    expect(tf.getBackend()).toBe('cpu');
+    const err = await detect(volume, { model: detector, backend: 'tensorflow' }).catch((e) => e);
+    expect(err.code).toBe('BACKEND_UNAVAILABLE');
+    expect(err.message).toMatch(/npm install @tensorflow\/tfjs-node/);
+    expect(tf.getBackend()).toBe('cpu');
   });
 
   it('refuses a 2D plane, a bad threshold and something that is not a model', async () => {
