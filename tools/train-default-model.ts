@@ -1,7 +1,7 @@
 /**
  * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
  *
- *   npm run train:default-model -- [--epochs 30] [--steps 16] [--per-cell 4] [--out dir] [--force]
+ *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--out dir] [--force]
  *
  * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, 10×128×128 volumes with
  * the PTC densities scaled to the volume, seed 2026), splits it 50/25/25 per SNR, trains the default
@@ -23,37 +23,34 @@ import {
 } from '@dmdet/pipeline';
 import { defaultModelDir, saveDetector } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { simulateGrid, splitSamples } from '@dmdet/simulate';
 import { normalizePercentile } from '@dmdet/volume-io';
+import { benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '30' },
-    steps: { type: 'string', default: '16' },
-    'per-cell': { type: 'string', default: '4' },
+    scale: { type: 'string', default: 'small' },
+    epochs: { type: 'string' },
+    steps: { type: 'string' },
     out: { type: 'string' },
     force: { type: 'boolean', default: false },
     workers: { type: 'string' },
   },
 });
-const epochs = Number(values.epochs);
-const stepsPerEpoch = Number(values.steps);
-const perCell = Number(values['per-cell']);
+const scaleName = values.scale as ScaleName;
+const scale = SCALES[scaleName];
+if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const epochs = Number(values.epochs ?? scale.epochs);
+const stepsPerEpoch = Number(values.steps ?? scale.stepsPerEpoch);
+const { shape, perCell } = scale;
 const out = values.out ?? defaultModelDir();
 const workers = Number(values.workers ?? availableParallelism());
-const seed = 2026;
-const shape: [number, number, number] = [10, 128, 128];
+const seed = DATA_SEED;
 
 const backend = await useBackend('wasm');
-const items = [...simulateGrid({ shape, perCell, seed })].map((s) => ({
-  id: s.id,
-  snr: s.snr,
-  volume: s.volume,
-  points: s.points.map(({ x, y, z }) => ({ x, y, z })),
-}));
-const split = splitSamples(items, { seed, groupBy: (s) => s.snr });
+const split = benchmarkData(scaleName);
+type Item = (typeof split.train)[number];
 console.error(
-  `data: ${items.length} volumes ${shape.join('×')} (train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length})`,
+  `data: ${split.train.length + split.validation.length + split.test.length} volumes ${shape.join('×')} (train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length})`,
 );
 const model = createDmDetNet3D();
 const pool = await ModelWorkerPool.create(model, { workers, backend, loss: lossOptionsFor({}) });
@@ -98,7 +95,7 @@ try {
   );
 
   const config = resolveConfig(detector.metadata.config);
-  const score = async (set: typeof items) => {
+  const score = async (set: Item[]) => {
     const rows = [];
     for (const s of set) {
       const { map } = await predictMap(model, config, normalizePercentile(s.volume), pool);

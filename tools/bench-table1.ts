@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:table1 -- [--scale smoke|small|medium|paper] [--out bench-output/table1]
+ *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain] [--dm-model dir] [--no-docs]`
+ *
+ * Reproduces the paper's Table 1 on the simulated virus-scenario benchmark
+ * (tools/lib/benchmark-data.ts: SNR 1, 2, 4, 7 × low/medium/high density, seeded, split 50/25/25 per
+ * SNR): trains DM-DetNet3D (AWing + weight map), DetNet3D (binary target, weighted BCE) and the MSE
+ * ablation (density map, MSE + weight map) with the same recipe on both cores, chooses every
+ * method's detection threshold on the validation split (SEF3D's too), scores the test split (gate
+ * 5 voxels) and prints mean ± std F1 and RMSE per SNR beside the paper's numbers. Writes
+ * <out>/results.json, docs/results.md and docs/figures/table1.png (tools/plots/table1.py).
+ * Trained models are kept in <out>/<method>/ and reused on the next run unless --retrain;
+ * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
+ * at the small scale (tools/train-default-model.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LossName } from '@dmdet/losses';
+import { bestThreshold, type GroupSummary } from '@dmdet/metrics';
+import { createDetNet3D, createDmDetNet3D, resolveConfig } from '@dmdet/model';
+import {
+  DEFAULT_MIN_DISTANCE,
+  type DetectorModel,
+  evaluateMany,
+  lossOptionsFor,
+  predictMap,
+  trainDetector,
+  useBackend,
+} from '@dmdet/pipeline';
+import { loadModel, ModelWorkerPool, saveDetector } from '@dmdet/pipeline/node';
+import { detectSEF3D, localMaxima3D } from '@dmdet/postprocess';
+import { normalizePercentile } from '@dmdet/volume-io';
+import { type BenchmarkItem, benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'small' },
+    out: { type: 'string', default: join('bench-output', 'table1') },
+    methods: { type: 'string', default: 'dm-detnet3d,detnet3d,mse,sef3d' },
+    retrain: { type: 'boolean', default: false },
+    'dm-model': { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+const scaleName = values.scale as ScaleName;
+const scale = SCALES[scaleName];
+if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const methods = values.methods.split(',');
+const out = join(values.out, scaleName);
+mkdirSync(out, { recursive: true });
+
+/** The paper's Table 1: F1 / RMSE per SNR. */
+const PAPER: Record<string, Record<number, [number, number]>> = {
+  sef3d: { 1: [0.376, 2.491], 2: [0.891, 0.967], 4: [0.993, 0.655], 7: [0.994, 0.574] },
+  detnet3d: { 1: [0.544, 1.363], 2: [0.896, 0.686], 4: [0.97, 0.522], 7: [0.982, 0.508] },
+  'dm-detnet3d': { 1: [0.623, 1.396], 2: [0.973, 0.612], 4: [0.994, 0.496], 7: [0.995, 0.505] },
+};
+const LABEL: Record<string, string> = {
+  sef3d: 'SEF3D',
+  detnet3d: 'DetNet3D',
+  'dm-detnet3d': 'DM-DetNet3D',
+  mse: 'DM-DetNet3D, MSE loss',
+};
+
+await useBackend('wasm');
+const data = benchmarkData(scaleName);
+console.error(
+  `scale ${scaleName}: ${scale.shape.join('×')} volumes, train ${data.train.length}, validation ${data.validation.length}, test ${data.test.length}`,
+);
+
+async function trainedModel(method: string): Promise<{ detector: DetectorModel; minutes: number }> {
+  const dir = join(out, method);
+  if (method === 'dm-detnet3d' && values['dm-model']) {
+    const detector = await loadModel(values['dm-model']);
+    return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };
+  }
+  if (!values.retrain && existsSync(join(dir, 'model.json'))) {
+    const detector = await loadModel(dir);
+    console.error(`${method}: reusing ${dir}`);
+    return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };
+  }
+  const config: { architecture: 'detnet3d' | 'dm-detnet3d'; loss?: LossName } = {
+    architecture: method === 'detnet3d' ? 'detnet3d' : 'dm-detnet3d',
+    ...(method === 'mse' ? { loss: 'mse' as const } : {}),
+  };
+  const model = config.architecture === 'detnet3d' ? createDetNet3D() : createDmDetNet3D();
+  const pool = await ModelWorkerPool.create(model, { backend: 'wasm', loss: lossOptionsFor(config) });
+  const started = Date.now();
+  try {
+    const { detector } = await trainDetector(data.train, data.validation, {
+      ...config,
+      model,
+      epochs: scale.epochs,
+      stepsPerEpoch: scale.stepsPerEpoch,
+      batchSize: 4,
+      crop: [10, 64, 64],
+      earlyStopping: false,
+      seed: DATA_SEED,
+      workers: pool,
+      predictor: pool,
+      notes: { recipe: 'tools/bench-table1.ts', scale: scaleName },
+      onProgress: (p) => {
+        if (p.phase === 'epoch')
+          console.error(
+            `${method} epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
+          );
+      },
+    });
+    const minutes = (Date.now() - started) / 60000;
+    (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
+    await saveDetector(detector, dir, { overwrite: true });
+    return { detector, minutes };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
+  const config = resolveConfig(detector.metadata.config);
+  const rows = [];
+  for (const s of set) {
+    const { map } = await predictMap(detector.model, config, normalizePercentile(s.volume));
+    const found = localMaxima3D(map, {
+      threshold: detector.metadata.threshold ?? 0.5,
+      minDistance: DEFAULT_MIN_DISTANCE,
+    });
+    rows.push({ id: s.id, group: s.snr, truth: s.points, detections: found });
+  }
+  return rows;
+}
+
+function sef3d(): {
+  threshold: number;
+  rows: {
+    id: string;
+    group: number;
+    truth: BenchmarkItem['points'];
+    detections: { x: number; y: number; z: number }[];
+  }[];
+} {
+  const images = data.validation.map((s) => ({
+    truth: s.points,
+    detections: detectSEF3D(s.volume, { threshold: 0, minDistance: DEFAULT_MIN_DISTANCE }).detections,
+  }));
+  const { threshold } = bestThreshold(images, { gate: 5 });
+  const rows = data.test.map((s) => ({
+    id: s.id,
+    group: s.snr,
+    truth: s.points,
+    detections: detectSEF3D(s.volume, { threshold, minDistance: DEFAULT_MIN_DISTANCE }).detections,
+  }));
+  return { threshold, rows };
+}
+
+const results: Record<string, { groups: GroupSummary[]; threshold: number; trainingMinutes?: number }> = {};
+for (const method of methods) {
+  if (method === 'sef3d') {
+    const { threshold, rows } = sef3d();
+    results[method] = { groups: evaluateMany(rows, { gate: 5 }).groups, threshold };
+  } else {
+    const { detector, minutes } = await trainedModel(method);
+    const rows = await scoreNetwork(detector, data.test);
+    results[method] = {
+      groups: evaluateMany(rows, { gate: 5 }).groups,
+      threshold: detector.metadata.threshold ?? 0.5,
+      trainingMinutes: minutes,
+    };
+  }
+  console.error(`${method}: scored`);
+}
+
+const snrs = [1, 2, 4, 7];
+const ms = (m: { mean: number; std: number }) =>
+  Number.isFinite(m.mean) ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : 'n/a';
+const cell = (g: GroupSummary | undefined) => (g ? `${ms(g.f1)} / ${ms(g.rmse)}` : '–');
+const header = `| SNR | ${methods.map((m) => LABEL[m] ?? m).join(' | ')} | paper: ${['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => LABEL[m]).join(' / ')} (F1) |`;
+const lines = [header, `|${'---|'.repeat(methods.length + 2)}`];
+for (const snr of snrs) {
+  const paper = ['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => PAPER[m]?.[snr]?.[0]?.toFixed(3)).join(' / ');
+  lines.push(
+    `| ${snr} | ${methods.map((m) => cell(results[m]?.groups.find((g) => g.group === snr))).join(' | ')} | ${paper} |`,
+  );
+}
+const table = lines.join('\n');
+console.log(table);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
+const summary = {
+  scale: scaleName,
+  ...scale,
+  dataSeed: DATA_SEED,
+  counts: { train: data.train.length, validation: data.validation.length, test: data.test.length },
+  machine,
+  date: new Date().toISOString(),
+  methods: Object.fromEntries(
+    Object.entries(results).map(([m, r]) => [
+      m,
+      {
+        threshold: r.threshold,
+        trainingMinutes: r.trainingMinutes,
+        perSnr: r.groups.map((g) => ({
+          snr: g.group,
+          n: g.n,
+          f1: g.f1,
+          rmse: g.rmse,
+          precision: g.precision,
+          recall: g.recall,
+        })),
+      },
+    ]),
+  ),
+  paper: PAPER,
+};
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
+if (!values['no-docs']) {
+  mkdirSync(join('docs', 'figures'), { recursive: true });
+  execFileSync(
+    '/usr/bin/python3',
+    [join('tools', 'plots', 'table1.py'), join(out, 'results.json'), join('docs', 'figures', 'table1.png')],
+    { stdio: 'inherit' },
+  );
+  writeFileSync(join(out, 'table.md'), `${table}\n`);
+  console.error(`wrote ${join(out, 'results.json')}, ${join(out, 'table.md')}, docs/figures/table1.png`);
+}
