@@ -15,5 +15,7 @@ for (const name of benches) {
     process.stdout.write(`npm run ${name} failed (exit ${r.status})\n`);
   }
 }
-process.stdout.write(`\nall benchmarks: ${((Date.now() - started) / 60000).toFixed(1)} min, ${failed} failed\n`);
+process.stdout.write(
+  `\nall benchmarks: ${((Date.now() - started) / 60000).toFixed(1)} min, ${failed} failed\n`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -9,9 +9,9 @@
 import { availableParallelism } from 'node:os';
 import { evaluatePoints } from '@dmdet/metrics';
 import { resolveConfig } from '@dmdet/model';
-import { localMaxima3D } from '@dmdet/postprocess';
 import { DEFAULT_MIN_DISTANCE, predictMap, useBackend } from '@dmdet/pipeline';
 import { loadModel, ModelWorkerPool } from '@dmdet/pipeline/node';
+import { localMaxima3D } from '@dmdet/postprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { normalizePercentile } from '@dmdet/volume-io';
 
@@ -19,8 +19,13 @@ await useBackend('wasm');
 const detector = await loadModel('default');
 const config = resolveConfig(detector.metadata.config);
 const threshold = detector.metadata.threshold ?? 0.5;
-const pool = await ModelWorkerPool.create(detector.model, { backend: 'wasm', workers: availableParallelism() });
-console.log('SNR | tiles | tile size | max |Δmap| | mean |Δmap| | F1 tiled vs whole | F1 whole vs truth | F1 tiled vs truth');
+const pool = await ModelWorkerPool.create(detector.model, {
+  backend: 'wasm',
+  workers: availableParallelism(),
+});
+console.log(
+  'SNR | tiles | tile size | max |Δmap| | mean |Δmap| | F1 tiled vs whole | F1 whole vs truth | F1 tiled vs truth',
+);
 try {
   for (const snr of [1, 2, 4, 7]) {
     const sim = simulateVolume({ snr, density: 'medium', seed: 100 + snr });
@@ -34,7 +39,11 @@ try {
     const onePeaks = peaks(one.map);
     for (const [label, result, found] of [
       ['2 (pool)', whole, wholePeaks],
-      ['small', await predictMap(detector.model, config, input, pool, { maxTileVoxels: 10 * 128 * 128 }), undefined],
+      [
+        'small',
+        await predictMap(detector.model, config, input, pool, { maxTileVoxels: 10 * 128 * 128 }),
+        undefined,
+      ],
     ] as const) {
       const tiledPeaks = found ?? peaks(result.map);
       let max = 0;
