@@ -123,9 +123,15 @@ async function run(
       points.map(({ x, y, z, score }) => ({ x, y, z, score })),
       volume.voxelSize ? { voxelSize: volume.voxelSize } : {},
     );
-    const link = $<HTMLAnchorElement>('download');
-    link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    link.hidden = false;
+    const button = $<HTMLButtonElement>('download');
+    const href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    button.onclick = () => {
+      const a = document.createElement('a');
+      a.href = href;
+      a.download = 'detections.csv';
+      a.click();
+    };
+    button.hidden = false;
     const scores = truth ? evaluate(truth, points) : undefined;
     $('summary').textContent =
       `${points.length} particles in ${seconds.toFixed(1)} s` +

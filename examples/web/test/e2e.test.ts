@@ -116,7 +116,12 @@ describe.skipIf(!available)('web example in chromium', () => {
       expect(Math.abs(p.score - q.score)).toBeLessThan(1e-4);
     });
     expect(await page.locator('#status').textContent()).toMatch(/fixture\.tif: \d+ particles/);
-    expect(await page.locator('#download').getAttribute('href')).toMatch(/^blob:/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
+    const csv = readFileSync((await download.path()) as string, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('x,y,z,score');
+    expect(csv).toHaveLength(web.length + 1);
     await page.screenshot({ path: join(artifacts, 'e2e-web-fixture.png') });
     await page.close();
   }, 300_000);
