@@ -142,7 +142,7 @@ export function conv3dSame(
 ): Tensor5D {
   if (strides[0] !== 1) {
     const y = conv3d(x, kernel, strides, 'same');
-    return (bias ? add(y, bias) : y) as Tensor5D;
+    return (bias ? perChannel(add, y, bias) : y) as Tensor5D;
   }
   const [B, D, H, W, C] = x.shape;
   const [kd, kh, kw, , O] = kernel.shape;
@@ -204,4 +204,14 @@ export function conv3dSame(
     return { value, gradFunc };
   }) as unknown as Parameters<typeof customGrad>[0]);
   return f(...inputs) as Tensor5D;
+}
+
+/**
+ * `op(x, v)` for a per-channel vector `v` (shape `[C]`), computed on a `[voxels, C]` view of `x`: the
+ * same values, and backends see a rank-2 broadcast (tfjs-webgpu 4.22 generates invalid WGSL for a
+ * last-axis broadcast at rank 5; rank 2 is also the cheapest layout elsewhere).
+ */
+export function perChannel(op: (a: Tensor, b: Tensor) => Tensor, x: Tensor, v: Tensor): Tensor {
+  const c = x.shape[x.rank - 1] as number;
+  return reshape(op(reshape(x, [-1, c]), v), x.shape);
 }

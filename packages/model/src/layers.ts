@@ -22,7 +22,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { conv3dSame, sumToChannels } from './fast-conv';
+import { conv3dSame, perChannel, sumToChannels } from './fast-conv';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -42,11 +42,11 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: nu
       return { xhat: mul(sub(xIn, mean), inv), invStd: inv };
     });
     save([xhat, invStd, g]);
-    const value = tidy(() => add(mul(xhat, g), b));
+    const value = tidy(() => perChannel(add, perChannel(mul, xhat, g), b));
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
         const [xh, inv, gs] = saved as [Tensor, Tensor, Tensor];
-        const dxhat = mul(dy, gs);
+        const dxhat = perChannel(mul, dy, gs);
         const meanD = meanOver(dxhat, axes);
         const meanDX = meanOver(mul(dxhat, xh), axes);
         const dx = mul(inv, sub(sub(dxhat, meanD), mul(xh, meanDX)));
@@ -330,7 +330,7 @@ export class Conv3DSame extends layers.Layer {
       const conv2dPath = this.mode === 'conv2d' || (this.mode === 'auto' && getBackend() === 'wasm');
       const y = conv2dPath
         ? conv3dSame(x, kernel, this.strides, bias)
-        : add(conv3d(x, kernel, this.strides, 'same'), bias);
+        : perChannel(add, conv3d(x, kernel, this.strides, 'same'), bias);
       return this.activation === 'sigmoid' ? sigmoid(y) : y;
     });
   }

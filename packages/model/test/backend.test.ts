@@ -22,12 +22,18 @@ describe('useBackend', () => {
   }, 60_000);
 
   it('a backend whose package is missing names the package to install', async () => {
-    for (const name of ['tensorflow', 'tensorflow-gpu', 'webgpu'] as const) {
+    for (const name of ['tensorflow', 'tensorflow-gpu'] as const) {
       const err = await useBackend(name).catch((e) => e);
       expect(err).toBeInstanceOf(ModelError);
       expect(err.code).toBe('BACKEND_UNAVAILABLE');
       expect(err.message).toContain(`npm install ${BACKEND_PACKAGES[name].package}`);
     }
+  });
+
+  it('an installed backend that cannot start here (webgpu in Node without a GPU) says so', async () => {
+    const err = await useBackend('webgpu').catch((e) => e);
+    expect(err.code).toBe('BACKEND_UNAVAILABLE');
+    expect(err.message).toMatch(/'webgpu' backend/);
   });
 
   it('an unknown name is a usage error listing the choices', async () => {
