@@ -208,7 +208,7 @@ describe('dmdet simulate, train, evaluate, demo', () => {
       '--model',
       modelDir,
       '--out',
-      dets,
+      `${dets}/`,
       '--workers',
       '1',
       '--quiet',
@@ -222,6 +222,7 @@ describe('dmdet simulate, train, evaluate, demo', () => {
       dets,
       '--json',
     );
+    expect(ev.stderr).toBe('');
     expect(ev.code).toBe(0);
     const report = JSON.parse(ev.stdout);
     expect(report.groups[0]).toMatchObject({ group: 'SNR 4', n: test.length });

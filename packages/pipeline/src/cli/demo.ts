@@ -76,8 +76,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   say(
     `simulated ${sim.volume.shape.join('×')} volume, SNR ${snr}, ${sim.points.length} particles (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   const { backend, workers } = await startBackend('demo', values);
+  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   say(`backend ${backend}, ${workers} worker thread${workers === 1 ? '' : 's'}`);
   const pool = await startPool(detector.model, backend, workers);
   const t1 = Date.now();

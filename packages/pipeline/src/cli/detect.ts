@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Point3 } from '@dmdet/metrics';
 import { createVolume } from '@dmdet/volume-io';
@@ -71,10 +71,18 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     throw new UsageError('--truth goes with a single input volume', 'detect');
   const force = values['force'] === true;
   const out = values['out'] as string | undefined;
-  const several = positionals.length > 1;
+  // --out is a folder with several inputs, when it ends with a slash, or when it is one already.
+  const intoFolder =
+    out !== undefined &&
+    (positionals.length > 1 ||
+      out.endsWith('/') ||
+      (await stat(out).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )));
   const outputs = positionals.map((input) => {
     const csv = out
-      ? several || out.endsWith('/')
+      ? intoFolder
         ? join(out, `${stem(input)}.csv`)
         : out
       : join(input, '..', `${stem(input)}.detections.csv`);
@@ -86,8 +94,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     if (o.png) await checkWritable(o.png, force);
   }
   const truth = truthPath ? ((await readPointsCsvFile(truthPath)) as Point3[]) : undefined;
-  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   const { backend, workers } = await startBackend('detect', values);
+  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   const pool = await startPool(detector.model, backend, workers);
   const results = [];
   try {
@@ -108,7 +116,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
       });
       progress.finish();
-      if (several || out?.endsWith('/')) await mkdir(join(o.csv, '..'), { recursive: true });
+      if (intoFolder) await mkdir(join(o.csv, '..'), { recursive: true });
       await writePointsCsvFile(
         o.csv,
         result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),

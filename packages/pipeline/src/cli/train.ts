@@ -1,3 +1,4 @@
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LossName } from '@dmdet/losses';
 import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
@@ -130,6 +131,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     });
     await saveDetector(result.detector, out, { overwrite: true });
     await removeCheckpoint(checkpointDir);
+    // The folder was ours; it goes too when empty (anything else in it stays).
+    await rmdir(checkpointDir).catch(() => undefined);
     const summary = {
       model: out,
       epochs: result.training.epochs,
