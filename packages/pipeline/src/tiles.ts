@@ -60,12 +60,16 @@ export function tileLayout(
   });
   let best: { tile: Vec3; count: number; work: number } | undefined;
   let fallback: { tile: Vec3; count: number; work: number } | undefined;
+  let smallest: { tile: Vec3; count: number; work: number } | undefined;
   // y first, then x, then z: among equal work the earlier candidate wins.
   for (const kz of piecesPerAxis[0] as number[])
     for (const kx of piecesPerAxis[2] as number[])
       for (const ky of piecesPerAxis[1] as number[]) {
         const tile: Vec3 = [size(0, kz), size(1, ky), size(2, kx)];
         const voxels = tile[0] * tile[1] * tile[2];
+        // Context alone can exceed a tiny limit: then the smallest tile there is.
+        if (!smallest || voxels < smallest.tile[0] * smallest.tile[1] * smallest.tile[2])
+          smallest = { tile, count: 0, work: 0 };
         if (voxels > maxVoxels) continue;
         const n = count(tile);
         const candidate = { tile, count: n, work: n * voxels };
@@ -80,6 +84,7 @@ export function tileLayout(
         }
       }
   best ??= fallback;
+  if (!best && smallest) best = { ...smallest, count: count(smallest.tile) };
   if (!best) best = { tile: [...shape] as Vec3, count: 1, work: 0 };
   return {
     tile: best.tile,

@@ -108,6 +108,31 @@ describe('dmdet detect', () => {
     expect(existsSync(join(dir, 'plain_uint16.csv'))).toBe(true);
   }, 120_000);
 
+  it('a volume larger than the tile limit is predicted in tiles', async () => {
+    const { simulateVolume } = await import('@dmdet/simulate');
+    const { writeTiff } = await import('@dmdet/volume-io');
+    const input = join(root, 'big.tif');
+    writeFileSync(
+      input,
+      new Uint8Array(writeTiff(simulateVolume({ shape: [6, 192, 192], snr: 4, seed: 2 }).volume)),
+    );
+    const r = await dmdet(
+      'detect',
+      input,
+      '--out',
+      join(root, 'big.csv'),
+      '--max-tile-voxels',
+      '30000',
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const { results } = JSON.parse(r.stdout);
+    expect(results[0].tiles).toBeGreaterThan(1);
+    expect(results[0].count).toBeGreaterThan(0);
+  }, 120_000);
+
   it('bad input files: clear messages and exit 1', async () => {
     const missing = await dmdet('detect', join(root, 'nope.tif'), '--workers', '1');
     expect(missing.code).toBe(1);

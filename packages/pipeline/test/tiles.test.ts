@@ -34,6 +34,12 @@ describe('tileLayout', () => {
     }
   });
 
+  it('a limit below what the context needs gives the smallest tiles there are', () => {
+    const l = tileLayout([6, 96, 96], config, { maxVoxels: 1000 });
+    expect(l.count).toBeGreaterThan(1);
+    expect(l.tile[1]).toBeLessThan(96);
+  });
+
   it('does not split a volume too small to split', () => {
     expect(tileLayout([10, 64, 64], config, { parts: 2 })).toMatchObject({ tile: [10, 64, 64], count: 1 });
   });
