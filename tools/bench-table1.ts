@@ -1,6 +1,6 @@
 /**
  * `npm run bench:table1 -- [--scale smoke|small|medium|paper] [--out bench-output/table1]
- *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain] [--dm-model dir] [--no-docs]`
+ *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain all|method,…] [--dm-model dir] [--no-docs]`
  *
  * Reproduces the paper's Table 1 on the simulated virus-scenario benchmark
  * (tools/lib/benchmark-data.ts: SNR 1, 2, 4, 7 × low/medium/high density, seeded, split 50/25/25 per
@@ -9,7 +9,7 @@
  * method's detection threshold on the validation split (SEF3D's too), scores the test split (gate
  * 5 voxels) and prints mean ± std F1 and RMSE per SNR beside the paper's numbers. Writes
  * <out>/results.json, docs/results.md and docs/figures/table1.png (tools/plots/table1.py).
- * Trained models are kept in <out>/<method>/ and reused on the next run unless --retrain;
+ * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
  * at the small scale (tools/train-default-model.ts).
  */
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: 'small' },
     out: { type: 'string', default: join('bench-output', 'table1') },
     methods: { type: 'string', default: 'dm-detnet3d,detnet3d,mse,sef3d' },
-    retrain: { type: 'boolean', default: false },
+    retrain: { type: 'string', default: '' },
     'dm-model': { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
   },
@@ -77,7 +77,8 @@ async function trainedModel(method: string): Promise<{ detector: DetectorModel; 
     const detector = await loadModel(values['dm-model']);
     return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };
   }
-  if (!values.retrain && existsSync(join(dir, 'model.json'))) {
+  const retrain = values.retrain === 'all' || values.retrain.split(',').includes(method);
+  if (!retrain && existsSync(join(dir, 'model.json'))) {
     const detector = await loadModel(dir);
     console.error(`${method}: reusing ${dir}`);
     return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };

@@ -23,6 +23,7 @@ export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPi
 export { predictMap } from './predict-map';
 export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';
 export {
+  DEFAULT_POSITIVE_WEIGHT,
   type LabeledVolume,
   lossOptionsFor,
   type TrainDetectorConfig,

@@ -11,6 +11,7 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_MAX_TILE_VOXELS',
       'DEFAULT_MIN_DISTANCE',
+      'DEFAULT_POSITIVE_WEIGHT',
       'PipelineError',
       'defaultModelUrl',
       'detect',
