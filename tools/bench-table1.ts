@@ -20,19 +20,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LossName } from '@dmdet/losses';
 import { bestThreshold, type GroupSummary } from '@dmdet/metrics';
-import { createDetNet3D, createDmDetNet3D, resolveConfig } from '@dmdet/model';
+import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
 import {
   DEFAULT_MIN_DISTANCE,
   type DetectorModel,
+  detect,
   evaluateMany,
   lossOptionsFor,
-  predictMap,
   trainDetector,
   useBackend,
 } from '@dmdet/pipeline';
 import { loadModel, ModelWorkerPool, saveDetector } from '@dmdet/pipeline/node';
-import { detectSEF3D, localMaxima3D } from '@dmdet/postprocess';
-import { normalizePercentile } from '@dmdet/volume-io';
+import { detectSEF3D } from '@dmdet/postprocess';
 import { type BenchmarkItem, benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
 
 const { values } = parseArgs({
@@ -120,15 +119,10 @@ async function trainedModel(method: string): Promise<{ detector: DetectorModel; 
 }
 
 async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
-  const config = resolveConfig(detector.metadata.config);
   const rows = [];
   for (const s of set) {
-    const { map } = await predictMap(detector.model, config, normalizePercentile(s.volume));
-    const found = localMaxima3D(map, {
-      threshold: detector.metadata.threshold ?? 0.5,
-      minDistance: DEFAULT_MIN_DISTANCE,
-    });
-    rows.push({ id: s.id, group: s.snr, truth: s.points, detections: found });
+    const { points } = await detect(s.volume, { model: detector });
+    rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
   }
   return rows;
 }

@@ -13,17 +13,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createDmDetNet3D, resolveConfig } from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import {
-  DEFAULT_MIN_DISTANCE,
-  evaluateMany,
-  lossOptionsFor,
-  predictMap,
-  trainDetector,
-  useBackend,
-} from '@dmdet/pipeline';
+import { detect, evaluateMany, lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
 import { defaultModelDir, saveDetector } from '@dmdet/pipeline/node';
-import { localMaxima3D } from '@dmdet/postprocess';
-import { normalizePercentile } from '@dmdet/volume-io';
 import { benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
 
 const { values } = parseArgs({
@@ -94,16 +85,12 @@ try {
     `saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`,
   );
 
-  const config = resolveConfig(detector.metadata.config);
+  const _config = resolveConfig(detector.metadata.config);
   const score = async (set: Item[]) => {
     const rows = [];
     for (const s of set) {
-      const { map } = await predictMap(model, config, normalizePercentile(s.volume), pool);
-      const found = localMaxima3D(map, {
-        threshold: detector.metadata.threshold ?? 0.5,
-        minDistance: DEFAULT_MIN_DISTANCE,
-      });
-      rows.push({ id: s.id, group: s.snr, truth: s.points, detections: found });
+      const { points } = await detect(s.volume, { model: detector, predictor: pool });
+      rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
     }
     return evaluateMany(rows, { gate: 5 }).groups.sort((a, b) => Number(a.group) - Number(b.group));
   };

@@ -1,4 +1,5 @@
 import type { LossFunction } from '@dmdet/losses';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 /** A batch as plain data: values and shape `[batch, z, y, x, channels]`. */
 export interface BatchData {
@@ -22,4 +23,11 @@ export interface GradientWorkers {
     x: BatchData,
     y: BatchData,
   ): Promise<{ loss: number; gradients: Float32Array[] }>;
+}
+
+/** Copies of the values of all `model.weights`, in order: what {@link GradientWorkers} are given. */
+export async function weightValues(model: LayersModel): Promise<Float32Array[]> {
+  return Promise.all(
+    model.weights.map(async (w) => Float32Array.from((await w.read().data()) as Float32Array)),
+  );
 }

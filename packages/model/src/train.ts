@@ -15,7 +15,7 @@ import { amsgrad } from './amsgrad';
 import { type CropSpec, writeCrop } from './augment';
 import { restoreCheckpoint, type TrainingCheckpoint, takeCheckpoint } from './checkpoint';
 import { checkNumber, ModelError } from './errors';
-import type { BatchData, GradientWorkers } from './parallel';
+import { type BatchData, type GradientWorkers, weightValues } from './parallel';
 import { SeededRandom } from './random';
 
 /** One training (or validation) example: a normalised image, its target, and optional per-voxel weights. */
@@ -153,9 +153,7 @@ async function workerStep(
   optimizer: Optimizer,
   batch: { x: BatchData; y: BatchData },
 ): Promise<number> {
-  const weights = await Promise.all(
-    model.weights.map(async (w) => Float32Array.from((await w.read().data()) as Float32Array)),
-  );
+  const weights = await weightValues(model);
   const { loss, gradients } = await workers.computeGradients(weights, batch.x, batch.y);
   if (gradients.length !== variables.length)
     throw new ModelError(

@@ -8,7 +8,7 @@ import { createVolume, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendName } from './backend';
 import { checkNumber, ModelError, type ModelErrorCode } from './errors';
-import type { BatchData, GradientWorkers } from './parallel';
+import { type BatchData, type GradientWorkers, weightValues } from './parallel';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol';
 
 /** Options of {@link ModelWorkerPool.create}. */
@@ -84,9 +84,6 @@ function toError(
   if (error.stack) e.stack = `${e.name}: ${e.message}\n--- in the worker ---\n${error.stack}`;
   return e;
 }
-
-const weightValues = async (model: LayersModel): Promise<Float32Array[]> =>
-  Promise.all(model.weights.map(async (w) => Float32Array.from((await w.read().data()) as Float32Array)));
 
 /**
  * A pool of worker threads, each holding a copy of a model on its own tfjs backend, so training and

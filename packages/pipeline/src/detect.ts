@@ -18,6 +18,8 @@ export interface TilePredictor {
   /** Tiles it can work on at once. */
   readonly size: number;
   predict(volume: Volume<Float32Array>): Promise<Volume<Float32Array>>;
+  /** Takes new weights (e.g. after training), when the predictor holds its own copy of the model. */
+  setWeights?(model: LayersModel): Promise<void>;
 }
 
 /** The least distance between two detections, per axis (voxels): also used when choosing a model's threshold. */

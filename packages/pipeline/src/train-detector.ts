@@ -171,8 +171,7 @@ export async function trainDetector(
     checkpoint: config.checkpoint,
     resume: config.resume,
   });
-  if (config.predictor && 'setWeights' in config.predictor)
-    await (config.predictor as unknown as { setWeights(m: LayersModel): Promise<void> }).setWeights(model);
+  await config.predictor?.setWeights?.(model);
   let threshold = 0.5;
   let validationF1: number | undefined;
   if (validationSet.length > 0) {
