@@ -1,12 +1,13 @@
 import {
   add,
+  addN,
+  clone,
   concat,
   conv2d,
   conv3d,
   customGrad,
+  fused,
   type GradSaveFunc,
-  matMul,
-  ones,
   pad,
   reshape,
   reverse,
@@ -18,6 +19,8 @@ import {
   transpose,
   zerosLike,
 } from '@tensorflow/tfjs-core';
+import { perChannel, sumToChannels } from './channel-ops';
+import { flatRange } from './flat-range';
 
 /** TF 'same' padding of one axis: output size and the padding before / after. */
 export function samePadding(n: number, k: number, s: number): { out: number; before: number; after: number } {
@@ -27,10 +30,28 @@ export function samePadding(n: number, k: number, s: number): { out: number; bef
 }
 
 /**
- * `transpose`, with runs of axes that stay adjacent merged first: wasm transposes rank-3 tensors
- * about 30× faster than the same data as rank 5.
+ * `transpose`, with axes of size 1 dropped and runs of axes that stay adjacent merged first: wasm
+ * transposes rank-3 tensors about 30× faster than the same data as rank 5, and a permutation that
+ * only moves size-1 axes is a reshape (no copy).
  */
 export function transposeMerged(x: Tensor, perm: number[]): Tensor {
+  const outShape = perm.map((a) => x.shape[a] as number);
+  const kept = perm.filter((a) => x.shape[a] !== 1);
+  if (kept.every((a, i) => i === 0 || a > (kept[i - 1] as number))) return reshape(x, outShape);
+  if (kept.length < perm.length) {
+    const axes = [...kept].sort((a, b) => a - b);
+    const squeezed = reshape(
+      x,
+      axes.map((a) => x.shape[a] as number),
+    );
+    return reshape(
+      transposeMerged(
+        squeezed,
+        kept.map((a) => axes.indexOf(a)),
+      ),
+      outShape,
+    );
+  }
   const groups: number[][] = [];
   for (const axis of perm) {
     const last = groups[groups.length - 1];
@@ -41,38 +62,43 @@ export function transposeMerged(x: Tensor, perm: number[]): Tensor {
   const order = [...groups].sort((a, b) => (a[0] as number) - (b[0] as number));
   const merged = order.map((g) => g.reduce((n, a) => n * (x.shape[a] as number), 1));
   const mergedPerm = groups.map((g) => order.indexOf(g));
-  const outShape = perm.map((a) => x.shape[a] as number);
   return reshape(transpose(reshape(x, merged), mergedPerm), outShape);
 }
 
-/** Sum over every axis but the last, as a matMul against ones (wasm sums leading axes slowly). */
-export function sumToChannels(t: Tensor): Tensor {
-  const c = t.shape[t.rank - 1] as number;
-  const rows = reshape(t, [-1, c]);
-  return reshape(matMul(ones([1, rows.shape[0] as number]), rows), [c]);
+/** Rows `[start, start + count)` of `rows` (`[n, m]`): one contiguous copy ({@link flatRange}). */
+export function sliceRows(rows: Tensor, start: number, count: number): Tensor {
+  const m = rows.shape[1] as number;
+  if (start === 0 && count === rows.shape[0]) return rows;
+  return reshape(flatRange(rows, start * m, count * m), [count, m]);
 }
 
 /**
- * Gradient of a 'same' 2D convolution with respect to its filter, written with a forward conv2d
- * (the wasm backend has no Conv2DBackpropFilter): the channels become the batch, the images the
- * channels, and the output gradient the (dilated) filter.
+ * Gradient of a 2D convolution with respect to its filter, written with a forward conv2d (the wasm
+ * backend has no Conv2DBackpropFilter): the channels become the batch, the images the channels, and
+ * the output gradient the (dilated) filter. `xp` is the input already padded as the forward pass
+ * padded it (`[N, Hp, Wp, C]`), `dyT` the output gradient as `[H', W', N, O]`.
  */
-function conv2dFilterGrad(x: Tensor4D, dy: Tensor4D, kh: number, kw: number, s: [number, number]): Tensor4D {
-  const [, H, W] = x.shape;
-  const py = samePadding(H, kh, s[0]);
-  const px = samePadding(W, kw, s[1]);
-  const xp = pad(x, [
-    [0, 0],
-    [py.before, py.after],
-    [px.before, px.after],
-    [0, 0],
-  ]);
+function conv2dFilterGrad(
+  xp: Tensor4D,
+  dyT: Tensor4D,
+  kh: number,
+  kw: number,
+  s: [number, number],
+): Tensor4D {
+  const [ho, wo] = dyT.shape;
   // Only the rows/columns the strided windows reach: (out − 1)·s + k.
-  const used = slice(xp, [0, 0, 0, 0], [-1, (py.out - 1) * s[0] + kh, (px.out - 1) * s[1] + kw, -1]);
+  const usedH = (ho - 1) * s[0] + kh;
+  const usedW = (wo - 1) * s[1] + kw;
+  const used =
+    usedH === xp.shape[1] && usedW === xp.shape[2] ? xp : slice(xp, [0, 0, 0, 0], [-1, usedH, usedW, -1]);
   const input = transposeMerged(used, [3, 1, 2, 0]) as Tensor4D; // [C, Hp, Wp, N]
-  const filter = transposeMerged(dy, [1, 2, 0, 3]) as Tensor4D; // [H', W', N, O]
-  const g = conv2d(input, filter, 1, 'valid', 'NHWC', s); // [C, kh, kw, O]
+  const g = conv2d(input, dyT, 1, 'valid', 'NHWC', s); // [C, kh, kw, O]
   return transposeMerged(g, [1, 2, 0, 3]) as Tensor4D; // [kh, kw, C, O]
+}
+
+/** A kernel plane `[kh, kw, C, O]` rotated by 180° with its channel axes swapped: `[kh, kw, O, C]`. */
+function flippedPlane(k: Tensor4D): Tensor4D {
+  return transposeMerged(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
 }
 
 /**
@@ -89,7 +115,7 @@ function conv2dInputGrad(
   const [N, H, W] = inShape;
   const [kh, kw, , O] = k.shape;
   const [, Ho, Wo] = dy.shape;
-  const flipped = transposeMerged(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D; // [kh, kw, O, C]
+  const flipped = flippedPlane(k);
   let d: Tensor4D = dy;
   if (s[0] > 1 || s[1] > 1) {
     // Insert s − 1 zeros after every row and column: dy_d[o·s] = dy[o].
@@ -128,11 +154,13 @@ function conv2dInputGrad(
 /**
  * 3D convolution with 'same' padding, stride `[1, sy, sx]` and an optional bias, as a sum over the
  * kernel's z-planes of 2D convolutions on z-shifted slices, with its own gradient (input and filter
- * gradients also as forward conv2ds, the bias gradient as a matMul). Activations are turned z-major
- * (`[z, batch, y, x, c]`) inside, so every z-shift is one contiguous slice (wasm slices strided
- * 5-D views slowly). Equal to `tf.conv3d(x, kernel, strides, 'same') + bias` within float tolerance,
- * and fast where conv2d is (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels.
- * A z stride other than 1 falls back to `tf.conv3d`.
+ * gradients also as forward conv2ds, the bias gradient as a per-channel sum). Activations are turned
+ * z-major (`[z, batch, y, x, c]`; free for one sample) inside, so every z-shift is one contiguous
+ * rank-1 slice (wasm slices strided 5-D views slowly); the input gradient shifts the output gradient
+ * instead of its own result, so every padding happens once per call. Equal to
+ * `tf.conv3d(x, kernel, strides, 'same') + bias` within float tolerance, and fast where conv2d is
+ * (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels. A z stride other than 1
+ * falls back to `tf.conv3d`.
  */
 export function conv3dSame(
   x: Tensor5D,
@@ -147,71 +175,104 @@ export function conv3dSame(
   const [B, D, H, W, C] = x.shape;
   const [kd, kh, kw, , O] = kernel.shape;
   const s: [number, number] = [strides[1], strides[2]];
+  const unitStride = s[0] === 1 && s[1] === 1;
   const pz = samePadding(D, kd, 1);
-  const Ho = Math.ceil(H / s[0]);
-  const Wo = Math.ceil(W / s[1]);
+  const py = samePadding(H, kh, s[0]);
+  const px = samePadding(W, kw, s[1]);
+  const Ho = py.out;
+  const Wo = px.out;
   const planes = (k: Tensor, dz: number) =>
     reshape(slice(k, [dz, 0, 0, 0, 0], [1, kh, kw, C, O]), [kh, kw, C, O]) as Tensor4D;
-  /** x as z-major rows `[Dp, B·H·W·C]`, zero-padded along z. */
-  const zMajor = (t: Tensor) => {
-    const rows = reshape(transposeMerged(t, [1, 0, 2, 3, 4]), [D, B * H * W * C]);
-    return pz.before || pz.after
-      ? pad(rows, [
-          [pz.before, pz.after],
-          [0, 0],
-        ])
-      : rows;
-  };
-  const shifted = (rows: Tensor, dz: number) =>
-    reshape(slice(rows, [dz, 0], [D, B * H * W * C]), [D * B, H, W, C]) as Tensor4D;
+  /** `t` (`[B, D, …]`) as z-major rows `[D, B·…]`. */
+  const zRows = (t: Tensor) => reshape(transposeMerged(t, [1, 0, 2, 3, 4]), [D, t.size / D]);
+  /** The D planes of padded rows from `dz` on, as a batch of images `[D·B, h, w, c]`. */
+  const window = (rows: Tensor, dz: number, h: number, w: number, c: number) =>
+    reshape(sliceRows(rows, dz, D), [D * B, h, w, c]) as Tensor4D;
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   const f = customGrad(((...args: (Tensor | GradSaveFunc)[]) => {
     const save = args[args.length - 1] as GradSaveFunc;
     const [xIn, kIn, bIn] = args.slice(0, -1) as [Tensor, Tensor, Tensor | undefined];
     save([xIn, kIn]);
     const value = tidy(() => {
-      const rows = zMajor(xIn);
-      let acc: Tensor | undefined;
+      const rows = zRows(xIn);
+      const padded =
+        pz.before || pz.after
+          ? pad(rows, [
+              [pz.before, pz.after],
+              [0, 0],
+            ])
+          : rows;
+      const outs: Tensor[] = [];
       for (let dz = 0; dz < kd; dz++) {
-        const y = conv2d(shifted(rows, dz), planes(kIn, dz), s, 'same');
-        acc = acc ? add(acc, y) : y;
+        // The plane at the padding offset is the input itself: no copy.
+        const input =
+          dz === pz.before ? (reshape(rows, [D * B, H, W, C]) as Tensor4D) : window(padded, dz, H, W, C);
+        const filter = planes(kIn, dz);
+        outs.push(
+          dz === 0 && bIn
+            ? fused.conv2d({ x: input, filter, strides: s, pad: 'same', bias: clone(reshape(bIn, [O])) })
+            : conv2d(input, filter, s, 'same'),
+        );
       }
-      const withBias = bIn ? add(acc as Tensor, bIn) : (acc as Tensor);
-      return transposeMerged(reshape(withBias, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
+      const acc = outs.length === 1 ? (outs[0] as Tensor) : addN(outs);
+      return transposeMerged(reshape(acc, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
     });
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
         const [xs, ks] = saved as [Tensor5D, Tensor5D];
-        const dy2 = reshape(transposeMerged(dy, [1, 0, 2, 3, 4]), [D * B, Ho, Wo, O]) as Tensor4D;
-        const rows = zMajor(xs);
-        let dxRows: Tensor | undefined;
+        const dyRows = zRows(dy);
+        // Input gradient: dx[z] = Σ_dz conv2dᵀ(dy[z + pz.before − dz], K_dz), dy zero-padded along z
+        // (and, for unit in-plane stride, in-plane as a 'valid' conv2d with the flipped plane needs).
+        const zPad: [number, number] = [kd - 1 - pz.before, pz.before];
+        const dxs: Tensor[] = [];
+        if (unitStride) {
+          const hp = Ho + kh - 1;
+          const wp = Wo + kw - 1;
+          const dyP = reshape(
+            pad(reshape(dyRows, [D, B, Ho, Wo, O]), [
+              zPad,
+              [0, 0],
+              [kh - 1 - py.before, py.before],
+              [kw - 1 - px.before, px.before],
+              [0, 0],
+            ]),
+            [D + kd - 1, B * hp * wp * O],
+          );
+          for (let dz = 0; dz < kd; dz++) {
+            dxs.push(conv2d(window(dyP, kd - 1 - dz, hp, wp, O), flippedPlane(planes(ks, dz)), 1, 'valid'));
+          }
+        } else {
+          const dyP = pad(dyRows, [zPad, [0, 0]]);
+          for (let dz = 0; dz < kd; dz++) {
+            const win = window(dyP, kd - 1 - dz, Ho, Wo, O);
+            dxs.push(conv2dInputGrad(win, planes(ks, dz), [D * B, H, W, C], s));
+          }
+        }
+        const dxZ = dxs.length === 1 ? (dxs[0] as Tensor) : addN(dxs);
+        const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
+        // Filter gradient, plane by plane, from the input padded once as the forward pass pads it.
+        const hp = H + py.before + py.after;
+        const wp = W + px.before + px.after;
+        const xP = reshape(
+          pad(reshape(zRows(xs), [D, B, H, W, C]), [
+            [pz.before, pz.after],
+            [0, 0],
+            [py.before, py.after],
+            [px.before, px.after],
+            [0, 0],
+          ]),
+          [D + pz.before + pz.after, B * hp * wp * C],
+        );
+        const dyT = transposeMerged(reshape(dyRows, [D * B, Ho, Wo, O]), [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, O]
         const dk: Tensor[] = [];
         for (let dz = 0; dz < kd; dz++) {
-          const dxs = reshape(conv2dInputGrad(dy2, planes(ks, dz), [D * B, H, W, C], s), [D, B * H * W * C]);
-          const placed = pad(dxs, [
-            [dz, kd - 1 - dz],
-            [0, 0],
-          ]);
-          dxRows = dxRows ? add(dxRows, placed) : placed;
-          dk.push(reshape(conv2dFilterGrad(shifted(rows, dz), dy2, kh, kw, s), [1, kh, kw, C, O]));
+          dk.push(reshape(conv2dFilterGrad(window(xP, dz, hp, wp, C), dyT, kh, kw, s), [1, kh, kw, C, O]));
         }
-        const dxZ = slice(dxRows as Tensor, [pz.before, 0], [D, B * H * W * C]);
-        const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
         const grads = [dx, concat(dk, 0)];
-        if (bias) grads.push(sumToChannels(dy2));
+        if (bias) grads.push(sumToChannels(dy));
         return grads;
       });
     return { value, gradFunc };
   }) as unknown as Parameters<typeof customGrad>[0]);
   return f(...inputs) as Tensor5D;
-}
-
-/**
- * `op(x, v)` for a per-channel vector `v` (shape `[C]`), computed on a `[voxels, C]` view of `x`: the
- * same values, and backends see a rank-2 broadcast (tfjs-webgpu 4.22 generates invalid WGSL for a
- * last-axis broadcast at rank 5; rank 2 is also the cheapest layout elsewhere).
- */
-export function perChannel(op: (a: Tensor, b: Tensor) => Tensor, x: Tensor, v: Tensor): Tensor {
-  const c = x.shape[x.rank - 1] as number;
-  return reshape(op(reshape(x, [-1, c]), v), x.shape);
 }

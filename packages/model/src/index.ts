@@ -22,9 +22,11 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend';
+export { channelAffine, channelMeans, sumToChannels } from './channel-ops';
+export { type BatchGradientsOptions, batchGradients } from './batch-gradients';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
-export { conv3dSame, sumToChannels, transposeMerged } from './fast-conv';
+export { conv3dSame, transposeMerged } from './fast-conv';
 export { loadModel, type ModelLocation, readMetadata, saveModel } from './io';
 export {
   Conv3DSame,

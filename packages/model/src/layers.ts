@@ -1,28 +1,33 @@
 import {
   add,
   avgPool,
+  broadcastTo,
   concat,
   conv3d,
   customGrad,
   type GradSaveFunc,
   getBackend,
   image,
-  moments,
   mul,
+  neg,
+  onesLike,
   pad,
   reshape,
   rsqrt,
   serialization,
   sigmoid,
   slice,
-  sub,
+  square,
+  sum,
   type Tensor,
   type Tensor4D,
   type Tensor5D,
   tidy,
+  zerosLike,
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { conv3dSame, perChannel, sumToChannels } from './fast-conv';
+import { channelAffine, channelMeans, perChannel } from './channel-ops';
+import { conv3dSame } from './fast-conv';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -31,34 +36,37 @@ const one = (inputs: Tensor | Tensor[]): Tensor => (Array.isArray(inputs) ? (inp
 
 /**
  * Instance normalization with its own gradient: per sample and channel over the spatial axes,
- * y = γ·x̂ + β with x̂ = (x − μ)/σ; dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+ * y = γ·x̂ + β with x̂ = (x − μ)·s, s = 1/√(σ² + ε). Written on the centred input x_c = x − μ (saved for
+ * the gradient instead of x̂), with per-channel statistics and affine maps from `channel-ops`:
+ * dx = γs·dy − γs³·mean(dy·x_c)·x_c − γs·mean(dy), dγ = Σ s·dy·x_c, dβ = Σ dy.
  */
 export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): Tensor {
-  const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
   const f = customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const { xhat, invStd } = tidy(() => {
-      const { mean, variance } = moments(xIn, axes, true);
-      const inv = rsqrt(add(variance, epsilon));
-      return { xhat: mul(sub(xIn, mean), inv), invStd: inv };
+    const { xc, inv } = tidy(() => {
+      const mu = channelMeans(xIn); // [B, C]
+      const centred = channelAffine(xIn, onesLike(mu), neg(mu));
+      return { xc: centred, inv: rsqrt(add(channelMeans(square(centred)), epsilon)) };
     });
-    save([xhat, invStd, g]);
-    const value = tidy(() => perChannel(add, perChannel(mul, xhat, g), b));
+    save([xc, inv, g]);
+    const value = tidy(() => channelAffine(xc, mul(inv, g), broadcastTo(b, inv.shape)));
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
-        const [xh, inv, gs] = saved as [Tensor, Tensor, Tensor];
-        const dxhat = perChannel(mul, dy, gs);
-        const meanD = meanOver(dxhat, axes);
-        const meanDX = meanOver(mul(dxhat, xh), axes);
-        const dx = mul(inv, sub(sub(dxhat, meanD), mul(xh, meanDX)));
-        return [dx, sumToChannels(mul(dy, xh)), sumToChannels(dy)];
+        const [xcs, s, gs] = saved as [Tensor, Tensor, Tensor];
+        const voxels = xcs.size / s.size;
+        const mdy = channelMeans(dy); // [B, C]
+        const mdx = channelMeans(mul(dy, xcs)); // [B, C]
+        const gsInv = mul(s, gs);
+        const dx = add(
+          channelAffine(dy, gsInv, zerosLike(gsInv)),
+          channelAffine(xcs, neg(mul(mul(gsInv, square(s)), mdx)), neg(mul(gsInv, mdy))),
+        );
+        const dGamma = mul(sum(mul(s, mdx), 0), voxels);
+        const dBeta = mul(sum(mdy, 0), voxels);
+        return [dx, dGamma, dBeta];
       });
     return { value, gradFunc };
   }) as unknown as Parameters<typeof customGrad>[0]);
   return f(x, gamma, beta) as Tensor;
-}
-
-function meanOver(t: Tensor, axes: number[]): Tensor {
-  return moments(t, axes, true).mean;
 }
 
 /** Options of {@link InstanceNormalization}. */

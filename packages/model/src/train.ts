@@ -3,7 +3,6 @@ import type { Vec3, Volume } from '@dmdet/volume-io';
 import {
   dispose,
   type Optimizer,
-  type Scalar,
   type Tensor,
   tensor,
   tensor5d,
@@ -13,6 +12,7 @@ import {
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { amsgrad } from './amsgrad';
 import { type CropSpec, writeCrop } from './augment';
+import { batchGradients } from './batch-gradients';
 import { restoreCheckpoint, type TrainingCheckpoint, takeCheckpoint } from './checkpoint';
 import { checkNumber, ModelError } from './errors';
 import { type BatchData, type GradientWorkers, weightValues } from './parallel';
@@ -288,13 +288,10 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
           value = await workerStep(workers, model, variables, optimizer, makeBatchData(samples, picks, crop));
         } else {
           const { x, y } = makeBatch(samples, picks, crop);
-          const cost = optimizer.minimize(
-            () => loss(y, model.apply(x, { training: true }) as Tensor) as Scalar,
-            true,
-            variables,
-          );
-          value = (await (cost as Scalar).data())[0] as number;
-          dispose([x, y, cost as Scalar]);
+          const { value: cost, grads } = batchGradients(model, loss, x, y, variables);
+          optimizer.applyGradients(grads);
+          value = (await cost.data())[0] as number;
+          dispose([x, y, cost, ...Object.values(grads)]);
         }
         if (!Number.isFinite(value))
           throw new ModelError(

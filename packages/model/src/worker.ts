@@ -4,9 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLoss } from '@dmdet/losses';
-import { type Tensor, tensor, tensor5d, tidy, type Variable, variableGrads } from '@tensorflow/tfjs-core';
+import { type Tensor, tensor, tensor5d, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { type LayersModel, models } from '@tensorflow/tfjs-layers';
 import { type BackendName, useBackend } from './backend';
+import { batchGradients } from './batch-gradients';
 import { registerLayers } from './layers';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol';
 
@@ -42,7 +43,7 @@ async function handle(req: WorkerRequest): Promise<{ res: WorkerResponse; transf
     const vars = model.trainableWeights.map((w) => w.read() as Variable);
     const x = tensor(req.x, req.xShape, 'float32');
     const y = tensor(req.y, req.yShape, 'float32');
-    const { value, grads } = variableGrads(() => loss(y, model.apply(x, { training: true }) as Tensor), vars);
+    const { value, grads } = batchGradients(model, loss, x, y, vars);
     const gradients = (
       await Promise.all(vars.map((v) => (grads[v.name] as Tensor).data() as Promise<Float32Array>))
     ).map(own);
