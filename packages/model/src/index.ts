@@ -22,8 +22,8 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend';
-export { channelAffine, channelMeans, sumToChannels } from './channel-ops';
 export { type BatchGradientsOptions, batchGradients } from './batch-gradients';
+export { channelAffine, channelMeans, sumToChannels } from './channel-ops';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
 export { conv3dSame, transposeMerged } from './fast-conv';

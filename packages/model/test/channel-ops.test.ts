@@ -41,7 +41,8 @@ function refMeans(data: Float32Array, b: number, c: number): number[] {
   const out = new Array<number>(b * c).fill(0);
   for (let i = 0; i < data.length; i++) {
     const bi = Math.floor(i / (s * c));
-    out[bi * c + (i % c)] += (data[i] as number) / s;
+    const k = bi * c + (i % c);
+    out[k] = (out[k] as number) + (data[i] as number) / s;
   }
   return out;
 }
