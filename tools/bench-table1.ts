@@ -1,6 +1,7 @@
 /**
  * `npm run bench:table1 -- [--scale smoke|small|medium|paper] [--out bench-output/table1]
- *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain all|method,…] [--dm-model dir] [--no-docs]`
+ *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain all|method,…] [--dm-model dir]
+ *   [--epochs n] [--no-docs]`
  *
  * Reproduces the paper's Table 1 on the simulated virus-scenario benchmark
  * (tools/lib/benchmark-data.ts: SNR 1, 2, 4, 7 × low/medium/high density, seeded, split 50/25/25 per
@@ -11,7 +12,8 @@
  * <out>/results.json, docs/results.md and docs/figures/table1.png (tools/plots/table1.py).
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
- * at the small scale (tools/train-default-model.ts).
+ * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
+ * (recorded in results.json).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -41,12 +43,17 @@ const { values } = parseArgs({
     methods: { type: 'string', default: 'dm-detnet3d,detnet3d,mse,sef3d' },
     retrain: { type: 'string', default: '' },
     'dm-model': { type: 'string' },
+    epochs: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
 const scaleName = values.scale as ScaleName;
-const scale = SCALES[scaleName];
-if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const scaleRecipe = SCALES[scaleName];
+if (!scaleRecipe) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const epochsOverride = values.epochs === undefined ? undefined : Number(values.epochs);
+if (epochsOverride !== undefined && !(Number.isInteger(epochsOverride) && epochsOverride >= 1))
+  throw new Error(`--epochs must be a positive integer, got ${values.epochs}`);
+const scale = { ...scaleRecipe, epochs: epochsOverride ?? scaleRecipe.epochs };
 const methods = values.methods.split(',');
 const out = join(values.out, scaleName);
 mkdirSync(out, { recursive: true });
