@@ -73,7 +73,8 @@ export function channelAffine(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
   }
   const rows = shared ? 1 : b;
   const v = reshape(x, [rows, -1, c]);
-  const y = add(mul(v, reshape(scale, [rows, 1, c])), reshape(shift, [rows, 1, c]));
+  const perRow = (t: Tensor) => (t.rank === 1 ? reshape(t, [1, 1, c]) : reshape(t, [rows, 1, c]));
+  const y = add(mul(v, perRow(scale)), perRow(shift));
   return reshape(y, x.shape);
 }
 

@@ -104,6 +104,17 @@ describe.each(backends)('channel ops on %s', (backend) => {
       );
       const refShared = Array.from(data, (v, i) => v * (scale[i % c] as number) + (shift[i % c] as number));
       expect(maxRelDiff(shared.dataSync(), refShared)).toBeLessThan(1e-6);
+      // A shared scale with a per-sample shift.
+      const mixed = channelAffine(
+        tf.tensor(data, [b, s, c]),
+        tf.tensor(scale.slice(0, c)),
+        tf.tensor(shift, [b, c]),
+      );
+      const refMixed = Array.from(data, (v, i) => {
+        const k = Math.floor(i / (s * c)) * c + (i % c);
+        return v * (scale[i % c] as number) + (shift[k] as number);
+      });
+      expect(maxRelDiff(mixed.dataSync(), refMixed)).toBeLessThan(1e-6);
     }
   });
 
