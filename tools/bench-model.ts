@@ -11,7 +11,9 @@
  * backend) splits the training batch between them and averages their gradients, and predicts a
  * volume as two tiles at once (`predictTiled` with `concurrency: 2`, the receptive radius of context from
  * `hourglassGeometry`).
- * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference.
+ * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference, or
+ * DMDET_BENCH_ONLY=pool for only the two-core rows of the issue's jobs (4×16×64×64 step,
+ * 10×512×512 inference) beside PyTorch.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
 const quick = process.env['DMDET_BENCH_QUICK'] === '1';
+const poolOnly = process.env['DMDET_BENCH_ONLY'] === 'pool';
 const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
 type Job = { kind: 'train' | 'infer'; dims: [number, number, number, number] };
 const key = (j: Job) => `${j.kind}:${j.dims.join(',')}`;
@@ -134,7 +137,11 @@ async function poolTime(workers: number, job: Job, repeats: number): Promise<num
   return runs.sort((a, c) => a - c)[Math.floor(runs.length / 2)] as number;
 }
 
-const jobs: Job[] = quick ? [small, inferTile] : [small, big, inferTile, inferFull];
+const jobs: Job[] = poolOnly
+  ? [big, inferFull]
+  : quick
+    ? [small, inferTile]
+    : [small, big, inferTile, inferFull];
 const torch = JSON.parse(
   execFileSync(python, [join(import.meta.dirname, 'bench', 'torch_hourglass.py'), '2', ...jobs.map(key)], {
     encoding: 'utf8',
@@ -160,12 +167,12 @@ const row = (job: Job, backend: string, conv: string, s: number) => {
 console.log(
   `${'(PyTorch, 2 threads)'.padEnd(23)} ${'-'.padEnd(8)} ${'-'.padEnd(11)} ${'-'.padStart(8)}   ${jobs.map((j) => `${key(j)}=${torch[key(j)]?.toFixed(2)}`).join(' ')}`,
 );
-for (const v of variants) {
+for (const v of poolOnly ? [] : variants) {
   for (const job of v.jobs) {
     const repeats = v.convolution === 'native' ? 1 : job === inferFull ? 1 : 3;
     row(job, v.backend, v.convolution, await stepTime(v.backend, v.convolution, job, repeats));
   }
 }
-for (const job of quick ? [inferTile] : [big, inferTile, inferFull]) {
+for (const job of poolOnly ? [big, inferFull] : quick ? [inferTile] : [big, inferTile, inferFull]) {
   row(job, 'wasm×2', 'conv2d+pool', await poolTime(2, job, job === inferFull ? 1 : 3));
 }
