@@ -46,9 +46,12 @@ export function batchGradients(
   if (!oneByOne || batch === 1) return step(x, y);
   let value: Scalar | undefined;
   let grads: NamedTensorMap = {};
+  /** Sample `i` of `t` as a batch of one (a contiguous copy). */
+  const sample = (t: Tensor, i: number) =>
+    reshape(flatRange(t, i * (t.size / batch), t.size / batch), [1, ...t.shape.slice(1)]);
   for (let i = 0; i < batch; i++) {
-    const xi = reshape(flatRange(x, i * (x.size / batch), x.size / batch), [1, ...x.shape.slice(1)]);
-    const yi = reshape(flatRange(y, i * (y.size / batch), y.size / batch), [1, ...y.shape.slice(1)]);
+    const xi = sample(x, i);
+    const yi = sample(y, i);
     const r = step(xi, yi);
     dispose([xi, yi]);
     if (!value) {

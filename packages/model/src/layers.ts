@@ -1,7 +1,6 @@
 import {
   add,
   avgPool,
-  broadcastTo,
   concat,
   conv3d,
   customGrad,
@@ -48,7 +47,7 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: nu
       return { xc: centred, inv: rsqrt(add(channelMeans(square(centred)), epsilon)) };
     });
     save([xc, inv, g]);
-    const value = tidy(() => channelAffine(xc, mul(inv, g), broadcastTo(b, inv.shape)));
+    const value = tidy(() => channelAffine(xc, mul(inv, g), b));
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
         const [xcs, s, gs] = saved as [Tensor, Tensor, Tensor];
