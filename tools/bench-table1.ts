@@ -77,17 +77,19 @@ console.error(
   `scale ${scaleName}: ${scale.shape.join('×')} volumes, train ${data.train.length}, validation ${data.validation.length}, test ${data.test.length}`,
 );
 
-async function trainedModel(method: string): Promise<{ detector: DetectorModel; minutes: number }> {
+async function trainedModel(
+  method: string,
+): Promise<{ detector: DetectorModel; minutes: number; epochs: number }> {
   const dir = join(out, method);
   if (method === 'dm-detnet3d' && values['dm-model']) {
     const detector = await loadModel(values['dm-model']);
-    return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };
+    return { detector, ...trainingRecord(detector) };
   }
   const retrain = values.retrain === 'all' || values.retrain.split(',').includes(method);
   if (!retrain && existsSync(join(dir, 'model.json'))) {
     const detector = await loadModel(dir);
     console.error(`${method}: reusing ${dir}`);
-    return { detector, minutes: Number(detector.metadata.training?.['minutes'] ?? Number.NaN) };
+    return { detector, ...trainingRecord(detector) };
   }
   const config: { architecture: 'detnet3d' | 'dm-detnet3d'; loss?: LossName } = {
     architecture: method === 'detnet3d' ? 'detnet3d' : 'dm-detnet3d',
@@ -119,10 +121,19 @@ async function trainedModel(method: string): Promise<{ detector: DetectorModel; 
     const minutes = (Date.now() - started) / 60000;
     (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
     await saveDetector(detector, dir, { overwrite: true });
-    return { detector, minutes };
+    return { detector, minutes, epochs: scale.epochs };
   } finally {
     await pool.close();
   }
+}
+
+/** Training minutes and epochs as recorded in a saved model's metadata (NaN where absent). */
+function trainingRecord(detector: DetectorModel): { minutes: number; epochs: number } {
+  const training = detector.metadata.training as Record<string, unknown> | undefined;
+  return {
+    minutes: Number(training?.['minutes'] ?? Number.NaN),
+    epochs: Number(training?.['epochs'] ?? Number.NaN),
+  };
 }
 
 async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
@@ -157,18 +168,22 @@ function sef3d(): {
   return { threshold, rows };
 }
 
-const results: Record<string, { groups: GroupSummary[]; threshold: number; trainingMinutes?: number }> = {};
+const results: Record<
+  string,
+  { groups: GroupSummary[]; threshold: number; trainingMinutes?: number; trainingEpochs?: number }
+> = {};
 for (const method of methods) {
   if (method === 'sef3d') {
     const { threshold, rows } = sef3d();
     results[method] = { groups: evaluateMany(rows, { gate: 5 }).groups, threshold };
   } else {
-    const { detector, minutes } = await trainedModel(method);
+    const { detector, minutes, epochs } = await trainedModel(method);
     const rows = await scoreNetwork(detector, data.test);
     results[method] = {
       groups: evaluateMany(rows, { gate: 5 }).groups,
       threshold: detector.metadata.threshold ?? 0.5,
       trainingMinutes: minutes,
+      trainingEpochs: epochs,
     };
   }
   console.error(`${method}: scored`);
@@ -178,7 +193,11 @@ const snrs = [1, 2, 4, 7];
 const ms = (m: { mean: number; std: number }) =>
   Number.isFinite(m.mean) ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : 'n/a';
 const cell = (g: GroupSummary | undefined) => (g ? `${ms(g.f1)} / ${ms(g.rmse)}` : '–');
-const header = `| SNR | ${methods.map((m) => LABEL[m] ?? m).join(' | ')} | paper: ${['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => LABEL[m]).join(' / ')} (F1) |`;
+const columnLabel = (m: string) => {
+  const epochs = results[m]?.trainingEpochs;
+  return `${LABEL[m] ?? m}${epochs !== undefined && Number.isFinite(epochs) ? ` (${epochs} epochs)` : ''}`;
+};
+const header = `| SNR | ${methods.map(columnLabel).join(' | ')} | paper: ${['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => LABEL[m]).join(' / ')} (F1) |`;
 const lines = [header, `|${'---|'.repeat(methods.length + 2)}`];
 for (const snr of snrs) {
   const paper = ['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => PAPER[m]?.[snr]?.[0]?.toFixed(3)).join(' / ');
@@ -202,6 +221,7 @@ const summary = {
       {
         threshold: r.threshold,
         trainingMinutes: r.trainingMinutes,
+        trainingEpochs: r.trainingEpochs,
         perSnr: r.groups.map((g) => ({
           snr: g.group,
           n: g.n,

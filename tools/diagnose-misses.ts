@@ -1,0 +1,117 @@
+/**
+ * `npm run diagnose:misses -- [--model packages/pipeline/model/default] [--scale small]`
+ *
+ * Why a trained model misses what it misses on the simulated benchmark (tools/lib/benchmark-data.ts),
+ * from one pass of the model over each validation and test volume:
+ *
+ * 1. The local-maxima window: for each minimum distance (slices / pixels), the threshold chosen on the
+ *    validation split (best mean F1) and the test F1, precision and recall per SNR. If a smaller window
+ *    leaves the scores unchanged, close particles are lost in the predicted map (one peak for two),
+ *    not by the detection rule.
+ * 2. Each missed test particle at SNR ≥ 2 (with the model's own threshold and the default window):
+ *    the distance to its nearest other particle, the map's largest value within one voxel of it and
+ *    the distance to the nearest detection, then a count by cause — "close pair" (another particle
+ *    within 4 voxels), "weak" (the map stays below the threshold near it), "other".
+ */
+import { parseArgs } from 'node:util';
+import { bestThreshold, matchPoints, type Point3 } from '@dmdet/metrics';
+import { DEFAULT_MIN_DISTANCE, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
+import { loadModel } from '@dmdet/pipeline/node';
+import { localMaxima3D } from '@dmdet/postprocess';
+import type { Volume } from '@dmdet/volume-io';
+import { type BenchmarkItem, benchmarkData, type ScaleName } from './lib/benchmark-data';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'packages/pipeline/model/default' },
+    scale: { type: 'string', default: 'small' },
+  },
+});
+const GATE = 5;
+const CLOSE = 4;
+const WINDOWS = [
+  { z: 1, xy: 2 },
+  { z: 1, xy: 1 },
+  { z: 2, xy: 1 },
+];
+
+await useBackend('wasm');
+const data = benchmarkData(values.scale as ScaleName);
+const detector = await loadModel(values.model);
+const threshold = detector.metadata.threshold ?? 0.5;
+
+async function withMaps(set: BenchmarkItem[]): Promise<{ item: BenchmarkItem; map: Volume }[]> {
+  const out = [];
+  for (const item of set) {
+    const { map } = await detect(item.volume, { model: detector, keepMap: true });
+    if (!map) throw new Error('detect returned no map');
+    out.push({ item, map });
+  }
+  return out;
+}
+const validation = await withMaps(data.validation);
+const test = await withMaps(data.test);
+
+const pct = (v: number) => v.toFixed(3);
+console.log(`model ${values.model} (threshold ${threshold.toFixed(3)}), scale ${values.scale}\n`);
+console.log(
+  '## Local-maxima window (threshold chosen on validation; test F1 / precision / recall per SNR)\n',
+);
+for (const window of WINDOWS) {
+  const images = validation.map(({ item, map }) => ({
+    truth: item.points,
+    detections: localMaxima3D(map, { threshold: 0.02, minDistance: window }),
+  }));
+  const best = bestThreshold(images, { gate: GATE });
+  const rows = test.map(({ item, map }) => ({
+    id: item.id,
+    group: item.snr,
+    truth: item.points,
+    detections: localMaxima3D(map, { threshold: best.threshold, minDistance: window }),
+  }));
+  const cells = evaluateMany(rows, { gate: GATE })
+    .groups.filter((g) => g.group !== 'all')
+    .map((g) => `SNR ${g.group}: ${pct(g.f1.mean)} / ${pct(g.precision.mean)} / ${pct(g.recall.mean)}`);
+  console.log(
+    `- ±${window.z} slice, ±${window.xy} px: threshold ${best.threshold.toFixed(3)}, ${cells.join('; ')}`,
+  );
+}
+
+const distance = (a: Point3, b: Point3) => Math.hypot(a.z - b.z, a.y - b.y, a.x - b.x);
+function peakNear(map: Volume, p: Point3): number {
+  const [Z, Y, X] = map.shape;
+  const [z, y, x] = [Math.round(p.z), Math.round(p.y), Math.round(p.x)];
+  let best = 0;
+  for (let a = Math.max(0, z - 1); a <= Math.min(Z - 1, z + 1); a++)
+    for (let b = Math.max(0, y - 1); b <= Math.min(Y - 1, y + 1); b++)
+      for (let c = Math.max(0, x - 1); c <= Math.min(X - 1, x + 1); c++)
+        best = Math.max(best, map.data[(a * Y + b) * X + c] as number);
+  return best;
+}
+
+console.log(
+  `\n## Missed test particles at SNR ≥ 2 (threshold ${threshold.toFixed(3)}, window ±1 slice, ±2 px)\n`,
+);
+const causes = new Map<string, number>();
+for (const { item, map } of test.filter((t) => t.item.snr >= 2)) {
+  const detections = localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
+  const { unmatchedTruth } = matchPoints(item.points, detections, { gate: GATE });
+  for (const i of unmatchedTruth) {
+    const p = item.points[i] as Point3;
+    const neighbour = Math.min(...item.points.filter((_, j) => j !== i).map((q) => distance(p, q)));
+    const nearestDetection = Math.min(...detections.map((q) => distance(p, q)));
+    const peak = peakNear(map, p);
+    const cause = neighbour < CLOSE ? 'close pair' : peak < threshold ? 'weak' : 'other';
+    const key = `SNR ${item.snr} ${cause}`;
+    causes.set(key, (causes.get(key) ?? 0) + 1);
+    console.log(
+      `- ${item.id} (z ${p.z.toFixed(1)}, y ${p.y.toFixed(1)}, x ${p.x.toFixed(1)}): nearest particle ${neighbour.toFixed(2)}, map peak ${peak.toFixed(2)}, nearest detection ${nearestDetection.toFixed(2)} → ${cause}`,
+    );
+  }
+}
+console.log(
+  `\nBy cause: ${[...causes]
+    .sort()
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ')}`,
+);
