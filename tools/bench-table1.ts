@@ -34,7 +34,15 @@ import {
 } from '@dmdet/pipeline';
 import { loadModel, ModelWorkerPool, saveDetector } from '@dmdet/pipeline/node';
 import { detectSEF3D } from '@dmdet/postprocess';
-import { type BenchmarkItem, benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
+import {
+  type BenchmarkItem,
+  benchmarkData,
+  DATA_SEED,
+  EXTENDED_TEST_SEED,
+  extendedTestData,
+  SCALES,
+  type ScaleName,
+} from './lib/benchmark-data';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +52,7 @@ const { values } = parseArgs({
     retrain: { type: 'string', default: '' },
     'dm-model': { type: 'string' },
     epochs: { type: 'string' },
+    'extended-test': { type: 'string', default: '0' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
@@ -145,47 +154,70 @@ async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
   return rows;
 }
 
-function sef3d(): {
-  threshold: number;
-  rows: {
-    id: string;
-    group: number;
-    truth: BenchmarkItem['points'];
-    detections: { x: number; y: number; z: number }[];
-  }[];
-} {
+type Rows = {
+  id: string;
+  group: number;
+  truth: BenchmarkItem['points'];
+  detections: { x: number; y: number; z: number }[];
+}[];
+
+/** SEF3D's threshold chosen on the validation split, and its detector at that threshold. */
+function sef3d(): { threshold: number; score: (set: BenchmarkItem[]) => Rows } {
   const images = data.validation.map((s) => ({
     truth: s.points,
     detections: detectSEF3D(s.volume, { threshold: 0, minDistance: DEFAULT_MIN_DISTANCE }).detections,
   }));
   const { threshold } = bestThreshold(images, { gate: 5 });
-  const rows = data.test.map((s) => ({
-    id: s.id,
-    group: s.snr,
-    truth: s.points,
-    detections: detectSEF3D(s.volume, { threshold, minDistance: DEFAULT_MIN_DISTANCE }).detections,
-  }));
-  return { threshold, rows };
+  const score = (set: BenchmarkItem[]) =>
+    set.map((s) => ({
+      id: s.id,
+      group: s.snr,
+      truth: s.points,
+      detections: detectSEF3D(s.volume, { threshold, minDistance: DEFAULT_MIN_DISTANCE }).detections,
+    }));
+  return { threshold, score };
 }
+
+const extendedPerCell = Number(values['extended-test']);
+if (!(Number.isInteger(extendedPerCell) && extendedPerCell >= 0))
+  throw new Error(
+    `--extended-test must be an integer >= 0 (volumes per SNR × density cell), got ${values['extended-test']}`,
+  );
+const extended = extendedPerCell > 0 ? extendedTestData(scaleName, extendedPerCell) : [];
+if (extended.length > 0)
+  console.error(
+    `extended test set: ${extended.length} volumes (${extendedPerCell} per cell, seed ${EXTENDED_TEST_SEED})`,
+  );
 
 const results: Record<
   string,
-  { groups: GroupSummary[]; threshold: number; trainingMinutes?: number; trainingEpochs?: number }
+  {
+    groups: GroupSummary[];
+    extendedGroups?: GroupSummary[];
+    threshold: number;
+    trainingMinutes?: number;
+    trainingEpochs?: number;
+  }
 > = {};
 for (const method of methods) {
+  let score: (set: BenchmarkItem[]) => Rows | Promise<Rows>;
   if (method === 'sef3d') {
-    const { threshold, rows } = sef3d();
-    results[method] = { groups: evaluateMany(rows, { gate: 5 }).groups, threshold };
+    const sef = sef3d();
+    score = sef.score;
+    results[method] = { groups: [], threshold: sef.threshold };
   } else {
     const { detector, minutes, epochs } = await trainedModel(method);
-    const rows = await scoreNetwork(detector, data.test);
+    score = (set) => scoreNetwork(detector, set);
     results[method] = {
-      groups: evaluateMany(rows, { gate: 5 }).groups,
+      groups: [],
       threshold: detector.metadata.threshold ?? 0.5,
       trainingMinutes: minutes,
       trainingEpochs: epochs,
     };
   }
+  const r = results[method];
+  r.groups = evaluateMany(await score(data.test), { gate: 5 }).groups;
+  if (extended.length > 0) r.extendedGroups = evaluateMany(await score(extended), { gate: 5 }).groups;
   console.error(`${method}: scored`);
 }
 
@@ -197,22 +229,39 @@ const columnLabel = (m: string) => {
   const epochs = results[m]?.trainingEpochs;
   return `${LABEL[m] ?? m}${epochs !== undefined && Number.isFinite(epochs) ? ` (${epochs} epochs)` : ''}`;
 };
-const header = `| SNR | ${methods.map(columnLabel).join(' | ')} | paper: ${['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => LABEL[m]).join(' / ')} (F1) |`;
-const lines = [header, `|${'---|'.repeat(methods.length + 2)}`];
-for (const snr of snrs) {
-  const paper = ['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => PAPER[m]?.[snr]?.[0]?.toFixed(3)).join(' / ');
-  lines.push(
-    `| ${snr} | ${methods.map((m) => cell(results[m]?.groups.find((g) => g.group === snr))).join(' | ')} | ${paper} |`,
-  );
+/** Table 1's form: F1 / RMSE per SNR for each method, the paper's F1 beside them. */
+function tableOf(groupsOf: (m: string) => GroupSummary[] | undefined): string {
+  const header = `| SNR | ${methods.map(columnLabel).join(' | ')} | paper: ${['sef3d', 'detnet3d', 'dm-detnet3d'].map((m) => LABEL[m]).join(' / ')} (F1) |`;
+  const lines = [header, `|${'---|'.repeat(methods.length + 2)}`];
+  for (const snr of snrs) {
+    const paper = ['sef3d', 'detnet3d', 'dm-detnet3d']
+      .map((m) => PAPER[m]?.[snr]?.[0]?.toFixed(3))
+      .join(' / ');
+    lines.push(
+      `| ${snr} | ${methods.map((m) => cell(groupsOf(m)?.find((g) => g.group === snr))).join(' | ')} | ${paper} |`,
+    );
+  }
+  return lines.join('\n');
 }
-const table = lines.join('\n');
+let table = `Test split (${data.test.length} volumes):\n\n${tableOf((m) => results[m]?.groups)}`;
+if (extended.length > 0)
+  table += `\n\nExtended test set (${extended.length} volumes, seed ${EXTENDED_TEST_SEED}):\n\n${tableOf((m) => results[m]?.extendedGroups)}`;
 console.log(table);
+function perSnrRecord(g: GroupSummary) {
+  return { snr: g.group, n: g.n, f1: g.f1, rmse: g.rmse, precision: g.precision, recall: g.recall };
+}
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
 const summary = {
   scale: scaleName,
   ...scale,
   dataSeed: DATA_SEED,
-  counts: { train: data.train.length, validation: data.validation.length, test: data.test.length },
+  counts: {
+    train: data.train.length,
+    validation: data.validation.length,
+    test: data.test.length,
+    extendedTest: extended.length,
+  },
+  ...(extended.length > 0 ? { extendedTest: { seed: EXTENDED_TEST_SEED, perCell: extendedPerCell } } : {}),
   machine,
   date: new Date().toISOString(),
   methods: Object.fromEntries(
@@ -222,14 +271,8 @@ const summary = {
         threshold: r.threshold,
         trainingMinutes: r.trainingMinutes,
         trainingEpochs: r.trainingEpochs,
-        perSnr: r.groups.map((g) => ({
-          snr: g.group,
-          n: g.n,
-          f1: g.f1,
-          rmse: g.rmse,
-          precision: g.precision,
-          recall: g.recall,
-        })),
+        perSnr: r.groups.map(perSnrRecord),
+        ...(r.extendedGroups ? { extendedPerSnr: r.extendedGroups.map(perSnrRecord) } : {}),
       },
     ]),
   ),

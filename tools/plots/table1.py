@@ -3,7 +3,8 @@
 
     /usr/bin/python3 tools/plots/table1.py RESULTS_JSON OUT_PNG    (Debian: python3-matplotlib)
 
-RESULTS_JSON is what tools/bench-table1.ts writes (bench-output/table1/<scale>/results.json).
+RESULTS_JSON is what tools/bench-table1.ts writes (bench-output/table1/<scale>/results.json). Where
+it holds an extended test set (--extended-test), the plot shows that larger set; else the test split.
 """
 import json
 import sys
@@ -17,6 +18,10 @@ LABEL = {"sef3d": "SEF3D", "detnet3d": "DetNet3D", "dm-detnet3d": "DM-DetNet3D",
 COLOUR = {"sef3d": "tab:grey", "detnet3d": "tab:blue", "dm-detnet3d": "tab:red", "mse": "tab:orange"}
 
 results = json.load(open(sys.argv[1]))
+extended = all("extendedPerSnr" in r for r in results["methods"].values())
+per_snr_key = "extendedPerSnr" if extended else "perSnr"
+test_count = results["counts"]["extendedTest"] if extended else results["counts"]["test"]
+test_name = f"extended test set, seed {results['extendedTest']['seed']}" if extended else "test split"
 
 
 def num(v):
@@ -26,7 +31,7 @@ def num(v):
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for method, r in results["methods"].items():
-    rows = sorted((g for g in r["perSnr"] if isinstance(g["snr"], (int, float))), key=lambda g: g["snr"])
+    rows = sorted((g for g in r[per_snr_key] if isinstance(g["snr"], (int, float))), key=lambda g: g["snr"])
     snr = [g["snr"] for g in rows]
     for ax, key in zip(axes, ["f1", "rmse"]):
         ax.errorbar(snr, [num(g[key]["mean"]) for g in rows], yerr=[num(g[key]["std"]) for g in rows], marker="o",
@@ -36,14 +41,14 @@ for method, per in results["paper"].items():
     for ax, k in zip(axes, [0, 1]):
         ax.plot(snr, [per[str(s)][k] for s in snr], linestyle="--", marker="x", color=COLOUR.get(method),
                 alpha=0.6, label=f"{LABEL.get(method, method)} (paper)")
-axes[0].set_ylabel("F1 (test split, gate 5 voxels)")
+axes[0].set_ylabel(f"F1 ({test_name}, gate 5 voxels)")
 axes[1].set_ylabel("RMSE of matched pairs (voxels)")
 for ax in axes:
     ax.set_xlabel("SNR")
     ax.set_xticks([1, 2, 4, 7])
     ax.grid(alpha=0.3)
 axes[0].legend(fontsize=7, loc="lower right")
-fig.suptitle(f"Simulated virus scenario, scale '{results['scale']}' ({results['counts']['test']} test volumes "
+fig.suptitle(f"Simulated virus scenario, scale '{results['scale']}' ({test_count} test volumes "
              f"{'x'.join(str(n) for n in results['shape'])})", fontsize=10)
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)
