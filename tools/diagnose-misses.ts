@@ -9,7 +9,7 @@
  *    leaves the scores unchanged, close particles are lost in the predicted map (one peak for two),
  *    not by the detection rule.
  * 2. Each missed test particle at SNR ≥ 2 (with the model's own threshold and the default window):
- *    the distance to its nearest other particle, the map's largest value within one voxel of it and
+ *    the distance to its nearest other particle (and its offset in z and in the yx plane), the map's largest value within one voxel of it and
  *    the distance to the nearest detection, then a count by cause — "close pair" (another particle
  *    within 4 voxels), "weak" (the map stays below the threshold near it), "other".
  */
@@ -98,14 +98,18 @@ for (const { item, map } of test.filter((t) => t.item.snr >= 2)) {
   const { unmatchedTruth } = matchPoints(item.points, detections, { gate: GATE });
   for (const i of unmatchedTruth) {
     const p = item.points[i] as Point3;
-    const neighbour = Math.min(...item.points.filter((_, j) => j !== i).map((q) => distance(p, q)));
+    const others = item.points.filter((_, j) => j !== i);
+    const partner = others.reduce((a, b) => (distance(p, b) < distance(p, a) ? b : a), others[0] ?? p);
+    const neighbour = others.length > 0 ? distance(p, partner) : Number.POSITIVE_INFINITY;
+    const axial = Math.abs(partner.z - p.z);
+    const lateral = Math.hypot(partner.y - p.y, partner.x - p.x);
     const nearestDetection = Math.min(...detections.map((q) => distance(p, q)));
     const peak = peakNear(map, p);
     const cause = neighbour < CLOSE ? 'close pair' : peak < threshold ? 'weak' : 'other';
     const key = `SNR ${item.snr} ${cause}`;
     causes.set(key, (causes.get(key) ?? 0) + 1);
     console.log(
-      `- ${item.id} (z ${p.z.toFixed(1)}, y ${p.y.toFixed(1)}, x ${p.x.toFixed(1)}): nearest particle ${neighbour.toFixed(2)}, map peak ${peak.toFixed(2)}, nearest detection ${nearestDetection.toFixed(2)} → ${cause}`,
+      `- ${item.id} (z ${p.z.toFixed(1)}, y ${p.y.toFixed(1)}, x ${p.x.toFixed(1)}): nearest particle ${neighbour.toFixed(2)} (Δz ${axial.toFixed(1)}, Δyx ${lateral.toFixed(1)}), map peak ${peak.toFixed(2)}, nearest detection ${nearestDetection.toFixed(2)} → ${cause}`,
     );
   }
 }
