@@ -1,5 +1,5 @@
 /**
- * `npm run diagnose:misses -- [--model packages/pipeline/model/default] [--scale small]`
+ * `npm run diagnose:misses -- [--model packages/pipeline/model/default] [--scale small] [--extended-test N]`
  *
  * Why a trained model misses what it misses on the simulated benchmark (tools/lib/benchmark-data.ts),
  * from one pass of the model over each validation and test volume:
@@ -8,10 +8,14 @@
  *    validation split (best mean F1) and the test F1, precision and recall per SNR. If a smaller window
  *    leaves the scores unchanged, close particles are lost in the predicted map (one peak for two),
  *    not by the detection rule.
- * 2. Each missed test particle at SNR ≥ 2 (with the model's own threshold and the default window):
- *    the distance to its nearest other particle (and its offset in z and in the yx plane), the map's largest value within one voxel of it and
- *    the distance to the nearest detection, then a count by cause — "close pair" (another particle
+ * 2. TP / FP / FN per SNR and density (the model's own threshold, the default window).
+ * 3. Each missed test particle at SNR ≥ 2 (with the model's own threshold and the default window):
+ *    the distance to its nearest other particle (and its offset in z and in the yx plane), the map's
+ *    largest value within one voxel of it and the distance to the nearest detection, then a count by cause — "close pair" (another particle
  *    within 4 voxels), "weak" (the map stays below the threshold near it), "other".
+ *
+ * `--extended-test N` scores the extended test set of bench:table1 (N volumes per cell, seed 2027)
+ * instead of the test split.
  */
 import { parseArgs } from 'node:util';
 import { bestThreshold, matchPoints, type Point3 } from '@dmdet/metrics';
@@ -19,14 +23,18 @@ import { DEFAULT_MIN_DISTANCE, detect, evaluateMany, useBackend } from '@dmdet/p
 import { loadModel } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
 import type { Volume } from '@dmdet/volume-io';
-import { type BenchmarkItem, benchmarkData, type ScaleName } from './lib/benchmark-data';
+import { type BenchmarkItem, benchmarkData, extendedTestData, type ScaleName } from './lib/benchmark-data';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'packages/pipeline/model/default' },
     scale: { type: 'string', default: 'small' },
+    'extended-test': { type: 'string', default: '0' },
   },
 });
+const extendedPerCell = Number(values['extended-test']);
+if (!(Number.isInteger(extendedPerCell) && extendedPerCell >= 0))
+  throw new Error(`--extended-test must be an integer >= 0, got ${values['extended-test']}`);
 const GATE = 5;
 const CLOSE = 4;
 const WINDOWS = [
@@ -50,12 +58,15 @@ async function withMaps(set: BenchmarkItem[]): Promise<{ item: BenchmarkItem; ma
   return out;
 }
 const validation = await withMaps(data.validation);
-const test = await withMaps(data.test);
+const testSet =
+  extendedPerCell > 0 ? extendedTestData(values.scale as ScaleName, extendedPerCell) : data.test;
+const testName = extendedPerCell > 0 ? `extended test set (${testSet.length} volumes)` : 'test split';
+const test = await withMaps(testSet);
 
 const pct = (v: number) => v.toFixed(3);
 console.log(`model ${values.model} (threshold ${threshold.toFixed(3)}), scale ${values.scale}\n`);
 console.log(
-  '## Local-maxima window (threshold chosen on validation; test F1 / precision / recall per SNR)\n',
+  `## Local-maxima window (threshold chosen on validation; F1 / precision / recall per SNR on the ${testName})\n`,
 );
 for (const window of WINDOWS) {
   const images = validation.map(({ item, map }) => ({
@@ -90,8 +101,19 @@ function peakNear(map: Volume, p: Point3): number {
 }
 
 console.log(
-  `\n## Missed test particles at SNR ≥ 2 (threshold ${threshold.toFixed(3)}, window ±1 slice, ±2 px)\n`,
+  `\n## Errors per SNR and density on the ${testName} (threshold ${threshold.toFixed(3)}, window ±1 slice, ±2 px)\n`,
 );
+const tally = new Map<string, { tp: number; fp: number; fn: number }>();
+for (const { item, map } of test) {
+  const detections = localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
+  const m = matchPoints(item.points, detections, { gate: GATE });
+  const key = `SNR ${item.snr} ${item.density}`;
+  const t = tally.get(key) ?? { tp: 0, fp: 0, fn: 0 };
+  tally.set(key, { tp: t.tp + m.tp, fp: t.fp + m.fp, fn: t.fn + m.fn });
+}
+for (const [key, t] of tally) console.log(`- ${key}: TP ${t.tp}, FP ${t.fp}, FN ${t.fn}`);
+
+console.log(`\n## Missed particles at SNR ≥ 2 on the ${testName}\n`);
 const causes = new Map<string, number>();
 for (const { item, map } of test.filter((t) => t.item.snr >= 2)) {
   const detections = localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
