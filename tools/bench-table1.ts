@@ -130,7 +130,7 @@ async function trainedModel(
     const minutes = (Date.now() - started) / 60000;
     (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
     await saveDetector(detector, dir, { overwrite: true });
-    return { detector, minutes, epochs: scale.epochs };
+    return { detector, ...trainingRecord(detector) };
   } finally {
     await pool.close();
   }

@@ -103,10 +103,13 @@ function peakNear(map: Volume, p: Point3): number {
 console.log(
   `\n## Errors per SNR and density on the ${testName} (threshold ${threshold.toFixed(3)}, window ±1 slice, ±2 px)\n`,
 );
-const tally = new Map<string, { tp: number; fp: number; fn: number }>();
-for (const { item, map } of test) {
+/** Each test volume's detections at the model's threshold and their matching, computed once. */
+const scored = test.map(({ item, map }) => {
   const detections = localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
-  const m = matchPoints(item.points, detections, { gate: GATE });
+  return { item, map, detections, match: matchPoints(item.points, detections, { gate: GATE }) };
+});
+const tally = new Map<string, { tp: number; fp: number; fn: number }>();
+for (const { item, match: m } of scored) {
   const key = `SNR ${item.snr} ${item.density}`;
   const t = tally.get(key) ?? { tp: 0, fp: 0, fn: 0 };
   tally.set(key, { tp: t.tp + m.tp, fp: t.fp + m.fp, fn: t.fn + m.fn });
@@ -115,10 +118,8 @@ for (const [key, t] of tally) console.log(`- ${key}: TP ${t.tp}, FP ${t.fp}, FN 
 
 console.log(`\n## Missed particles at SNR ≥ 2 on the ${testName}\n`);
 const causes = new Map<string, number>();
-for (const { item, map } of test.filter((t) => t.item.snr >= 2)) {
-  const detections = localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
-  const { unmatchedTruth } = matchPoints(item.points, detections, { gate: GATE });
-  for (const i of unmatchedTruth) {
+for (const { item, map, detections, match } of scored.filter((t) => t.item.snr >= 2)) {
+  for (const i of match.unmatchedTruth) {
     const p = item.points[i] as Point3;
     const others = item.points.filter((_, j) => j !== i);
     const partner = others.reduce((a, b) => (distance(p, b) < distance(p, a) ? b : a), others[0] ?? p);
