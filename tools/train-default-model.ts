@@ -1,20 +1,41 @@
 /**
  * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
  *
- *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--out dir] [--force]
+ *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--freeze-epochs n]
+ *                                  [--from dir] [--out dir] [--force]
  *
  * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, 10×128×128 volumes with
  * the PTC densities scaled to the volume, seed 2026), splits it 50/25/25 per SNR, trains the default
  * DM-DetNet3D (AWing + weight map, AMSGrad, batch 4, crops 10×64×64, flips) on both cores (worker
  * threads on wasm), chooses the threshold on the validation split, saves the model, and prints F1
  * and RMSE per SNR on the validation and test splits (gate 5 voxels) as a Markdown table.
+ *
+ * Two stages. (1) `--epochs` (the scale's, 60 at `small`) with instance normalisation as in the
+ * paper; `--from dir` skips it and starts from a model trained so. (2) `--freeze-epochs n` (default
+ * 0: none): the input normalised by background median and noise σ, each instance-normalisation
+ * layer's statistics measured over the training volumes and frozen (`freezeNormalization`), then n
+ * more epochs of the same recipe so the map is calibrated under the fixed statistics
+ * (docs/results.md, "Sparse volumes": with per-volume statistics sparse volumes get false positives).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createDmDetNet3D, resolveConfig } from '@dmdet/model';
+import {
+  createDmDetNet3D,
+  freezeNormalization,
+  type InputNormalization,
+  type TrainingProgress,
+} from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { detect, evaluateMany, lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
-import { defaultModelDir, saveDetector } from '@dmdet/pipeline/node';
+import {
+  type DetectorModel,
+  detect,
+  evaluateMany,
+  lossOptionsFor,
+  normalizeInput,
+  trainDetector,
+  useBackend,
+} from '@dmdet/pipeline';
+import { defaultModelDir, loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
 
 const { values } = parseArgs({
@@ -25,6 +46,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     force: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    'freeze-epochs': { type: 'string', default: '0' },
+    from: { type: 'string' },
   },
 });
 const scaleName = values.scale as ScaleName;
@@ -36,6 +59,9 @@ const { shape, perCell } = scale;
 const out = values.out ?? defaultModelDir();
 const workers = Number(values.workers ?? availableParallelism());
 const seed = DATA_SEED;
+const freezeEpochs = Number(values['freeze-epochs']);
+if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0))
+  throw new Error(`--freeze-epochs must be an integer >= 0, got ${values['freeze-epochs']}`);
 
 const backend = await useBackend('wasm');
 const split = benchmarkData(scaleName);
@@ -43,49 +69,90 @@ type Item = (typeof split.train)[number];
 console.error(
   `data: ${split.train.length + split.validation.length + split.test.length} volumes ${shape.join('×')} (train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length})`,
 );
-const model = createDmDetNet3D();
-const pool = await ModelWorkerPool.create(model, { workers, backend, loss: lossOptionsFor({}) });
-const started = Date.now();
-try {
-  const result = await trainDetector(split.train, split.validation, {
-    model,
-    epochs,
-    stepsPerEpoch,
-    batchSize: 4,
-    crop: [10, 64, 64],
-    earlyStopping: false,
-    seed,
-    workers: pool,
-    predictor: pool,
-    notes: {
-      recipe: 'tools/train-default-model.ts',
-      data: {
-        scenario: 'virus',
-        shape,
-        snrs: [1, 2, 4, 7],
-        densities: ['low', 'medium', 'high'],
-        perCell,
-        seed,
-      },
+const data = {
+  scenario: 'virus',
+  shape,
+  snrs: [1, 2, 4, 7],
+  densities: ['low', 'medium', 'high'],
+  perCell,
+  seed,
+};
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`;
+const onProgress = (p: TrainingProgress) => {
+  if (p.phase === 'epoch')
+    console.error(
+      `epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
+    );
+};
+
+/** One stage of the recipe on a worker pool of `model`; returns the trained detector and its minutes. */
+async function stage(
+  model: DetectorModel['model'],
+  stageEpochs: number,
+  normalization: InputNormalization | undefined,
+  notes: Record<string, unknown>,
+): Promise<{ detector: DetectorModel; minutes: number }> {
+  const pool = await ModelWorkerPool.create(model, { workers, backend, loss: lossOptionsFor({}) });
+  const started = Date.now();
+  try {
+    const { detector } = await trainDetector(split.train, split.validation, {
+      model,
+      epochs: stageEpochs,
       stepsPerEpoch,
-      machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`,
-    },
-    onProgress: (p) => {
-      if (p.phase === 'epoch')
-        console.error(
-          `epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
-        );
+      batchSize: 4,
+      crop: [10, 64, 64],
+      earlyStopping: false,
+      seed,
+      workers: pool,
+      predictor: pool,
+      ...(normalization ? { normalization } : {}),
+      notes: { recipe: 'tools/train-default-model.ts', data, stepsPerEpoch, machine, ...notes },
+      onProgress,
+    });
+    return { detector, minutes: (Date.now() - started) / 60000 };
+  } finally {
+    await pool.close();
+  }
+}
+
+let detector: DetectorModel;
+let minutes = 0;
+if (values.from) {
+  detector = await loadModel(values.from);
+  console.error(`stage 1 from ${values.from} (threshold ${detector.metadata.threshold?.toFixed(3)})`);
+} else {
+  ({ detector, minutes } = await stage(createDmDetNet3D(), epochs, undefined, {}));
+  console.error(`stage 1: ${epochs} epochs, ${minutes.toFixed(1)} min`);
+}
+if (freezeEpochs > 0) {
+  const noise: InputNormalization = { method: 'noise' };
+  const started = Date.now();
+  const frozen = await freezeNormalization(
+    detector.model,
+    split.train.map((s) => normalizeInput(s.volume, noise)),
+  );
+  const instanceTraining = detector.metadata.training ?? {};
+  const second = await stage(frozen, freezeEpochs, noise, {
+    normalizationStatistics: 'fixed, measured over the training volumes',
+    instanceStage: {
+      epochs: instanceTraining['epochs'],
+      minutes: instanceTraining['minutes'] ?? Number(minutes.toFixed(1)),
+      threshold: detector.metadata.threshold,
+      ...(values.from ? { from: values.from } : {}),
     },
   });
-  const minutes = (Date.now() - started) / 60000;
-  const { detector } = result;
-  (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
-  await saveDetector(detector, out, { overwrite: values.force });
-  console.error(
-    `saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`,
-  );
+  detector = second.detector;
+  minutes += (Date.now() - started) / 60000;
+  console.error(`stage 2: statistics frozen, ${freezeEpochs} epochs, ${second.minutes.toFixed(1)} min`);
+}
+(detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
+await saveDetector(detector, out, { overwrite: values.force });
+console.error(
+  `saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`,
+);
 
-  const _config = resolveConfig(detector.metadata.config);
+const pool = await ModelWorkerPool.create(detector.model, { workers, backend });
+try {
   const score = async (set: Item[]) => {
     const rows = [];
     for (const s of set) {

@@ -27,21 +27,30 @@ export { channelAffine, channelMeans, sumToChannels } from './channel-ops';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
 export { conv3dSame, transposeMerged } from './fast-conv';
+export {
+  type FreezeNormalizationOptions,
+  freezeNormalization,
+  type LayerStatistics,
+  measureNormalization,
+} from './freeze-normalization';
 export { loadModel, type ModelLocation, readMetadata, saveModel } from './io';
 export {
   Conv3DSame,
   type Conv3DSameArgs,
   CropToReference,
+  fixedNorm,
   InstanceNormalization,
   type InstanceNormalizationArgs,
   instanceNorm,
+  type NormalizationStatistics,
   PadToMultiple,
   type PadToMultipleArgs,
   registerLayers,
+  type StatisticsRecorder,
   UpSampling3D,
   type UpSampling3DArgs,
 } from './layers';
-export { MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
+export { type InputNormalization, MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
 export type { BatchData, GradientWorkers } from './parallel';
 export { predictVolume } from './predict';
 export {

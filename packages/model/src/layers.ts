@@ -17,6 +17,7 @@ import {
   sigmoid,
   slice,
   square,
+  sub,
   sum,
   type Tensor,
   type Tensor4D,
@@ -25,7 +26,8 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { channelAffine, channelMeans, perChannel } from './channel-ops';
+import { channelAffine, channelMeans, perChannel, sumToChannels } from './channel-ops';
+import { ModelError } from './errors';
 import { conv3dSame } from './fast-conv';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
@@ -68,10 +70,60 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: nu
   return f(x, gamma, beta) as Tensor;
 }
 
+/**
+ * `y = γ·(x − m)/√(v + ε) + β` with fixed per-channel `m` and `v` (`[C]`) on channels-last `x`: an
+ * instance normalisation whose statistics were measured once (see `freezeNormalization`) instead of
+ * per sample. One per-channel affine map forward; its own gradient (dx = s·dy with s = γ/√(v + ε),
+ * dγ = Σ dy·(x − m)/√(v + ε), dβ = Σ dy), with the statistics held constant.
+ */
+export function fixedNorm(
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  epsilon: number,
+): Tensor {
+  const f = customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: GradSaveFunc) => {
+    const { inv, scale, shift } = tidy(() => {
+      const r = rsqrt(add(variance, epsilon));
+      const s = mul(g, r);
+      return { inv: r, scale: s, shift: sub(b, mul(mean, s)) };
+    });
+    save([xIn, inv, scale]);
+    const value = channelAffine(xIn, scale, shift);
+    shift.dispose();
+    const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
+      tidy(() => {
+        const [xs, r, s] = saved as [Tensor, Tensor, Tensor];
+        const dx = channelAffine(dy, s, zerosLike(s));
+        const sumDy = sumToChannels(dy);
+        const dGamma = mul(r, sub(sumToChannels(mul(dy, xs)), mul(mean, sumDy)));
+        return [dx, dGamma, sumDy];
+      });
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof customGrad>[0]);
+  return f(x, gamma, beta) as Tensor;
+}
+
+/** Where an {@link InstanceNormalization} layer takes its statistics from. */
+export type NormalizationStatistics = 'instance' | 'fixed';
+
 /** Options of {@link InstanceNormalization}. */
 export interface InstanceNormalizationArgs extends LayerArgs {
   /** Added to the variance. Default 1e-5. */
   epsilon?: number;
+  /**
+   * `'instance'` (default): each sample's own mean and variance, as in the paper. `'fixed'`: a mean
+   * and variance per channel stored as (non-trainable) weights `mean` and `variance`, so the output
+   * at a voxel does not depend on the rest of the volume (see `freezeNormalization`).
+   */
+  statistics?: NormalizationStatistics;
+}
+
+/** Accumulates the per-channel mean and variance an instance-normalisation layer sees, per sample. */
+export interface StatisticsRecorder {
+  record(layer: string, mean: Float32Array, variance: Float32Array): void;
 }
 
 /**
@@ -83,12 +135,24 @@ export class InstanceNormalization extends layers.Layer {
   /** Registered class name. */
   static className = 'InstanceNormalization';
   readonly epsilon: number;
+  readonly statistics: NormalizationStatistics;
+  /** While set (and statistics are per instance), each call reports its per-sample statistics here. */
+  recorder: StatisticsRecorder | undefined;
   private gamma: LayerVariable | undefined;
   private beta: LayerVariable | undefined;
+  private mean: LayerVariable | undefined;
+  private variance: LayerVariable | undefined;
 
   constructor(args: InstanceNormalizationArgs = {}) {
     super(args);
     this.epsilon = args.epsilon ?? 1e-5;
+    const statistics = args.statistics ?? 'instance';
+    if (statistics !== 'instance' && statistics !== 'fixed')
+      throw new ModelError(
+        'INVALID_CONFIG',
+        `InstanceNormalization statistics must be 'instance' or 'fixed', got ${JSON.stringify(statistics)}`,
+      );
+    this.statistics = statistics;
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -96,16 +160,49 @@ export class InstanceNormalization extends layers.Layer {
     const channels = shape[shape.length - 1] as number;
     this.gamma = this.addWeight('gamma', [channels], 'float32', initializers.ones());
     this.beta = this.addWeight('beta', [channels], 'float32', initializers.zeros());
+    if (this.statistics === 'fixed') {
+      this.mean = this.addWeight('mean', [channels], 'float32', initializers.zeros(), undefined, false);
+      this.variance = this.addWeight(
+        'variance',
+        [channels],
+        'float32',
+        initializers.ones(),
+        undefined,
+        false,
+      );
+    }
     this.built = true;
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
-    return instanceNorm(
-      one(inputs),
-      (this.gamma as LayerVariable).read(),
-      (this.beta as LayerVariable).read(),
-      this.epsilon,
-    );
+    const x = one(inputs);
+    const gamma = (this.gamma as LayerVariable).read();
+    const beta = (this.beta as LayerVariable).read();
+    if (this.statistics === 'fixed')
+      return fixedNorm(
+        x,
+        gamma,
+        beta,
+        (this.mean as LayerVariable).read(),
+        (this.variance as LayerVariable).read(),
+        this.epsilon,
+      );
+    if (this.recorder) this.report(x, this.recorder);
+    return instanceNorm(x, gamma, beta, this.epsilon);
+  }
+
+  private report(x: Tensor, recorder: StatisticsRecorder): void {
+    const [mu, v] = tidy(() => {
+      const m = channelMeans(x);
+      return [m, channelMeans(square(channelAffine(x, onesLike(m), neg(m))))];
+    });
+    const c = x.shape[x.rank - 1] as number;
+    const means = mu.dataSync() as Float32Array;
+    const variances = v.dataSync() as Float32Array;
+    mu.dispose();
+    v.dispose();
+    for (let b = 0; b < means.length / c; b++)
+      recorder.record(this.name, means.slice(b * c, (b + 1) * c), variances.slice(b * c, (b + 1) * c));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
@@ -113,7 +210,11 @@ export class InstanceNormalization extends layers.Layer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon };
+    return {
+      ...super.getConfig(),
+      epsilon: this.epsilon,
+      ...(this.statistics === 'fixed' ? { statistics: this.statistics } : {}),
+    };
   }
 }
 

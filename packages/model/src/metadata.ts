@@ -4,6 +4,14 @@ import type { Architecture, ResolvedHourglassConfig } from './architecture';
 /** The version of `@dmdet/model` that wrote a model. */
 export const MODEL_PACKAGE_VERSION: string = pkg.version;
 
+/**
+ * How a model's input volumes are normalised: percentiles mapped to 0 and 1 (`method` absent or
+ * `'percentile'`), or `'noise'`: the background median subtracted and the result divided by the
+ * robust noise σ (1.4826 × the median absolute deviation), so that the input is in units of noise
+ * whatever the volume's particle count.
+ */
+export type InputNormalization = { method?: 'percentile'; low: number; high: number } | { method: 'noise' };
+
 /** What a dmdet model carries besides its weights (in tfjs `userDefinedMetadata.dmdet`). */
 export interface ModelMetadata {
   format: 'dmdet-model';
@@ -12,8 +20,8 @@ export interface ModelMetadata {
   config: ResolvedHourglassConfig;
   /** How training targets were made: density maps with these sigmas (voxels), or binary targets. */
   target?: { kind: 'density'; sigmaXY: number; sigmaZ: number } | { kind: 'binary'; radius: number };
-  /** Input normalisation: percentiles mapped to 0 and 1. */
-  normalization?: { low: number; high: number };
+  /** Input normalisation (absent: percentiles 1 and 99.8 mapped to 0 and 1). */
+  normalization?: InputNormalization;
   /** Detection threshold on the predicted map, chosen on validation data. */
   threshold?: number;
   /** Voxel size (µm) of the training data, if known. */

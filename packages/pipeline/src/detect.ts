@@ -1,10 +1,11 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
+import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
+import { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 import { predictMap } from './predict-map';
 
 /** A model with its dmdet metadata, as `loadModel` returns it. */
@@ -94,7 +95,7 @@ function checkVolume(volume: Volume): Vec3 {
 
 /**
  * Detects particles in a 3D volume with a DM-DetNet3D model: normalises the volume as the model was
- * trained (percentiles from its metadata), predicts the density map (whole, or in tiles carrying the network's receptive radius of
+ * trained (as its metadata says: percentiles, or background median and noise σ), predicts the density map (whole, or in tiles carrying the network's receptive radius of
  * context where it is large or a `predictor` pool runs tiles in parallel; instance normalisation
  * takes its statistics per tile, so tiles are close to, not identical with, one whole pass), and returns its local
  * maxima above the threshold, refined to sub-voxel positions, with µm coordinates where a voxel size
@@ -113,8 +114,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${threshold}`);
   await ensureBackend(options.backend);
-  const norm = metadata.normalization ?? { low: 1, high: 99.8 };
-  const input = normalizePercentile(volume, { low: norm.low, high: norm.high });
+  const input = normalizeInput(volume, metadata.normalization ?? DEFAULT_NORMALIZATION);
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
     ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
     maxTileVoxels: options.maxTileVoxels,

@@ -19,6 +19,7 @@ export {
 export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
 export { defaultModelUrl, loadModel } from './load-model';
+export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
 export { predictMap } from './predict-map';
 export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';

@@ -8,6 +8,7 @@ import {
   createDmDetNet3D,
   type GradientWorkers,
   type HourglassConfig,
+  type InputNormalization,
   MODEL_PACKAGE_VERSION,
   type ModelMetadata,
   resolveConfig,
@@ -18,11 +19,12 @@ import {
   train,
 } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { normalizePercentile, type Vec3, type Volume } from '@dmdet/volume-io';
+import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
+import { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 import { predictMap } from './predict-map';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
@@ -44,8 +46,11 @@ export interface TrainDetectorConfig {
   network?: HourglassConfig;
   /** Density-map sigmas in voxels. Default σxy 1, σz 1 (METHOD.md). */
   sigma?: { xy: number; z: number };
-  /** Input normalisation percentiles. Default 1 and 99.8. */
-  normalization?: { low: number; high: number };
+  /**
+   * Input normalisation: percentiles mapped to 0 and 1 (default 1 and 99.8), or `{ method: 'noise' }`
+   * (background median and robust noise σ). Stored in the model's metadata; `detect` applies it.
+   */
+  normalization?: InputNormalization;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
@@ -109,7 +114,7 @@ function toSample(
   const shape = item?.volume?.shape;
   if (shape?.length !== 3 || !Array.isArray(item.points))
     throw new PipelineError('INVALID_INPUT', `${what}: expected { volume, points }`);
-  const input = normalizePercentile(item.volume, config.normalization);
+  const input = normalizeInput(item.volume, config.normalization);
   const target = binary
     ? binaryTarget(item.points, shape)
     : densityMap(item.points, shape, { sigmaXY: config.sigma.xy, sigmaZ: config.sigma.z });
@@ -147,7 +152,7 @@ export async function trainDetector(
   const binary = architecture === 'detnet3d';
   await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
-  const normalization = config.normalization ?? { low: 1, high: 99.8 };
+  const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
   const lossOptions = lossOptionsFor(config);
   const samples = trainSet.map((s, i) => toSample(s, { sigma, normalization }, binary, `train[${i}]`));
   const validation = validationSet.map((s, i) =>
@@ -182,7 +187,8 @@ export async function trainDetector(
       images.push({ truth: (validationSet[i] as LabeledVolume).points, detections });
     }
     const best = bestThreshold(images, { gate: 5 });
-    threshold = Math.max(0.02, best.threshold);
+    // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
+    threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
     validationF1 = best.meanF1;
   }
   const metadata: ModelMetadata = {

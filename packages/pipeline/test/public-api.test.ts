@@ -11,6 +11,7 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_MAX_TILE_VOXELS',
       'DEFAULT_MIN_DISTANCE',
+      'DEFAULT_NORMALIZATION',
       'DEFAULT_POSITIVE_WEIGHT',
       'PipelineError',
       'defaultModelUrl',
@@ -20,6 +21,7 @@ describe('public API', () => {
       'evaluateMany',
       'loadModel',
       'lossOptionsFor',
+      'normalizeInput',
       'predictMap',
       'projectionPicture',
       'tileLayout',

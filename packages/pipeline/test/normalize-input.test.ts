@@ -1,0 +1,98 @@
+import { freezeNormalization, predictVolume } from '@dmdet/model';
+import { localMaxima3D } from '@dmdet/postprocess';
+import { simulateVolume } from '@dmdet/simulate';
+import { createVolume, normalizePercentile } from '@dmdet/volume-io';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MIN_DISTANCE, DEFAULT_NORMALIZATION, detect, normalizeInput } from '../src/index';
+import { tinyDetector, useCpu } from './setup-tf';
+
+beforeAll(useCpu);
+
+describe('normalizeInput', () => {
+  it("'noise': background median to 0, robust σ (1.4826 × MAD) to 1 (hand-computed)", () => {
+    // median 3; absolute deviations 2, 1, 0, 1, 97, 1 → MAD 1 → σ 1.4826
+    const v = createVolume(new Uint16Array([1, 2, 3, 4, 100, 3]), [1, 2, 3]);
+    const out = normalizeInput(v, { method: 'noise' });
+    const expected = [1, 2, 3, 4, 100, 3].map((x) => (x - 3) / 1.4826);
+    Array.from(out.data).forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 5));
+    expect(out.shape).toEqual([1, 2, 3]);
+  });
+
+  it("'noise' ignores NaN (which stays NaN) and maps a flat or all-NaN volume to zeros or NaN", () => {
+    const v = createVolume(new Float32Array([Number.NaN, 5, 7, 9, Number.NaN, 6]), [1, 2, 3]);
+    // finite 5, 6, 7, 9: median 6.5, deviations 1.5, 0.5, 0.5, 2.5 → MAD 1
+    const out = Array.from(normalizeInput(v, { method: 'noise' }).data);
+    expect(Number.isNaN(out[0])).toBe(true);
+    expect(Number.isNaN(out[4])).toBe(true);
+    expect(out[1]).toBeCloseTo((5 - 6.5) / 1.4826, 5);
+    expect(out[3]).toBeCloseTo((9 - 6.5) / 1.4826, 5);
+    expect(
+      Array.from(
+        normalizeInput(createVolume(new Uint8Array(8).fill(4), [2, 2, 2]), { method: 'noise' }).data,
+      ),
+    ).toEqual(new Array(8).fill(0));
+    const allNaN = normalizeInput(createVolume(new Float32Array(4).fill(Number.NaN), [1, 2, 2]), {
+      method: 'noise',
+    });
+    expect(Array.from(allNaN.data).every(Number.isNaN)).toBe(true);
+  });
+
+  it('percentiles, as given or by default, are normalizePercentile', () => {
+    const v = createVolume(
+      Uint16Array.from({ length: 60 }, (_, i) => (i * 37) % 101),
+      [3, 4, 5],
+    );
+    expect(Array.from(normalizeInput(v, DEFAULT_NORMALIZATION).data)).toEqual(
+      Array.from(normalizePercentile(v).data),
+    );
+    expect(Array.from(normalizeInput(v, { method: 'percentile', low: 5, high: 95 }).data)).toEqual(
+      Array.from(normalizePercentile(v, { low: 5, high: 95 }).data),
+    );
+  });
+
+  it('names an unknown method', () => {
+    const v = createVolume(new Uint8Array(8), [2, 2, 2]);
+    expect(() => normalizeInput(v, { method: 'zscore' } as never)).toThrow(
+      /'percentile' or 'noise', got "zscore"/,
+    );
+  });
+});
+
+describe('detect with a frozen-statistics model', () => {
+  const sim = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 6, seed: 3 });
+  it("normalises by noise as the metadata says, and tiles give exactly the whole volume's map", async () => {
+    const base = tinyDetector(0.5);
+    const input = normalizeInput(sim.volume, { method: 'noise' });
+    const detector = {
+      model: await freezeNormalization(base.model, [input]),
+      metadata: { ...base.metadata, normalization: { method: 'noise' as const } },
+    };
+    const map = await predictVolume(detector.model, input);
+    const whole = await detect(sim.volume, { model: detector, keepMap: true });
+    expect(whole.tiles).toBe(1);
+    expect(Array.from(whole.map?.data ?? [])).toEqual(Array.from(map.data));
+    expect(whole.points.map(({ x, y, z }) => ({ x, y, z }))).toEqual(
+      localMaxima3D(map, { threshold: 0.5, minDistance: DEFAULT_MIN_DISTANCE }).map(({ x, y, z }) => ({
+        x,
+        y,
+        z,
+      })),
+    );
+    const tiled = await detect(sim.volume, { model: detector, keepMap: true, maxTileVoxels: 6 * 40 * 30 });
+    expect(tiled.tiles).toBeGreaterThan(1);
+    let worst = 0;
+    for (let i = 0; i < map.data.length; i++)
+      worst = Math.max(worst, Math.abs((tiled.map?.data[i] as number) - (map.data[i] as number)));
+    expect(worst).toBeLessThan(1e-5);
+    // with per-tile instance statistics the same tiling is not exact
+    const plain = await detect(sim.volume, { model: base, keepMap: true, maxTileVoxels: 6 * 40 * 30 });
+    const plainWhole = await detect(sim.volume, { model: base, keepMap: true });
+    let plainWorst = 0;
+    for (let i = 0; i < map.data.length; i++)
+      plainWorst = Math.max(
+        plainWorst,
+        Math.abs((plain.map?.data[i] as number) - (plainWhole.map?.data[i] as number)),
+      );
+    expect(plainWorst).toBeGreaterThan(1e-4);
+  }, 60_000);
+});
