@@ -114,7 +114,7 @@ export async function freezeNormalization(
     const s = stats.get(layer.name);
     if (layer instanceof InstanceNormalization && s) values.push(tensor1d(s.mean), tensor1d(s.variance));
     layer.setWeights(values);
-    if (s) values.slice(-2).forEach((t) => t.dispose());
+    if (s) for (const t of values.slice(-2)) t.dispose();
   }
   return frozen;
 }

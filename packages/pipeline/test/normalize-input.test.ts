@@ -14,7 +14,7 @@ describe('normalizeInput', () => {
     const v = createVolume(new Uint16Array([1, 2, 3, 4, 100, 3]), [1, 2, 3]);
     const out = normalizeInput(v, { method: 'noise' });
     const expected = [1, 2, 3, 4, 100, 3].map((x) => (x - 3) / 1.4826);
-    Array.from(out.data).forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 5));
+    for (const [i, x] of Array.from(out.data).entries()) expect(x).toBeCloseTo(expected[i] as number, 5);
     expect(out.shape).toEqual([1, 2, 3]);
   });
 
