@@ -1,7 +1,7 @@
 /**
  * `npm run bench:table1 -- [--scale smoke|small|medium|paper] [--out bench-output/table1]
  *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain all|method,…] [--dm-model dir]
- *   [--epochs n] [--no-docs]`
+ *   [--epochs n] [--freeze-epochs n] [--extended-test n] [--no-docs]`
  *
  * Reproduces the paper's Table 1 on the simulated virus-scenario benchmark
  * (tools/lib/benchmark-data.ts: SNR 1, 2, 4, 7 × low/medium/high density, seeded, split 50/25/25 per
@@ -13,26 +13,19 @@
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
  * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
- * (recorded in results.json).
+ * (recorded in results.json). `--freeze-epochs n` adds the recipe's second stage to every network
+ * (tools/lib/train-recipe.ts: statistics frozen, input normalised by noise, n more epochs), saved
+ * in <out>/<method>-frozen<n>/ and reused likewise; a `--dm-model` that is already frozen is used as is.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LossName } from '@dmdet/losses';
 import { bestThreshold, type GroupSummary } from '@dmdet/metrics';
 import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
-import {
-  DEFAULT_MIN_DISTANCE,
-  type DetectorModel,
-  detect,
-  evaluateMany,
-  lossOptionsFor,
-  trainDetector,
-  useBackend,
-} from '@dmdet/pipeline';
-import { loadModel, ModelWorkerPool, saveDetector } from '@dmdet/pipeline/node';
+import { DEFAULT_MIN_DISTANCE, type DetectorModel, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
+import { loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { detectSEF3D } from '@dmdet/postprocess';
 import {
   type BenchmarkItem,
@@ -43,6 +36,7 @@ import {
   SCALES,
   type ScaleName,
 } from './lib/benchmark-data';
+import { freezeStage, isFrozen, type NetworkKind, stageEpochs, trainStage } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +48,7 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'extended-test': { type: 'string', default: '0' },
     'no-docs': { type: 'boolean', default: false },
+    'freeze-epochs': { type: 'string', default: '0' },
   },
 });
 const scaleName = values.scale as ScaleName;
@@ -86,62 +81,72 @@ console.error(
   `scale ${scaleName}: ${scale.shape.join('×')} volumes, train ${data.train.length}, validation ${data.validation.length}, test ${data.test.length}`,
 );
 
-async function trainedModel(
-  method: string,
-): Promise<{ detector: DetectorModel; minutes: number; epochs: number }> {
-  const dir = join(out, method);
-  if (method === 'dm-detnet3d' && values['dm-model']) {
-    const detector = await loadModel(values['dm-model']);
-    return { detector, ...trainingRecord(detector) };
-  }
+const freezeEpochs = Number(values['freeze-epochs']);
+if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0))
+  throw new Error(`--freeze-epochs must be an integer >= 0, got ${values['freeze-epochs']}`);
+
+/** A saved detector in `dir`, unless `method` is to be retrained. */
+async function reusable(method: string, dir: string): Promise<DetectorModel | undefined> {
   const retrain = values.retrain === 'all' || values.retrain.split(',').includes(method);
-  if (!retrain && existsSync(join(dir, 'model.json'))) {
-    const detector = await loadModel(dir);
-    console.error(`${method}: reusing ${dir}`);
-    return { detector, ...trainingRecord(detector) };
-  }
-  const config: { architecture: 'detnet3d' | 'dm-detnet3d'; loss?: LossName } = {
+  if (retrain || !existsSync(join(dir, 'model.json'))) return undefined;
+  console.error(`${method}: reusing ${dir}`);
+  return loadModel(dir);
+}
+
+async function trainedModel(method: string): Promise<{ detector: DetectorModel } & TrainingRecord> {
+  const kind: NetworkKind = {
     architecture: method === 'detnet3d' ? 'detnet3d' : 'dm-detnet3d',
     ...(method === 'mse' ? { loss: 'mse' as const } : {}),
   };
-  const model = config.architecture === 'detnet3d' ? createDetNet3D() : createDmDetNet3D();
-  const pool = await ModelWorkerPool.create(model, { backend: 'wasm', loss: lossOptionsFor(config) });
-  const started = Date.now();
-  try {
-    const { detector } = await trainDetector(data.train, data.validation, {
-      ...config,
-      model,
-      epochs: scale.epochs,
-      stepsPerEpoch: scale.stepsPerEpoch,
-      batchSize: 4,
-      crop: [10, 64, 64],
-      earlyStopping: false,
-      seed: DATA_SEED,
-      workers: pool,
-      predictor: pool,
-      notes: { recipe: 'tools/bench-table1.ts', scale: scaleName },
-      onProgress: (p) => {
-        if (p.phase === 'epoch')
-          console.error(
-            `${method} epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
-          );
-      },
-    });
-    const minutes = (Date.now() - started) / 60000;
-    (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
-    await saveDetector(detector, dir, { overwrite: true });
-    return { detector, ...trainingRecord(detector) };
-  } finally {
-    await pool.close();
+  const stage = {
+    kind,
+    split: data,
+    stepsPerEpoch: scale.stepsPerEpoch,
+    notes: { recipe: 'tools/bench-table1.ts', scale: scaleName },
+  };
+  let detector: DetectorModel;
+  if (method === 'dm-detnet3d' && values['dm-model']) {
+    detector = await loadModel(values['dm-model']);
+  } else {
+    const dir = join(out, method);
+    const saved = await reusable(method, dir);
+    if (saved) detector = saved;
+    else {
+      detector = (
+        await trainStage(createNetwork(kind), { ...stage, epochs: scale.epochs, label: `${method} ` })
+      ).detector;
+      await saveDetector(detector, dir, { overwrite: true });
+    }
   }
+  if (freezeEpochs > 0 && !isFrozen(detector)) {
+    const dir = join(out, `${method}-frozen${freezeEpochs}`);
+    const saved = await reusable(method, dir);
+    if (saved) detector = saved;
+    else {
+      detector = (await freezeStage(detector, { ...stage, epochs: freezeEpochs, label: `${method} frozen ` }))
+        .detector;
+      await saveDetector(detector, dir, { overwrite: true });
+    }
+  }
+  return { detector, ...trainingRecord(detector) };
 }
 
-/** Training minutes and epochs as recorded in a saved model's metadata (NaN where absent). */
-function trainingRecord(detector: DetectorModel): { minutes: number; epochs: number } {
+const createNetwork = (kind: NetworkKind) =>
+  kind.architecture === 'detnet3d' ? createDetNet3D() : createDmDetNet3D();
+
+interface TrainingRecord {
+  minutes: number;
+  epochs: number;
+  frozenEpochs?: number;
+}
+
+/** Training minutes (both stages) and epochs as recorded in a saved model's metadata (NaN where absent). */
+function trainingRecord(detector: DetectorModel): TrainingRecord {
   const training = detector.metadata.training as Record<string, unknown> | undefined;
+  const first = training?.['instanceStage'] as Record<string, unknown> | undefined;
   return {
-    minutes: Number(training?.['minutes'] ?? Number.NaN),
-    epochs: Number(training?.['epochs'] ?? Number.NaN),
+    minutes: Number(training?.['minutes'] ?? Number.NaN) + Number(first?.['minutes'] ?? 0),
+    ...stageEpochs(detector),
   };
 }
 
@@ -197,6 +202,7 @@ const results: Record<
     threshold: number;
     trainingMinutes?: number;
     trainingEpochs?: number;
+    frozenEpochs?: number;
   }
 > = {};
 for (const method of methods) {
@@ -206,13 +212,14 @@ for (const method of methods) {
     score = sef.score;
     results[method] = { groups: [], threshold: sef.threshold };
   } else {
-    const { detector, minutes, epochs } = await trainedModel(method);
+    const { detector, minutes, epochs, frozenEpochs } = await trainedModel(method);
     score = (set) => scoreNetwork(detector, set);
     results[method] = {
       groups: [],
       threshold: detector.metadata.threshold ?? 0.5,
       trainingMinutes: minutes,
       trainingEpochs: epochs,
+      ...(frozenEpochs !== undefined ? { frozenEpochs } : {}),
     };
   }
   const r = results[method];
@@ -227,7 +234,9 @@ const ms = (m: { mean: number; std: number }) =>
 const cell = (g: GroupSummary | undefined) => (g ? `${ms(g.f1)} / ${ms(g.rmse)}` : '–');
 const columnLabel = (m: string) => {
   const epochs = results[m]?.trainingEpochs;
-  return `${LABEL[m] ?? m}${epochs !== undefined && Number.isFinite(epochs) ? ` (${epochs} epochs)` : ''}`;
+  const frozen = results[m]?.frozenEpochs;
+  const stages = frozen !== undefined ? `${epochs} + ${frozen} frozen` : `${epochs}`;
+  return `${LABEL[m] ?? m}${epochs !== undefined && Number.isFinite(epochs) ? ` (${stages} epochs)` : ''}`;
 };
 /** Table 1's form: F1 / RMSE per SNR for each method, the paper's F1 beside them. */
 function tableOf(groupsOf: (m: string) => GroupSummary[] | undefined): string {
@@ -271,6 +280,7 @@ const summary = {
         threshold: r.threshold,
         trainingMinutes: r.trainingMinutes,
         trainingEpochs: r.trainingEpochs,
+        ...(r.frozenEpochs !== undefined ? { frozenEpochs: r.frozenEpochs } : {}),
         perSnr: r.groups.map(perSnrRecord),
         ...(r.extendedGroups ? { extendedPerSnr: r.extendedGroups.map(perSnrRecord) } : {}),
       },

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:tiling`: how close tiled prediction is to one whole pass with the built-in model.
- * Instance normalisation takes its statistics per tile, so tiles that carry the full receptive
- * radius of context still differ a little from one pass. On simulated 10×512×512 volumes (SNR 1, 2,
+ * `npm run bench:tiling -- [model dir]`: how close tiled prediction is to one whole pass (default the
+ * built-in model). With per-volume instance statistics each tile takes its own, so tiles that carry
+ * the full receptive radius of context still differ a little from one pass; with frozen statistics
+ * they should not differ at all. On simulated 10×512×512 volumes (SNR 1, 2,
  * 4, 7, medium density) it compares the whole-volume map with the two-tile map (what `dmdet detect`
  * does on two cores) and with 10×128×128-voxel tiles: largest and mean map difference, and F1 of the
  * tiled detections against the whole-pass detections (gate 1 voxel), and both against the truth.
@@ -9,14 +10,19 @@
 import { availableParallelism } from 'node:os';
 import { evaluatePoints } from '@dmdet/metrics';
 import { resolveConfig } from '@dmdet/model';
-import { DEFAULT_MIN_DISTANCE, predictMap, useBackend } from '@dmdet/pipeline';
+import {
+  DEFAULT_MIN_DISTANCE,
+  DEFAULT_NORMALIZATION,
+  normalizeInput,
+  predictMap,
+  useBackend,
+} from '@dmdet/pipeline';
 import { loadModel, ModelWorkerPool } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
 import { simulateVolume } from '@dmdet/simulate';
-import { normalizePercentile } from '@dmdet/volume-io';
 
 await useBackend('wasm');
-const detector = await loadModel('default');
+const detector = await loadModel(process.argv[2] ?? 'default');
 const config = resolveConfig(detector.metadata.config);
 const threshold = detector.metadata.threshold ?? 0.5;
 const pool = await ModelWorkerPool.create(detector.model, {
@@ -29,7 +35,7 @@ console.log(
 try {
   for (const snr of [1, 2, 4, 7]) {
     const sim = simulateVolume({ snr, density: 'medium', seed: 100 + snr });
-    const input = normalizePercentile(sim.volume);
+    const input = normalizeInput(sim.volume, detector.metadata.normalization ?? DEFAULT_NORMALIZATION);
     const whole = await predictMap(detector.model, config, input, pool, { maxTileVoxels: 10 * 512 * 512 });
     const truth = sim.points.map(({ x, y, z }) => ({ x, y, z }));
     const peaks = (m: typeof whole.map) => localMaxima3D(m, { threshold, minDistance: DEFAULT_MIN_DISTANCE });

@@ -1,112 +1,98 @@
 /**
- * Experiment: why do false positives concentrate in sparse volumes?
+ * `npm run diagnose:density -- [--model packages/pipeline/model/default] [--snr 2] [--per-cell 6]`
+ *
+ * Does a volume's particle count change what the model finds in it? On the extended test set of
+ * bench:table1 (seed 2027, `--per-cell` volumes per SNR × density cell, the SNR given), each
+ * low-density volume is predicted alone and side by side (concatenated along x) with a high-density
+ * volume and with another low-density volume of the same SNR; TP / FP / FN are counted for each half
+ * at the model's threshold (gate 5 voxels). A network whose map at a voxel depends only on its
+ * neighbourhood gives the same counts alone and side by side (up to the seam); with per-volume
+ * instance statistics the neighbour's particles change them. For a model with percentile input it
+ * also predicts the low-density volumes normalised by background median and noise σ instead, with
+ * no retraining (does the input normalisation alone explain the false positives?).
  */
 import { parseArgs } from 'node:util';
 import { matchPoints, type Point3 } from '@dmdet/metrics';
 import { resolveConfig } from '@dmdet/model';
-import { DEFAULT_MIN_DISTANCE, predictMap, useBackend } from '@dmdet/pipeline';
+import {
+  DEFAULT_MIN_DISTANCE,
+  DEFAULT_NORMALIZATION,
+  normalizeInput,
+  predictMap,
+  useBackend,
+} from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { localMaxima3D, robustNoise } from '@dmdet/postprocess';
-import { createVolume, normalizePercentile, type Volume } from '@dmdet/volume-io';
+import { localMaxima3D } from '@dmdet/postprocess';
+import { createVolume, type Volume } from '@dmdet/volume-io';
 import { type BenchmarkItem, extendedTestData } from './lib/benchmark-data';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'packages/pipeline/model/default' },
-    n: { type: 'string', default: '6' },
     snr: { type: 'string', default: '2' },
+    'per-cell': { type: 'string', default: '6' },
   },
 });
-await useBackend('wasm');
-const det = await loadModel(values.model);
-const thr = det.metadata.threshold ?? 0.5;
-const cfg = resolveConfig(det.metadata.config);
+const perCell = Number(values['per-cell']);
+if (!(Number.isInteger(perCell) && perCell >= 2)) throw new Error(`--per-cell must be an integer >= 2`);
 const snr = Number(values.snr);
-const set = extendedTestData('small', Number(values.n)).filter((s) => s.snr === snr);
+
+await useBackend('wasm');
+const detector = await loadModel(values.model);
+const threshold = detector.metadata.threshold ?? 0.5;
+const normalization = detector.metadata.normalization ?? DEFAULT_NORMALIZATION;
+const config = resolveConfig(detector.metadata.config);
+const set = extendedTestData('small', perCell).filter((s) => s.snr === snr);
+if (set.length === 0) throw new Error(`--snr must be one of 1, 2, 4, 7, got ${values.snr}`);
 const low = set.filter((s) => s.density === 'low');
 const high = set.filter((s) => s.density === 'high');
 
-function robustNorm(v: Volume): Volume<Float32Array> {
-  const f = Float32Array.from(v.data as ArrayLike<number>);
-  const { median, sigma } = robustNoise(f);
-  const out = new Float32Array(f.length);
-  for (let i = 0; i < f.length; i++) out[i] = ((f[i] as number) - median) / sigma;
-  return createVolume(out, v.shape);
-}
-function concatX(a: Volume, b: Volume): Volume<Float32Array> {
+/** Two volumes of the same shape side by side along x. */
+function besideX(a: Volume, b: Volume): Volume {
   const [Z, Y, X] = a.shape;
   const out = new Float32Array(Z * Y * 2 * X);
-  for (let z = 0; z < Z; z++)
-    for (let y = 0; y < Y; y++)
-      for (let x = 0; x < X; x++) {
-        out[(z * Y + y) * 2 * X + x] = a.data[(z * Y + y) * X + x] as number;
-        out[(z * Y + y) * 2 * X + X + x] = b.data[(z * Y + y) * X + x] as number;
-      }
+  for (let r = 0; r < Z * Y; r++) {
+    out.set(Float32Array.from(a.data.subarray(r * X, (r + 1) * X)), r * 2 * X);
+    out.set(Float32Array.from(b.data.subarray(r * X, (r + 1) * X)), r * 2 * X + X);
+  }
   return createVolume(out, [Z, Y, 2 * X]);
 }
-async function run(input: Volume<Float32Array>) {
-  const { map } = await predictMap(det.model, cfg, input);
-  return { map, found: localMaxima3D(map, { threshold: thr, minDistance: DEFAULT_MIN_DISTANCE }) };
+async function found(volume: Volume, how = normalization): Promise<Point3[]> {
+  const { map } = await predictMap(detector.model, config, normalizeInput(volume, how));
+  return localMaxima3D(map, { threshold, minDistance: DEFAULT_MIN_DISTANCE });
 }
-function score(truth: Point3[], found: Point3[]) {
-  const m = matchPoints(truth, found, { gate: 5 });
-  return { tp: m.tp, fp: m.fp, fn: m.fn };
+type Tally = { tp: number; fp: number; fn: number };
+const tallies = new Map<string, Tally>();
+function count(row: string, truth: Point3[], detections: Point3[]): void {
+  const m = matchPoints(truth, detections, { gate: 5 });
+  const t = tallies.get(row) ?? { tp: 0, fp: 0, fn: 0 };
+  tallies.set(row, { tp: t.tp + m.tp, fp: t.fp + m.fp, fn: t.fn + m.fn });
 }
-const sum = (rows: { tp: number; fp: number; fn: number }[]) =>
-  rows.reduce((a, b) => ({ tp: a.tp + b.tp, fp: a.fp + b.fp, fn: a.fn + b.fn }), { tp: 0, fp: 0, fn: 0 });
-const fmt = (t: { tp: number; fp: number; fn: number }) => `TP ${t.tp} FP ${t.fp} FN ${t.fn}`;
+const width = (low[0] as BenchmarkItem).volume.shape[2];
+const left = (ps: Point3[]) => ps.filter((p) => p.x < width - 0.5);
+const right = (ps: Point3[]) => ps.filter((p) => p.x >= width - 0.5).map((p) => ({ ...p, x: p.x - width }));
 
-const rows: Record<string, { tp: number; fp: number; fn: number }[]> = {};
-const add = (k: string, r: { tp: number; fp: number; fn: number }) => {
-  rows[k] ??= [];
-  rows[k].push(r);
-};
-const fpZ = new Array(10).fill(0);
-const fpScores: number[] = [];
-for (let i = 0; i < low.length; i++) {
-  const s = low[i] as BenchmarkItem;
-  const d = high[i] as BenchmarkItem;
-  const a = await run(normalizePercentile(s.volume));
-  const r = score(s.points, a.found);
-  add('low percentile', r);
-  const m = matchPoints(s.points, a.found, { gate: 5 });
-  for (const j of m.unmatchedDetections) {
-    const p = a.found[j] as Point3 & { score: number };
-    fpZ[Math.round(p.z)]++;
-    fpScores.push(p.score);
-  }
-  add('low robust', score(s.points, (await run(robustNorm(s.volume))).found));
-  // sparse beside dense
-  const c = await run(normalizePercentile(concatX(s.volume, d.volume)));
-  const X = s.volume.shape[2];
-  add(
-    'low half of low|high',
-    score(
-      s.points,
-      c.found.filter((p) => p.x < X - 0.5),
-    ),
+for (const [i, sparse] of low.entries()) {
+  const dense = high[i] as BenchmarkItem;
+  const other = low[(i + 1) % low.length] as BenchmarkItem;
+  count('low density, alone', sparse.points, await found(sparse.volume));
+  const withDense = await found(besideX(sparse.volume, dense.volume));
+  count('low density, beside a high-density volume', sparse.points, left(withDense));
+  count(
+    'low density, beside another low-density volume',
+    sparse.points,
+    left(await found(besideX(sparse.volume, other.volume))),
   );
-  add(
-    'high half of low|high',
-    score(
-      d.points,
-      c.found.filter((p) => p.x >= X - 0.5).map((p) => ({ ...p, x: p.x - X })),
-    ),
-  );
-  add('high percentile', score(d.points, (await run(normalizePercentile(d.volume))).found));
-  // sparse beside sparse (same size control)
-  const s2 = low[(i + 1) % low.length] as BenchmarkItem;
-  const c2 = await run(normalizePercentile(concatX(s.volume, s2.volume)));
-  add(
-    'low half of low|low',
-    score(
-      s.points,
-      c2.found.filter((p) => p.x < X - 0.5),
-    ),
-  );
+  count('high density, alone', dense.points, await found(dense.volume));
+  count('high density, beside a low-density volume', dense.points, right(withDense));
+  if (normalization.method !== 'noise')
+    count(
+      'low density, alone, input normalised by noise (not retrained)',
+      sparse.points,
+      await found(sparse.volume, { method: 'noise' }),
+    );
 }
-console.log(`SNR ${snr}, ${low.length} pairs, threshold ${thr}`);
-for (const [k, v] of Object.entries(rows)) console.log(`- ${k}: ${fmt(sum(v))}`);
-console.log(`FP z histogram: ${fpZ.join(' ')}`);
-fpScores.sort();
-console.log(`FP scores: ${fpScores.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `model ${values.model} (threshold ${threshold.toFixed(3)}), SNR ${snr}, ${low.length} low- and high-density volumes of the extended test set\n`,
+);
+for (const [row, t] of tallies) console.log(`- ${row}: TP ${t.tp}, FP ${t.fp}, FN ${t.fn}`);

@@ -19,24 +19,12 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  createDmDetNet3D,
-  freezeNormalization,
-  type InputNormalization,
-  type TrainingProgress,
-} from '@dmdet/model';
+import { createDmDetNet3D } from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import {
-  type DetectorModel,
-  detect,
-  evaluateMany,
-  lossOptionsFor,
-  normalizeInput,
-  trainDetector,
-  useBackend,
-} from '@dmdet/pipeline';
+import { type DetectorModel, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
 import { defaultModelDir, loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
+import { freezeStage, trainStage } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
@@ -69,83 +57,35 @@ type Item = (typeof split.train)[number];
 console.error(
   `data: ${split.train.length + split.validation.length + split.test.length} volumes ${shape.join('×')} (train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length})`,
 );
-const data = {
-  scenario: 'virus',
-  shape,
-  snrs: [1, 2, 4, 7],
-  densities: ['low', 'medium', 'high'],
-  perCell,
-  seed,
+const notes = {
+  recipe: 'tools/train-default-model.ts',
+  data: { scenario: 'virus', shape, snrs: [1, 2, 4, 7], densities: ['low', 'medium', 'high'], perCell, seed },
+  stepsPerEpoch,
+  machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`,
 };
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`;
-const onProgress = (p: TrainingProgress) => {
-  if (p.phase === 'epoch')
-    console.error(
-      `epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
-    );
-};
-
-/** One stage of the recipe on a worker pool of `model`; returns the trained detector and its minutes. */
-async function stage(
-  model: DetectorModel['model'],
-  stageEpochs: number,
-  normalization: InputNormalization | undefined,
-  notes: Record<string, unknown>,
-): Promise<{ detector: DetectorModel; minutes: number }> {
-  const pool = await ModelWorkerPool.create(model, { workers, backend, loss: lossOptionsFor({}) });
-  const started = Date.now();
-  try {
-    const { detector } = await trainDetector(split.train, split.validation, {
-      model,
-      epochs: stageEpochs,
-      stepsPerEpoch,
-      batchSize: 4,
-      crop: [10, 64, 64],
-      earlyStopping: false,
-      seed,
-      workers: pool,
-      predictor: pool,
-      ...(normalization ? { normalization } : {}),
-      notes: { recipe: 'tools/train-default-model.ts', data, stepsPerEpoch, machine, ...notes },
-      onProgress,
-    });
-    return { detector, minutes: (Date.now() - started) / 60000 };
-  } finally {
-    await pool.close();
-  }
-}
+const stage = { kind: { architecture: 'dm-detnet3d' as const }, split, stepsPerEpoch, workers, notes };
 
 let detector: DetectorModel;
 let minutes = 0;
 if (values.from) {
   detector = await loadModel(values.from);
+  minutes = Number(detector.metadata.training?.['minutes'] ?? 0);
   console.error(`stage 1 from ${values.from} (threshold ${detector.metadata.threshold?.toFixed(3)})`);
 } else {
-  ({ detector, minutes } = await stage(createDmDetNet3D(), epochs, undefined, {}));
+  ({ detector, minutes } = await trainStage(createDmDetNet3D(), { ...stage, epochs }));
   console.error(`stage 1: ${epochs} epochs, ${minutes.toFixed(1)} min`);
 }
 if (freezeEpochs > 0) {
-  const noise: InputNormalization = { method: 'noise' };
-  const started = Date.now();
-  const frozen = await freezeNormalization(
-    detector.model,
-    split.train.map((s) => normalizeInput(s.volume, noise)),
-  );
-  const instanceTraining = detector.metadata.training ?? {};
-  const second = await stage(frozen, freezeEpochs, noise, {
-    normalizationStatistics: 'fixed, measured over the training volumes',
-    instanceStage: {
-      epochs: instanceTraining['epochs'],
-      minutes: instanceTraining['minutes'] ?? Number(minutes.toFixed(1)),
-      threshold: detector.metadata.threshold,
-      ...(values.from ? { from: values.from } : {}),
-    },
+  const second = await freezeStage(detector, {
+    ...stage,
+    epochs: freezeEpochs,
+    notes: { ...notes, ...(values.from ? { stage1From: values.from } : {}) },
   });
   detector = second.detector;
-  minutes += (Date.now() - started) / 60000;
+  minutes += second.minutes;
   console.error(`stage 2: statistics frozen, ${freezeEpochs} epochs, ${second.minutes.toFixed(1)} min`);
 }
-(detector.metadata.training as Record<string, unknown>)['minutes'] = Number(minutes.toFixed(1));
+(detector.metadata.training as Record<string, unknown>)['totalMinutes'] = Number(minutes.toFixed(1));
 await saveDetector(detector, out, { overwrite: values.force });
 console.error(
   `saved to ${out} (threshold ${detector.metadata.threshold?.toFixed(3)}, ${minutes.toFixed(1)} min)`,
