@@ -24,7 +24,7 @@ import { ModelWorkerPool } from '@dmdet/model/node';
 import { type DetectorModel, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
 import { defaultModelDir, loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { benchmarkData, DATA_SEED, SCALES, type ScaleName } from './lib/benchmark-data';
-import { freezeStage, trainStage } from './lib/train-recipe';
+import { FREEZE, freezeStage, trainStage } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'freeze-epochs': { type: 'string', default: '0' },
     from: { type: 'string' },
+    'keep-instance': { type: 'string' },
+    'freeze-input': { type: 'string' },
   },
 });
 const scaleName = values.scale as ScaleName;
@@ -76,11 +78,19 @@ if (values.from) {
   console.error(`stage 1: ${epochs} epochs, ${minutes.toFixed(1)} min`);
 }
 if (freezeEpochs > 0) {
-  const second = await freezeStage(detector, {
-    ...stage,
-    epochs: freezeEpochs,
-    notes: { ...notes, ...(values.from ? { stage1From: values.from } : {}) },
-  });
+  const settings = {
+    keepInstance: Number(values['keep-instance'] ?? FREEZE.keepInstance),
+    normalization: values['freeze-input'] === 'noise' ? ({ method: 'noise' } as const) : FREEZE.normalization,
+  };
+  const second = await freezeStage(
+    detector,
+    {
+      ...stage,
+      epochs: freezeEpochs,
+      notes: { ...notes, ...(values.from ? { stage1From: values.from } : {}) },
+    },
+    settings,
+  );
   detector = second.detector;
   minutes += second.minutes;
   console.error(`stage 2: statistics frozen, ${freezeEpochs} epochs, ${second.minutes.toFixed(1)} min`);

@@ -13,6 +13,13 @@ export interface LayerStatistics {
 
 /** Options of {@link freezeNormalization}. */
 export interface FreezeNormalizationOptions {
+  /**
+   * The first this many instance-normalisation layers (in the model's layer order, input side first)
+   * keep per-sample statistics; the rest are frozen. Default 0 (all frozen). With 1 the first layer
+   * still normalises each volume's input (so its scale and offset do not matter, and its noise level
+   * reaches the network as context) while no deeper layer rescales by the volume's particle content.
+   */
+  keepInstance?: number;
   /** Called after each volume. */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
@@ -98,7 +105,19 @@ export async function freezeNormalization(
   options: FreezeNormalizationOptions = {},
 ): Promise<LayersModel> {
   registerLayers();
+  const keep = options.keepInstance ?? 0;
+  if (!(Number.isInteger(keep) && keep >= 0))
+    throw new ModelError('INVALID_OPTION', `keepInstance must be an integer >= 0, got ${keep}`);
   const stats = await measureNormalization(model, inputs, options);
+  const order = instanceLayers(model)
+    .filter((l) => l.statistics === 'instance')
+    .map((l) => l.name);
+  if (keep >= order.length)
+    throw new ModelError(
+      'INVALID_OPTION',
+      `keepInstance (${keep}) leaves no layer to freeze: the model has ${order.length} instance-normalisation layers`,
+    );
+  for (const name of order.slice(0, keep)) stats.delete(name);
   const topology = model.toJSON(undefined, false) as unknown as {
     config: { layers: { class_name: string; name: string; config: Record<string, unknown> }[] };
   };

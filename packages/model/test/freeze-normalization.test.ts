@@ -192,6 +192,34 @@ describe('measureNormalization and freezeNormalization', () => {
     expect(maxAbsDiff(await near(plain)(v), await near(plain)(changed))).toBeGreaterThan(1e-3);
   });
 
+  it('keepInstance leaves the first layers per sample and freezes the rest', async () => {
+    const model = createDmDetNet3D(config);
+    const frozen = await freezeNormalization(model, [a], { keepInstance: 1 });
+    const kinds = frozen.layers
+      .filter((l): l is InstanceNormalization => l instanceof InstanceNormalization)
+      .map((l) => l.statistics);
+    expect(kinds[0]).toBe('instance');
+    expect(kinds.slice(1).every((k) => k === 'fixed')).toBe(true);
+    expect(frozen.nonTrainableWeights.length).toBe(2 * (kinds.length - 1));
+    expect(
+      maxAbsDiff((await predictVolume(frozen, a)).data, (await predictVolume(model, a)).data),
+    ).toBeLessThan(1e-5);
+    // the first layer still normalises per volume: a scaled input gives the same map (a shift would not:
+    // the zero padding does not shift with it)
+    const scaled = { data: a.data.map((v) => 3 * v), shape: a.shape };
+    expect(
+      maxAbsDiff((await predictVolume(frozen, scaled)).data, (await predictVolume(frozen, a)).data),
+    ).toBeLessThan(1e-3);
+    const all = await freezeNormalization(model, [a]);
+    expect(
+      maxAbsDiff((await predictVolume(all, scaled)).data, (await predictVolume(all, a)).data),
+    ).toBeGreaterThan(1e-2);
+    await expect(freezeNormalization(model, [a], { keepInstance: kinds.length })).rejects.toThrow(
+      /leaves no layer to freeze/,
+    );
+    await expect(freezeNormalization(model, [a], { keepInstance: -1 })).rejects.toThrow(/integer >= 0/);
+  });
+
   it('a frozen model saves and loads with identical predictions', async () => {
     const frozen = await freezeNormalization(createDmDetNet3D(config), [a, b]);
     const dir = join(root, 'frozen');
