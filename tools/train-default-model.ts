@@ -2,6 +2,7 @@
  * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
  *
  *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--freeze-epochs n]
+ *                                  [--keep-instance n] [--freeze-input noise|low,high]
  *                                  [--from dir] [--out dir] [--force]
  *
  * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, 10×128×128 volumes with
@@ -19,7 +20,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createDmDetNet3D } from '@dmdet/model';
+import { createDmDetNet3D, type InputNormalization } from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { type DetectorModel, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
 import { defaultModelDir, loadModel, saveDetector } from '@dmdet/pipeline/node';
@@ -50,6 +51,15 @@ const out = values.out ?? defaultModelDir();
 const workers = Number(values.workers ?? availableParallelism());
 const seed = DATA_SEED;
 const freezeEpochs = Number(values['freeze-epochs']);
+/** `--freeze-input noise` or `--freeze-input low,high` (percentiles). */
+function parseInput(text: string | undefined): InputNormalization | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'noise') return { method: 'noise' };
+  const [low, high] = text.split(',').map(Number);
+  if (!(Number.isFinite(low) && Number.isFinite(high) && (low as number) < (high as number)))
+    throw new Error(`--freeze-input must be 'noise' or two percentiles 'low,high', got ${text}`);
+  return { low: low as number, high: high as number };
+}
 if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0))
   throw new Error(`--freeze-epochs must be an integer >= 0, got ${values['freeze-epochs']}`);
 
@@ -80,7 +90,7 @@ if (values.from) {
 if (freezeEpochs > 0) {
   const settings = {
     keepInstance: Number(values['keep-instance'] ?? FREEZE.keepInstance),
-    normalization: values['freeze-input'] === 'noise' ? ({ method: 'noise' } as const) : FREEZE.normalization,
+    normalization: parseInput(values['freeze-input']) ?? FREEZE.normalization,
   };
   const second = await freezeStage(
     detector,

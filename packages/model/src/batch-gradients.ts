@@ -48,7 +48,7 @@ export function batchGradients(
   let grads: NamedTensorMap = {};
   /** Sample `i` of `t` as a batch of one (a contiguous copy). */
   const sample = (t: Tensor, i: number) =>
-    reshape(flatRange(t, i * (t.size / batch), t.size / batch), [1, ...t.shape.slice(1)]);
+    tidy(() => reshape(flatRange(t, i * (t.size / batch), t.size / batch), [1, ...t.shape.slice(1)]));
   for (let i = 0; i < batch; i++) {
     const xi = sample(x, i);
     const yi = sample(y, i);

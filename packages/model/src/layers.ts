@@ -91,7 +91,7 @@ export function fixedNorm(
       return { inv: r, scale: s, shift: sub(b, mul(mean, s)) };
     });
     save([xIn, inv, scale]);
-    const value = channelAffine(xIn, scale, shift);
+    const value = tidy(() => channelAffine(xIn, scale, shift));
     shift.dispose();
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {

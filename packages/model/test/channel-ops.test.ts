@@ -253,6 +253,13 @@ describe('wasm formulations against the cpu backend', () => {
       for (let i = 0; i < ref.length; i++)
         expect(Math.abs((mine[i] as number) - (ref[i] as number))).toBeLessThan(1e-5 * scale);
     }
+    // Once its results are disposed, a one-by-one call leaves no tensor behind (each sample's copy
+    // of x and y included: they leaked two tensors per sample on wasm before).
+    tf.dispose([split.value, ...Object.values(split.grads)]);
+    const before = tf.memory().numTensors;
+    const again = batchGradients(model, loss, x, y, vars, { oneByOne: true });
+    tf.dispose([again.value, ...Object.values(again.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 });

@@ -13,6 +13,7 @@ import {
   measureNormalization,
   predictVolume,
   resolveConfig,
+  train,
 } from '../src/index';
 import { loadModelFromDir, saveModelToDir } from '../src/node';
 import { useCpu } from './setup-tf';
@@ -243,4 +244,41 @@ describe('measureNormalization and freezeNormalization', () => {
     const frozen = await freezeNormalization(model, [a]);
     await expect(freezeNormalization(frozen, [a])).rejects.toThrow(/no instance-normalisation layer/);
   });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`trains a frozen model: γ and β move, the statistics stay, memory stays flat (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const shape: Shape3 = [2, 12, 12];
+      const input = volume(shape, 3);
+      const target = {
+        data: Float32Array.from({ length: 2 * 12 * 12 }, (_, i) => (i % 37 === 0 ? 1 : 0)),
+        shape,
+      };
+      const frozen = await freezeNormalization(createDmDetNet3D({ widths: [3, 4], seed: 4 }), [input]);
+      const before = frozen.getWeights().map((w) => Array.from(w.dataSync()));
+      const counts: number[] = [];
+      const result = await train({
+        model: frozen,
+        train: [{ input, target }],
+        batchSize: 2,
+        crop: shape,
+        maxEpochs: 6,
+        stepsPerEpoch: 2,
+        earlyStopping: false,
+        onProgress: (p) => {
+          if (p.phase === 'epoch') counts.push(tf.memory().numTensors);
+        },
+      });
+      expect(result.history.at(-1)?.trainLoss).toBeLessThan(result.history[0]?.trainLoss as number);
+      const names = frozen.weights.map((w) => w.originalName.split('/').pop());
+      const after = frozen.getWeights().map((w) => Array.from(w.dataSync()));
+      names.forEach((name, i) => {
+        if (name === 'mean' || name === 'variance') expect(after[i], `${name} ${i}`).toEqual(before[i]);
+      });
+      const moved = names.filter((n, i) => n === 'gamma' && maxAbsDiff(after[i] ?? [], before[i] ?? []) > 0);
+      expect(moved.length).toBeGreaterThan(0);
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      await tf.setBackend('cpu');
+    }, 60_000);
+  }
 });
