@@ -13,9 +13,10 @@
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
  * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
- * (recorded in results.json). `--freeze-epochs n` adds the recipe's second stage to every network
- * (tools/lib/train-recipe.ts: statistics frozen, input normalised by noise, n more epochs), saved
- * in <out>/<method>-frozen<n>/ and reused likewise; a `--dm-model` that is already frozen is used as is.
+ * (recorded in results.json). Every network gets the recipe's second stage too
+ * (tools/lib/train-recipe.ts: statistics frozen, input from median and 99.99th percentile, the
+ * scale's `freezeEpochs` more epochs, or `--freeze-epochs n`; 0 skips it), saved in
+ * <out>/<method>-frozen<n>/ and reused likewise; a `--dm-model` already frozen is used as is.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'extended-test': { type: 'string', default: '0' },
     'no-docs': { type: 'boolean', default: false },
-    'freeze-epochs': { type: 'string', default: '0' },
+    'freeze-epochs': { type: 'string' },
   },
 });
 const scaleName = values.scale as ScaleName;
@@ -81,7 +82,7 @@ console.error(
   `scale ${scaleName}: ${scale.shape.join('×')} volumes, train ${data.train.length}, validation ${data.validation.length}, test ${data.test.length}`,
 );
 
-const freezeEpochs = Number(values['freeze-epochs']);
+const freezeEpochs = Number(values['freeze-epochs'] ?? scale.freezeEpochs);
 if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0))
   throw new Error(`--freeze-epochs must be an integer >= 0, got ${values['freeze-epochs']}`);
 

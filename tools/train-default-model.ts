@@ -11,12 +11,14 @@
  * threads on wasm), chooses the threshold on the validation split, saves the model, and prints F1
  * and RMSE per SNR on the validation and test splits (gate 5 voxels) as a Markdown table.
  *
- * Two stages. (1) `--epochs` (the scale's, 60 at `small`) with instance normalisation as in the
- * paper; `--from dir` skips it and starts from a model trained so. (2) `--freeze-epochs n` (default
- * 0: none): the input normalised by background median and noise σ, each instance-normalisation
- * layer's statistics measured over the training volumes and frozen (`freezeNormalization`), then n
- * more epochs of the same recipe so the map is calibrated under the fixed statistics
- * (docs/results.md, "Sparse volumes": with per-volume statistics sparse volumes get false positives).
+ * Two stages (tools/lib/train-recipe.ts). (1) `--epochs` (the scale's: 60 at `small`) with per-volume
+ * instance statistics as in the paper, percentile input; `--from dir` skips it and starts from a
+ * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small`; 0 skips it): every
+ * instance-normalisation layer's statistics measured over the training volumes and frozen
+ * (`freezeNormalization`), the input mapped from its median and 99.99th percentile to 0 and 1, then
+ * n more epochs so the map is calibrated under the fixed statistics (docs/results.md, "Sparse
+ * volumes": with per-volume statistics a sparse volume gets false positives). `--keep-instance n`
+ * and `--freeze-input noise|low,high` try other stage-2 settings (the ones measured there).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,7 +37,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     force: { type: 'boolean', default: false },
     workers: { type: 'string' },
-    'freeze-epochs': { type: 'string', default: '0' },
+    'freeze-epochs': { type: 'string' },
     from: { type: 'string' },
     'keep-instance': { type: 'string' },
     'freeze-input': { type: 'string' },
@@ -50,7 +52,7 @@ const { shape, perCell } = scale;
 const out = values.out ?? defaultModelDir();
 const workers = Number(values.workers ?? availableParallelism());
 const seed = DATA_SEED;
-const freezeEpochs = Number(values['freeze-epochs']);
+const freezeEpochs = Number(values['freeze-epochs'] ?? scale.freezeEpochs);
 /** `--freeze-input noise` or `--freeze-input low,high` (percentiles). */
 function parseInput(text: string | undefined): InputNormalization | undefined {
   if (text === undefined) return undefined;

@@ -9,13 +9,21 @@ import type { Volume } from '@dmdet/volume-io';
 
 /** Benchmark sizes, from a quick smoke run to the paper's 1200 volumes. */
 export const SCALES = {
-  smoke: { shape: [10, 64, 64], perCell: 2, epochs: 2, stepsPerEpoch: 4 },
-  small: { shape: [10, 128, 128], perCell: 4, epochs: 60, stepsPerEpoch: 16 },
-  medium: { shape: [10, 256, 256], perCell: 8, epochs: 60, stepsPerEpoch: 32 },
-  paper: { shape: [10, 512, 512], perCell: 100, epochs: 100, stepsPerEpoch: 150 },
+  smoke: { shape: [10, 64, 64], perCell: 2, epochs: 2, freezeEpochs: 1, stepsPerEpoch: 4 },
+  small: { shape: [10, 128, 128], perCell: 4, epochs: 60, freezeEpochs: 30, stepsPerEpoch: 16 },
+  medium: { shape: [10, 256, 256], perCell: 8, epochs: 60, freezeEpochs: 30, stepsPerEpoch: 32 },
+  paper: { shape: [10, 512, 512], perCell: 100, epochs: 100, freezeEpochs: 50, stepsPerEpoch: 150 },
 } as const satisfies Record<
   string,
-  { shape: readonly [number, number, number]; perCell: number; epochs: number; stepsPerEpoch: number }
+  {
+    shape: readonly [number, number, number];
+    perCell: number;
+    /** Epochs with per-volume instance statistics (stage 1 of tools/lib/train-recipe.ts). */
+    epochs: number;
+    /** Epochs with frozen statistics after them (stage 2). */
+    freezeEpochs: number;
+    stepsPerEpoch: number;
+  }
 >;
 export type ScaleName = keyof typeof SCALES;
 

@@ -5,9 +5,9 @@
  * pool of the model being trained. Two stages:
  *
  * 1. {@link trainStage} from a new network, instance normalisation as in the paper, percentile input.
- * 2. {@link freezeStage}: input normalised by background median and noise σ, each
- *    instance-normalisation layer's statistics measured over the training volumes and frozen
- *    (`freezeNormalization`), then more epochs so the map is calibrated under the fixed statistics.
+ * 2. {@link freezeStage}: each instance-normalisation layer's statistics measured over the training
+ *    volumes and frozen (`freezeNormalization`), the input mapped from median and 99.99th percentile
+ *    to 0 and 1 ({@link FREEZE}), then more epochs so the map is calibrated under the fixed statistics.
  */
 import { availableParallelism } from 'node:os';
 import type { LossName } from '@dmdet/losses';
@@ -99,11 +99,14 @@ export interface FreezeSettings {
 }
 
 /**
- * The recipe's stage 2 (measured on the benchmark, docs/results.md): the first instance-normalisation
- * layer keeps per-volume statistics (with them the input's percentile normalisation is immaterial),
- * every deeper one is frozen.
+ * The recipe's stage 2, chosen by measurement (docs/results.md, "Sparse volumes"): every layer
+ * frozen, and the input mapped so that its median (the background) is 0 and its 99.99th percentile
+ * (the brightest particles' peaks, whatever their number) is 1. With per-volume statistics in any
+ * layer a volume's particle count rescales the map; with the input in noise units instead the
+ * network cannot tell a weak particle at SNR 1 from a noise bump at SNR 7. In peak units the
+ * background's roughness tells it the SNR.
  */
-export const FREEZE: FreezeSettings = { keepInstance: 1, normalization: { low: 1, high: 99.8 } };
+export const FREEZE: FreezeSettings = { keepInstance: 0, normalization: { low: 50, high: 99.99 } };
 
 /**
  * Stage 2: freezes a stage-1 detector's normalisation statistics over the training volumes and
@@ -127,7 +130,10 @@ export async function freezeStage(
       ...options,
       notes: {
         ...options.notes,
-        normalizationStatistics: `fixed (measured over the training volumes) but in the first ${settings.keepInstance} layer(s)`,
+        normalizationStatistics:
+          settings.keepInstance > 0
+            ? `fixed (measured over the training volumes) but in the first ${settings.keepInstance} layer(s)`
+            : 'fixed (measured over the training volumes)',
         instanceStage: {
           epochs: first['epochs'],
           minutes: first['minutes'],
