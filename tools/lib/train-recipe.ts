@@ -11,12 +11,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { LossName } from '@dmdet/losses';
-import { freezeNormalization, type InputNormalization, type TrainingProgress } from '@dmdet/model';
+import type { InputNormalization, TrainingProgress } from '@dmdet/model';
 import {
   type DetectorModel,
+  FROZEN_NORMALIZATION,
+  freezeDetector,
   type LabeledVolume,
   lossOptionsFor,
-  normalizeInput,
   trainDetector,
 } from '@dmdet/pipeline';
 import { ModelWorkerPool } from '@dmdet/pipeline/node';
@@ -98,15 +99,8 @@ export interface FreezeSettings {
   normalization: InputNormalization;
 }
 
-/**
- * The recipe's stage 2, chosen by measurement (docs/results.md, "Sparse volumes"): every layer
- * frozen, and the input mapped so that its median (the background) is 0 and its 99.99th percentile
- * (the brightest particles' peaks, whatever their number) is 1. With per-volume statistics in any
- * layer a volume's particle count rescales the map; with the input in noise units instead the
- * network cannot tell a weak particle at SNR 1 from a noise bump at SNR 7. In peak units the
- * background's roughness tells it the SNR.
- */
-export const FREEZE: FreezeSettings = { keepInstance: 0, normalization: { low: 50, high: 99.99 } };
+/** The recipe's stage 2, chosen by measurement (docs/results.md, "Sparse volumes"): every layer frozen, {@link FROZEN_NORMALIZATION}. */
+export const FREEZE: FreezeSettings = { keepInstance: 0, normalization: FROZEN_NORMALIZATION };
 
 /**
  * Stage 2: freezes a stage-1 detector's normalisation statistics over the training volumes and
@@ -118,10 +112,10 @@ export async function freezeStage(
   settings: FreezeSettings = FREEZE,
 ): Promise<{ detector: DetectorModel; minutes: number }> {
   const started = Date.now();
-  const frozen = await freezeNormalization(
+  const { model: frozen } = await freezeDetector(
     stage1.model,
-    options.split.train.map((s) => normalizeInput(s.volume, settings.normalization)),
-    { keepInstance: settings.keepInstance },
+    options.split.train.map((s) => s.volume),
+    settings,
   );
   const first = stage1.metadata.training ?? {};
   const { detector } = await trainStage(

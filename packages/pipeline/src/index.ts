@@ -18,6 +18,7 @@ export {
 } from './detect';
 export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
+export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';
 export { defaultModelUrl, loadModel } from './load-model';
 export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';

@@ -224,6 +224,37 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     expect((await dmdet('train', '--data', join(data, 'manifest.json'), '--out', modelDir)).stderr).toMatch(
       /exists; use --force/,
     );
+    // --freeze-epochs: a second stage with frozen normalisation statistics
+    const frozenDir = join(root, 'model-frozen');
+    const frozen = await dmdet(
+      'train',
+      '--data',
+      join(data, 'manifest.json'),
+      '--out',
+      frozenDir,
+      '--epochs',
+      '1',
+      '--freeze-epochs',
+      '1',
+      '--steps-per-epoch',
+      '1',
+      '--batch-size',
+      '2',
+      '--crop',
+      '6,32,32',
+      '--workers',
+      '2',
+      '--json',
+    );
+    expect(frozen.stderr).toBe('');
+    expect(frozen.code).toBe(0);
+    expect(JSON.parse(frozen.stdout)).toMatchObject({ epochs: 1, stage1: { epochs: 1 } });
+    const saved = JSON.parse(readFileSync(join(frozenDir, 'model.json'), 'utf8'));
+    expect(saved.userDefinedMetadata.dmdet.normalization).toEqual({ low: 50, high: 99.99 });
+    expect(JSON.stringify(saved.modelTopology)).toContain('"statistics":"fixed"');
+    expect(
+      (await dmdet('train', '--data', join(data, 'manifest.json'), '--freeze-epochs', '-1')).stderr,
+    ).toMatch(/freeze-epochs/);
 
     const test = manifest.samples.filter((s: { split: string }) => s.split === 'test');
     const dets = join(root, 'dets');

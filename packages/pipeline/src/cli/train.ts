@@ -1,11 +1,13 @@
 import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LossName } from '@dmdet/losses';
-import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
+import { createDetNet3D, createDmDetNet3D, type TrainingProgress } from '@dmdet/model';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '@dmdet/model/node';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { PipelineError } from '../errors';
+import { freezeDetector } from '../freeze-detector';
 import { readDataset, saveDetector } from '../node';
-import { lossOptionsFor, trainDetector } from '../train-detector';
+import { lossOptionsFor, type TrainDetectorConfig, trainDetector } from '../train-detector';
 import { numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
@@ -27,6 +29,9 @@ Options:
   --architecture <name>    dm-detnet3d (default) or detnet3d
   --loss <name>            awing (default for dm-detnet3d), mse, bce (default for detnet3d), focal
   --patience <n>           early-stopping patience in epochs (default 10)
+  --freeze-epochs <n>      then a second stage: normalisation statistics frozen over the training
+                           volumes, input from its median and 99.99th percentile, n more epochs
+                           (default 0: none; the built-in model had 30 after 60)
   --seed <n>               default 0
   --resume                 continue from <out>/checkpoint
   --backend <name>         auto (default), wasm, cpu, tensorflow, tensorflow-gpu
@@ -38,6 +43,7 @@ Options:
 Examples:
   dmdet simulate --count 4 --shape 10,128,128 --out data && dmdet train --data data/manifest.json
   dmdet train --data data/manifest.json --out models/run1 --epochs 100 --resume
+  dmdet train --data data/manifest.json --epochs 60 --freeze-epochs 30
 `;
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
@@ -51,6 +57,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     architecture: { type: 'string' },
     loss: { type: 'string' },
     patience: { type: 'string' },
+    'freeze-epochs': { type: 'string' },
     seed: { type: 'string' },
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
@@ -74,6 +81,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const batchSize = numberOption('train', 'batch-size', values['batch-size'], { integer: true, min: 1 });
   const patience = numberOption('train', 'patience', values['patience'], { integer: true, min: 1 });
   const seed = numberOption('train', 'seed', values['seed'], { integer: true });
+  const freezeEpochs =
+    numberOption('train', 'freeze-epochs', values['freeze-epochs'], { integer: true, min: 0 }) ?? 0;
   const crop = tripleOption('train', 'crop', values['crop'], { integer: true, positive: true });
   const architecture = (values['architecture'] as string | undefined) ?? 'dm-detnet3d';
   if (architecture !== 'dm-detnet3d' && architecture !== 'detnet3d')
@@ -100,57 +109,83 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const started = Date.now();
   // The workers copy the model's topology; its weights travel with every step.
   const model = architecture === 'detnet3d' ? createDetNet3D() : createDmDetNet3D();
-  const pool = await startPool(model, backend, workers, lossOptionsFor(config));
-  try {
-    const result = await trainDetector(dataset.train, dataset.validation, {
-      ...config,
-      model,
-      ...(epochs ? { epochs } : {}),
-      ...(stepsPerEpoch ? { stepsPerEpoch } : {}),
-      ...(batchSize ? { batchSize } : {}),
-      ...(crop ? { crop } : {}),
-      ...(patience ? { earlyStopping: { patience } } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-      ...(pool ? { workers: pool, predictor: pool } : {}),
-      ...(resume ? { resume } : {}),
-      checkpoint: { every: 1, save: (c) => saveCheckpoint(checkpointDir, c) },
-      notes: { dataset: data, backend, workers },
-      onProgress: (p) => {
-        if (quiet) return;
-        if (p.phase === 'step') {
-          bar ??= new Progress(io, `epoch ${p.epoch}`);
-          bar.update(p.step, p.stepsPerEpoch, `loss ${p.loss.toFixed(4)}`);
-        } else {
-          bar?.finish();
-          bar = undefined;
-          io.stderr.write(
-            `epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toFixed(4)}${p.validationLoss !== undefined ? `, validation loss ${p.validationLoss.toFixed(4)}` : ''}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s\n`,
-          );
-        }
-      },
+  const onProgress = (p: TrainingProgress) => {
+    if (quiet) return;
+    if (p.phase === 'step') {
+      bar ??= new Progress(io, `epoch ${p.epoch}`);
+      bar.update(p.step, p.stepsPerEpoch, `loss ${p.loss.toFixed(4)}`);
+    } else {
+      bar?.finish();
+      bar = undefined;
+      io.stderr.write(
+        `epoch ${p.epoch}/${p.maxEpochs}: train loss ${p.trainLoss.toFixed(4)}${p.validationLoss !== undefined ? `, validation loss ${p.validationLoss.toFixed(4)}` : ''}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s\n`,
+      );
+    }
+  };
+  const common = {
+    ...config,
+    ...(stepsPerEpoch ? { stepsPerEpoch } : {}),
+    ...(batchSize ? { batchSize } : {}),
+    ...(crop ? { crop } : {}),
+    ...(patience ? { earlyStopping: { patience } } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    notes: { dataset: data, backend, workers },
+    onProgress,
+  };
+  /** Trains `stageModel` on its own worker pool (the workers copy the model's topology). */
+  const stage = async (stageModel: LayersModel, extra: Partial<TrainDetectorConfig>) => {
+    const pool = await startPool(stageModel, backend, workers, lossOptionsFor(config));
+    try {
+      return await trainDetector(dataset.train, dataset.validation, {
+        ...common,
+        ...extra,
+        model: stageModel,
+        ...(pool ? { workers: pool, predictor: pool } : {}),
+      });
+    } finally {
+      await pool?.close();
+    }
+  };
+  let result = await stage(model, {
+    ...(epochs ? { epochs } : {}),
+    ...(resume ? { resume } : {}),
+    checkpoint: { every: 1, save: (c) => saveCheckpoint(checkpointDir, c) },
+  });
+  await saveDetector(result.detector, out, { overwrite: true });
+  await removeCheckpoint(checkpointDir);
+  // The folder was ours; it goes too when empty (anything else in it stays).
+  await rmdir(checkpointDir).catch(() => undefined);
+  const stage1 = result.training;
+  if (freezeEpochs > 0) {
+    // Stage 2 (no checkpoints: the stage-1 model is already saved in <out> if it is interrupted).
+    if (!quiet) io.stderr.write(`stage 2: normalisation statistics frozen, ${freezeEpochs} more epochs\n`);
+    const frozen = await freezeDetector(
+      result.detector.model,
+      dataset.train.map((s) => s.volume),
+    );
+    result = await stage(frozen.model, {
+      epochs: freezeEpochs,
+      normalization: frozen.normalization,
+      notes: { ...common.notes, stage1: result.detector.metadata.training },
     });
     await saveDetector(result.detector, out, { overwrite: true });
-    await removeCheckpoint(checkpointDir);
-    // The folder was ours; it goes too when empty (anything else in it stays).
-    await rmdir(checkpointDir).catch(() => undefined);
-    const summary = {
-      model: out,
-      epochs: result.training.epochs,
-      bestEpoch: result.training.bestEpoch,
-      stopReason: result.training.stopReason,
-      threshold: result.detector.metadata.threshold,
-      validationF1: result.validationF1,
-      seconds: (Date.now() - started) / 1000,
-      backend,
-      workers,
-    };
-    if (values['json']) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else
-      io.stdout.write(
-        `model saved to ${out}: ${summary.epochs} epochs (best ${summary.bestEpoch}, ${summary.stopReason}), threshold ${summary.threshold?.toFixed(3)}, validation F1 ${summary.validationF1?.toFixed(3) ?? 'n/a'}, ${summary.seconds.toFixed(0)} s\n`,
-      );
-    return 0;
-  } finally {
-    await pool?.close();
   }
+  const summary = {
+    model: out,
+    epochs: result.training.epochs,
+    bestEpoch: result.training.bestEpoch,
+    stopReason: result.training.stopReason,
+    threshold: result.detector.metadata.threshold,
+    validationF1: result.validationF1,
+    seconds: (Date.now() - started) / 1000,
+    backend,
+    workers,
+    ...(freezeEpochs > 0 ? { stage1: { epochs: stage1.epochs, bestEpoch: stage1.bestEpoch } } : {}),
+  };
+  if (values['json']) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else
+    io.stdout.write(
+      `model saved to ${out}: ${freezeEpochs > 0 ? `${stage1.epochs} epochs, then frozen statistics for ` : ''}${summary.epochs} epochs (best ${summary.bestEpoch}, ${summary.stopReason}), threshold ${summary.threshold?.toFixed(3)}, validation F1 ${summary.validationF1?.toFixed(3) ?? 'n/a'}, ${summary.seconds.toFixed(0)} s\n`,
+    );
+  return 0;
 }

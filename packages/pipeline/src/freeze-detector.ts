@@ -1,0 +1,44 @@
+import { type FreezeNormalizationOptions, freezeNormalization, type InputNormalization } from '@dmdet/model';
+import type { Volume } from '@dmdet/volume-io';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { normalizeInput } from './normalize-input';
+
+/**
+ * The input normalisation of the built-in model's second stage: the median (the background) to 0 and
+ * the 99.99th percentile (the brightest particles' peaks, nearly whatever their number) to 1. With
+ * frozen statistics the network sees only this, so the background's roughness in these units tells it
+ * the volume's SNR (in noise units it could not tell a weak particle at SNR 1 from a noise bump at SNR 7).
+ */
+export const FROZEN_NORMALIZATION: InputNormalization = { low: 50, high: 99.99 };
+
+/** Options of {@link freezeDetector}. */
+export interface FreezeDetectorOptions extends FreezeNormalizationOptions {
+  /** The input normalisation the frozen model will use. Default {@link FROZEN_NORMALIZATION}. */
+  normalization?: InputNormalization;
+}
+
+/**
+ * Freezes a trained model's instance-normalisation statistics over training volumes (normalised as
+ * the frozen model's input will be), for a second stage of training: give the result's `model` and
+ * `normalization` to `trainDetector` (a few dozen epochs recalibrate the map). With per-volume
+ * statistics a volume's particle count rescales the whole map and sparse volumes get false
+ * positives (docs/results.md, "Sparse volumes"); with fixed ones the map at a voxel depends only on
+ * its neighbourhood and tiles give exactly the whole-volume map.
+ *
+ * @example
+ * const { model, normalization } = await freezeDetector(detector.model, trainSet.map((s) => s.volume));
+ * const { detector: frozen } = await trainDetector(trainSet, validationSet, { model, normalization, epochs: 30 });
+ */
+export async function freezeDetector(
+  model: LayersModel,
+  volumes: readonly Volume[],
+  options: FreezeDetectorOptions = {},
+): Promise<{ model: LayersModel; normalization: InputNormalization }> {
+  const { normalization = FROZEN_NORMALIZATION, ...rest } = options;
+  const frozen = await freezeNormalization(
+    model,
+    volumes.map((v) => normalizeInput(v, normalization)),
+    rest,
+  );
+  return { model: frozen, normalization };
+}
