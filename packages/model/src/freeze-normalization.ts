@@ -16,8 +16,9 @@ export interface FreezeNormalizationOptions {
   /**
    * The first this many instance-normalisation layers (in the model's layer order, input side first)
    * keep per-sample statistics; the rest are frozen. Default 0 (all frozen). With 1 the first layer
-   * still normalises each volume's input (so its scale and offset do not matter, and its noise level
-   * reaches the network as context) while no deeper layer rescales by the volume's particle content.
+   * still normalises each volume's input (so the input's scale does not matter, and how its noise
+   * compares with its signal reaches the network as context) while no deeper layer rescales by the
+   * volume's particle content.
    */
   keepInstance?: number;
   /** Called after each volume. */
@@ -90,8 +91,8 @@ export async function measureNormalization(
  * A copy of `model` whose instance-normalisation layers use fixed statistics — each layer's
  * per-channel mean and variance averaged over `inputs` ({@link measureNormalization}) — instead of
  * each volume's own. With per-volume statistics a volume's particle count changes how every voxel
- * is scaled (on the simulated benchmark a sparse volume gets ~5 false detections at SNR 2, and none
- * when the same volume is predicted beside a dense one); with fixed statistics the map at a voxel
+ * is scaled (on the simulated benchmark a sparse volume at SNR 2 got ~5 false detections, and 0.2
+ * when predicted beside a dense volume: `npm run diagnose:density`); with fixed statistics the map at a voxel
  * depends only on its neighbourhood, and tiles give exactly the whole-volume map. Fine-tune the
  * result (e.g. `trainDetector` with `model`) so its outputs are calibrated again. `inputs` must be
  * normalised as the model's inputs are; the given model is left unchanged.
