@@ -197,24 +197,28 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     const manifest = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8'));
     expect(manifest.samples).toHaveLength(4);
     const modelDir = join(root, 'model');
-    const trained = await dmdet(
-      'train',
-      '--data',
-      join(data, 'manifest.json'),
-      '--out',
-      modelDir,
-      '--epochs',
-      '1',
-      '--steps-per-epoch',
-      '1',
-      '--batch-size',
-      '2',
-      '--crop',
-      '6,32,32',
-      '--workers',
-      '2',
-      '--json',
-    );
+    /** One short epoch on two workers, JSON out. */
+    const shortTraining = (out: string, ...more: string[]) =>
+      dmdet(
+        'train',
+        '--data',
+        join(data, 'manifest.json'),
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--steps-per-epoch',
+        '1',
+        '--batch-size',
+        '2',
+        '--crop',
+        '6,32,32',
+        '--workers',
+        '2',
+        '--json',
+        ...more,
+      );
+    const trained = await shortTraining(modelDir);
     expect(trained.stderr).toBe('');
     expect(trained.code).toBe(0);
     expect(JSON.parse(trained.stdout)).toMatchObject({ model: modelDir, epochs: 1, workers: 2 });
@@ -226,26 +230,7 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     );
     // --freeze-epochs: a second stage with frozen normalisation statistics
     const frozenDir = join(root, 'model-frozen');
-    const frozen = await dmdet(
-      'train',
-      '--data',
-      join(data, 'manifest.json'),
-      '--out',
-      frozenDir,
-      '--epochs',
-      '1',
-      '--freeze-epochs',
-      '1',
-      '--steps-per-epoch',
-      '1',
-      '--batch-size',
-      '2',
-      '--crop',
-      '6,32,32',
-      '--workers',
-      '2',
-      '--json',
-    );
+    const frozen = await shortTraining(frozenDir, '--freeze-epochs', '1');
     expect(frozen.stderr).toBe('');
     expect(frozen.code).toBe(0);
     expect(JSON.parse(frozen.stdout)).toMatchObject({ epochs: 1, stage1: { epochs: 1 } });
