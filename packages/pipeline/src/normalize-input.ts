@@ -40,5 +40,11 @@ export function normalizeInput(volume: Volume, normalization: InputNormalization
       'INVALID_OPTION',
       `normalization.method must be 'percentile' or 'noise', got ${JSON.stringify((normalization as { method: unknown }).method)}`,
     );
-  return normalizePercentile(volume, { low: normalization.low, high: normalization.high });
+  const { low, high } = normalization;
+  if (typeof low !== 'number' || typeof high !== 'number')
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `normalization needs percentiles { low, high } (numbers) or { method: 'noise' }, got ${JSON.stringify(normalization)}`,
+    );
+  return normalizePercentile(volume, { low, high });
 }

@@ -55,6 +55,11 @@ describe('normalizeInput', () => {
     expect(() => normalizeInput(v, { method: 'zscore' } as never)).toThrow(
       /'percentile' or 'noise', got "zscore"/,
     );
+    // a percentile normalisation without its percentiles is refused, not silently defaulted
+    expect(() => normalizeInput(v, { low: 1 } as never)).toThrow(
+      /percentiles \{ low, high \}.*got \{"low":1\}/,
+    );
+    expect(() => normalizeInput(v, { low: 5, high: 1 })).toThrow(/low \(5\) must be below high \(1\)/);
   });
 });
 
