@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { matchPoints, type Point3 } from '@dmdet/metrics';
-import { InstanceNormalization, resolveConfig } from '@dmdet/model';
+import { resolveConfig } from '@dmdet/model';
 import {
   DEFAULT_MIN_DISTANCE,
   DEFAULT_NORMALIZATION,
@@ -26,6 +26,7 @@ import { loadModel } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
 import { createVolume, type Volume } from '@dmdet/volume-io';
 import { type BenchmarkItem, extendedTestData } from './lib/benchmark-data';
+import { isFrozen } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
@@ -44,9 +45,7 @@ const threshold = detector.metadata.threshold ?? 0.5;
 const normalization = detector.metadata.normalization ?? DEFAULT_NORMALIZATION;
 const config = resolveConfig(detector.metadata.config);
 /** Whether the model normalises with each volume's own statistics (so its input's scale is immaterial). */
-const perVolume = !detector.model.layers.some(
-  (l) => l instanceof InstanceNormalization && l.statistics === 'fixed',
-);
+const perVolume = !isFrozen(detector);
 const set = extendedTestData('small', perCell).filter((s) => s.snr === snr);
 if (set.length === 0) throw new Error(`--snr must be one of 1, 2, 4, 7, got ${values.snr}`);
 const low = set.filter((s) => s.density === 'low');

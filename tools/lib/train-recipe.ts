@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { LossName } from '@dmdet/losses';
-import type { InputNormalization, TrainingProgress } from '@dmdet/model';
+import { type InputNormalization, InstanceNormalization, type TrainingProgress } from '@dmdet/model';
 import {
   type DetectorModel,
   FROZEN_NORMALIZATION,
@@ -90,7 +90,7 @@ export async function trainStage(
 
 /** Whether a detector's normalisation statistics are already fixed (stage 2 done). */
 export function isFrozen(detector: DetectorModel): boolean {
-  return JSON.stringify(detector.model.toJSON(undefined, false)).includes('"statistics":"fixed"');
+  return detector.model.layers.some((l) => l instanceof InstanceNormalization && l.statistics === 'fixed');
 }
 
 /** How stage 2 freezes: how many input-side layers keep per-volume statistics, and the input normalisation. */
