@@ -14,7 +14,7 @@
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
  * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
  * (recorded in results.json). Every network gets the recipe's second stage too
- * (tools/lib/train-recipe.ts: statistics frozen, input from median and 99.99th percentile, the
+ * (tools/lib/train-recipe.ts: statistics frozen, input from median and bright-spot peak, the
  * scale's `freezeEpochs` more epochs, or `--freeze-epochs n`; 0 skips it), saved in
  * <out>/<method>-frozen<n>/ and reused likewise; a `--dm-model` already frozen is used as is.
  */

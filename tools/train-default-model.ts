@@ -2,7 +2,7 @@
  * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
  *
  *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--freeze-epochs n]
- *                                  [--keep-instance n] [--freeze-input noise|low,high]
+ *                                  [--keep-instance n] [--freeze-input noise|spots|low,high]
  *                                  [--from dir] [--out dir] [--force]
  *
  * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, 10×128×128 volumes with
@@ -15,10 +15,11 @@
  * instance statistics as in the paper, percentile input; `--from dir` skips it and starts from a
  * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small`; 0 skips it): every
  * instance-normalisation layer's statistics measured over the training volumes and frozen
- * (`freezeNormalization`), the input mapped from its median and 99.99th percentile to 0 and 1, then
+ * (`freezeNormalization`), the input mapped from its median and typical bright-spot peak to 0 and 1
+ * (`{ method: 'spots' }`), then
  * n more epochs so the map is calibrated under the fixed statistics (docs/results.md, "Sparse
  * volumes": with per-volume statistics a sparse volume gets false positives). `--keep-instance n`
- * and `--freeze-input noise|low,high` try other stage-2 settings (the ones measured there).
+ * and `--freeze-input noise|spots|low,high` try other stage-2 settings (the ones measured there).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -57,6 +58,7 @@ const freezeEpochs = Number(values['freeze-epochs'] ?? scale.freezeEpochs);
 function parseInput(text: string | undefined): InputNormalization | undefined {
   if (text === undefined) return undefined;
   if (text === 'noise') return { method: 'noise' };
+  if (text === 'spots') return { method: 'spots' };
   const [low, high] = text.split(',').map(Number);
   if (!(Number.isFinite(low) && Number.isFinite(high) && (low as number) < (high as number)))
     throw new Error(`--freeze-input must be 'noise' or two percentiles 'low,high', got ${text}`);

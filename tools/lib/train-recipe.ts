@@ -6,8 +6,9 @@
  *
  * 1. {@link trainStage} from a new network, instance normalisation as in the paper, percentile input.
  * 2. {@link freezeStage}: each instance-normalisation layer's statistics measured over the training
- *    volumes and frozen (`freezeNormalization`), the input mapped from median and 99.99th percentile
- *    to 0 and 1 ({@link FREEZE}), then more epochs so the map is calibrated under the fixed statistics.
+ *    volumes and frozen (`freezeNormalization`), the input mapped from its median and typical
+ *    bright-spot peak to 0 and 1 (`{ method: 'spots' }`, {@link FREEZE}), then more epochs so the map
+ *    is calibrated under the fixed statistics.
  */
 import { availableParallelism } from 'node:os';
 import type { LossName } from '@dmdet/losses';

@@ -4,12 +4,14 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeInput } from './normalize-input';
 
 /**
- * The input normalisation of the built-in model's second stage: the median (the background) to 0 and
- * the 99.99th percentile (the brightest particles' peaks, nearly whatever their number) to 1. With
- * frozen statistics the network sees only this, so the background's roughness in these units tells it
- * the volume's SNR (in noise units it could not tell a weak particle at SNR 1 from a noise bump at SNR 7).
+ * The input normalisation of the built-in model's second stage, `{ method: 'spots' }`: the median (the
+ * background) to 0 and the typical peak of the volume's bright spots to 1 (`spotReference`), which
+ * does not move with the particle count. With frozen statistics the network sees only this, so the
+ * background's roughness in these units tells it the volume's SNR (in noise units it could not tell a
+ * weak particle at SNR 1 from a noise bump at SNR 7). Measured against percentiles 50 / 99.99 (the
+ * previous choice) in docs/results.md.
  */
-export const FROZEN_NORMALIZATION: InputNormalization = { low: 50, high: 99.99 };
+export const FROZEN_NORMALIZATION: InputNormalization = { method: 'spots' };
 
 /** Options of {@link freezeDetector}. */
 export interface FreezeDetectorOptions extends FreezeNormalizationOptions {

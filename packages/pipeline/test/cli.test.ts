@@ -235,7 +235,7 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     expect(frozen.code).toBe(0);
     expect(JSON.parse(frozen.stdout)).toMatchObject({ epochs: 1, stage1: { epochs: 1 } });
     const saved = JSON.parse(readFileSync(join(frozenDir, 'model.json'), 'utf8'));
-    expect(saved.userDefinedMetadata.dmdet.normalization).toEqual({ low: 50, high: 99.99 });
+    expect(saved.userDefinedMetadata.dmdet.normalization).toEqual({ method: 'spots' });
     expect(JSON.stringify(saved.modelTopology)).toContain('"statistics":"fixed"');
     expect(
       (await dmdet('train', '--data', join(data, 'manifest.json'), '--freeze-epochs', '-1')).stderr,

@@ -1,7 +1,14 @@
 import { createVolume, type Vec3 } from '@dmdet/volume-io';
 import { describe, expect, it } from 'vitest';
 import { reflectIndex } from '../src/convolve';
-import { detectSEF3D, gaussianKernel1d, laplacianOfGaussian, median, robustNoise } from '../src/index';
+import {
+  detectSEF3D,
+  gaussianFilter3D,
+  gaussianKernel1d,
+  laplacianOfGaussian,
+  median,
+  robustNoise,
+} from '../src/index';
 import ref from './fixtures/reference.json';
 
 describe('laplacianOfGaussian against scipy gaussian_laplace', () => {
@@ -30,6 +37,42 @@ describe('laplacianOfGaussian against scipy gaussian_laplace', () => {
       2, 1, 0, 0, 1, 2, 2, 1, 0, 0,
     ]);
     expect(reflectIndex(-7, 1)).toBe(0);
+  });
+});
+
+describe('gaussianFilter3D against scipy gaussian_filter', () => {
+  it.each(ref.gauss.map((c) => [`${c.shape.join('x')} sigma ${c.sigma.join(',')}`, c] as const))(
+    '%s',
+    (_, c) => {
+      const data = Float32Array.from(c.data);
+      const v = createVolume(data, c.shape as unknown as Vec3);
+      const got = gaussianFilter3D(v, { sigmaZ: c.sigma[0]!, sigmaXY: c.sigma[1]! }).data;
+      let worst = 0;
+      c.smooth.forEach((want, i) => {
+        worst = Math.max(worst, Math.abs((got[i] as number) - want));
+      });
+      expect(worst).toBeLessThan(1e-6);
+      expect(v.data).toEqual(Float32Array.from(c.data)); // the input is left alone
+    },
+  );
+
+  it('keeps a constant volume, spreads NaN, and refuses a bad sigma', () => {
+    const flat = gaussianFilter3D(createVolume(new Float32Array(2 * 3 * 4).fill(7), [2, 3, 4]), {
+      sigmaXY: 1,
+      sigmaZ: 1,
+    });
+    for (const v of flat.data) expect(v).toBeCloseTo(7, 5);
+    const withNaN = new Float32Array(1 * 1 * 9);
+    withNaN[4] = Number.NaN;
+    const out = gaussianFilter3D(createVolume(withNaN, [1, 1, 9]), { sigmaXY: 0.5, sigmaZ: 0 }).data;
+    expect(Number.isNaN(out[4])).toBe(true);
+    expect(Number.isNaN(out[3])).toBe(true); // radius ⌊4·0.5 + 0.5⌋ = 2
+    expect(Number.isNaN(out[1])).toBe(false);
+    const unit = createVolume(new Float32Array(8), [2, 2, 2]);
+    expect(() => gaussianFilter3D(unit, { sigmaXY: -1, sigmaZ: 1 })).toThrow(
+      /sigmaXY must be a finite number >= 0/,
+    );
+    expect(() => gaussianFilter3D(unit, { sigmaXY: 1, sigmaZ: Number.NaN })).toThrow(/sigmaZ/);
   });
 });
 

@@ -8,6 +8,7 @@ describe('public API', () => {
       'PostprocessError',
       'detectSEF3D',
       'fitGaussian',
+      'gaussianFilter3D',
       'gaussianKernel1d',
       'laplacianOfGaussian',
       'localMaxima3D',

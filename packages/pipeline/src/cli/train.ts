@@ -30,7 +30,7 @@ Options:
   --loss <name>            awing (default for dm-detnet3d), mse, bce (default for detnet3d), focal
   --patience <n>           early-stopping patience in epochs (default 10)
   --freeze-epochs <n>      then a second stage: normalisation statistics frozen over the training
-                           volumes, input from its median and 99.99th percentile, n more epochs
+                           volumes, input from its median and bright-spot peak ('spots'), n more epochs
                            (default 0: none; the built-in model had 30 after 60)
   --seed <n>               default 0
   --resume                 continue from <out>/checkpoint
