@@ -1,7 +1,8 @@
 /**
  * `npm run bench:table1 -- [--scale smoke|small|medium|paper] [--out bench-output/table1]
  *   [--methods dm-detnet3d,detnet3d,mse,sef3d] [--retrain all|method,…] [--dm-model dir]
- *   [--epochs n] [--freeze-epochs n] [--extended-test n] [--no-docs]`
+ *   [--epochs n] [--freeze-epochs n] [--extended-test n] [--extended-shape z,y,x] [--tag name]
+ *   [--no-docs]`
  *
  * Reproduces the paper's Table 1 on the simulated virus-scenario benchmark
  * (tools/lib/benchmark-data.ts: SNR 1, 2, 4, 7 × low/medium/high density, seeded, split 50/25/25 per
@@ -17,14 +18,19 @@
  * (tools/lib/train-recipe.ts: statistics frozen, input from median and bright-spot peak, the
  * scale's `freezeEpochs` more epochs, or `--freeze-epochs n`; 0 skips it), saved in
  * <out>/<method>-frozen<n>/ and reused likewise; a `--dm-model` already frozen is used as is.
+ * `--extended-test n` also scores n more volumes per SNR × density cell (seed 2027), of the scale's
+ * size or `--extended-shape` (e.g. 10,512,512, the paper's); `--tag name` writes
+ * results-<name>.json, table-<name>.md and docs/figures/table1-<name>.png instead, so a second run
+ * on other test data keeps the first's files.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bestThreshold, type GroupSummary } from '@dmdet/metrics';
 import { createDetNet3D, createDmDetNet3D } from '@dmdet/model';
+import { ModelWorkerPool } from '@dmdet/model/node';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, detect, evaluateMany, useBackend } from '@dmdet/pipeline';
 import { loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { detectSEF3D } from '@dmdet/postprocess';
@@ -50,8 +56,14 @@ const { values } = parseArgs({
     'extended-test': { type: 'string', default: '0' },
     'no-docs': { type: 'boolean', default: false },
     'freeze-epochs': { type: 'string' },
+    'extended-shape': { type: 'string' },
+    tag: { type: 'string' },
   },
 });
+const tag = values.tag;
+if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag))
+  throw new Error(`--tag must be lower-case letters, digits and '-', got ${tag}`);
+const suffix = tag ? `-${tag}` : '';
 const scaleName = values.scale as ScaleName;
 const scaleRecipe = SCALES[scaleName];
 if (!scaleRecipe) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
@@ -151,13 +163,25 @@ function trainingRecord(detector: DetectorModel): TrainingRecord {
   };
 }
 
+/**
+ * Each volume's detections. A network with frozen statistics predicts in tiles on a worker per core
+ * (its tiles give exactly the whole-volume map, docs/performance.md); one with per-volume
+ * statistics predicts each volume whole in this thread, as its threshold was chosen.
+ */
 async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
-  const rows = [];
-  for (const s of set) {
-    const { points } = await detect(s.volume, { model: detector });
-    rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
+  const pool = isFrozen(detector)
+    ? await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend: 'wasm' })
+    : undefined;
+  try {
+    const rows = [];
+    for (const s of set) {
+      const { points } = await detect(s.volume, { model: detector, ...(pool ? { predictor: pool } : {}) });
+      rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
+    }
+    return rows;
+  } finally {
+    await pool?.close();
   }
-  return rows;
 }
 
 type Rows = {
@@ -189,11 +213,16 @@ if (!(Number.isInteger(extendedPerCell) && extendedPerCell >= 0))
   throw new Error(
     `--extended-test must be an integer >= 0 (volumes per SNR × density cell), got ${values['extended-test']}`,
   );
-const extended = extendedPerCell > 0 ? extendedTestData(scaleName, extendedPerCell) : [];
-if (extended.length > 0)
-  console.error(
-    `extended test set: ${extended.length} volumes (${extendedPerCell} per cell, seed ${EXTENDED_TEST_SEED})`,
-  );
+const extendedShape = (() => {
+  if (values['extended-shape'] === undefined) return scale.shape;
+  const dims = values['extended-shape'].split(',').map(Number);
+  if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d >= 8))
+    throw new Error(`--extended-shape must be z,y,x (integers >= 8), got ${values['extended-shape']}`);
+  return dims as unknown as readonly [number, number, number];
+})();
+const extended = extendedPerCell > 0 ? extendedTestData(scaleName, extendedPerCell, extendedShape) : [];
+const extendedName = `Extended test set (${extended.length} volumes of ${extendedShape.join('×')}, seed ${EXTENDED_TEST_SEED})`;
+if (extended.length > 0) console.error(`${extendedName}, ${extendedPerCell} per cell`);
 
 const results: Record<
   string,
@@ -254,8 +283,7 @@ function tableOf(groupsOf: (m: string) => GroupSummary[] | undefined): string {
   return lines.join('\n');
 }
 let table = `Test split (${data.test.length} volumes):\n\n${tableOf((m) => results[m]?.groups)}`;
-if (extended.length > 0)
-  table += `\n\nExtended test set (${extended.length} volumes, seed ${EXTENDED_TEST_SEED}):\n\n${tableOf((m) => results[m]?.extendedGroups)}`;
+if (extended.length > 0) table += `\n\n${extendedName}:\n\n${tableOf((m) => results[m]?.extendedGroups)}`;
 console.log(table);
 function perSnrRecord(g: GroupSummary) {
   return { snr: g.group, n: g.n, f1: g.f1, rmse: g.rmse, precision: g.precision, recall: g.recall };
@@ -271,7 +299,9 @@ const summary = {
     test: data.test.length,
     extendedTest: extended.length,
   },
-  ...(extended.length > 0 ? { extendedTest: { seed: EXTENDED_TEST_SEED, perCell: extendedPerCell } } : {}),
+  ...(extended.length > 0
+    ? { extendedTest: { seed: EXTENDED_TEST_SEED, perCell: extendedPerCell, shape: extendedShape } }
+    : {}),
   machine,
   date: new Date().toISOString(),
   methods: Object.fromEntries(
@@ -289,14 +319,20 @@ const summary = {
   ),
   paper: PAPER,
 };
-writeFileSync(join(out, 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(join(out, `results${suffix}.json`), `${JSON.stringify(summary, null, 2)}\n`);
 if (!values['no-docs']) {
   mkdirSync(join('docs', 'figures'), { recursive: true });
   execFileSync(
     '/usr/bin/python3',
-    [join('tools', 'plots', 'table1.py'), join(out, 'results.json'), join('docs', 'figures', 'table1.png')],
+    [
+      join('tools', 'plots', 'table1.py'),
+      join(out, `results${suffix}.json`),
+      join('docs', 'figures', `table1${suffix}.png`),
+    ],
     { stdio: 'inherit' },
   );
-  writeFileSync(join(out, 'table.md'), `${table}\n`);
-  console.error(`wrote ${join(out, 'results.json')}, ${join(out, 'table.md')}, docs/figures/table1.png`);
+  writeFileSync(join(out, `table${suffix}.md`), `${table}\n`);
+  console.error(
+    `wrote ${join(out, `results${suffix}.json`)}, ${join(out, `table${suffix}.md`)}, docs/figures/table1${suffix}.png`,
+  );
 }

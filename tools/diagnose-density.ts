@@ -10,7 +10,10 @@
  * normalisation, whose percentiles are the whole input's); with per-volume instance statistics the
  * neighbour's particles change them. For a model with per-volume statistics it also predicts the
  * low-density volumes normalised by background median and noise σ instead of percentiles, with no
- * retraining (does the input normalisation alone explain the false positives?).
+ * retraining (does the input normalisation alone explain the false positives?). Last, each
+ * low-density volume's false positives (alone) beside its brightness reference (`spotReference`'s
+ * height in the volume's noise σ), sorted by that reference: does a sparse volume's estimate of its
+ * particles' brightness decide how many noise peaks pass?
  */
 import { parseArgs } from 'node:util';
 import { matchPoints, type Point3 } from '@dmdet/metrics';
@@ -20,10 +23,11 @@ import {
   DEFAULT_NORMALIZATION,
   normalizeInput,
   predictMap,
+  spotReference,
   useBackend,
 } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { localMaxima3D } from '@dmdet/postprocess';
+import { localMaxima3D, robustNoise } from '@dmdet/postprocess';
 import { createVolume, type Volume } from '@dmdet/volume-io';
 import { type BenchmarkItem, extendedTestData } from './lib/benchmark-data';
 import { isFrozen } from './lib/train-recipe';
@@ -76,10 +80,17 @@ const width = (low[0] as BenchmarkItem).volume.shape[2];
 const left = (ps: Point3[]) => ps.filter((p) => p.x < width - 0.5);
 const right = (ps: Point3[]) => ps.filter((p) => p.x >= width - 0.5).map((p) => ({ ...p, x: p.x - width }));
 
+const byReference: { id: string; reference: number; fp: number }[] = [];
 for (const [i, sparse] of low.entries()) {
   const dense = high[i] as BenchmarkItem;
   const other = low[(i + 1) % low.length] as BenchmarkItem;
-  count('low density, alone', sparse.points, await found(sparse.volume));
+  const alone = await found(sparse.volume);
+  count('low density, alone', sparse.points, alone);
+  byReference.push({
+    id: sparse.id,
+    reference: spotReference(sparse.volume).scale / robustNoise(sparse.volume.data).sigma,
+    fp: matchPoints(sparse.points, alone, { gate: 5 }).fp,
+  });
   const withDense = await found(besideX(sparse.volume, dense.volume));
   count('low density, beside a high-density volume', sparse.points, left(withDense));
   count(
@@ -100,3 +111,13 @@ console.log(
   `model ${values.model} (threshold ${threshold.toFixed(3)}), SNR ${snr}, ${low.length} low- and high-density volumes of the extended test set\n`,
 );
 for (const [row, t] of tallies) console.log(`- ${row}: TP ${t.tp}, FP ${t.fp}, FN ${t.fn}`);
+console.log(
+  `\nLow-density volumes alone, by their 'spots' reference (height above the median in noise σ): reference → false positives`,
+);
+byReference.sort((a, b) => a.reference - b.reference);
+console.log(byReference.map((r) => `${r.reference.toFixed(2)} → ${r.fp}`).join(', '));
+const half = Math.floor(byReference.length / 2);
+const sum = (rows: typeof byReference) => rows.reduce((a, r) => a + r.fp, 0);
+console.log(
+  `lower half (${half} volumes): ${sum(byReference.slice(0, half))} FP; upper half (${byReference.length - half}): ${sum(byReference.slice(half))} FP`,
+);

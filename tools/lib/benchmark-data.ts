@@ -66,10 +66,14 @@ export function benchmarkData(scale: ScaleName): {
  * size and scenario, simulated from {@link EXTENDED_TEST_SEED}, so no volume of it was seen in
  * training or threshold selection (checked: no sample seed is shared with the benchmark's grid).
  * With 3 test volumes per SNR at the `small` scale one missed particle moves F1 by ~0.007; this set
- * measures the same models with less noise.
+ * measures the same models with less noise. `shape` simulates the same cells at another volume
+ * size (PTC densities scaled to it), e.g. the paper's 10×512×512.
  */
-export function extendedTestData(scale: ScaleName, perCell: number): BenchmarkItem[] {
-  const { shape } = SCALES[scale];
+export function extendedTestData(
+  scale: ScaleName,
+  perCell: number,
+  shape: readonly [number, number, number] = SCALES[scale].shape,
+): BenchmarkItem[] {
   const used = new Set(gridPlan({ perCell: SCALES[scale].perCell, seed: DATA_SEED }).map((e) => e.seed));
   const clash = gridPlan({ perCell, seed: EXTENDED_TEST_SEED }).find((e) => used.has(e.seed));
   if (clash) throw new Error(`extended test sample ${clash.id} shares its seed with the benchmark's grid`);

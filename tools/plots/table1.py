@@ -22,6 +22,7 @@ extended = all("extendedPerSnr" in r for r in results["methods"].values())
 per_snr_key = "extendedPerSnr" if extended else "perSnr"
 test_count = results["counts"]["extendedTest"] if extended else results["counts"]["test"]
 test_name = f"extended test set, seed {results['extendedTest']['seed']}" if extended else "test split"
+test_shape = results["extendedTest"].get("shape", results["shape"]) if extended else results["shape"]
 
 
 def num(v):
@@ -49,7 +50,8 @@ for ax in axes:
     ax.grid(alpha=0.3)
 axes[0].legend(fontsize=7, loc="lower right")
 fig.suptitle(f"Simulated virus scenario, scale '{results['scale']}' ({test_count} test volumes "
-             f"{'x'.join(str(n) for n in results['shape'])})", fontsize=10)
+             f"{'x'.join(str(n) for n in test_shape)}; trained on {'x'.join(str(n) for n in results['shape'])})",
+             fontsize=10)
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)
 print(f"wrote {sys.argv[2]}")
