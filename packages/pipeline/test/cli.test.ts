@@ -76,6 +76,23 @@ describe('dmdet detect', () => {
     expect([png.width, png.height]).toEqual([32, 24]);
   }, 120_000);
 
+  it('writes the full CSV header when it finds nothing', async () => {
+    const out = join(root, 'none.csv');
+    const r = await dmdet(
+      'detect',
+      join(fixtures, 'ome_zyx_uint16.ome.tif'),
+      '--out',
+      out,
+      '--threshold',
+      '0.999',
+      '--workers',
+      '1',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: 0 particles \(threshold 0\.999/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^x,y,z,score(,x_um,y_um,z_um)?$/);
+  }, 120_000);
+
   it('refuses to overwrite without --force, and replaces with it', async () => {
     const out = join(root, 'again.csv');
     writeFileSync(out, 'precious');

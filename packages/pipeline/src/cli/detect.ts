@@ -120,7 +120,11 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       await writePointsCsvFile(
         o.csv,
         result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),
-        { overwrite: force, ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}) },
+        {
+          overwrite: force,
+          columns: ['score'], // the same header when nothing was found
+          ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}),
+        },
       );
       if (o.png) {
         const png = encodePng(
