@@ -121,7 +121,7 @@ async function run(
     showSlice(volume, points, Number(zInput.value), zoom);
     const csv = writePointsCsv(
       points.map(({ x, y, z, score }) => ({ x, y, z, score })),
-      volume.voxelSize ? { voxelSize: volume.voxelSize } : {},
+      { columns: ['score'], ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}) },
     );
     const button = $<HTMLButtonElement>('download');
     const href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));

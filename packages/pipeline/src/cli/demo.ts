@@ -102,7 +102,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   await writePointsCsvFile(
     join(out, 'detections.csv'),
     result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),
-    { overwrite: force },
+    { overwrite: force, columns: ['score'] },
   );
   await writeFile(
     join(out, 'detections.png'),
