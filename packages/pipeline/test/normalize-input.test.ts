@@ -53,7 +53,7 @@ describe('normalizeInput', () => {
   it('names an unknown method', () => {
     const v = createVolume(new Uint8Array(8), [2, 2, 2]);
     expect(() => normalizeInput(v, { method: 'zscore' } as never)).toThrow(
-      /'percentile' or 'noise', got "zscore"/,
+      /'percentile', 'noise' or 'spots', got "zscore"/,
     );
     // a percentile normalisation without its percentiles is refused, not silently defaulted
     expect(() => normalizeInput(v, { low: 1 } as never)).toThrow(
