@@ -12,30 +12,40 @@ export interface GaussianFilterOptions {
   truncate?: number;
 }
 
-/** One separable pass along an axis of `stride` and length `n` (`count` lines), reflect boundary. */
-function pass(
-  src: Float32Array,
-  shape: readonly [number, number, number],
-  axis: 0 | 1 | 2,
-  k: Float64Array,
-): Float32Array {
-  const [Z, Y, X] = shape;
-  const n = shape[axis];
-  const stride = axis === 0 ? Y * X : axis === 1 ? X : 1;
+/**
+ * One separable pass along an axis, reflect boundary. The volume is `outer` blocks of `n` rows of
+ * `inner` contiguous values (z: 1 × Z × Y·X; y: Z × Y × X; x: Z·Y × X × 1); whole rows are
+ * accumulated at once, so the strided axes read memory in order.
+ */
+function pass(src: Float32Array, outer: number, n: number, inner: number, k: Float64Array): Float32Array {
   const r = (k.length - 1) / 2;
   const out = new Float32Array(src.length);
-  const line = new Float64Array(n + 2 * r);
-  for (let z = 0; z < (axis === 0 ? 1 : Z); z++)
-    for (let y = 0; y < (axis === 1 ? 1 : Y); y++)
-      for (let x = 0; x < (axis === 2 ? 1 : X); x++) {
-        const base = (z * Y + y) * X + x;
-        for (let i = 0; i < n + 2 * r; i++) line[i] = src[base + reflectIndex(i - r, n) * stride] as number;
-        for (let i = 0; i < n; i++) {
-          let acc = 0;
-          for (let j = 0; j <= 2 * r; j++) acc += (k[j] as number) * (line[i + j] as number);
-          out[base + i * stride] = acc;
-        }
+  if (inner === 1) {
+    const line = new Float64Array(n + 2 * r);
+    for (let o = 0; o < outer; o++) {
+      const base = o * n;
+      for (let i = 0; i < n + 2 * r; i++) line[i] = src[base + reflectIndex(i - r, n)] as number;
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let j = 0; j <= 2 * r; j++) acc += (k[j] as number) * (line[i + j] as number);
+        out[base + i] = acc;
       }
+    }
+    return out;
+  }
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    for (let i = 0; i < n; i++) {
+      acc.fill(0);
+      for (let j = 0; j <= 2 * r; j++) {
+        const w = k[j] as number;
+        const row = base + reflectIndex(i + j - r, n) * inner;
+        for (let t = 0; t < inner; t++) acc[t] = (acc[t] as number) + w * (src[row + t] as number);
+      }
+      out.set(acc, base + i * inner);
+    }
+  }
   return out;
 }
 
@@ -60,16 +70,16 @@ export function gaussianFilter3D(volume: Volume, options: GaussianFilterOptions)
         `gaussianFilter3D: ${name} must be a finite number >= 0, got ${v}`,
       );
   const shape = volume.shape;
-  let data = volume.data instanceof Float32Array ? volume.data : Float32Array.from(volume.data);
-  if (data === volume.data) data = Float32Array.from(data);
-  const axes: [0 | 1 | 2, number][] = [
-    [0, sigmaZ],
-    [1, sigmaXY],
-    [2, sigmaXY],
+  const [Z, Y, X] = shape;
+  let data: Float32Array = Float32Array.from(volume.data);
+  const passes: [number, number, number, number][] = [
+    [sigmaZ, 1, Z, Y * X],
+    [sigmaXY, Z, Y, X],
+    [sigmaXY, Z * Y, X, 1],
   ];
-  for (const [axis, sigma] of axes) {
-    if (sigma === 0 || shape[axis] === 0) continue;
-    data = pass(data, shape, axis, gaussianKernel1d(sigma, 0, truncate));
+  for (const [sigma, outer, n, inner] of passes) {
+    if (sigma === 0 || data.length === 0) continue;
+    data = pass(data, outer, n, inner, gaussianKernel1d(sigma, 0, truncate));
   }
   return createVolume(data, [...shape] as [number, number, number], volume.voxelSize);
 }
