@@ -164,18 +164,23 @@ function trainingRecord(detector: DetectorModel): TrainingRecord {
 }
 
 /**
- * Each volume's detections. A network with frozen statistics predicts in tiles on a worker per core
- * (its tiles give exactly the whole-volume map, docs/performance.md); one with per-volume
- * statistics predicts each volume whole in this thread, as its threshold was chosen.
+ * Each volume's detections at `threshold` or above, with their scores. A network with frozen
+ * statistics predicts in tiles on a worker per core (its tiles give exactly the whole-volume map,
+ * docs/performance.md); one with per-volume statistics predicts each volume whole in this thread, as
+ * its threshold was chosen.
  */
-async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[]) {
+async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[], threshold: number): Promise<Rows> {
   const pool = isFrozen(detector)
     ? await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend: 'wasm' })
     : undefined;
   try {
-    const rows = [];
+    const rows: Rows = [];
     for (const s of set) {
-      const { points } = await detect(s.volume, { model: detector, ...(pool ? { predictor: pool } : {}) });
+      const { points } = await detect(s.volume, {
+        model: detector,
+        threshold,
+        ...(pool ? { predictor: pool } : {}),
+      });
       rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
     }
     return rows;
@@ -188,24 +193,44 @@ type Rows = {
   id: string;
   group: number;
   truth: BenchmarkItem['points'];
-  detections: { x: number; y: number; z: number }[];
+  detections: { x: number; y: number; z: number; score: number }[];
 }[];
 
-/** SEF3D's threshold chosen on the validation split, and its detector at that threshold. */
-function sef3d(): { threshold: number; score: (set: BenchmarkItem[]) => Rows } {
-  const images = data.validation.map((s) => ({
+/** SEF3D's detections (response in noise σ) at `threshold` or above. */
+function sef3dRows(set: BenchmarkItem[], threshold: number): Rows {
+  return set.map((s) => ({
+    id: s.id,
+    group: s.snr,
     truth: s.points,
-    detections: detectSEF3D(s.volume, { threshold: 0, minDistance: DEFAULT_MIN_DISTANCE }).detections,
+    detections: detectSEF3D(s.volume, { threshold, minDistance: DEFAULT_MIN_DISTANCE }).detections,
   }));
-  const { threshold } = bestThreshold(images, { gate: 5 });
-  const score = (set: BenchmarkItem[]) =>
-    set.map((s) => ({
-      id: s.id,
-      group: s.snr,
-      truth: s.points,
-      detections: detectSEF3D(s.volume, { threshold, minDistance: DEFAULT_MIN_DISTANCE }).detections,
-    }));
-  return { threshold, score };
+}
+
+/**
+ * Local maxima of a density map at or above this are candidates when a threshold is chosen (as in
+ * `trainDetector`); thresholds are kept within [NETWORK_FLOOR, 0.999] as there.
+ */
+const NETWORK_FLOOR = 0.02;
+
+/** The detections of `rows` whose score reaches the threshold of their volume's SNR. */
+function keepAbove(rows: Rows, thresholdOf: (snr: number) => number): Rows {
+  return rows.map((r) => ({ ...r, detections: r.detections.filter((d) => d.score >= thresholdOf(r.group)) }));
+}
+
+const snrs = [1, 2, 4, 7];
+
+/**
+ * The threshold of best mean F1 on each SNR level's validation volumes alone (the Particle Tracking
+ * Challenge's protocol, where every SNR level is its own data set; docs/results.md, "Thresholds
+ * per SNR level").
+ */
+function perSnrThresholds(validation: Rows, clamp: (t: number) => number): Record<number, number> {
+  return Object.fromEntries(
+    snrs.map((snr) => {
+      const images = validation.filter((r) => r.group === snr);
+      return [snr, images.length > 0 ? clamp(bestThreshold(images, { gate: 5 }).threshold) : Number.NaN];
+    }),
+  );
 }
 
 const extendedPerCell = Number(values['extended-test']);
@@ -230,35 +255,61 @@ const results: Record<
     groups: GroupSummary[];
     extendedGroups?: GroupSummary[];
     threshold: number;
+    /** The PTC protocol: a threshold per SNR level, chosen on that level's validation volumes. */
+    perSnrThresholds: Record<number, number>;
+    perSnrGroups: GroupSummary[];
+    perSnrExtendedGroups?: GroupSummary[];
     trainingMinutes?: number;
     trainingEpochs?: number;
     frozenEpochs?: number;
   }
 > = {};
 for (const method of methods) {
-  let score: (set: BenchmarkItem[]) => Rows | Promise<Rows>;
+  let detectAll: (set: BenchmarkItem[], threshold: number) => Rows | Promise<Rows>;
+  let validation: Rows;
+  let threshold: number;
+  let clamp = (t: number) => t;
+  const record: Partial<(typeof results)[string]> = {};
   if (method === 'sef3d') {
-    const sef = sef3d();
-    score = sef.score;
-    results[method] = { groups: [], threshold: sef.threshold };
+    detectAll = sef3dRows;
+    validation = sef3dRows(data.validation, 0);
+    threshold = bestThreshold(validation, { gate: 5 }).threshold;
   } else {
     const { detector, minutes, epochs, frozenEpochs } = await trainedModel(method);
-    score = (set) => scoreNetwork(detector, set);
-    results[method] = {
-      groups: [],
-      threshold: detector.metadata.threshold ?? 0.5,
+    detectAll = (set, t) => scoreNetwork(detector, set, t);
+    validation = await scoreNetwork(detector, data.validation, NETWORK_FLOOR);
+    threshold = detector.metadata.threshold ?? 0.5;
+    clamp = (t) => Math.min(Math.max(NETWORK_FLOOR, t), 0.999);
+    Object.assign(record, {
       trainingMinutes: minutes,
       trainingEpochs: epochs,
       ...(frozenEpochs !== undefined ? { frozenEpochs } : {}),
-    };
+    });
   }
-  const r = results[method];
-  r.groups = evaluateMany(await score(data.test), { gate: 5 }).groups;
-  if (extended.length > 0) r.extendedGroups = evaluateMany(await score(extended), { gate: 5 }).groups;
-  console.error(`${method}: scored`);
+  const perSnr = perSnrThresholds(validation, clamp);
+  const floor = Math.min(threshold, ...Object.values(perSnr).filter(Number.isFinite));
+  const global = () => threshold;
+  const bySnr = (snr: number) => perSnr[snr] ?? threshold;
+  const test = await detectAll(data.test, floor);
+  const ext = extended.length > 0 ? await detectAll(extended, floor) : undefined;
+  results[method] = {
+    ...record,
+    threshold,
+    perSnrThresholds: perSnr,
+    groups: evaluateMany(keepAbove(test, global), { gate: 5 }).groups,
+    perSnrGroups: evaluateMany(keepAbove(test, bySnr), { gate: 5 }).groups,
+    ...(ext
+      ? {
+          extendedGroups: evaluateMany(keepAbove(ext, global), { gate: 5 }).groups,
+          perSnrExtendedGroups: evaluateMany(keepAbove(ext, bySnr), { gate: 5 }).groups,
+        }
+      : {}),
+  };
+  console.error(
+    `${method}: scored (threshold ${threshold.toFixed(3)}; per SNR ${snrs.map((s) => perSnr[s]?.toFixed(3)).join(' / ')})`,
+  );
 }
 
-const snrs = [1, 2, 4, 7];
 const ms = (m: { mean: number; std: number }) =>
   Number.isFinite(m.mean) ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : 'n/a';
 const cell = (g: GroupSummary | undefined) => (g ? `${ms(g.f1)} / ${ms(g.rmse)}` : '–');
@@ -284,6 +335,12 @@ function tableOf(groupsOf: (m: string) => GroupSummary[] | undefined): string {
 }
 let table = `Test split (${data.test.length} volumes):\n\n${tableOf((m) => results[m]?.groups)}`;
 if (extended.length > 0) table += `\n\n${extendedName}:\n\n${tableOf((m) => results[m]?.extendedGroups)}`;
+const perSnrLine = methods
+  .map((m) => `${LABEL[m] ?? m} ${snrs.map((s) => results[m]?.perSnrThresholds[s]?.toFixed(3)).join(' / ')}`)
+  .join('; ');
+table += `\n\nThresholds per SNR level, each chosen on that level's validation volumes (${perSnrLine}):\n\nTest split:\n\n${tableOf((m) => results[m]?.perSnrGroups)}`;
+if (extended.length > 0)
+  table += `\n\n${extendedName}, thresholds per SNR level:\n\n${tableOf((m) => results[m]?.perSnrExtendedGroups)}`;
 console.log(table);
 function perSnrRecord(g: GroupSummary) {
   return { snr: g.group, n: g.n, f1: g.f1, rmse: g.rmse, precision: g.precision, recall: g.recall };
@@ -314,6 +371,11 @@ const summary = {
         ...(r.frozenEpochs !== undefined ? { frozenEpochs: r.frozenEpochs } : {}),
         perSnr: r.groups.map(perSnrRecord),
         ...(r.extendedGroups ? { extendedPerSnr: r.extendedGroups.map(perSnrRecord) } : {}),
+        thresholdsPerSnrLevel: {
+          thresholds: r.perSnrThresholds,
+          perSnr: r.perSnrGroups.map(perSnrRecord),
+          ...(r.perSnrExtendedGroups ? { extendedPerSnr: r.perSnrExtendedGroups.map(perSnrRecord) } : {}),
+        },
       },
     ]),
   ),

@@ -5,6 +5,7 @@
 
 RESULTS_JSON is what tools/bench-table1.ts writes (bench-output/table1/<scale>/results.json). Where
 it holds an extended test set (--extended-test), the plot shows that larger set; else the test split.
+Solid: one threshold per method; dotted (F1 only): a threshold per SNR level; dashed: the paper.
 """
 import json
 import sys
@@ -37,6 +38,11 @@ for method, r in results["methods"].items():
     for ax, key in zip(axes, ["f1", "rmse"]):
         ax.errorbar(snr, [num(g[key]["mean"]) for g in rows], yerr=[num(g[key]["std"]) for g in rows], marker="o",
                     capsize=3, color=COLOUR.get(method), label=f"{LABEL.get(method, method)} (ours)")
+    levels = r.get("thresholdsPerSnrLevel", {}).get(per_snr_key)
+    if levels:
+        rows = sorted((g for g in levels if isinstance(g["snr"], (int, float))), key=lambda g: g["snr"])
+        axes[0].plot([g["snr"] for g in rows], [num(g["f1"]["mean"]) for g in rows], linestyle=":", marker=".",
+                     color=COLOUR.get(method), label=f"{LABEL.get(method, method)} (ours, threshold per SNR)")
 for method, per in results["paper"].items():
     snr = sorted(int(s) for s in per)
     for ax, k in zip(axes, [0, 1]):
