@@ -9,7 +9,10 @@
  * SNR): trains DM-DetNet3D (AWing + weight map), DetNet3D (binary target, weighted BCE) and the MSE
  * ablation (density map, MSE + weight map) with the same recipe on both cores, chooses every
  * method's detection threshold on the validation split (SEF3D's too), scores the test split (gate
- * 5 voxels) and prints mean ± std F1 and RMSE per SNR beside the paper's numbers. Writes
+ * 5 voxels) and prints mean ± std F1 and RMSE per SNR beside the paper's numbers — once with each
+ * method's one threshold, and once with a threshold per SNR level chosen on that level's
+ * validation volumes (the Particle Tracking Challenge's protocol, which the paper's SEF3D numbers
+ * suggest it followed; docs/results.md). Writes
  * <out>/results.json, docs/results.md and docs/figures/table1.png (tools/plots/table1.py).
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
