@@ -32,7 +32,10 @@ const sim = simulateVolume({ snr: 2, density: 'medium', seed: 4 });
 const map = densityMap(sim.points, sim.volume.shape, { sigmaXY: 1.4, sigmaZ: 1 });
 const lm = best(() => localMaxima3D(map, { threshold: 0.5, refine: 'none' }));
 const lmRefined = best(() => localMaxima3D(map, { threshold: 0.5 }));
-const sef = best(() => detectSEF3D(sim.volume, { sigmaXY: 1.4, sigmaZ: 1, threshold: 3, refine: 'none' }));
+// noise 'global': the same pipeline as the scipy script (one σ); the default also scales σ per voxel.
+const sef = best(() =>
+  detectSEF3D(sim.volume, { sigmaXY: 1.4, sigmaZ: 1, threshold: 3, refine: 'none', noise: 'global' }),
+);
 const smooth = best(() => gaussianFilter3D(sim.volume, { sigmaXY: 1, sigmaZ: 1 }));
 
 const dir = mkdtempSync(join(tmpdir(), 'dmdet-bench-'));

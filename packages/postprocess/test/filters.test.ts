@@ -111,6 +111,7 @@ describe('detectSEF3D against the same pipeline in scipy', () => {
       sigmaZ: 1,
       threshold: c.threshold,
       refine: 'none',
+      noise: 'global',
     });
     expect(noise.median).toBeCloseTo(c.median, 4);
     expect(noise.sigma / c.sigma).toBeCloseTo(1, 4);
