@@ -36,6 +36,9 @@ const lmRefined = best(() => localMaxima3D(map, { threshold: 0.5 }));
 const sef = best(() =>
   detectSEF3D(sim.volume, { sigmaXY: 1.4, sigmaZ: 1, threshold: 3, refine: 'none', noise: 'global' }),
 );
+const sefPosition = best(() =>
+  detectSEF3D(sim.volume, { sigmaXY: 1.4, sigmaZ: 1, threshold: 3, refine: 'none' }),
+);
 const smooth = best(() => gaussianFilter3D(sim.volume, { sigmaXY: 1, sigmaZ: 1 }));
 
 const dir = mkdtempSync(join(tmpdir(), 'dmdet-bench-'));
@@ -85,6 +88,13 @@ print(json.dumps({'lm_ms': lm_ms, 'lm_n': len(lm_r), 'sef_ms': sef_ms, 'sef_n': 
   row('local maxima (float32 map, 3×3×3)', lm.ms, ref.lm_ms, lm.result.length, ref.lm_n);
   row('  + parabola refinement', lmRefined.ms, ref.lm_ms, lmRefined.result.length, ref.lm_n);
   row('SEF3D end to end (uint16)', sef.ms, ref.sef_ms, sef.result.detections.length, ref.sef_n);
+  row(
+    '  default: σ per voxel (no scipy twin)',
+    sefPosition.ms,
+    ref.sef_ms,
+    sefPosition.result.detections.length,
+    ref.sef_n,
+  );
   const scipySmooth = new Float32Array(readFileSync(join(dir, 'smooth.f32')).buffer.slice(0));
   let worst = 0;
   for (let i = 0; i < scipySmooth.length; i++)

@@ -86,10 +86,19 @@ export function logNoiseScale(
   const cz = (fz.gg.length - 1) / 2;
   const cxy = (fxy.gg.length - 1) / 2;
   const inner = variance(fz, cz, fxy, cxy, fxy, cxy);
+  // Grouped by the x products: V = xgg·a + xdd·b + xgd·c with a, b, c fixed along each x line.
   const out = new Float32Array(Z * Y * X);
   let i = 0;
-  for (let z = 0; z < Z; z++)
-    for (let y = 0; y < Y; y++)
-      for (let x = 0; x < X; x++) out[i++] = Math.sqrt(variance(pz, z, py, y, px, x) / inner);
+  for (let z = 0; z < Z; z++) {
+    const [zgg, zgd, zdd] = [pz.gg[z] as number, pz.gd[z] as number, pz.dd[z] as number];
+    for (let y = 0; y < Y; y++) {
+      const [ygg, ygd, ydd] = [py.gg[y] as number, py.gd[y] as number, py.dd[y] as number];
+      const a = (zdd * ygg + zgg * ydd + 2 * zgd * ygd) / inner;
+      const b = (zgg * ygg) / inner;
+      const c = (2 * (zgd * ygg + zgg * ygd)) / inner;
+      for (let x = 0; x < X; x++)
+        out[i++] = Math.sqrt((px.gg[x] as number) * a + (px.dd[x] as number) * b + (px.gd[x] as number) * c);
+    }
+  }
   return out;
 }
