@@ -10,6 +10,7 @@ import { loadModel as loadModelFrom } from '@dmdet/model';
 import { loadModelFromDir, ModelWorkerPool, saveModelToDir } from '@dmdet/model/node';
 import type { DatasetManifest, ManifestSample } from '@dmdet/simulate/node';
 import { readPointsCsvFile, readTiffFile } from '@dmdet/volume-io/node';
+import { ensureBackend } from './backend';
 import type { DetectorModel } from './detect';
 import { PipelineError } from './errors';
 import { defaultModelUrl } from './load-model';
@@ -25,12 +26,14 @@ export function defaultModelDir(): string {
 /**
  * Loads a detector: `'default'` (the built-in model), a folder holding `model.json` + `weights.bin`
  * (or the path of that `model.json`), or an `http(s)://` URL. An invalid folder gets a clear error
- * (`MODEL_NOT_FOUND`, `CORRUPT_MODEL`, `FOREIGN_MODEL`).
+ * (`MODEL_NOT_FOUND`, `CORRUPT_MODEL`, `FOREIGN_MODEL`). Starts a backend first when none is active
+ * (the fastest available, as `detect` does), so it can be the first call.
  *
  * @example
  * const detector = await loadModel('models/my-run');
  */
 export async function loadModel(source: string = 'default'): Promise<DetectorModel> {
+  await ensureBackend(undefined);
   if (source === 'default') return loadModelFromDir(defaultModelDir());
   if (/^https?:\/\//.test(source)) return loadModelFrom(source);
   const path = resolve(source);
