@@ -13,7 +13,8 @@
  * method's one threshold, and once with a threshold per SNR level chosen on that level's
  * validation volumes (the Particle Tracking Challenge's protocol, which the paper's SEF3D numbers
  * suggest it followed; docs/results.md). Writes
- * <out>/results.json, docs/results.md and docs/figures/table1.png (tools/plots/table1.py).
+ * <out>/results.json, <out>/table.md (the tables docs/results.md quotes) and docs/figures/table1.png
+ * (tools/plots/table1.py).
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
  * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
