@@ -17,7 +17,8 @@
  * (tools/plots/table1.py).
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
  * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
- * at the small scale (tools/train-default-model.ts). `--epochs` overrides the scale's epoch count
+ * at the medium scale (tools/train-default-model.ts; `tools/models/dm-small` is the same recipe at
+ * the small scale). `--epochs` overrides the scale's epoch count
  * (recorded in results.json). Every network gets the recipe's second stage too
  * (tools/lib/train-recipe.ts: statistics frozen, input from median and bright-spot peak, the
  * scale's `freezeEpochs` more epochs, or `--freeze-epochs n`; 0 skips it), saved in

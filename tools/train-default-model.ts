@@ -1,19 +1,20 @@
 /**
  * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
  *
- *   npm run train:default-model -- [--scale small] [--epochs n] [--steps n] [--freeze-epochs n]
+ *   npm run train:default-model -- [--scale medium] [--epochs n] [--steps n] [--freeze-epochs n]
  *                                  [--keep-instance n] [--freeze-input noise|spots|low,high]
  *                                  [--from dir] [--out dir] [--force]
  *
- * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, 10×128×128 volumes with
+ * Simulates the virus scenario (SNR 1, 2, 4, 7 × low/medium/high density, the scale's volumes —
+ * `medium`: 8 per cell of 10×256×256, the built-in model's data; `small`: 4 of 10×128×128 — with
  * the PTC densities scaled to the volume, seed 2026), splits it 50/25/25 per SNR, trains the default
  * DM-DetNet3D (AWing + weight map, AMSGrad, batch 4, crops 10×64×64, flips) on both cores (worker
  * threads on wasm), chooses the threshold on the validation split, saves the model, and prints F1
  * and RMSE per SNR on the validation and test splits (gate 5 voxels) as a Markdown table.
  *
- * Two stages (tools/lib/train-recipe.ts). (1) `--epochs` (the scale's: 60 at `small`) with per-volume
+ * Two stages (tools/lib/train-recipe.ts). (1) `--epochs` (the scale's: 60 at `small` and `medium`) with per-volume
  * instance statistics as in the paper, percentile input; `--from dir` skips it and starts from a
- * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small`; 0 skips it): every
+ * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small` and `medium`; 0 skips it): every
  * instance-normalisation layer's statistics measured over the training volumes and frozen
  * (`freezeNormalization`), the input mapped from its median and typical bright-spot peak to 0 and 1
  * (`{ method: 'spots' }`), then
@@ -32,7 +33,7 @@ import { FREEZE, freezeStage, trainStage } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
-    scale: { type: 'string', default: 'small' },
+    scale: { type: 'string', default: 'medium' },
     epochs: { type: 'string' },
     steps: { type: 'string' },
     out: { type: 'string' },
