@@ -14,18 +14,13 @@ def score(S, key, thr):
 def fmt(r): return ' '.join(f'{k}:{v:.3f}' for k, v in r.items())
 print('stored thr', thr0, 'ext', fmt(score(E, 'v', thr0)))
 grid = np.round(np.arange(0.2, 0.95, 0.01), 3)
-# per-SNR oracle on ext
-best = {}
-for t in grid:
-    r = score(E, 'v', t)
-    for k, v in r.items():
-        if v > best.get(k, (0,))[0]: best[k] = (v, t)
-print('oracle per-SNR on ext', {k: (round(v[0],3), v[1]) for k, v in best.items()})
-# per-SNR best on val
-bestv = {}
-for t in grid:
-    r = score(V, 'v', t)
-    for k, v in r.items():
-        if v > bestv.get(k, (0,))[0]: bestv[k] = (v, t)
-print('per-SNR best on val', {k: (round(v[0],3), v[1]) for k, v in bestv.items()})
+def best_per_snr(S):
+    """{snr: (best mean F1, its threshold)} over the grid."""
+    best = {}
+    for t in grid:
+        for k, v in score(S, 'v', t).items():
+            if v > best.get(k, (0,))[0]: best[k] = (v, t)
+    return {k: (round(v[0], 3), v[1]) for k, v in best.items()}
+print('oracle per-SNR on ext', best_per_snr(E))
+print('per-SNR best on val', best_per_snr(V))
 import pickle; pickle.dump((V, E, thr0), open(f'{d}/feats.pkl', 'wb'))
