@@ -14,7 +14,7 @@
  *
  * Two stages (tools/lib/train-recipe.ts). (1) `--epochs` (the scale's: 60 at `small` and `medium`) with per-volume
  * instance statistics as in the paper, percentile input; `--from dir` skips it and starts from a
- * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small` and `medium`; 0 skips it): every
+ * model trained so. (2) `--freeze-epochs n` (the scale's: 30 at `small`, 60 at `medium`; 0 skips it): every
  * instance-normalisation layer's statistics measured over the training volumes and frozen
  * (`freezeNormalization`), the input mapped from its median and typical bright-spot peak to 0 and 1
  * (`{ method: 'spots' }`), then

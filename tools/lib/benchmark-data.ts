@@ -11,7 +11,7 @@ import type { Volume } from '@dmdet/volume-io';
 export const SCALES = {
   smoke: { shape: [10, 64, 64], perCell: 2, epochs: 2, freezeEpochs: 1, stepsPerEpoch: 4 },
   small: { shape: [10, 128, 128], perCell: 4, epochs: 60, freezeEpochs: 30, stepsPerEpoch: 16 },
-  medium: { shape: [10, 256, 256], perCell: 8, epochs: 60, freezeEpochs: 30, stepsPerEpoch: 32 },
+  medium: { shape: [10, 256, 256], perCell: 8, epochs: 60, freezeEpochs: 60, stepsPerEpoch: 32 },
   paper: { shape: [10, 512, 512], perCell: 100, epochs: 100, freezeEpochs: 50, stepsPerEpoch: 150 },
 } as const satisfies Record<
   string,
