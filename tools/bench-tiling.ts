@@ -10,15 +10,10 @@
 import { availableParallelism } from 'node:os';
 import { evaluatePoints } from '@dmdet/metrics';
 import { resolveConfig } from '@dmdet/model';
-import {
-  DEFAULT_MIN_DISTANCE,
-  DEFAULT_NORMALIZATION,
-  normalizeInput,
-  predictMap,
-  useBackend,
-} from '@dmdet/pipeline';
+import { DEFAULT_MIN_DISTANCE, predictMap, useBackend } from '@dmdet/pipeline';
 import { loadModel, ModelWorkerPool } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
+import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 
 await useBackend('wasm');

@@ -18,16 +18,10 @@
 import { parseArgs } from 'node:util';
 import { matchPoints, type Point3 } from '@dmdet/metrics';
 import { resolveConfig } from '@dmdet/model';
-import {
-  DEFAULT_MIN_DISTANCE,
-  DEFAULT_NORMALIZATION,
-  normalizeInput,
-  predictMap,
-  spotReference,
-  useBackend,
-} from '@dmdet/pipeline';
+import { DEFAULT_MIN_DISTANCE, predictMap, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { localMaxima3D, robustNoise } from '@dmdet/postprocess';
+import { DEFAULT_NORMALIZATION, normalizeInput, spotReference } from '@dmdet/preprocess';
 import { createVolume, type Volume } from '@dmdet/volume-io';
 import { type BenchmarkItem, extendedTestData } from './lib/benchmark-data';
 import { isFrozen } from './lib/train-recipe';

@@ -14,8 +14,8 @@
  * particles and noise in every volume) and differs between SNRs (it tells the network the SNR).
  */
 import { parseArgs } from 'node:util';
-import { spotReference } from '@dmdet/pipeline';
 import { robustNoise } from '@dmdet/postprocess';
+import { spotReference } from '@dmdet/preprocess';
 import { percentiles } from '@dmdet/volume-io';
 import { extendedTestData, type ScaleName } from './lib/benchmark-data';
 

@@ -8,8 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { predictVolume } from '@dmdet/model';
-import { DEFAULT_NORMALIZATION, normalizeInput, useBackend } from '@dmdet/pipeline';
+import { useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
+import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
 import { benchmarkData, extendedTestData } from '../lib/benchmark-data';
 
 const [modelDir, out, withInput] = [process.argv[2]!, process.argv[3]!, process.argv[4] === 'input'];

@@ -1,3 +1,4 @@
+import type { InputNormalization } from '@dmdet/preprocess';
 import pkg from '../package.json' with { type: 'json' };
 import type { Architecture, ResolvedHourglassConfig } from './architecture';
 
@@ -5,24 +6,10 @@ import type { Architecture, ResolvedHourglassConfig } from './architecture';
 export const MODEL_PACKAGE_VERSION: string = pkg.version;
 
 /**
- * How a model's input volumes are normalised: percentiles mapped to 0 and 1 (`method` absent or
- * `'percentile'`), or `'noise'`: the background median subtracted and the result divided by the
- * robust noise σ (1.4826 × the median absolute deviation), so that the input is in units of noise
- * whatever the volume's particle count; or `'spots'`: the background median to 0 and the typical
- * peak of the volume's bright spots to 1 (the median of the local maxima of the volume smoothed by a
- * Gaussian of `sigma` voxels that stand `cut` noise σ above its median; `@dmdet/pipeline`'s
- * `normalizeInput`), a brightness reference that does not move with the particle count.
+ * How a model's input volumes are normalised: defined in `@dmdet/preprocess` (where
+ * `normalizeInput` applies it), re-exported here because it is part of a model's metadata.
  */
-export type InputNormalization =
-  | { method?: 'percentile'; low: number; high: number }
-  | { method: 'noise' }
-  | {
-      method: 'spots';
-      /** Gaussian sigma of the smoothing, voxels (every axis). Default 1. */
-      sigma?: number;
-      /** Least height of a spot, in noise σ of the smoothed volume above its median. Default 7. */
-      cut?: number;
-    };
+export type { InputNormalization } from '@dmdet/preprocess';
 
 /** What a dmdet model carries besides its weights (in tfjs `userDefinedMetadata.dmdet`). */
 export interface ModelMetadata {
@@ -34,6 +21,12 @@ export interface ModelMetadata {
   target?: { kind: 'density'; sigmaXY: number; sigmaZ: number } | { kind: 'binary'; radius: number };
   /** Input normalisation (absent: percentiles 1 and 99.8 mapped to 0 and 1). */
   normalization?: InputNormalization;
+  /**
+   * The spot size (Gaussian σ of a spot, voxels) of the data the model was trained at. Where it is
+   * given, detection resamples a volume whose spots are another size to it (`@dmdet/preprocess`'s
+   * `spotScaleFactors` and `resampleVolume`) and maps positions back; absent, volumes are used as they are.
+   */
+  spotScale?: { xy: number; z: number };
   /** Detection threshold on the predicted map, chosen on validation data. */
   threshold?: number;
   /** Voxel size (µm) of the training data, if known. */

@@ -1,11 +1,11 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
+import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
-import { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 import { predictMap } from './predict-map';
 
 /** A model with its dmdet metadata, as `loadModel` returns it. */

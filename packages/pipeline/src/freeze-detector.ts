@@ -1,7 +1,7 @@
 import { type FreezeNormalizationOptions, freezeNormalization, type InputNormalization } from '@dmdet/model';
+import { normalizeInput } from '@dmdet/preprocess';
 import type { Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { normalizeInput } from './normalize-input';
 
 /**
  * The input normalisation of the built-in model's second stage, `{ method: 'spots' }`: the median (the

@@ -20,8 +20,6 @@ export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
 export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';
 export { defaultModelUrl, loadModel } from './load-model';
-export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
-export { SPOTS_DEFAULTS, spotReference } from './normalize-spots';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
 export { predictMap } from './predict-map';
 export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';

@@ -19,12 +19,12 @@ import {
   train,
 } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
+import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
-import { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 import { predictMap } from './predict-map';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */

@@ -1,6 +1,6 @@
 import { gaussianFilter3D, localMaxima3D, median, robustNoise } from '@dmdet/postprocess';
 import { createVolume, type Volume } from '@dmdet/volume-io';
-import { PipelineError } from './errors';
+import { PreprocessError } from './errors';
 
 /** Defaults of the `'spots'` normalisation: smoothing sigma (voxels) and the least spot height (σ). */
 export const SPOTS_DEFAULTS = { sigma: 1, cut: 7 } as const;
@@ -34,7 +34,7 @@ export function spotReference(
     ['cut', cut],
   ] as const)
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
-      throw new PipelineError(
+      throw new PreprocessError(
         'INVALID_OPTION',
         `normalization.${name} must be a number > 0, got ${JSON.stringify(v)}`,
       );

@@ -1,0 +1,34 @@
+/**
+ * `@dmdet/preprocess`: what happens to a volume before a detection network sees it. Input
+ * transforms a model's metadata names (percentiles, noise, a bright-spot reference, local background
+ * and noise), spot-size estimation, and anisotropic resampling to a model's spot scale with the
+ * exact inverse map for positions. Training and detection call the same functions. Plain typed
+ * arrays; no tfjs.
+ *
+ * @packageDocumentation
+ */
+export { PreprocessError, type PreprocessErrorCode } from './errors';
+export {
+  BACKGROUND_DEFAULTS,
+  type BackgroundNormalizationOptions,
+  type InputNormalization,
+} from './input-normalization';
+export { type BackgroundNoiseMaps, backgroundNoiseMaps, normalizeBackground } from './normalize-background';
+export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
+export {
+  fromResampled,
+  isIdentity,
+  type Resampling,
+  resampleVolume,
+  resamplingFor,
+  toResampled,
+  type VoxelPoint,
+} from './resample';
+export { SPOTS_DEFAULTS, spotReference } from './spot-reference';
+export { spotScaleFactors } from './spot-scale';
+export {
+  type EstimateSpotSizeOptions,
+  estimateSpotSize,
+  type SpotSize,
+  type SpotSizeEstimate,
+} from './spot-size';

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index';
+
+// Freezes the public API: adding or removing an export is a deliberate change to this list.
+describe('public API', () => {
+  it('exports', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'BACKGROUND_DEFAULTS',
+      'DEFAULT_NORMALIZATION',
+      'PreprocessError',
+      'SPOTS_DEFAULTS',
+      'backgroundNoiseMaps',
+      'estimateSpotSize',
+      'fromResampled',
+      'isIdentity',
+      'normalizeBackground',
+      'normalizeInput',
+      'resampleVolume',
+      'resamplingFor',
+      'spotReference',
+      'spotScaleFactors',
+      'toResampled',
+    ]);
+  });
+});
