@@ -27,6 +27,8 @@ export interface ModelMetadata {
    * `spotScaleFactors` and `resampleVolume`) and maps positions back; absent, volumes are used as they are.
    */
   spotScale?: { xy: number; z: number };
+  /** The spot sizes (σ, voxels, before resampling) of the training data: outside them, detection warns. */
+  spotRange?: { xy: [number, number]; z: [number, number] };
   /** Detection threshold on the predicted map, chosen on validation data. */
   threshold?: number;
   /** Voxel size (µm) of the training data, if known. */

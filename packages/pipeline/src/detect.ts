@@ -1,12 +1,19 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
+import {
+  DEFAULT_NORMALIZATION,
+  fromResampled,
+  normalizeInput,
+  type Resampling,
+  resampleVolume,
+} from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
+import { planSpotScale, resamples, type SpotSizeOption, type UsedSpotSize } from './spot-scale';
 
 /** A model with its dmdet metadata, as `loadModel` returns it. */
 export interface DetectorModel {
@@ -40,6 +47,12 @@ export interface DetectOptions {
   maxTileVoxels?: number;
   /** Predict tiles on this (e.g. a worker pool, one tile per worker at once) instead of in this thread. */
   predictor?: TilePredictor;
+  /**
+   * The spot size (Gaussian σ of a spot; voxels, or µm with `unit: 'um'` and a voxel size), for a
+   * model that records the spot size it was trained at (`metadata.spotScale`): the volume is
+   * resampled to that scale and positions mapped back. Default: estimated from the volume.
+   */
+  spotSize?: SpotSizeOption;
   /** Voxel size (µm, `[z, y, x]`) for µm coordinates; default the volume's own. */
   voxelSize?: Vec3;
   /** Least distance between detections. Default {@link DEFAULT_MIN_DISTANCE}. */
@@ -70,8 +83,14 @@ export interface DetectResult {
   threshold: number;
   /** Tiles predicted (1: the whole volume at once). */
   tiles: number;
-  /** The predicted density map, with `keepMap`. */
+  /** The predicted density map, with `keepMap` (in the model's grid: see `resampling`). */
   map?: Volume<Float32Array>;
+  /** The spot size used, for a model with a spot scale. */
+  spotSize?: UsedSpotSize;
+  /** How the volume was resampled to the model's spot scale (absent: used as it is). */
+  resampling?: Resampling;
+  /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
+  warnings: string[];
 }
 
 function checkVolume(volume: Volume): Vec3 {
@@ -94,7 +113,8 @@ function checkVolume(volume: Volume): Vec3 {
 }
 
 /**
- * Detects particles in a 3D volume with a DM-DetNet3D model: normalises the volume as the model was
+ * Detects particles in a 3D volume with a DM-DetNet3D model: for a model that records its spot scale,
+ * resamples the volume to it (spot size given or estimated; positions mapped back exactly), then normalises it as the model was
  * trained (as its metadata says: percentiles, or background median and noise σ), predicts the density map (whole, or in tiles carrying the network's receptive radius of
  * context where it is large or a `predictor` pool runs tiles in parallel; instance normalisation
  * takes its statistics per tile, so tiles are close to, not identical with, one whole pass), and returns its local
@@ -114,15 +134,24 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${threshold}`);
   await ensureBackend(options.backend);
-  const input = normalizeInput(volume, metadata.normalization ?? DEFAULT_NORMALIZATION);
+  const voxelSize = options.voxelSize ?? volume.voxelSize;
+  const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
+  const scaled = resamples(plan) ? resampleVolume(volume, plan.resampling) : volume;
+  const input = normalizeInput(scaled, metadata.normalization ?? DEFAULT_NORMALIZATION);
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
     ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
     maxTileVoxels: options.maxTileVoxels,
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  const found = localMaxima3D(map, { threshold, minDistance: options.minDistance ?? DEFAULT_MIN_DISTANCE });
-  const voxelSize = options.voxelSize ?? volume.voxelSize;
+  const maxima = localMaxima3D(map, { threshold, minDistance: options.minDistance ?? DEFAULT_MIN_DISTANCE });
+  const found = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
+  const warnings = [...(plan?.warnings ?? [])];
+  const candidates = plan?.spotSize.candidates ?? 0;
+  if (candidates >= 20 && found.length < 0.1 * candidates)
+    warnings.push(
+      `${found.length} detections among ${candidates} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
+    );
   const points: DetectedPoint[] = found.map((d) => {
     const p: DetectedPoint = { x: d.x, y: d.y, z: d.z, score: d.score };
     if (voxelSize) {
@@ -132,5 +161,13 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     }
     return p;
   });
-  return { points, threshold, tiles, ...(options.keepMap ? { map } : {}) };
+  return {
+    points,
+    threshold,
+    tiles,
+    ...(options.keepMap ? { map } : {}),
+    ...(plan ? { spotSize: plan.spotSize } : {}),
+    ...(resamples(plan) ? { resampling: plan.resampling } : {}),
+    warnings,
+  };
 }

@@ -22,6 +22,13 @@ export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from
 export { defaultModelUrl, loadModel } from './load-model';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
 export { predictMap } from './predict-map';
+export {
+  planSpotScale,
+  type SpotScalePlan,
+  type SpotSizeOption,
+  spotSizeInVoxels,
+  type UsedSpotSize,
+} from './spot-scale';
 export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';
 export {
   DEFAULT_POSITIVE_WEIGHT,

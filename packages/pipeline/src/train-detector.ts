@@ -19,7 +19,17 @@ import {
   train,
 } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
+import {
+  DEFAULT_NORMALIZATION,
+  estimateSpotSize,
+  isIdentity,
+  normalizeInput,
+  resampleVolume,
+  resamplingFor,
+  type SpotSize,
+  spotScaleFactors,
+  toResampled,
+} from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
@@ -32,6 +42,8 @@ export interface LabeledVolume {
   id?: string;
   volume: Volume;
   points: readonly Point3[];
+  /** Its spot size (σ, voxels), when known; with `spotScale`, estimated from the volume when absent. */
+  spotSize?: SpotSize;
 }
 
 /** Options of {@link trainDetector}. */
@@ -51,6 +63,12 @@ export interface TrainDetectorConfig {
    * (background median and robust noise σ). Stored in the model's metadata; `detect` applies it.
    */
   normalization?: InputNormalization;
+  /**
+   * Train at this spot scale (σ, voxels): each volume is resampled from its spot size (given, else
+   * estimated) to it as `detect` will do (`spotScaleFactors`, `resampleVolume`), its points mapped
+   * alike; stored in the metadata with the range of spot sizes seen. Default: volumes as they are.
+   */
+  spotScale?: SpotSize;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
@@ -105,6 +123,27 @@ export function lossOptionsFor(
  */
 export const DEFAULT_POSITIVE_WEIGHT = 100;
 
+/** A labelled volume brought to a spot scale (unchanged without one), and the spot size it had. */
+function toSpotScale(
+  item: LabeledVolume,
+  scale: SpotSize | undefined,
+): { item: LabeledVolume; spot?: SpotSize } {
+  if (!scale) return { item };
+  const estimate = item.spotSize ? undefined : estimateSpotSize(item.volume);
+  const spot =
+    item.spotSize ?? (estimate && Number.isFinite(estimate.z) ? { xy: estimate.xy, z: estimate.z } : scale);
+  const r = resamplingFor(item.volume.shape, spotScaleFactors(spot, scale));
+  if (isIdentity(r)) return { item, spot };
+  return {
+    item: {
+      ...item,
+      volume: resampleVolume(item.volume, r),
+      points: item.points.map((p) => toResampled(p, r)),
+    },
+    spot,
+  };
+}
+
 function toSample(
   item: LabeledVolume,
   config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>>,
@@ -154,10 +193,22 @@ export async function trainDetector(
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
   const lossOptions = lossOptionsFor(config);
-  const samples = trainSet.map((s, i) => toSample(s, { sigma, normalization }, binary, `train[${i}]`));
-  const validation = validationSet.map((s, i) =>
-    toSample(s, { sigma, normalization }, binary, `validation[${i}]`),
+  const scaledTrain = trainSet.map((s) => toSpotScale(s, config.spotScale));
+  const scaledValidation = validationSet.map((s) => toSpotScale(s, config.spotScale));
+  const samples = scaledTrain.map((s, i) =>
+    toSample(s.item, { sigma, normalization }, binary, `train[${i}]`),
   );
+  const validation = scaledValidation.map((s, i) =>
+    toSample(s.item, { sigma, normalization }, binary, `validation[${i}]`),
+  );
+  const spots = scaledTrain.flatMap((s) => (s.spot ? [s.spot] : []));
+  const spotRange =
+    config.spotScale && spots.length > 0
+      ? {
+          xy: [Math.min(...spots.map((s) => s.xy)), Math.max(...spots.map((s) => s.xy))] as [number, number],
+          z: [Math.min(...spots.map((s) => s.z)), Math.max(...spots.map((s) => s.z))] as [number, number],
+        }
+      : undefined;
   const model = config.model ?? (binary ? createDetNet3D(config.network) : createDmDetNet3D(config.network));
   const networkConfig = resolveConfig(config.network ?? {});
   const training = await train({
@@ -184,7 +235,7 @@ export async function trainDetector(
     for (const [i, s] of validation.entries()) {
       const { map } = await predictMap(model, networkConfig, s.input, config.predictor);
       const detections = localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE });
-      images.push({ truth: (validationSet[i] as LabeledVolume).points, detections });
+      images.push({ truth: (scaledValidation[i] as { item: LabeledVolume }).item.points, detections });
     }
     const best = bestThreshold(images, { gate: 5 });
     // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
@@ -198,6 +249,8 @@ export async function trainDetector(
     config: networkConfig,
     target: binary ? { kind: 'binary', radius: 0 } : { kind: 'density', sigmaXY: sigma.xy, sigmaZ: sigma.z },
     normalization,
+    ...(config.spotScale ? { spotScale: { xy: config.spotScale.xy, z: config.spotScale.z } } : {}),
+    ...(spotRange ? { spotRange } : {}),
     threshold,
     training: {
       loss: lossOptions.loss,

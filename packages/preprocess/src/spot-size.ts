@@ -73,24 +73,25 @@ export function estimateSpotSize(
     return true;
   });
   const candidates = isolated.slice(Math.floor(isolated.length * dropBrightest)).slice(0, maxSpots);
-  const fitAll = (radius: [number, number, number]) => {
+  // `limit`: the largest σ kept, in window radii (a first pass in a small window may see a wide spot's σ beyond its radius).
+  const fitAll = (radius: [number, number, number], limit: number) => {
     const xy: number[] = [];
     const z: number[] = [];
     for (const c of candidates) {
       const voxel: [number, number, number] = [Math.round(c.z), Math.round(c.y), Math.round(c.x)];
       const fit = fitGaussian(data, shape, voxel, [c.z, c.y, c.x], radius);
-      if (!fit || !(fit.amplitude > 0) || !(fit.sigmaXY > 0.2) || fit.sigmaXY > radius[1]) continue;
-      if (shape[0] > 1 && (!(fit.sigmaZ > 0.2) || fit.sigmaZ > radius[0])) continue;
+      if (!fit || !(fit.amplitude > 0) || !(fit.sigmaXY > 0.2) || fit.sigmaXY > limit * radius[1]) continue;
+      if (shape[0] > 1 && (!(fit.sigmaZ > 0.2) || fit.sigmaZ > limit * Math.max(radius[0], 1))) continue;
       xy.push(fit.sigmaXY);
       z.push(fit.sigmaZ);
     }
     return { xy, z };
   };
-  const first = fitAll([2, 3, 3]);
+  const first = fitAll([2, 3, 3], 3);
   if (first.xy.length < minSpots) return undefined;
-  const rxy = clamp(Math.ceil(2.5 * median(first.xy)), 3, 9);
+  const rxy = clamp(Math.ceil(2.5 * median(first.xy)), 3, 10);
   const rz = shape[0] > 1 ? clamp(Math.ceil(2.5 * median(first.z)), 2, 8) : 0;
-  const second = fitAll([rz, rxy, rxy]);
+  const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
   return {
     xy: median(fits.xy),

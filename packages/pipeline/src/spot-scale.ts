@@ -1,0 +1,119 @@
+import type { ModelMetadata } from '@dmdet/model';
+import {
+  estimateSpotSize,
+  isIdentity,
+  type Resampling,
+  resamplingFor,
+  type SpotSize,
+  spotScaleFactors,
+} from '@dmdet/preprocess';
+import type { Vec3, Volume } from '@dmdet/volume-io';
+import { PipelineError } from './errors';
+
+/** A spot size given by the user: σ of a spot in voxels, or in µm (`unit: 'um'`) with a voxel size. */
+export interface SpotSizeOption {
+  xy: number;
+  z: number;
+  /** Default `'voxel'`. */
+  unit?: 'voxel' | 'um';
+}
+
+/** The spot size detection used, and where it came from. */
+export interface UsedSpotSize extends SpotSize {
+  /** `'given'` (the `spotSize` option), `'estimated'` (from the volume), or `'model'` (none could be estimated: taken as the model's own). */
+  source: 'given' | 'estimated' | 'model';
+  /** Bright candidates the estimate looked at (with `'estimated'` or `'model'`). */
+  candidates?: number;
+}
+
+/** The spot size and resampling of one volume for a model with a spot scale. */
+export interface SpotScalePlan {
+  spotSize: UsedSpotSize;
+  /** Zoom `[z, y, x]` applied before the network (1 = as is). */
+  factors: Vec3;
+  resampling: Resampling;
+  warnings: string[];
+}
+
+/** A spot size in voxels from a {@link SpotSizeOption}. */
+export function spotSizeInVoxels(option: SpotSizeOption, voxelSize: Vec3 | undefined): SpotSize {
+  for (const k of ['xy', 'z'] as const) {
+    const v = option?.[k];
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+      throw new PipelineError(
+        'INVALID_OPTION',
+        `spotSize.${k} must be a spot σ > 0 (${option?.unit === 'um' ? 'µm' : 'voxels'}), got ${JSON.stringify(v)}`,
+      );
+  }
+  if (option.unit === undefined || option.unit === 'voxel') return { xy: option.xy, z: option.z };
+  if (option.unit !== 'um')
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `spotSize.unit must be 'voxel' or 'um', got ${JSON.stringify(option.unit)}`,
+    );
+  if (!voxelSize)
+    throw new PipelineError(
+      'INVALID_OPTION',
+      'a spot size in µm needs the voxel size: the file has none; give it (voxelSize, CLI --voxel-size z,y,x) or give the spot size in voxels',
+    );
+  return { xy: option.xy / voxelSize[2], z: option.z / voxelSize[0] };
+}
+
+const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices`;
+
+/**
+ * Decides how a volume is brought to a model's spot scale (`metadata.spotScale`): the spot size is
+ * the one given, else estimated from the volume (`estimateSpotSize`), else (no bright spots) taken
+ * as the model's; the zoom is `spotScaleFactors` of it. Warns when the size lies outside the range
+ * the model was trained on (`metadata.spotRange`). Without a spot scale in the metadata, a given
+ * spot size is refused (the model does not say what size it knows) and nothing is resampled.
+ */
+export function planSpotScale(
+  volume: Volume,
+  metadata: ModelMetadata,
+  given: SpotSizeOption | undefined,
+  voxelSize: Vec3 | undefined,
+): SpotScalePlan | undefined {
+  const scale = metadata.spotScale;
+  if (!scale) {
+    if (given)
+      throw new PipelineError(
+        'INVALID_OPTION',
+        "this model does not record the spot size it was trained at (no spotScale in its metadata), so it cannot be resampled to it; use the built-in 'default' model or leave spotSize out",
+      );
+    return undefined;
+  }
+  const warnings: string[] = [];
+  let spotSize: UsedSpotSize;
+  if (given) spotSize = { ...spotSizeInVoxels(given, voxelSize), source: 'given' };
+  else {
+    const estimate = estimateSpotSize(volume);
+    if (estimate && Number.isFinite(estimate.z))
+      spotSize = { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
+    else {
+      spotSize = { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+      warnings.push(
+        `could not estimate the spot size (too few bright, isolated spots); assumed the model's own (${fmt(scale)}). If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
+      );
+    }
+  }
+  const range = metadata.spotRange;
+  if (range && spotSize.source !== 'model') {
+    const outside =
+      spotSize.xy < range.xy[0] ||
+      spotSize.xy > range.xy[1] ||
+      spotSize.z < range.z[0] ||
+      spotSize.z > range.z[1];
+    if (outside)
+      warnings.push(
+        `the ${spotSize.source} spot size (${fmt(spotSize)}) is outside what the model was trained on (σxy ${range.xy[0]}–${range.xy[1]} px, σz ${range.z[0]}–${range.z[1]} slices); results may be poor${spotSize.source === 'estimated' ? '; if the estimate is wrong, give the size with --spot-size' : ''}`,
+      );
+  }
+  const factors = spotScaleFactors(spotSize, scale);
+  return { spotSize, factors, resampling: resamplingFor(volume.shape, factors), warnings };
+}
+
+/** Whether a plan changes the volume. */
+export function resamples(plan: SpotScalePlan | undefined): plan is SpotScalePlan {
+  return plan !== undefined && !isIdentity(plan.resampling);
+}

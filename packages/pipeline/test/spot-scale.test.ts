@@ -1,0 +1,88 @@
+import { predictVolume } from '@dmdet/model';
+import { localMaxima3D } from '@dmdet/postprocess';
+import { fromResampled, normalizeInput, resampleVolume, resamplingFor } from '@dmdet/preprocess';
+import { simulateVolume } from '@dmdet/simulate';
+import { createVolume } from '@dmdet/volume-io';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MIN_DISTANCE, detect, PipelineError, planSpotScale, spotSizeInVoxels } from '../src/index';
+import { tinyDetector, useCpu } from './setup-tf';
+
+beforeAll(useCpu);
+
+const withScale = () => {
+  const d = tinyDetector(0.3);
+  return {
+    ...d,
+    metadata: {
+      ...d.metadata,
+      spotScale: { xy: 1.4, z: 1 },
+      spotRange: { xy: [0.7, 3] as [number, number], z: [0.7, 3] as [number, number] },
+    },
+  };
+};
+
+describe('detect at the model’s spot scale', () => {
+  const sim = simulateVolume({ shape: [6, 40, 48], count: 10, snr: 8, sigmaXY: 2.8, seed: 4 });
+
+  it('resamples to the model’s scale, predicts there and maps every position back exactly', async () => {
+    const detector = withScale();
+    const got = await detect(sim.volume, { model: detector, spotSize: { xy: 2.8, z: 1 }, keepMap: true });
+    const r = resamplingFor(sim.volume.shape, [1, 0.5, 0.5]);
+    expect(got.resampling).toEqual(r);
+    expect(got.spotSize).toEqual({ xy: 2.8, z: 1, source: 'given' });
+    expect(got.map?.shape).toEqual([6, 20, 24]);
+    const input = normalizeInput(resampleVolume(sim.volume, r), detector.metadata.normalization);
+    const map = await predictVolume(detector.model, input);
+    expect(Array.from(got.map?.data ?? [])).toEqual(Array.from(map.data));
+    const expected = localMaxima3D(map, { threshold: 0.3, minDistance: DEFAULT_MIN_DISTANCE }).map((d) =>
+      fromResampled(d, r),
+    );
+    expect(got.points.map(({ x, y, z }) => [x, y, z])).toEqual(expected.map(({ x, y, z }) => [x, y, z]));
+  });
+
+  it('a spot size within 15 % of the model’s, or a model without a spot scale, leaves the volume as it is', async () => {
+    const same = await detect(sim.volume, {
+      model: withScale(),
+      spotSize: { xy: 1.5, z: 1.1 },
+      keepMap: true,
+    });
+    expect(same.resampling).toBeUndefined();
+    expect(same.map?.shape).toEqual([6, 40, 48]);
+    const plain = await detect(sim.volume, { model: tinyDetector(0.3) });
+    expect(plain.spotSize).toBeUndefined();
+    expect(plain.warnings).toEqual([]);
+    await expect(detect(sim.volume, { model: tinyDetector(0.3), spotSize: { xy: 2, z: 1 } })).rejects.toThrow(
+      /does not record the spot size it was trained at/,
+    );
+  });
+
+  it('µm need a voxel size; bad sizes are named', () => {
+    expect(spotSizeInVoxels({ xy: 0.2, z: 0.6, unit: 'um' }, [0.3, 0.1, 0.1])).toEqual({ xy: 2, z: 2 });
+    expect(() => spotSizeInVoxels({ xy: 0.2, z: 0.6, unit: 'um' }, undefined)).toThrow(
+      /needs the voxel size/,
+    );
+    expect(() => spotSizeInVoxels({ xy: -1, z: 1 }, undefined)).toThrow(PipelineError);
+    expect(() => spotSizeInVoxels({ xy: 1, z: 1, unit: 'mm' as never }, undefined)).toThrow(/spotSize\.unit/);
+  });
+
+  it('estimates the size when not given, and warns outside the training range or without bright spots', () => {
+    const big = simulateVolume({
+      shape: [12, 64, 64],
+      count: 30,
+      minSpacing: 12,
+      snr: 10,
+      sigmaXY: 3.6,
+      sigmaZ: 1,
+      seed: 8,
+    });
+    const plan = planSpotScale(big.volume, withScale().metadata, undefined, undefined);
+    expect(plan?.spotSize.source).toBe('estimated');
+    expect(plan?.spotSize.xy).toBeGreaterThan(3);
+    expect(plan?.warnings.join('\n')).toMatch(/outside what the model was trained on/);
+    const empty = createVolume(new Uint16Array(6 * 32 * 32).fill(100), [6, 32, 32]);
+    const none = planSpotScale(empty, withScale().metadata, undefined, undefined);
+    expect(none?.spotSize).toEqual({ xy: 1.4, z: 1, source: 'model', candidates: 0 });
+    expect(none?.factors).toEqual([1, 1, 1]);
+    expect(none?.warnings.join('\n')).toMatch(/could not estimate the spot size/);
+  });
+});
