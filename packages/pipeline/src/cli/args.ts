@@ -82,6 +82,24 @@ export function tripleOption(
   return parts as [number, number, number];
 }
 
+/** A `xy,z` pair of positive numbers (a spot size). */
+export function pairOption(
+  command: string,
+  name: string,
+  value: unknown,
+): { xy: number; z: number } | undefined {
+  if (value === undefined) return undefined;
+  const parts = String(value)
+    .split(',')
+    .map((s) => Number(s.trim()));
+  if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n) || n <= 0))
+    throw new UsageError(
+      `--${name} must be two positive numbers xy,z (the spot's Gaussian σ in-plane and along z), got ${JSON.stringify(value)}`,
+      command,
+    );
+  return { xy: parts[0] as number, z: parts[1] as number };
+}
+
 /** A comma-separated list option. */
 export function listOption(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;

@@ -7,7 +7,7 @@ import { detect } from '../detect';
 import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
-import { numberOption, parse, tripleOption, UsageError } from './args';
+import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
@@ -23,6 +23,9 @@ Options:
                             default <name>.detections.csv next to each input
   --threshold <t>           detection threshold on the density map, 0–1 (default: the model's)
   --voxel-size <z,y,x>      voxel size in µm (default: from the TIFF's ImageJ/OME metadata)
+  --spot-size <xy,z>        the spots' Gaussian σ in voxels (in-plane px, z slices); the volume is
+                            resampled to the model's spot scale (default: estimated from the volume)
+  --spot-size-um <xy,z>     the same in µm (needs the voxel size)
   --png                     also write a picture: max projection with detections (.png beside the CSV)
   --truth <gt.csv>          ground truth (one input): prints F1/RMSE, drawn in the picture in green
   --backend <name>          auto (default), wasm, cpu, tensorflow, tensorflow-gpu
@@ -46,6 +49,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     out: { type: 'string' },
     threshold: { type: 'string' },
     'voxel-size': { type: 'string' },
+    'spot-size': { type: 'string' },
+    'spot-size-um': { type: 'string' },
     png: { type: 'boolean' },
     truth: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
@@ -66,6 +71,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     integer: true,
     min: 4096,
   });
+  const spotVoxels = pairOption('detect', 'spot-size', values['spot-size']);
+  const spotUm = pairOption('detect', 'spot-size-um', values['spot-size-um']);
+  if (spotVoxels && spotUm) throw new UsageError('give --spot-size or --spot-size-um, not both', 'detect');
+  const spotSize = spotVoxels ?? (spotUm ? { ...spotUm, unit: 'um' as const } : undefined);
   const truthPath = values['truth'] as string | undefined;
   if (truthPath && positionals.length > 1)
     throw new UsageError('--truth goes with a single input volume', 'detect');
@@ -113,6 +122,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         ...(threshold !== undefined ? { threshold } : {}),
         ...(maxTileVoxels ? { maxTileVoxels } : {}),
         ...(pool ? { predictor: pool } : {}),
+        ...(spotSize ? { spotSize } : {}),
         onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
       });
       progress.finish();
@@ -143,6 +153,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         count: result.points.length,
         threshold: result.threshold,
         tiles: result.tiles,
+        ...(result.spotSize ? { spotSize: result.spotSize } : {}),
+        ...(result.resampling ? { resampledTo: result.resampling.to } : {}),
+        warnings: result.warnings,
         seconds,
         ...(scores ? { scores } : {}),
       });
@@ -150,6 +163,13 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         io.stdout.write(
           `${o.input}: ${result.points.length} particles (threshold ${result.threshold.toFixed(3)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${seconds.toFixed(1)} s) → ${o.csv}${o.png ? `, ${o.png}` : ''}\n`,
         );
+        if (result.spotSize) {
+          const s = result.spotSize;
+          io.stdout.write(
+            `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
+          );
+        }
+        for (const w of result.warnings) io.stderr.write(`warning: ${o.input}: ${w}\n`);
         if (scores)
           io.stdout.write(
             `  against ${truthPath}: F1 ${scores.f1.toFixed(3)}, precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)}, RMSE ${scores.rmse.toFixed(3)} voxels (TP ${scores.tp}, FP ${scores.fp}, FN ${scores.fn})\n`,
