@@ -27,4 +27,4 @@ export {
   volumeDType,
   voxelCount,
 } from './volume';
-export { type Axis, cropVolume, flipVolume, minMax, toFloat32 } from './volume-ops';
+export { type Axis, cropVolume, flipVolume, minMax, padToSize, toFloat32 } from './volume-ops';

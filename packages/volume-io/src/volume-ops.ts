@@ -80,3 +80,39 @@ export function minMax(volume: Volume): { min: number; max: number } {
   if (min > max) return { min: Number.NaN, max: Number.NaN };
   return { min, max };
 }
+
+/** Mirror index of `i` into `0..n−1` (`… 2 1 0 | 0 1 2 … n−1 | n−1 n−2 …`, scipy's 'reflect'). */
+function mirror(i: number, n: number): number {
+  const period = 2 * n;
+  let m = ((i % period) + period) % period;
+  if (m >= n) m = period - 1 - m;
+  return m;
+}
+
+/**
+ * Pads a volume to at least `size` voxels per axis `[z, y, x]` by mirroring it at its far ends
+ * (`… n−1 | n−1 n−2 …`), so its own voxels keep their indices (positions stay valid). Axes already
+ * as large are left as they are; the result is a new volume of the same type.
+ *
+ * @example
+ * const padded = padToSize(volume, [10, 64, 64]); // a 6×48×80 volume becomes 10×64×80
+ */
+export function padToSize<D extends VolumeData>(volume: Volume<D>, size: Vec3): Volume<D> {
+  const [Z, Y, X] = volume.shape;
+  if (!Array.isArray(size) || size.length !== 3 || size.some((n) => !Number.isInteger(n) || n < 1))
+    throw new VolumeIoError(
+      'INVALID_OPTION',
+      `size must be [z, y, x] positive integers, got ${JSON.stringify(size)}`,
+    );
+  const [Z1, Y1, X1] = [Math.max(Z, size[0]), Math.max(Y, size[1]), Math.max(X, size[2])];
+  if (Z1 === Z && Y1 === Y && X1 === X) return volume;
+  const src = volume.data;
+  const out = new (src.constructor as new (n: number) => D)(Z1 * Y1 * X1);
+  for (let z = 0; z < Z1; z++)
+    for (let y = 0; y < Y1; y++) {
+      const from = (mirror(z, Z) * Y + mirror(y, Y)) * X;
+      const to = (z * Y1 + y) * X1;
+      for (let x = 0; x < X1; x++) out[to + x] = src[from + mirror(x, X)] as number;
+    }
+  return createVolume(out, [Z1, Y1, X1], volume.voxelSize);
+}

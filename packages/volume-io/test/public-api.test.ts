@@ -14,6 +14,7 @@ describe('public API', () => {
       'imagejDescription',
       'minMax',
       'normalizePercentile',
+      'padToSize',
       'percentiles',
       'readPointsCsv',
       'readPtcXml',
