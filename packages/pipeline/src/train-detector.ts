@@ -30,7 +30,7 @@ import {
   spotScaleFactors,
   toResampled,
 } from '@dmdet/preprocess';
-import type { Vec3, Volume } from '@dmdet/volume-io';
+import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
@@ -74,7 +74,7 @@ export interface TrainDetectorConfig {
   stepsPerEpoch?: number;
   /** Default 4. */
   batchSize?: number;
-  /** Random crop `[z, y, x]`. Default up to [16, 64, 64]. */
+  /** Random crop `[z, y, x]`; training volumes smaller than it are mirrored up to it at their far ends. Default up to [16, 64, 64]. */
   crop?: Vec3;
   /** Default { patience: 10 }. */
   earlyStopping?: { patience?: number; minDelta?: number } | false;
@@ -195,9 +195,12 @@ export async function trainDetector(
   const lossOptions = lossOptionsFor(config);
   const scaledTrain = trainSet.map((s) => toSpotScale(s, config.spotScale));
   const scaledValidation = validationSet.map((s) => toSpotScale(s, config.spotScale));
-  const samples = scaledTrain.map((s, i) =>
-    toSample(s.item, { sigma, normalization }, binary, `train[${i}]`),
-  );
+  // Training volumes smaller than the crop (few slices, or shrunk to the spot scale) are mirrored up to it.
+  const samples = scaledTrain.map((s, i) => {
+    const sample = toSample(s.item, { sigma, normalization }, binary, `train[${i}]`);
+    if (!config.crop) return sample;
+    return { input: padToSize(sample.input, config.crop), target: padToSize(sample.target, config.crop) };
+  });
   const validation = scaledValidation.map((s, i) =>
     toSample(s.item, { sigma, normalization }, binary, `validation[${i}]`),
   );
