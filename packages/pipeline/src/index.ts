@@ -19,7 +19,7 @@ export {
 export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
 export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';
-export { defaultModelUrl, loadModel } from './load-model';
+export { BUILT_IN_MODELS, type BuiltInModelName, defaultModelUrl, loadModel } from './load-model';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
 export { predictMap } from './predict-map';
 export {

@@ -10,13 +10,31 @@ export function moduleUrl(): string {
   return `file://${path.startsWith('/') ? '' : '/'}${encodeURI(path)}`;
 }
 
-/** URL of the built-in model's `model.json`, shipped inside this package. */
-export function defaultModelUrl(): string {
-  return new URL('../model/default/model.json', moduleUrl()).href;
+/**
+ * The built-in models, by name, and the folder (inside this package's `model/`) each lives in:
+ * `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario (docs/default-model.md),
+ * is also `'default'` until the general model is trained.
+ */
+export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = {
+  default: 'default',
+  'ptc-virus': 'default',
+};
+
+/** A built-in model's name. */
+export type BuiltInModelName = 'default' | 'ptc-virus';
+
+/** Whether `source` names a built-in model. */
+export function isBuiltInModel(source: unknown): source is BuiltInModelName {
+  return typeof source === 'string' && Object.hasOwn(BUILT_IN_MODELS, source);
+}
+
+/** URL of a built-in model's `model.json` (default: `'default'`), shipped inside this package. */
+export function defaultModelUrl(name: BuiltInModelName = 'default'): string {
+  return new URL(`../model/${BUILT_IN_MODELS[name]}/model.json`, moduleUrl()).href;
 }
 
 /**
- * Loads a detector: `'default'` (the built-in model shipped with this package), a URL of a
+ * Loads a detector: a built-in model by name (`'default'`, `'ptc-virus'`: shipped with this package), a URL of a
  * `model.json` (or `indexeddb://…`), an IOHandler, or the `File`s a user picked. In Node, use
  * `loadModel` from `@dmdet/pipeline/node`, which also reads folders. Starts a backend first when
  * none is active (the fastest available, as `detect` does), so it can be the first call.
@@ -24,8 +42,9 @@ export function defaultModelUrl(): string {
  * @example
  * const detector = await loadModel('default');
  */
-export async function loadModel(source: 'default' | ModelLocation | File[]): Promise<DetectorModel> {
+export async function loadModel(source: BuiltInModelName | ModelLocation | File[]): Promise<DetectorModel> {
   await ensureBackend(undefined);
-  if (source === 'default') return loadModelFrom(defaultModelUrl(), { label: 'the built-in model' });
+  if (isBuiltInModel(source))
+    return loadModelFrom(defaultModelUrl(source), { label: `the built-in model '${source}'` });
   return loadModelFrom(source);
 }

@@ -13,18 +13,18 @@ import { readPointsCsvFile, readTiffFile } from '@dmdet/volume-io/node';
 import { ensureBackend } from './backend';
 import type { DetectorModel } from './detect';
 import { PipelineError } from './errors';
-import { defaultModelUrl } from './load-model';
+import { type BuiltInModelName, defaultModelUrl, isBuiltInModel } from './load-model';
 import type { LabeledVolume } from './train-detector';
 
 export { ModelWorkerPool };
 
-/** Folder of the built-in model inside this package. */
-export function defaultModelDir(): string {
-  return dirname(fileURLToPath(defaultModelUrl()));
+/** Folder of a built-in model (default: `'default'`) inside this package. */
+export function defaultModelDir(name: BuiltInModelName = 'default'): string {
+  return dirname(fileURLToPath(defaultModelUrl(name)));
 }
 
 /**
- * Loads a detector: `'default'` (the built-in model), a folder holding `model.json` + `weights.bin`
+ * Loads a detector: a built-in model by name (`'default'`, `'ptc-virus'`), a folder holding `model.json` + `weights.bin`
  * (or the path of that `model.json`), or an `http(s)://` URL. An invalid folder gets a clear error
  * (`MODEL_NOT_FOUND`, `CORRUPT_MODEL`, `FOREIGN_MODEL`). Starts a backend first when none is active
  * (the fastest available, as `detect` does), so it can be the first call.
@@ -34,7 +34,7 @@ export function defaultModelDir(): string {
  */
 export async function loadModel(source: string = 'default'): Promise<DetectorModel> {
   await ensureBackend(undefined);
-  if (source === 'default') return loadModelFromDir(defaultModelDir());
+  if (isBuiltInModel(source)) return loadModelFromDir(defaultModelDir(source));
   if (/^https?:\/\//.test(source)) return loadModelFrom(source);
   const path = resolve(source);
   const isJson =

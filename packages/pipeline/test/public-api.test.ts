@@ -9,6 +9,7 @@ import * as node from '../src/node';
 describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'BUILT_IN_MODELS',
       'DEFAULT_MAX_TILE_VOXELS',
       'DEFAULT_MIN_DISTANCE',
       'DEFAULT_POSITIVE_WEIGHT',

@@ -1,20 +1,33 @@
-import type { DensityLevel } from '@dmdet/simulate';
+import { type DensityLevel, GENERAL_RANGES } from '@dmdet/simulate';
 import { simulateDataset } from '@dmdet/simulate/node';
 import { listOption, numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, Progress } from './progress';
 
+const SNR_RANGE = GENERAL_RANGES['spots.snr'];
+
 export const SIMULATE_HELP = `Usage: dmdet simulate --out <folder> [options]
 
-Simulates fluorescence volumes of the Particle Tracking Challenge's virus scenario (Poisson noise,
-Gaussian spots) with their ground truth: images/<id>.tif, truth/<id>.csv and manifest.json with a
-50/25/25 train/validation/test split per SNR.
+Simulates fluorescence volumes with their ground truth: images/<id>.tif, truth/<id>.csv and
+manifest.json with a 50/25/25 train/validation/test split (per SNR level when there are levels).
+
+Scenarios (--scenario):
+  virus     the Particle Tracking Challenge's virus scenario (default): Poisson noise, Gaussian spots
+            on a flat background, SNR = (I_obj - I_bg)/sqrt(I_obj), an SNR × density grid
+  general   volumes like users' data, randomised per volume: camera offset, gain, read noise and
+            hot pixels; background gradient, haze, cells with nuclei, bright blobs (not annotated);
+            PSF size, halo, axial tail and tilt; spot counts, brightness spread, clusters, pairs.
+            --snr is the local SNR A/sqrt(B + A + (read/gain)^2) of a median spot; truth CSVs add
+            snr and background columns; the manifest holds each volume's parameters
 
 Options:
   --out <folder>          where to write (must be empty unless --force)
-  --snr <list>            SNR levels, e.g. 2 or 1,2,4,7 (default 1,2,4,7)
-  --density <list>        low, medium, high (default all three)
-  --count <n>             volumes per SNR × density (default 1)
-  --shape <z,y,x>         volume size (default 10,512,512)
+  --scenario <name>       virus (default) or general
+  --snr <list>            SNR levels, e.g. 2 or 1,2,4,7 (virus default 1,2,4,7; general default:
+                          drawn per volume, log-uniform ${SNR_RANGE.min}–${SNR_RANGE.max})
+  --density <list>        virus only: low, medium, high (default all three)
+  --count <n>             volumes per SNR × density (virus) or per SNR level (general); default 1
+  --shape <z,y,x>         volume size (virus default 10,512,512; general default: 5–64 slices
+                          drawn per volume, 256×256)
   --seed <n>              dataset seed (default 0)
   --force                 write into a non-empty folder
   --json                  print the manifest as JSON
@@ -23,11 +36,13 @@ Options:
 Examples:
   dmdet simulate --snr 2 --density medium --out sim
   dmdet simulate --count 4 --shape 10,128,128 --out data/small
+  dmdet simulate --scenario general --snr 2,4,7 --count 8 --out data/general
 `;
 
 export async function simulateCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse('simulate', argv, {
     out: { type: 'string' },
+    scenario: { type: 'string' },
     snr: { type: 'string' },
     density: { type: 'string' },
     count: { type: 'string' },
@@ -44,10 +59,18 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   }
   const out = values['out'] as string | undefined;
   if (!out) throw new UsageError('--out <folder> is required', 'simulate');
+  const scenario = (values['scenario'] as string | undefined) ?? 'virus';
+  if (scenario !== 'virus' && scenario !== 'general')
+    throw new UsageError(`--scenario must be virus or general, got ${JSON.stringify(scenario)}`, 'simulate');
   const snrs = listOption(values['snr'])?.map(
     (s) => numberOption('simulate', 'snr', s, { min: 0.01 }) as number,
   );
   const densities = listOption(values['density']);
+  if (scenario === 'general' && densities)
+    throw new UsageError(
+      '--density is for the virus scenario; general volumes draw their counts',
+      'simulate',
+    );
   for (const d of densities ?? [])
     if (!['low', 'medium', 'high'].includes(d))
       throw new UsageError(
@@ -58,16 +81,22 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   const shape = tripleOption('simulate', 'shape', values['shape'], { integer: true, positive: true });
   const seed = numberOption('simulate', 'seed', values['seed'], { integer: true });
   const progress = new Progress(io, 'simulating', values['quiet'] === true || values['json'] === true);
-  const manifest = await simulateDataset({
+  const common = {
     out,
     overwrite: values['force'] === true,
     ...(snrs ? { snrs } : {}),
-    ...(densities ? { densities: densities as DensityLevel[] } : {}),
-    ...(perCell ? { perCell } : {}),
     ...(shape ? { shape } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    onProgress: (p) => progress.update(p.done, p.total),
-  });
+    onProgress: (p: { done: number; total: number }) => progress.update(p.done, p.total),
+  };
+  const manifest =
+    scenario === 'general'
+      ? await simulateDataset({ ...common, scenario: 'general', ...(perCell ? { perLevel: perCell } : {}) })
+      : await simulateDataset({
+          ...common,
+          ...(densities ? { densities: densities as DensityLevel[] } : {}),
+          ...(perCell ? { perCell } : {}),
+        });
   progress.finish();
   if (values['json']) io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
   else

@@ -1,0 +1,79 @@
+/**
+ * The training data of the general built-in model: volumes of the `general` simulation family
+ * (`@dmdet/simulate`: random cameras, backgrounds, PSFs, densities), each with its true spot size
+ * jittered by a few per cent (detection estimates it, with an error of that order), beside the
+ * virus-scenario volumes of the `medium` benchmark (so the model keeps what the `ptc-virus` model
+ * knows). Seeds of the general volumes derive from {@link GENERAL_TRAIN_SEED}; the robustness
+ * benchmark's held-out seeds are checked against them.
+ */
+import type { LabeledVolume } from '@dmdet/pipeline';
+import { deriveSeed, Random, sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { benchmarkData } from './benchmark-data';
+
+/** The seed the general training and validation volumes derive from. */
+export const GENERAL_TRAIN_SEED = 7100;
+
+/** The sample seeds of `count` general volumes from index `first` on. */
+export function generalTrainingSeeds(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => deriveSeed(GENERAL_TRAIN_SEED, first + i));
+}
+
+/** Options of {@link generalTrainingData}. */
+export interface GeneralDataOptions {
+  /** General volumes for training. Default 96. */
+  train?: number;
+  /** General volumes for validation. Default 24. */
+  validation?: number;
+  /** In-plane size of the general volumes. Default [128, 128]. */
+  size?: [number, number];
+  /** Local SNR range of the general volumes. Default [1.5, 12]. */
+  snr?: [number, number];
+  /** Add the `medium` virus benchmark's train and validation splits. Default true. */
+  virus?: boolean;
+  /** Relative σ of the jitter of the spot size given to training (lognormal). Default 0.08. */
+  spotJitter?: number;
+}
+
+/** One general volume as a labelled volume, with its (jittered) spot size. */
+function generalItem(seed: number, options: Required<GeneralDataOptions>): LabeledVolume {
+  const params = sampleGeneralParams(seed, { size: options.size, snr: options.snr });
+  const sim = simulateGeneral(params, seed);
+  const rng = new Random(deriveSeed(seed, 99));
+  const jitter = () => Math.exp(options.spotJitter * rng.normal());
+  return {
+    id: `general-${seed}`,
+    volume: sim.volume,
+    points: sim.points.map(({ x, y, z }) => ({ x, y, z })),
+    spotSize: { xy: sim.spotSigma.xy * jitter(), z: sim.spotSigma.z * jitter() },
+  };
+}
+
+/** The general model's training and validation volumes (in memory). */
+export function generalTrainingData(options: GeneralDataOptions = {}): {
+  train: LabeledVolume[];
+  validation: LabeledVolume[];
+} {
+  const o: Required<GeneralDataOptions> = {
+    train: 96,
+    validation: 24,
+    size: [128, 128],
+    snr: [1.5, 12],
+    virus: true,
+    spotJitter: 0.08,
+    ...options,
+  };
+  const train = generalTrainingSeeds(0, o.train).map((s) => generalItem(s, o));
+  const validation = generalTrainingSeeds(o.train, o.validation).map((s) => generalItem(s, o));
+  if (o.virus) {
+    const virus = benchmarkData('medium');
+    const asItem = (b: (typeof virus.train)[number]): LabeledVolume => ({
+      id: b.id,
+      volume: b.volume,
+      points: b.points,
+      spotSize: { xy: 1.4, z: 1 },
+    });
+    train.push(...virus.train.map(asItem));
+    validation.push(...virus.validation.map(asItem));
+  }
+  return { train, validation };
+}

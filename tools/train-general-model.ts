@@ -1,0 +1,119 @@
+/**
+ * The recipe of the general built-in model: one command that trains it, checkpoints every epoch,
+ * and resumes.
+ *
+ *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
+ *                                  [--train n] [--validation n] [--without-virus] [--resume]
+ *
+ * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
+ * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
+ * train and validation splits (48 + 24 volumes of 10×256×256). Every volume is resampled from its
+ * spot size (the simulator's, jittered 8 %) to the model's spot scale (σxy 1.4 px, σz 1 slice: the
+ * virus scenario's) and normalised by the `'background'` transform (local background and noise), as
+ * `detect` will do; the model starts from `--from` (default: the `ptc-virus` model, whose frozen
+ * statistics it keeps) and trains with AMSGrad on 10×64×64 crops with flips, on both cores.
+ * A checkpoint is written to `<out>/checkpoint` after every epoch: `--resume` continues from it (the
+ * data are simulated again, identically, from their seeds). `--minutes m` stops after m minutes
+ * (after the epoch in progress), keeping the best weights and the checkpoint. At the end the
+ * threshold is chosen on the validation volumes and the model saved to `<out>`.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCheckpoint, ModelWorkerPool, saveCheckpoint } from '@dmdet/model/node';
+import { lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
+import { loadModel, saveDetector } from '@dmdet/pipeline/node';
+import { BACKGROUND_DEFAULTS } from '@dmdet/preprocess';
+import { GENERAL_TRAIN_SEED, generalTrainingData } from './lib/general-data';
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'bench-output/general-model' },
+    from: { type: 'string', default: 'ptc-virus' },
+    epochs: { type: 'string', default: '60' },
+    steps: { type: 'string', default: '32' },
+    minutes: { type: 'string' },
+    train: { type: 'string', default: '96' },
+    validation: { type: 'string', default: '24' },
+    workers: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    'without-virus': { type: 'boolean', default: false },
+  },
+});
+const int = (name: string, text: string | undefined) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be an integer >= 0, got ${text}`);
+  return n;
+};
+const out = values.out as string;
+const epochs = int('epochs', values.epochs);
+const stepsPerEpoch = int('steps', values.steps);
+const workers = int('workers', values.workers ?? String(availableParallelism()));
+const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes must be > 0, got ${values.minutes}`);
+const checkpointDir = join(out, 'checkpoint');
+const resume = values.resume ? await loadCheckpoint(checkpointDir) : undefined;
+if (values.resume && !resume) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
+
+const backend = await useBackend('wasm');
+const started = Date.now();
+const data = generalTrainingData({
+  train: int('train', values.train),
+  validation: int('validation', values.validation),
+  virus: !values['without-virus'],
+});
+console.error(
+  `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
+const start = await loadModel(values.from as string);
+const normalization = { method: 'background' as const, ...BACKGROUND_DEFAULTS };
+const kind = { architecture: 'dm-detnet3d' as const };
+const pool = await ModelWorkerPool.create(start.model, { workers, backend, loss: lossOptionsFor(kind) });
+const controller = new AbortController();
+const timer = minutes ? setTimeout(() => controller.abort(), minutes * 60000) : undefined;
+process.once('SIGINT', () => controller.abort());
+try {
+  const { detector, training, validationF1 } = await trainDetector(data.train, data.validation, {
+    ...kind,
+    model: start.model,
+    normalization,
+    spotScale: { xy: 1.4, z: 1 },
+    epochs,
+    stepsPerEpoch,
+    batchSize: 4,
+    crop: [10, 64, 64],
+    earlyStopping: false,
+    seed: GENERAL_TRAIN_SEED,
+    workers: pool,
+    predictor: pool,
+    signal: controller.signal,
+    ...(resume ? { resume } : {}),
+    checkpoint: { every: 1, save: (c) => saveCheckpoint(checkpointDir, c) },
+    notes: {
+      recipe: 'tools/train-general-model.ts',
+      from: values.from,
+      data: {
+        general: { train: values.train, validation: values.validation, size: [128, 128], snr: [1.5, 12] },
+        virus: 'medium benchmark train + validation splits',
+        seed: GENERAL_TRAIN_SEED,
+      },
+      stepsPerEpoch,
+      machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${workers} worker threads, tfjs ${backend}`,
+    },
+    onProgress: (p) => {
+      if (p.phase === 'epoch')
+        console.error(
+          `epoch ${p.epoch}/${p.maxEpochs}: train ${p.trainLoss.toFixed(4)}, validation ${p.validationLoss?.toFixed(4)}${p.best ? ' (best)' : ''}, ${(p.elapsedMs / 1000).toFixed(0)} s`,
+        );
+    },
+  });
+  const total = (Date.now() - started) / 60000;
+  (detector.metadata.training as Record<string, unknown>)['minutes'] = Number(total.toFixed(1));
+  await saveDetector(detector, out, { overwrite: true });
+  console.error(
+    `${training.stopReason} after ${training.epochs} epochs (best ${training.bestEpoch}); threshold ${detector.metadata.threshold?.toFixed(3)}, validation F1 ${validationF1?.toFixed(3)}; saved to ${out} (${total.toFixed(1)} min this run)`,
+  );
+} finally {
+  if (timer) clearTimeout(timer);
+  await pool.close();
+}
