@@ -1,14 +1,56 @@
 /**
  * `@dmdet/simulate`: 3D fluorescence volumes with known particle positions, as the Particle
- * Tracking Challenge's virus scenario (seeded, Poisson noise), the SNR × density grid, and a seeded
+ * Tracking Challenge's virus scenario (seeded, Poisson noise) and the SNR × density grid; the
+ * `general` family (randomised cameras, backgrounds, PSFs and spots, local SNR); and a seeded
  * train / validation / test split. Browser-safe; `@dmdet/simulate/node` writes datasets to disk.
  *
  * @packageDocumentation
  */
-export { type GridSample, gridPlan, type SimulateGridOptions, simulateGrid } from './dataset';
+
+export { applyCamera } from './camera';
+export {
+  type GeneralGridOptions,
+  type GeneralGridSample,
+  type GeneralPlanEntry,
+  type GridSample,
+  generalPlan,
+  gridPlan,
+  type SimulateGridOptions,
+  simulateGeneralGrid,
+  simulateGrid,
+} from './dataset';
 export { SimulateError, type SimulateErrorCode } from './errors';
+export {
+  amplitudeForLocalSnr,
+  type GeneralExpectation,
+  type GeneralPoint,
+  type GeneralVolume,
+  localSnr,
+  renderGeneral,
+  simulateGeneral,
+} from './general';
+export {
+  type DeepPartial,
+  GENERAL_CENTRE,
+  GENERAL_MAX_SPOTS,
+  GENERAL_RANGES,
+  type GeneralBackground,
+  type GeneralBlobs,
+  type GeneralCamera,
+  type GeneralCells,
+  type GeneralOverrides,
+  type GeneralParams,
+  type GeneralPsf,
+  type GeneralRange,
+  type GeneralSpots,
+  mergeGeneralParams,
+  type SampleGeneralOptions,
+  sampleGeneralParams,
+  validateGeneralParams,
+} from './general-params';
+export { generalPsfValue } from './general-psf';
 export { poisson } from './poisson';
-export type { ClusterOptions } from './positions';
+export type { ClusterOptions, PairOptions, RegionOptions } from './positions';
 export { type PsfMode, renderSpots, type Spot } from './psf';
 export { deriveSeed, Random } from './random';
 export {

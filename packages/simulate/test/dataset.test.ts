@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPointsCsvFile, readTiffFile } from '@dmdet/volume-io/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gridPlan, SimulateError, simulateGrid, simulateVolume, splitSamples } from '../src/index';
+import {
+  type DensityLevel,
+  gridPlan,
+  SimulateError,
+  simulateGrid,
+  simulateVolume,
+  splitSamples,
+} from '../src/index';
 import { simulateDataset } from '../src/node';
 
 describe('splitSamples', () => {
@@ -110,7 +117,7 @@ describe('simulateDataset (node)', () => {
     const again = simulateVolume({
       shape: [3, 24, 24],
       snr: first.snr,
-      density: first.density,
+      density: first.density as DensityLevel,
       seed: first.seed,
       voxelSize: [0.3, 0.1, 0.1],
     });

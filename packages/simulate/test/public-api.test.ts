@@ -6,21 +6,35 @@ import * as node from '../src/node';
 describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'GENERAL_CENTRE',
+      'GENERAL_MAX_SPOTS',
+      'GENERAL_RANGES',
       'PTC_DENSITY_COUNTS',
       'PTC_SHAPE',
       'PTC_SNRS',
       'Random',
       'SIMULATE_DEFAULTS',
       'SimulateError',
+      'amplitudeForLocalSnr',
+      'applyCamera',
       'countForDensity',
       'deriveSeed',
+      'generalPlan',
+      'generalPsfValue',
       'gridPlan',
+      'localSnr',
+      'mergeGeneralParams',
       'peakIntensity',
       'poisson',
+      'renderGeneral',
       'renderSpots',
+      'sampleGeneralParams',
+      'simulateGeneral',
+      'simulateGeneralGrid',
       'simulateGrid',
       'simulateVolume',
       'splitSamples',
+      'validateGeneralParams',
     ]);
   });
   it('node entry', () => {
