@@ -8,7 +8,7 @@ import {
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
-  /** Largest distance of a match, in voxels (or scaled units). Default 5 (METHOD.md). */
+  /** Largest distance of a match, in voxels (or scaled units). Default 5 (docs/method.md). */
   gate?: number;
   /** Per-axis scale `[z, y, x]` applied before distances. Default [1, 1, 1]. */
   scale?: [number, number, number];

@@ -56,7 +56,7 @@ export interface TrainDetectorConfig {
   backend?: BackendName | 'auto';
   /** Network configuration (widths, strides, …). Default the package's default model. */
   network?: HourglassConfig;
-  /** Density-map sigmas in voxels. Default σxy 1, σz 1 (METHOD.md). */
+  /** Density-map sigmas in voxels. Default σxy 1, σz 1 (docs/method.md). */
   sigma?: { xy: number; z: number };
   /**
    * Input normalisation: percentiles mapped to 0 and 1 (default 1 and 99.8), or `{ method: 'noise' }`

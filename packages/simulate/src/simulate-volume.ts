@@ -13,7 +13,7 @@ import { type PsfMode, renderSpots } from './psf';
 import { Random } from './random';
 import { countForDensity, type DensityLevel, PTC_DENSITY_COUNTS, PTC_SHAPE, peakIntensity } from './scenario';
 
-/** Options of {@link simulateVolume}; defaults give one PTC virus-scenario volume (METHOD.md). */
+/** Options of {@link simulateVolume}; defaults give one PTC virus-scenario volume (docs/method.md). */
 export interface SimulateVolumeOptions {
   /** Volume shape `[z, y, x]`. Default `[10, 512, 512]`. */
   shape?: Vec3;
@@ -43,7 +43,7 @@ export interface SimulateVolumeOptions {
   seed?: number;
 }
 
-/** The defaults of {@link simulateVolume}: the PTC virus scenario with METHOD.md's spot size. */
+/** The defaults of {@link simulateVolume}: the PTC virus scenario with the benchmark's spot size (docs/method.md). */
 export const SIMULATE_DEFAULTS = {
   shape: PTC_SHAPE as Vec3,
   density: 'medium' as DensityLevel,

@@ -18,7 +18,8 @@ Detects particles in 3D TIFF stacks and writes one CSV per volume: x,y,z,score i
 (0-based, sub-voxel), plus x_um,y_um,z_um when the voxel size is known.
 
 Options:
-  --model <dir|default>     model folder (model.json + weights.bin), or the built-in model (default)
+  --model <dir|name>        model folder (model.json + weights.bin), or a built-in model by name:
+                            default, ptc-virus (the Particle Tracking Challenge virus scenario's)
   --out <file|dir>          output CSV (one input) or folder (several inputs);
                             default <name>.detections.csv next to each input
   --threshold <t>           detection threshold on the density map, 0–1 (default: the model's)

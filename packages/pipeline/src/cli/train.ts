@@ -31,7 +31,7 @@ Options:
   --patience <n>           early-stopping patience in epochs (default 10)
   --freeze-epochs <n>      then a second stage: normalisation statistics frozen over the training
                            volumes, input from its median and bright-spot peak ('spots'), n more epochs
-                           (default 0: none; the built-in model had 30 after 60)
+                           (default 0: none; the ptc-virus model had 60 after 60)
   --seed <n>               default 0
   --resume                 continue from <out>/checkpoint
   --backend <name>         auto (default), wasm, cpu, tensorflow, tensorflow-gpu
