@@ -1,5 +1,5 @@
 import { fitGaussian, gaussianFilter3D, localMaxima3D, median, robustNoise } from '@dmdet/postprocess';
-import type { Volume } from '@dmdet/volume-io';
+import { cropVolume, type Volume } from '@dmdet/volume-io';
 import { checkNumber } from './errors';
 import { normalizeBackground } from './normalize-background';
 
@@ -27,6 +27,18 @@ export interface EstimateSpotSizeOptions {
   maxSpots?: number;
   /** Least number of good fits for an estimate. Default 5. */
   minSpots?: number;
+  /** Larger volumes are estimated on a central in-plane crop of about this many voxels. Default 2²³ (8.4 M). */
+  maxVoxels?: number;
+}
+
+/** A central in-plane crop of at most about `maxVoxels` voxels (all slices), or the volume itself. */
+function centralCrop(volume: Volume, maxVoxels: number): Volume {
+  const [Z, Y, X] = volume.shape;
+  if (Z * Y * X <= maxVoxels) return volume;
+  const side = Math.max(64, Math.floor(Math.sqrt(maxVoxels / Z)));
+  const cy = Math.min(Y, side);
+  const cx = Math.min(X, side);
+  return cropVolume(volume, [0, (Y - cy) >> 1, (X - cx) >> 1], [Z, cy, cx]);
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
@@ -39,6 +51,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
  * brighter one within 4 slices and 8 px), and a 3D Gaussian is fitted to each (`fitGaussian`) in a
  * window sized from a first pass; the estimate is the median σxy and σz of the fits that stayed
  * inside their window. Returns undefined when fewer than `minSpots` fits succeed (no bright spots).
+ * A volume of more than `maxVoxels` is estimated on a central in-plane crop of about that size.
  *
  * @example
  * const size = estimateSpotSize(volume); // { xy: 1.5, z: 1.1, spots: 212, candidates: 260 }
@@ -47,13 +60,15 @@ export function estimateSpotSize(
   volume: Volume,
   options: EstimateSpotSizeOptions = {},
 ): SpotSizeEstimate | undefined {
-  const { cut = 8, dropBrightest = 0.1, maxSpots = 300, minSpots = 5 } = options;
+  const { cut = 8, dropBrightest = 0.1, maxSpots = 300, minSpots = 5, maxVoxels = 2 ** 23 } = options;
   checkNumber('cut', cut, (v) => v > 0, 'a number > 0');
   checkNumber('dropBrightest', dropBrightest, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)');
   checkNumber('maxSpots', maxSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('minSpots', minSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
-  const shape = volume.shape;
-  const flat = normalizeBackground(volume, { block: [6, 24, 24], unit: 1, knee: Number.POSITIVE_INFINITY });
+  checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
+  const region = centralCrop(volume, maxVoxels);
+  const shape = region.shape;
+  const flat = normalizeBackground(region, { block: [6, 24, 24], unit: 1, knee: Number.POSITIVE_INFINITY });
   const data = flat.data;
   for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i] as number)) data[i] = 0;
   const smooth = gaussianFilter3D(flat, { sigmaXY: 1, sigmaZ: shape[0] > 1 ? 1 : 0 });

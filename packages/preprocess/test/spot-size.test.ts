@@ -36,3 +36,24 @@ describe('estimateSpotSize', () => {
     expect(() => estimateSpotSize(noise.volume, { dropBrightest: 1 })).toThrow(/dropBrightest/);
   });
 });
+
+describe('estimateSpotSize on a large volume', () => {
+  it('estimates on a central crop of about maxVoxels, with the same answer where spots are alike', () => {
+    const sim = simulateVolume({
+      shape: [8, 160, 160],
+      count: 120,
+      minSpacing: 10,
+      snr: 8,
+      background: 20,
+      sigmaXY: 2,
+      sigmaZ: 1.2,
+      seed: 4,
+    });
+    const whole = estimateSpotSize(sim.volume);
+    const crop = estimateSpotSize(sim.volume, { maxVoxels: 8 * 96 * 96 });
+    expect(crop?.candidates).toBeLessThan(whole?.candidates as number);
+    expect(Math.abs((crop?.xy as number) / 2 - 1)).toBeLessThan(0.15);
+    expect(Math.abs((whole?.xy as number) / 2 - 1)).toBeLessThan(0.15);
+    expect(() => estimateSpotSize(sim.volume, { maxVoxels: 0 })).toThrow(/maxVoxels/);
+  });
+});
