@@ -72,7 +72,11 @@ class CoarseGrid {
   }
 }
 
-/** One cell (or nucleus) outline: an ellipsoid whose in-plane radius wobbles with the angle. */
+/**
+ * One cell (or nucleus): a dome-like ellipsoid. At height dz from its centre its in-plane outline is
+ * the wobbling radius × √(1 − (dz/height)²) (not below 0.3 of it), with a soft edge `edgeXY` px
+ * wide; along z it fades out past ±height over `edgeZ` slices.
+ */
 interface Outline {
   x: number;
   y: number;
@@ -82,27 +86,32 @@ interface Outline {
   /** Relative amplitudes and phases of the 2nd, 3rd and 4th harmonics of the outline. */
   wobble: [number, number, number];
   phase: [number, number, number];
-  /** Edge width, as a fraction of the normalised radius. */
-  edge: number;
+  edgeXY: number;
+  edgeZ: number;
 }
 
 function outline(o: Outline, z: number, y: number, x: number): number {
+  const dz = Math.abs(z - o.z);
+  const fz = sigmoid((o.height - dz) / o.edgeZ);
+  if (fz < 1e-4) return 0;
   const dx = x - o.x;
   const dy = y - o.y;
   const theta = Math.atan2(dy, dx);
+  const u = dz / o.height;
   const r =
     o.radius *
+    Math.sqrt(Math.max(0.09, 1 - u * u)) *
     (1 +
       o.wobble[0] * Math.cos(2 * theta + o.phase[0]) +
       o.wobble[1] * Math.cos(3 * theta + o.phase[1]) +
       o.wobble[2] * Math.cos(4 * theta + o.phase[2]));
-  const dz = (z - o.z) / o.height;
-  const s = Math.sqrt((dx * dx + dy * dy) / (r * r) + dz * dz);
-  return sigmoid((1 - s) / o.edge);
+  return fz * sigmoid((r - Math.sqrt(dx * dx + dy * dy)) / o.edgeXY);
 }
 
 /** The smooth part of a `general` background and where the cells are. */
 export interface SmoothBackground {
+  /** Whether there are visible cells (count and brightness above 0). */
+  hasCells: boolean;
   /** Whether a point lies inside a cell (its cytoplasm profile above one half). */
   insideCell: (p: { x: number; y: number; z: number }) => boolean;
 }
@@ -110,9 +119,9 @@ export interface SmoothBackground {
 /**
  * Adds the smooth background of a `general` volume to `out` (photons): the flat level with its
  * linear in-plane gradient, the out-of-focus haze (four broad 3D Gaussians, normalised so the field
- * peaks at 1, times haze · level) and the cells (ellipsoids with wobbling outlines and soft edges,
- * each with an ellipsoidal nucleus; combined by maximum; cytoplasm brightness · σ_bg photons,
- * nucleus that × nucleusBrightness). Computed on a grid every 4 pixels in-plane and interpolated.
+ * peaks at 1, times haze · level) and the cells (domes with wobbling outlines and edges as soft
+ * as the PSF, each with a nucleus of the same kind; combined by maximum; cytoplasm brightness · σ_bg
+ * photons, nucleus that × nucleusBrightness). Computed on a grid every 4 pixels in-plane and interpolated.
  * Cells draw from `cellRng`, the haze from `hazeRng`.
  */
 export function addSmoothBackground(
@@ -170,8 +179,9 @@ export function addSmoothBackground(
   const c = b.cells;
   const cellField = new CoarseGrid(Z, Y, X);
   const mask = new CoarseGrid(Z, Y, X);
-  const edgeZ = Math.max(1, params.psf.sigmaZ);
-  const edgeXY = 2;
+  // Edges as soft as the PSF, at least 1.5 px and 0.7 slices.
+  const edgeXY = Math.max(1.5, params.psf.sigmaXY);
+  const edgeZ = Math.max(0.7, params.psf.sigmaZ);
   const wobble = (max: number): [number, number, number] => [
     cellRng.uniform(0, max),
     cellRng.uniform(0, max),
@@ -193,7 +203,8 @@ export function addSmoothBackground(
       height,
       wobble: wobble(0.08),
       phase: phases(),
-      edge: Math.max(edgeXY / radius, edgeZ / height),
+      edgeXY,
+      edgeZ,
     };
     const nr = Math.max(1, c.nucleusSize * radius);
     const nh = Math.max(1, 0.6 * height);
@@ -205,12 +216,12 @@ export function addSmoothBackground(
       height: nh,
       wobble: wobble(0.04),
       phase: phases(),
-      edge: Math.max(edgeXY / nr, edgeZ / nh),
+      edgeXY,
+      edgeZ,
     };
     if (c.brightness <= 0) continue;
-    const reach = 1 + 5 * cell.edge;
-    const rxy = radius * 1.25 * reach;
-    const rz = height * reach;
+    const rxy = radius * 1.25 + 5 * edgeXY;
+    const rz = height + 10 * edgeZ;
     const { ny, nx } = cellField;
     const z0 = Math.max(0, Math.ceil(cell.z - rz));
     const z1 = Math.min(Z - 1, Math.floor(cell.z + rz));
@@ -233,7 +244,7 @@ export function addSmoothBackground(
   const sigmaBg = Math.sqrt(b.level + (readNoise / gain) ** 2);
   if (c.brightness > 0 && c.count > 0) cellField.addTo(out, c.brightness * sigmaBg);
   const hasCells = c.brightness > 0 && c.count > 0;
-  return { insideCell: (p) => hasCells && mask.at(p.z, p.y, p.x) > 0.5 };
+  return { hasCells, insideCell: (p) => hasCells && mask.at(p.z, p.y, p.x) > 0.5 };
 }
 
 /**

@@ -192,17 +192,7 @@ export interface GeneralRange {
   unit: string;
 }
 
-/**
- * The ranges {@link sampleGeneralParams} draws from, by parameter path (each also in the README).
- * `spots.density` and `background.cells.coverage` are not fields: they set `spots.count` =
- * round(density · z·y·x / (1000 · σxy² · σz)), at least 1 and at most {@link GENERAL_MAX_SPOTS}, and
- * `background.cells.count` = max(1, round(coverage · y·x / (π · radius²))). `psf.tilt` is the tilt's
- * magnitude (its direction is uniform). `background.blobs.count` is per 256×256 pixels of plane.
- * Fields that are not here are constants of the family (see {@link GENERAL_CENTRE}):
- * `background.blobs.radius` [2, 6] px, `background.blobs.brightness` [3, 20], `spots.pairDistance`
- * [1.5, 3] σ; `background.gradientAngle` is uniform in [0, 2π).
- */
-export const GENERAL_RANGES = deepFreeze({
+const RANGES = {
   'shape.z': { min: 5, max: 64, scale: 'log', integer: true, unit: 'slices' },
   'camera.offset': { min: 50, max: 5000, scale: 'log', off: 0.1, unit: 'counts' },
   'camera.gain': { min: 0.5, max: 5, scale: 'log', unit: 'counts per photon' },
@@ -235,7 +225,22 @@ export const GENERAL_RANGES = deepFreeze({
   'spots.clusterSpread': { min: 1, max: 2.5, scale: 'linear', unit: '× σ' },
   'spots.pairFraction': { min: 0.05, max: 0.3, scale: 'linear', off: 0.5, unit: 'of spots' },
   'spots.insideCells': { min: 0, max: 1, scale: 'linear', unit: 'probability' },
-} as const satisfies Record<string, GeneralRange>);
+} as const satisfies Record<string, GeneralRange>;
+
+/** The name (parameter path) of one of {@link GENERAL_RANGES}. */
+export type GeneralRangeName = keyof typeof RANGES;
+
+/**
+ * The ranges {@link sampleGeneralParams} draws from, by parameter path (each also in the README).
+ * `spots.density` and `background.cells.coverage` are not fields: they set `spots.count` =
+ * round(density · z·y·x / (1000 · σxy² · σz)), at least 1 and at most {@link GENERAL_MAX_SPOTS}, and
+ * `background.cells.count` = max(1, round(coverage · y·x / (π · radius²))). `psf.tilt` is the tilt's
+ * magnitude (its direction is uniform). `background.blobs.count` is per 256×256 pixels of plane.
+ * Fields that are not here are constants of the family (see {@link GENERAL_CENTRE}):
+ * `background.blobs.radius` [2, 6] px, `background.blobs.brightness` [3, 20], `spots.pairDistance`
+ * [1.5, 3] σ; `background.gradientAngle` is uniform in [0, 2π).
+ */
+export const GENERAL_RANGES: Readonly<Record<GeneralRangeName, Readonly<GeneralRange>>> = deepFreeze(RANGES);
 
 /** Most spots {@link sampleGeneralParams} puts in one volume. */
 export const GENERAL_MAX_SPOTS = 8000;

@@ -90,7 +90,7 @@ function expectation(params: GeneralParams, seed: number, keepBackground: boolea
         : undefined,
     pairs:
       spots.pairFraction > 0 ? { fraction: spots.pairFraction, distance: spots.pairDistance } : undefined,
-    region: { fraction: spots.insideCells, inside: smooth.insideCell },
+    region: smooth.hasCells ? { fraction: spots.insideCells, inside: smooth.insideCell } : undefined,
     sigmaXY: psf.sigmaXY,
     sigmaZ: psf.sigmaZ,
   });

@@ -42,6 +42,7 @@ export {
   type GeneralParams,
   type GeneralPsf,
   type GeneralRange,
+  type GeneralRangeName,
   type GeneralSpots,
   mergeGeneralParams,
   type SampleGeneralOptions,

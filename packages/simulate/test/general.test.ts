@@ -12,6 +12,7 @@ import {
   GENERAL_RANGES,
   type GeneralOverrides,
   type GeneralParams,
+  type GeneralRangeName,
   generalPlan,
   generalPsfValue,
   localSnr,
@@ -79,11 +80,7 @@ describe('sampleGeneralParams', () => {
       const perBlobArea = (Y * X) / 65536;
       values['background.blobs.count'] = p.background.blobs.count / perBlobArea;
       for (const [key, v] of Object.entries(values)) {
-        const r = GENERAL_RANGES[
-          key as keyof typeof GENERAL_RANGES
-        ] as (typeof GENERAL_RANGES)[keyof typeof GENERAL_RANGES] & {
-          off?: number;
-        };
+        const r = GENERAL_RANGES[key as GeneralRangeName];
         seen[key] = [...(seen[key] ?? []), v];
         if (v === 0 && r.off) continue;
         // Blob counts are rounded after scaling to the plane.
@@ -114,11 +111,7 @@ describe('sampleGeneralParams', () => {
     }
     // Each range is used, not just respected: values reach near both ends; features are off about as often as documented.
     for (const [key, values] of Object.entries(seen)) {
-      const r = GENERAL_RANGES[key as keyof typeof GENERAL_RANGES] as {
-        min: number;
-        max: number;
-        off?: number;
-      };
+      const r = GENERAL_RANGES[key as GeneralRangeName];
       const on = values.filter((v) => !(v === 0 && r.off));
       const span = r.max - r.min;
       if (key !== 'background.blobs.count') {
