@@ -144,6 +144,7 @@ export type DeepPartial<T> = T extends readonly unknown[]
  * background 10 photons, flat, no haze, six mild cells (1 σ_bg), no blobs; PSF σxy 1.4, σz 1.0
  * (METHOD.md's benchmark spot), no halo, no tail, no tilt; 200 spots in 16×256×256 (about the PTC's
  * medium density), local SNR 4, brightness spread 0.3, no clusters or pairs, half of them in cells.
+ * Frozen: derive variants with {@link mergeGeneralParams}.
  */
 export const GENERAL_CENTRE: GeneralParams = deepFreeze({
   shape: [16, 256, 256],
@@ -371,6 +372,7 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
   if (o?.background?.blobs?.count === undefined) {
     p.background.blobs.count = Math.round((blobsPer256 * Y * X) / 65536);
   }
+  validateGeneralParams(p);
   return p;
 }
 

@@ -155,6 +155,8 @@ describe('sampleGeneralParams', () => {
     expect(() => sampleGeneralParams(5, { overrides: { psf: { sigma: 2 } as never } })).toThrow(
       /unknown parameter psf\.sigma/,
     );
+    expect(() => sampleGeneralParams(5, { overrides: { psf: { sigmaXY: -1 } } })).toThrow(/psf\.sigmaXY/);
+    expect(() => sampleGeneralParams(5, { snr: [3, 2] })).toThrow(/snr/);
   });
 });
 
