@@ -16,7 +16,7 @@
  * <out>/results.json, <out>/table.md (the tables docs/results.md quotes) and docs/figures/table1.png
  * (tools/plots/table1.py).
  * Trained models are kept in <out>/<method>/ and reused on the next run unless named in --retrain;
- * `--dm-model packages/pipeline/model/default` reuses the built-in model, trained by this recipe
+ * `--dm-model packages/pipeline/model/ptc-virus` reuses the built-in model, trained by this recipe
  * at the medium scale (tools/train-default-model.ts; `tools/models/dm-small` is the same recipe at
  * the small scale). `--epochs` overrides the scale's epoch count
  * (recorded in results.json). Every network gets the recipe's second stage too

@@ -1,5 +1,5 @@
 /**
- * `npm run diagnose:density -- [--model packages/pipeline/model/default] [--snr 2] [--per-cell 6]`
+ * `npm run diagnose:density -- [--model packages/pipeline/model/ptc-virus] [--snr 2] [--per-cell 6]`
  *
  * Does a volume's particle count change what the model finds in it? On the extended test set of
  * bench:table1 (seed 2027, `--per-cell` volumes per SNR × density cell, the SNR given), each
@@ -28,7 +28,7 @@ import { isFrozen } from './lib/train-recipe';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'packages/pipeline/model/default' },
+    model: { type: 'string', default: 'packages/pipeline/model/ptc-virus' },
     snr: { type: 'string', default: '2' },
     'per-cell': { type: 'string', default: '6' },
   },

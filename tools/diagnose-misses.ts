@@ -1,5 +1,5 @@
 /**
- * `npm run diagnose:misses -- [--model packages/pipeline/model/default] [--scale small] [--extended-test N]`
+ * `npm run diagnose:misses -- [--model packages/pipeline/model/ptc-virus] [--scale small] [--extended-test N]`
  *
  * Why a trained model misses what it misses on the simulated benchmark (tools/lib/benchmark-data.ts),
  * from one pass of the model over each validation and test volume:
@@ -27,7 +27,7 @@ import { type BenchmarkItem, benchmarkData, extendedTestData, type ScaleName } f
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'packages/pipeline/model/default' },
+    model: { type: 'string', default: 'packages/pipeline/model/ptc-virus' },
     scale: { type: 'string', default: 'small' },
     'extended-test': { type: 'string', default: '0' },
   },

@@ -1,5 +1,5 @@
 /**
- * The recipe of the built-in model (`@dmdet/pipeline/model/default`): one command anyone can rerun.
+ * The recipe of the built-in model (`@dmdet/pipeline/model/ptc-virus`): one command anyone can rerun.
  *
  *   npm run train:default-model -- [--scale medium] [--epochs n] [--steps n] [--freeze-epochs n]
  *                                  [--keep-instance n] [--freeze-input noise|spots|low,high]
@@ -51,7 +51,7 @@ if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join('
 const epochs = Number(values.epochs ?? scale.epochs);
 const stepsPerEpoch = Number(values.steps ?? scale.stepsPerEpoch);
 const { shape, perCell } = scale;
-const out = values.out ?? defaultModelDir();
+const out = values.out ?? defaultModelDir('ptc-virus');
 const workers = Number(values.workers ?? availableParallelism());
 const seed = DATA_SEED;
 const freezeEpochs = Number(values['freeze-epochs'] ?? scale.freezeEpochs);

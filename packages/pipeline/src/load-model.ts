@@ -1,4 +1,5 @@
 import { loadModel as loadModelFrom, type ModelLocation } from '@dmdet/model';
+import builtIn from '../model/built-in.json' with { type: 'json' };
 import { ensureBackend } from './backend';
 import type { DetectorModel } from './detect';
 
@@ -11,14 +12,12 @@ export function moduleUrl(): string {
 }
 
 /**
- * The built-in models, by name, and the folder (inside this package's `model/`) each lives in:
+ * The built-in models, by name, and the folder (inside this package's `model/`) each lives in, as
+ * `model/built-in.json` lists them (one list for this module and the tools that copy models):
  * `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario (docs/default-model.md),
- * is also `'default'` until the general model is trained.
+ * is also `'default'` until the general model is adopted.
  */
-export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = {
-  default: 'default',
-  'ptc-virus': 'default',
-};
+export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = builtIn;
 
 /** A built-in model's name. */
 export type BuiltInModelName = 'default' | 'ptc-virus';
