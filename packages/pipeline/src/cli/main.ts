@@ -14,7 +14,7 @@ Commands:
   detect     detect particles in 3D TIFF stacks → CSV (and a PNG with --png)
   train      train a detector on a dataset manifest
   evaluate   score detections against ground truth (F1, RMSE; per-SNR table)
-  simulate   simulate volumes with ground truth (Particle Tracking Challenge, virus scenario)
+  simulate   simulate volumes with ground truth (virus scenario, or --scenario general: any microscope)
   demo       simulate a volume, detect with the built-in model, score it, write CSV and a picture
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
