@@ -1,10 +1,17 @@
 /**
  * `@dmdet/volume-io`: the `Volume` value and point lists of dmdet, TIFF stacks in and out,
- * CSV and Particle Tracking Challenge XML points. Browser-safe; file-path helpers live in
+ * CSV and Particle Tracking Challenge XML points, and annotated spot positions in the layouts of
+ * napari, Spotiflow, Fiji and TrackMate. Browser-safe; file-path helpers live in
  * `@dmdet/volume-io/node`.
  *
  * @packageDocumentation
  */
+export {
+  type AnnotationFormat,
+  type Annotations,
+  type ReadAnnotationsOptions,
+  readAnnotations,
+} from './annotations';
 export { VolumeIoError, type VolumeIoErrorCode } from './errors';
 export { type NormalizePercentileOptions, normalizePercentile, percentiles } from './normalize';
 export { type Point, type PointRecord, type ValidatePointsOptions, validatePoints } from './points';

@@ -4,6 +4,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { type Annotations, type ReadAnnotationsOptions, readAnnotations } from './annotations';
 import { VolumeIoError } from './errors';
 import type { Point, PointRecord } from './points';
 import {
@@ -109,4 +110,19 @@ export async function readPtcXmlFile(
   options: Omit<ReadPtcXmlOptions, 'file'> = {},
 ): Promise<PointRecord[]> {
   return readPtcXml(await readText(path), { ...options, file: path });
+}
+
+/**
+ * Reads annotated spot positions from a file (see `readAnnotations`): plain CSV, napari points
+ * CSV, Spotiflow CSV, a Fiji Measure table, a TrackMate spot table or Particle Tracking Challenge
+ * XML, returned in voxels. The path names the file in errors, and a `.xml` path is read as PTC XML.
+ *
+ * @example
+ * const { points, format } = await readAnnotationsFile('stack_spots.csv', { voxelSize: [0.3, 0.1, 0.1] });
+ */
+export async function readAnnotationsFile(
+  path: string,
+  options: Omit<ReadAnnotationsOptions, 'file'> = {},
+): Promise<Annotations> {
+  return readAnnotations(await readText(path), { ...options, file: path });
 }

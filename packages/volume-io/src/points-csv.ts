@@ -1,4 +1,12 @@
-import { csvField, parseCsv } from './csv';
+import {
+  type CsvRecord,
+  checkRowWidths,
+  columnReader,
+  csvField,
+  csvHeader,
+  csvNumber,
+  parseCsv,
+} from './csv';
 import { VolumeIoError } from './errors';
 import type { Point, PointRecord } from './points';
 import type { Vec3 } from './volume';
@@ -31,51 +39,73 @@ const AXIS_INDEX: Record<Axis, number> = { z: 0, y: 1, x: 2 };
 const VOXEL_RE =
   /^(?:pos(?:ition)?[_-]?)?([xyz])(?:[_-]?(?:\[|\()?(?:px|pix|pixels?|vox|voxels?)(?:\]|\))?)?$/;
 const MICRON_RE = /^(?:pos(?:ition)?[_-]?)?([xyz])[_-]?(?:\[|\()?(?:um|µm|μm|microns?)(?:\]|\))?$/;
-const NAPARI_RE = /^axis-([012])$/;
+const NAPARI_RE = /^axis-(\d+)$/;
 const UM_COLUMNS = new Set(['x_um', 'y_um', 'z_um']);
 
-function classify(header: string): { axis: Axis; um: boolean } | undefined {
+/** Number of axes of a napari points-layer export (`axis-0 … axis-(n-1)`), 0 when there are none. */
+export function napariAxisCount(names: readonly string[]): number {
+  let n = 0;
+  for (const name of names) {
+    const m = NAPARI_RE.exec(name.trim().toLowerCase());
+    if (m) n = Math.max(n, Number(m[1]) + 1);
+  }
+  return n;
+}
+
+/**
+ * True for the header of a TrackMate spot table (`LABEL,ID,TRACK_ID,QUALITY,POSITION_X,…,FRAME`):
+ * its POSITION_X/Y/Z are physical units, not voxels, so it must not pass for a plain point list.
+ */
+export function isTrackMateHeader(names: readonly string[]): boolean {
+  const upper = new Set(names.map((n) => n.trim().toUpperCase()));
+  return upper.has('POSITION_X') && upper.has('FRAME') && (upper.has('QUALITY') || upper.has('LABEL'));
+}
+
+// napari writes the layer's axes as axis-0 … axis-(n-1); the last three are z, y, x (a 4D layer's
+// axis-0 is time), and any leading axis stays an ordinary column.
+function classify(header: string, napariAxes: number): { axis: Axis; um: boolean } | undefined {
   const h = header.trim().toLowerCase().replace(/\s+/g, '');
   const v = VOXEL_RE.exec(h);
   if (v) return { axis: v[1] as Axis, um: false };
   const m = MICRON_RE.exec(h);
   if (m) return { axis: m[1] as Axis, um: true };
   const n = NAPARI_RE.exec(h);
-  if (n) return { axis: (['z', 'y', 'x'] as const)[Number(n[1])] as Axis, um: false };
+  if (n) {
+    const k = Number(n[1]) - (napariAxes - 3);
+    return k >= 0 && k < 3 ? { axis: (['z', 'y', 'x'] as const)[k] as Axis, um: false } : undefined;
+  }
   return undefined;
 }
 
-function parseNumber(s: string): number {
-  const t = s.trim();
-  return t === '' ? Number.NaN : Number(t);
+/** A point table as read: the points, whether they came from µm, the header and the data rows. */
+export interface PointTable {
+  points: PointRecord[];
+  um: boolean;
+  names: string[];
+  rows: CsvRecord[];
 }
 
-/**
- * Reads a point list from CSV (or TSV / semicolon-separated) text with a header row. Coordinate
- * columns are found by name in any order (`x,y,z`, `z,y,x`, `pos_x`, `x [px]`, napari's
- * `axis-0..2` = z,y,x, or µm columns `x_um` with a voxel size); every other column is kept on each
- * point, as numbers when the whole column is numeric, else as text.
- *
- * @example
- * const points = readPointsCsv('x,y,z,score\n10.5,20,3,0.9\n', { file: 'det.csv' });
- * // [{ x: 10.5, y: 20, z: 3, score: 0.9 }]
- */
-export function readPointsCsv(text: string, options: ReadPointsCsvOptions = {}): PointRecord[] {
+/** {@link readPointsCsv} with what the annotation reader needs besides the points. */
+export function readPointTable(text: string, options: ReadPointsCsvOptions = {}): PointTable {
   const { file, voxelSize, units = 'voxel' } = options;
   const where = file === undefined ? {} : { file };
   const records = parseCsv(text);
-  const header = records[0];
-  if (!header)
-    throw new VolumeIoError('CSV_EMPTY', 'the CSV is empty; expected a header row with x, y, z', where);
-  const names = header.fields.map((f) => f.trim());
+  const names = csvHeader(records, where, 'a header row with x, y, z');
+  if (isTrackMateHeader(names)) {
+    throw new VolumeIoError(
+      'ANNOTATIONS_FORMAT',
+      "this is a TrackMate spot table: POSITION_X/Y/Z are in the image's physical units, not voxels; " +
+        "read it with readAnnotations (format 'trackmate') and the voxel size",
+      where,
+    );
+  }
+  const napariAxes = napariAxisCount(names);
   const voxelCols: Partial<Record<Axis, number>> = {};
   const umCols: Partial<Record<Axis, number>> = {};
-  const extra: number[] = [];
   names.forEach((name, i) => {
-    const c = classify(name);
+    const c = classify(name, napariAxes);
     const into = c ? (c.um || units === 'um' ? umCols : voxelCols) : undefined;
     if (c && into && into[c.axis] === undefined) into[c.axis] = i;
-    else extra.push(i);
   });
   const axes: Axis[] = ['x', 'y', 'z'];
   const useVoxel = axes.every((a) => voxelCols[a] !== undefined);
@@ -92,7 +122,7 @@ export function readPointsCsv(text: string, options: ReadPointsCsvOptions = {}):
   if (useUm && !voxelSize) {
     throw new VolumeIoError(
       'CSV_NEEDS_VOXEL_SIZE',
-      'the coordinates are in µm; pass voxelSize [z, y, x] in µm to convert them to voxels',
+      'the coordinates are in µm; pass voxelSize [z, y, x] in µm to convert them to voxels (CLI: --voxel-size z,y,x)',
       where,
     );
   }
@@ -102,44 +132,35 @@ export function readPointsCsv(text: string, options: ReadPointsCsvOptions = {}):
     .map((_, i) => i)
     .filter((i) => !coordinateIndices.has(i) && !(useVoxel && Object.values(umCols).includes(i)));
   const rows = records.slice(1);
-  for (const r of rows) {
-    if (r.fields.length !== names.length) {
-      throw new VolumeIoError(
-        'CSV_BAD_ROW',
-        `line ${r.line} has ${r.fields.length} fields, the header has ${names.length}`,
-        where,
-      );
-    }
-  }
-  const numericExtra = new Set(
-    extraIndices.filter((i) =>
-      rows.every((r) => {
-        const s = (r.fields[i] as string).trim();
-        return s === '' || s.toLowerCase() === 'nan' || !Number.isNaN(Number(s));
-      }),
-    ),
-  );
-  return rows.map((r) => {
+  checkRowWidths(rows, names.length, where);
+  const extras = extraIndices.map((i) => [names[i] as string, columnReader(rows, i)] as const);
+  const points = rows.map((r) => {
     const coord = (axis: Axis): number => {
       const i = cols[axis] as number;
-      const raw = r.fields[i] as string;
-      const v = parseNumber(raw);
-      if (!Number.isFinite(v)) {
-        throw new VolumeIoError(
-          'CSV_BAD_NUMBER',
-          `line ${r.line}, column "${names[i]}": expected a finite number, got ${JSON.stringify(raw)}`,
-          where,
-        );
-      }
+      const v = csvNumber(r.fields[i] as string, r.line, names[i] as string, where);
       return useUm ? v / (voxelSize as Vec3)[AXIS_INDEX[axis]]! : v;
     };
     const point: PointRecord = { x: coord('x'), y: coord('y'), z: coord('z') };
-    for (const i of extraIndices) {
-      const raw = r.fields[i] as string;
-      point[names[i] as string] = numericExtra.has(i) ? parseNumber(raw) : raw;
-    }
+    for (const [name, read] of extras) point[name] = read(r);
     return point;
   });
+  return { points, um: useUm, names, rows };
+}
+
+/**
+ * Reads a point list from CSV (or TSV / semicolon-separated) text with a header row. Coordinate
+ * columns are found by name in any order (`x,y,z`, `z,y,x`, `pos_x`, `x [px]`, napari's
+ * `axis-0..2` = z,y,x (a 4D layer's `axis-1..3`, its `axis-0` kept as a column), or µm columns
+ * `x_um` with a voxel size); every other column is kept on each point, as numbers when the whole
+ * column is numeric, else as text. A TrackMate spot table is refused (`ANNOTATIONS_FORMAT`): its
+ * positions are physical units; read it with `readAnnotations`.
+ *
+ * @example
+ * const points = readPointsCsv('x,y,z,score\n10.5,20,3,0.9\n', { file: 'det.csv' });
+ * // [{ x: 10.5, y: 20, z: 3, score: 0.9 }]
+ */
+export function readPointsCsv(text: string, options: ReadPointsCsvOptions = {}): PointRecord[] {
+  return readPointTable(text, options).points;
 }
 
 function formatValue(v: unknown, delimiter: string): string {

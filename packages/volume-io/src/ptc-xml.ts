@@ -14,20 +14,11 @@ export interface ReadPtcXmlOptions {
 }
 
 /**
- * Reads ground truth in the Particle Tracking Challenge XML format
- * (`<root><TrackContestISBI2012><particle><detection t x y z/>…`) and returns the detections of
- * one time point as points (voxel units, as in the file) with `track`, the 0-based index of the
- * `<particle>` they belong to.
- *
- * @example
- * const truth = readPtcXml(xmlText, { frame: 0, file: 'VIRUS snr 2 density low.xml' });
+ * All detections of a Particle Tracking Challenge XML text by time point `t`, each with `track`
+ * (the 0-based index of its `<particle>`). Throws `XML_NOT_PTC` and `XML_BAD_NUMBER`.
  */
-export function readPtcXml(text: string, options: ReadPtcXmlOptions = {}): PointRecord[] {
-  const { frame, file } = options;
+export function ptcDetections(text: string, file?: string): Map<number, PointRecord[]> {
   const where = file === undefined ? {} : { file };
-  if (frame !== undefined && !Number.isInteger(frame)) {
-    throw new VolumeIoError('INVALID_OPTION', `frame must be an integer time point, got ${frame}`, where);
-  }
   let inContest = false;
   let sawContest = false;
   let track = -1;
@@ -70,6 +61,25 @@ export function readPtcXml(text: string, options: ReadPtcXmlOptions = {}): Point
       where,
     );
   }
+  return byFrame;
+}
+
+/**
+ * Reads ground truth in the Particle Tracking Challenge XML format
+ * (`<root><TrackContestISBI2012><particle><detection t x y z/>…`) and returns the detections of
+ * one time point as points (voxel units, as in the file) with `track`, the 0-based index of the
+ * `<particle>` they belong to.
+ *
+ * @example
+ * const truth = readPtcXml(xmlText, { frame: 0, file: 'VIRUS snr 2 density low.xml' });
+ */
+export function readPtcXml(text: string, options: ReadPtcXmlOptions = {}): PointRecord[] {
+  const { frame, file } = options;
+  const where = file === undefined ? {} : { file };
+  if (frame !== undefined && !Number.isInteger(frame)) {
+    throw new VolumeIoError('INVALID_OPTION', `frame must be an integer time point, got ${frame}`, where);
+  }
+  const byFrame = ptcDetections(text, file);
   const frames = [...byFrame.keys()].sort((a, b) => a - b);
   if (frame === undefined) {
     if (frames.length > 1) {

@@ -40,6 +40,17 @@ describe('readPointsCsv', () => {
     }
   });
 
+  it('reads a 4D napari layer as z, y, x = axis-1..3, keeping axis-0, and refuses a TrackMate table', () => {
+    expect(readPointsCsv('index,axis-0,axis-1,axis-2,axis-3\n0,7,1,2,3\n')).toEqual([
+      { x: 3, y: 2, z: 1, index: 0, 'axis-0': 7 },
+    ]);
+    expect(
+      codeOf(() =>
+        readPointsCsv('LABEL,ID,QUALITY,POSITION_X,POSITION_Y,POSITION_Z,FRAME\nID0,0,1,2.5,1.25,1.5,0\n'),
+      ),
+    ).toBe('ANNOTATIONS_FORMAT');
+  });
+
   it('converts µm columns with a voxel size, and prefers voxel columns when both exist', () => {
     const vs = [0.5, 0.1, 0.2] as const;
     const close = (p: { x: number; y: number; z: number } | undefined) => {

@@ -16,6 +16,7 @@ describe('public API', () => {
       'normalizePercentile',
       'padToSize',
       'percentiles',
+      'readAnnotations',
       'readPointsCsv',
       'readPtcXml',
       'readTiff',
@@ -32,6 +33,7 @@ describe('public API', () => {
 
   it('node entry', () => {
     expect(Object.keys(node).sort()).toEqual([
+      'readAnnotationsFile',
       'readPointsCsvFile',
       'readPtcXmlFile',
       'readTiffFile',
