@@ -52,8 +52,12 @@ export function tileLayout(
   // Pieces worth trying per axis: until the tile stops shrinking (an axis too short to split).
   const piecesPerAxis = [0, 1, 2].map((axis) => {
     const ks = [1];
+    const r = receptiveRadius[axis] as number;
     for (let k = 2; k <= 64; k++) {
-      if (size(axis, k) >= size(axis, k - 1)) break;
+      const s = size(axis, k);
+      // Stop when the tile no longer shrinks, or when it would leave no aligned core between its context.
+      if (s >= size(axis, k - 1) || (s < (shape[axis] as number) && s - 2 * r < (multiple[axis] as number)))
+        break;
       ks.push(k);
     }
     return ks;

@@ -43,4 +43,27 @@ describe('tileLayout', () => {
   it('does not split a volume too small to split', () => {
     expect(tileLayout([10, 64, 64], config, { parts: 2 })).toMatchObject({ tile: [10, 64, 64], count: 1 });
   });
+
+  it('never splits an axis into tiles that leave no core (70 px with 33 of context per side)', () => {
+    // Two tiles of 68 would keep 2 voxels of core, less than the alignment 4: tilePlan refuses them.
+    for (const shape of [
+      [20, 70, 70],
+      [40, 69, 75],
+      [10, 70, 300],
+    ] as [number, number, number][]) {
+      const layout = tileLayout(shape, config, { parts: 2 });
+      const n = [0, 1, 2].reduce(
+        (acc, a) =>
+          acc *
+          tilePlan(
+            shape[a] as number,
+            layout.tile[a] as number,
+            layout.overlap[a] as number,
+            layout.align[a] as number,
+          ).length,
+        1,
+      );
+      expect(n).toBe(layout.count);
+    }
+  });
 });
