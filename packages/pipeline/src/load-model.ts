@@ -14,13 +14,14 @@ export function moduleUrl(): string {
 /**
  * The built-in models, by name, and the folder (inside this package's `model/`) each lives in, as
  * `model/built-in.json` lists them (one list for this module and the tools that copy models):
- * `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario (docs/default-model.md),
- * is also `'default'` until the general model is adopted.
+ * `'default'` is `'general'`, trained on the `general` simulation family and the virus scenario
+ * (docs/default-model.md); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario
+ * alone, reproduces the paper's Table 1 (docs/results.md).
  */
 export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = builtIn;
 
 /** A built-in model's name. */
-export type BuiltInModelName = 'default' | 'ptc-virus';
+export type BuiltInModelName = 'default' | 'general' | 'ptc-virus';
 
 /** Whether `source` names a built-in model. */
 export function isBuiltInModel(source: unknown): source is BuiltInModelName {
@@ -33,7 +34,7 @@ export function defaultModelUrl(name: BuiltInModelName = 'default'): string {
 }
 
 /**
- * Loads a detector: a built-in model by name (`'default'`, `'ptc-virus'`: shipped with this package), a URL of a
+ * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'ptc-virus'`: shipped with this package), a URL of a
  * `model.json` (or `indexeddb://…`), an IOHandler, or the `File`s a user picked. In Node, use
  * `loadModel` from `@dmdet/pipeline/node`, which also reads folders. Starts a backend first when
  * none is active (the fastest available, as `detect` does), so it can be the first call.

@@ -24,7 +24,7 @@ export function defaultModelDir(name: BuiltInModelName = 'default'): string {
 }
 
 /**
- * Loads a detector: a built-in model by name (`'default'`, `'ptc-virus'`), a folder holding `model.json` + `weights.bin`
+ * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'ptc-virus'`), a folder holding `model.json` + `weights.bin`
  * (or the path of that `model.json`), or an `http(s)://` URL. An invalid folder gets a clear error
  * (`MODEL_NOT_FOUND`, `CORRUPT_MODEL`, `FOREIGN_MODEL`). Starts a backend first when none is active
  * (the fastest available, as `detect` does), so it can be the first call.

@@ -66,7 +66,11 @@ describe('dmdet detect', () => {
       '1',
       '--quiet',
     );
-    expect(r.stderr).toBe('');
+    // A 16×12 test pattern has no spots to measure: the one thing on stderr is that warning.
+    expect(r.stderr).toMatch(
+      /^warning: .*imagej_uint16\.tif: could not estimate the spot size .*--spot-size xy,z/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imagej_uint16.tif: \d+ particles \(threshold 0\.\d+, 1 tile/);
     const csv = readFileSync(out, 'utf8').split('\n');
@@ -74,6 +78,27 @@ describe('dmdet detect', () => {
     const png = decode(readFileSync(join(root, 'imagej.png')));
     // 16×12 pixels, zoomed ×2 (small images)
     expect([png.width, png.height]).toEqual([32, 24]);
+  }, 120_000);
+
+  it('finds the spots of a stack with a camera offset of 2,000 counts and bright blobs, without any flag', async () => {
+    const { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } = await import('@dmdet/simulate');
+    const { writeTiff, readPointsCsv } = await import('@dmdet/volume-io');
+    const { evaluate } = await import('../src/index');
+    const params = mergeGeneralParams(GENERAL_CENTRE, {
+      shape: [12, 96, 96],
+      camera: { offset: 2000, gain: 2.5, readNoise: 8 },
+      background: { blobs: { count: 4, radius: [3, 5], brightness: [5, 15] } },
+      spots: { count: 40, snr: 7 },
+    });
+    const sim = simulateGeneral(params, 11);
+    const input = join(root, 'offset-blobs.tif');
+    writeFileSync(input, new Uint8Array(writeTiff(sim.volume)));
+    const out = join(root, 'offset-blobs.csv');
+    const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/spot size σxy \d\.\d\d px, σz \d\.\d\d slices/);
+    const found = readPointsCsv(readFileSync(out, 'utf8'));
+    expect(evaluate(sim.points, found, { gate: 5 }).f1).toBeGreaterThan(0.9);
   }, 120_000);
 
   it('writes the full CSV header when it finds nothing', async () => {

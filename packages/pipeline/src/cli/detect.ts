@@ -19,7 +19,8 @@ Detects particles in 3D TIFF stacks and writes one CSV per volume: x,y,z,score i
 
 Options:
   --model <dir|name>        model folder (model.json + weights.bin), or a built-in model by name:
-                            default, ptc-virus (the Particle Tracking Challenge virus scenario's)
+                            default (= general: any microscope), ptc-virus (the Particle Tracking
+                            Challenge's virus scenario only)
   --out <file|dir>          output CSV (one input) or folder (several inputs);
                             default <name>.detections.csv next to each input
   --threshold <t>           detection threshold on the density map, 0–1 (default: the model's)
