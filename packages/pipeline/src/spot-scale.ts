@@ -59,6 +59,19 @@ export function spotSizeInVoxels(option: SpotSizeOption, voxelSize: Vec3 | undef
   return { xy: option.xy / voxelSize[2], z: option.z / voxelSize[0] };
 }
 
+/**
+ * The spot size of a volume for a model at spot scale `scale`: `given` (voxels) when there is one,
+ * else estimated from the volume (`estimateSpotSize`), else (no bright isolated spots) the model's
+ * own, with where it came from. `detect` and `trainDetector` both decide with it.
+ */
+export function spotSizeOf(volume: Volume, scale: SpotSize, given?: SpotSize): UsedSpotSize {
+  if (given) return { xy: given.xy, z: given.z, source: 'given' };
+  const estimate = estimateSpotSize(volume);
+  if (estimate && Number.isFinite(estimate.z))
+    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
+  return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+}
+
 const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices`;
 
 /**
@@ -84,19 +97,11 @@ export function planSpotScale(
     return undefined;
   }
   const warnings: string[] = [];
-  let spotSize: UsedSpotSize;
-  if (given) spotSize = { ...spotSizeInVoxels(given, voxelSize), source: 'given' };
-  else {
-    const estimate = estimateSpotSize(volume);
-    if (estimate && Number.isFinite(estimate.z))
-      spotSize = { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
-    else {
-      spotSize = { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
-      warnings.push(
-        `could not estimate the spot size (too few bright, isolated spots); assumed the model's own (${fmt(scale)}). If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
-      );
-    }
-  }
+  const spotSize = spotSizeOf(volume, scale, given ? spotSizeInVoxels(given, voxelSize) : undefined);
+  if (spotSize.source === 'model')
+    warnings.push(
+      `could not estimate the spot size (too few bright, isolated spots); assumed the model's own (${fmt(scale)}). If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
+    );
   const range = metadata.spotRange;
   if (range && spotSize.source !== 'model') {
     const outside =

@@ -21,7 +21,6 @@ import {
 import { localMaxima3D } from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
-  estimateSpotSize,
   isIdentity,
   normalizeInput,
   resampleVolume,
@@ -36,6 +35,7 @@ import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
+import { spotSizeOf } from './spot-scale';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
 export interface LabeledVolume {
@@ -129,9 +129,8 @@ function toSpotScale(
   scale: SpotSize | undefined,
 ): { item: LabeledVolume; spot?: SpotSize } {
   if (!scale) return { item };
-  const estimate = item.spotSize ? undefined : estimateSpotSize(item.volume);
-  const spot =
-    item.spotSize ?? (estimate && Number.isFinite(estimate.z) ? { xy: estimate.xy, z: estimate.z } : scale);
+  const { xy, z } = spotSizeOf(item.volume, scale, item.spotSize);
+  const spot = { xy, z };
   const r = resamplingFor(item.volume.shape, spotScaleFactors(spot, scale));
   if (isIdentity(r)) return { item, spot };
   return {
