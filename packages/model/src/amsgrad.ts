@@ -44,7 +44,8 @@ export class AMSGradOptimizer extends Optimizer {
   private step = 0;
 
   constructor(
-    readonly learningRate = 1e-3,
+    /** Step size; writable, so a schedule can lower it between steps. */
+    public learningRate = 1e-3,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,

@@ -31,7 +31,16 @@ export interface TrainingCheckpoint {
   optimizer: SavedTensor[];
   best: { loss: number; epoch: number; weights: SavedTensor[] | undefined };
   sinceBest: number;
-  history: { epoch: number; trainLoss: number; validationLoss: number | undefined }[];
+  history: {
+    epoch: number;
+    trainLoss: number;
+    validationLoss: number | undefined;
+    metrics?: Record<string, number>;
+  }[];
+  /** The learning rate when a schedule lowers it (absent without a schedule). */
+  learningRate?: number;
+  /** Epochs since the schedule last lowered the rate or the loss improved. */
+  sinceReduce?: number;
 }
 
 interface LoopState {
@@ -40,6 +49,8 @@ interface LoopState {
   best: { loss: number; epoch: number; weights: Tensor[] | undefined };
   sinceBest: number;
   history: TrainingCheckpoint['history'];
+  learningRate?: number | undefined;
+  sinceReduce?: number;
 }
 
 async function save(name: string, t: Tensor): Promise<SavedTensor> {
@@ -79,6 +90,9 @@ export async function takeCheckpoint(
     },
     sinceBest: state.sinceBest,
     history: state.history.map((h) => ({ ...h })),
+    ...(state.learningRate !== undefined
+      ? { learningRate: state.learningRate, sinceReduce: state.sinceReduce ?? 0 }
+      : {}),
   };
 }
 
@@ -120,4 +134,8 @@ export async function restoreCheckpoint(
   state.best = { loss: c.best.loss, epoch: c.best.epoch, weights: c.best.weights?.map(toTensor) };
   state.sinceBest = c.sinceBest;
   state.history = c.history.map((h) => ({ ...h }));
+  if (c.learningRate !== undefined && state.learningRate !== undefined) {
+    state.learningRate = c.learningRate;
+    state.sinceReduce = c.sinceReduce ?? 0;
+  }
 }

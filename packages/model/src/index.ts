@@ -54,6 +54,8 @@ export { type InputNormalization, MODEL_PACKAGE_VERSION, type ModelMetadata } fr
 export type { BatchData, GradientWorkers } from './parallel';
 export { predictVolume } from './predict';
 export {
+  type PlateauSchedule,
+  type TrainAugmentation,
   type TrainingProgress,
   type TrainingResult,
   type TrainingSample,

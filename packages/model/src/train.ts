@@ -39,7 +39,32 @@ export type TrainingProgress =
       validationLoss: number | undefined;
       best: boolean;
       elapsedMs: number;
+      /** The learning rate this epoch ran at. */
+      learningRate?: number;
+      /** What `evaluate` returned after this epoch. */
+      metrics?: Record<string, number>;
     };
+
+/** Augmentations of the training crops besides the flips. */
+export interface TrainAugmentation {
+  /** Random 90° in-plane rotations and transposes (square crops only). Default false. */
+  rotate90?: boolean;
+  /**
+   * Intensity jitter: each crop's input is multiplied by exp(s·u), u uniform in [−1, 1]
+   * (s = 0.2: gains 0.82–1.22). Default 0 (none).
+   */
+  intensity?: number;
+}
+
+/** Lower the learning rate when the monitored loss stops improving. */
+export interface PlateauSchedule {
+  /** Epochs without improvement before the rate is multiplied by `factor`. */
+  patience: number;
+  /** Default 0.5. */
+  factor?: number;
+  /** The rate never goes below this. Default 1e-6. */
+  min?: number;
+}
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -57,6 +82,17 @@ export interface TrainOptions {
   crop?: Vec3;
   /** Random horizontal and vertical flips. Default true. */
   flips?: boolean;
+  /** Rotations and intensity jitter of the training crops (validation crops are never augmented). Default none. */
+  augment?: TrainAugmentation;
+  /**
+   * Multiply the optimizer's learning rate by `factor` after `patience` epochs without improvement
+   * (the optimizer must have a writable numeric `learningRate`, as AMSGrad here has). Default none.
+   */
+  schedule?: PlateauSchedule;
+  /** Stop before an epoch that would end after this many milliseconds since the start (at least one epoch runs). */
+  timeBudgetMs?: number;
+  /** Called after each epoch with the model at its current weights; what it returns is reported as the epoch's `metrics`. */
+  evaluate?: (model: LayersModel, epoch: number) => Promise<Record<string, number>>;
   /** Default 100. */
   maxEpochs?: number;
   /** Steps per epoch. Default ⌈training samples / batch size⌉. */
@@ -86,8 +122,13 @@ export interface TrainingResult {
   epochs: number;
   bestEpoch: number;
   bestValidationLoss: number | undefined;
-  history: { epoch: number; trainLoss: number; validationLoss: number | undefined }[];
-  stopReason: 'maxEpochs' | 'earlyStopping' | 'aborted';
+  history: {
+    epoch: number;
+    trainLoss: number;
+    validationLoss: number | undefined;
+    metrics?: Record<string, number>;
+  }[];
+  stopReason: 'maxEpochs' | 'earlyStopping' | 'aborted' | 'timeBudget';
 }
 
 function checkSamples(samples: readonly TrainingSample[], what: string): void {
@@ -116,7 +157,7 @@ function checkSamples(samples: readonly TrainingSample[], what: string): void {
 /** Builds one batch (inputs and targets, channels last) from crop specs. */
 function makeBatch(
   samples: readonly TrainingSample[],
-  picks: { sample: number; spec: CropSpec }[],
+  picks: { sample: number; spec: CropSpec & { gain?: number } }[],
   size: Vec3,
 ): { x: Tensor; y: Tensor } {
   const { x, y } = makeBatchData(samples, picks, size);
@@ -126,7 +167,7 @@ function makeBatch(
 /** The values of one batch, as plain arrays. */
 function makeBatchData(
   samples: readonly TrainingSample[],
-  picks: { sample: number; spec: CropSpec }[],
+  picks: { sample: number; spec: CropSpec & { gain?: number } }[],
   size: Vec3,
 ): { x: BatchData; y: BatchData } {
   const [cz, cy, cx] = size;
@@ -137,6 +178,8 @@ function makeBatchData(
   picks.forEach(({ sample, spec }, b) => {
     const s = samples[sample] as TrainingSample;
     writeCrop([s.input], size, spec, xs, b * n);
+    if (spec.gain !== undefined && spec.gain !== 1)
+      for (let i = b * n; i < (b + 1) * n; i++) xs[i] = (xs[i] as number) * spec.gain;
     writeCrop(s.weights ? [s.target, s.weights] : [s.target], size, spec, ys, b * n * channels);
   });
   return {
@@ -249,6 +292,10 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   const loss = workers?.loss ?? options.loss ?? createLoss(packed ? { weights: 'packed' } : {});
   const optimizer = options.optimizer ?? amsgrad();
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
+  const augment = checkAugmentation(options.augment, crop);
+  const schedule = options.schedule ? checkSchedule(options.schedule, optimizer) : undefined;
+  if (options.timeBudgetMs !== undefined)
+    checkNumber('timeBudgetMs', options.timeBudgetMs, (v) => v > 0, 'a positive number of milliseconds');
 
   const state = {
     epoch: 0,
@@ -256,13 +303,26 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     best: { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: undefined as Tensor[] | undefined },
     sinceBest: 0,
     history: [] as TrainingResult['history'],
+    learningRate: schedule ? learningRateOf(optimizer) : undefined,
+    sinceReduce: 0,
   };
   if (options.resume) await restoreCheckpoint(options.resume, model, optimizer, state);
+  if (schedule && state.learningRate !== undefined) setLearningRate(optimizer, state.learningRate);
 
   const started = Date.now();
+  let longestEpochMs = 0;
   let stopReason: TrainingResult['stopReason'] = 'maxEpochs';
   try {
     while (state.epoch < maxEpochs) {
+      const epochStarted = Date.now();
+      if (
+        options.timeBudgetMs !== undefined &&
+        longestEpochMs > 0 &&
+        epochStarted - started + longestEpochMs > options.timeBudgetMs
+      ) {
+        stopReason = 'timeBudget';
+        break;
+      }
       const epoch = state.epoch + 1;
       let order: number[] = [];
       let lossSum = 0;
@@ -278,10 +338,14 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
           const origin = [0, 1, 2].map((k) =>
             state.rng.int((shape[k] as number) - (crop[k] as number) + 1),
           ) as unknown as Vec3;
-          return {
-            sample,
-            spec: { origin, flipY: flips && state.rng.next() < 0.5, flipX: flips && state.rng.next() < 0.5 },
+          const spec: CropSpec & { gain?: number } = {
+            origin,
+            flipY: flips && state.rng.next() < 0.5,
+            flipX: flips && state.rng.next() < 0.5,
           };
+          if (augment.rotate90) spec.transpose = state.rng.next() < 0.5;
+          if (augment.intensity > 0) spec.gain = Math.exp(augment.intensity * (2 * state.rng.next() - 1));
+          return { sample, spec };
         });
         let value: number;
         if (workers) {
@@ -306,17 +370,31 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
       const validationLossValue = validation.length
         ? validationLoss(model, validation, crop, loss)
         : undefined;
+      const metrics = options.evaluate ? await options.evaluate(model, epoch) : undefined;
       const monitored = validationLossValue ?? trainLoss;
       const improved = monitored < state.best.loss - (early?.minDelta ?? 0);
+      const epochRate = state.learningRate;
       if (improved) {
         dispose(state.best.weights ?? []);
         state.best = { loss: monitored, epoch, weights: model.getWeights().map((w) => w.clone()) };
         state.sinceBest = 0;
+        state.sinceReduce = 0;
       } else {
         state.sinceBest++;
+        state.sinceReduce++;
+        if (schedule && state.learningRate !== undefined && state.sinceReduce >= schedule.patience) {
+          state.learningRate = Math.max(schedule.min, state.learningRate * schedule.factor);
+          setLearningRate(optimizer, state.learningRate);
+          state.sinceReduce = 0;
+        }
       }
       state.epoch = epoch;
-      state.history.push({ epoch, trainLoss, validationLoss: validationLossValue });
+      state.history.push({
+        epoch,
+        trainLoss,
+        validationLoss: validationLossValue,
+        ...(metrics ? { metrics } : {}),
+      });
       onProgress?.({
         phase: 'epoch',
         epoch,
@@ -325,7 +403,10 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         validationLoss: validationLossValue,
         best: improved,
         elapsedMs: Date.now() - started,
+        ...(epochRate !== undefined ? { learningRate: epochRate } : {}),
+        ...(metrics ? { metrics } : {}),
       });
+      longestEpochMs = Math.max(longestEpochMs, Date.now() - epochStarted);
       if (options.checkpoint && epoch % (options.checkpoint.every ?? 1) === 0) {
         await options.checkpoint.save(await takeCheckpoint(model, optimizer, state, seed));
       }
@@ -347,4 +428,43 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     history: state.history,
     stopReason,
   };
+}
+
+/** Augmentation options checked, with their defaults. */
+function checkAugmentation(
+  augment: TrainAugmentation | undefined,
+  crop: Vec3,
+): { rotate90: boolean; intensity: number } {
+  const rotate90 = augment?.rotate90 ?? false;
+  const intensity = augment?.intensity ?? 0;
+  checkNumber('augment.intensity', intensity, (v) => v >= 0 && v <= 2, 'a number in [0, 2]');
+  if (rotate90 && crop[1] !== crop[2])
+    throw new ModelError(
+      'INVALID_OPTION',
+      `augment.rotate90 needs a square crop in y and x, got ${crop[1]}×${crop[2]}`,
+    );
+  return { rotate90, intensity };
+}
+
+function checkSchedule(schedule: PlateauSchedule, optimizer: Optimizer): Required<PlateauSchedule> {
+  const s = { factor: 0.5, min: 1e-6, ...schedule };
+  checkNumber('schedule.patience', s.patience, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+  checkNumber('schedule.factor', s.factor, (v) => v > 0 && v < 1, 'in (0, 1)');
+  checkNumber('schedule.min', s.min, (v) => v >= 0, 'a number >= 0');
+  learningRateOf(optimizer);
+  return s;
+}
+
+function learningRateOf(optimizer: Optimizer): number {
+  const lr = (optimizer as unknown as { learningRate?: unknown }).learningRate;
+  if (typeof lr !== 'number')
+    throw new ModelError(
+      'INVALID_OPTION',
+      'schedule needs an optimizer with a numeric learningRate (the default AMSGrad has one)',
+    );
+  return lr;
+}
+
+function setLearningRate(optimizer: Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }

@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export { type AnnotatedRegion, parseRegion } from './annotated-region';
 export { useBackend } from './backend';
 export {
   DEFAULT_MIN_DISTANCE,
@@ -32,9 +33,12 @@ export {
 export { DEFAULT_MAX_TILE_VOXELS, type TileLayout, tileLayout } from './tiles';
 export {
   DEFAULT_POSITIVE_WEIGHT,
+  FINE_TUNE_LEARNING_RATE,
+  FINE_TUNE_SCHEDULE,
   type LabeledVolume,
   lossOptionsFor,
   type TrainDetectorConfig,
   type TrainDetectorResult,
   trainDetector,
+  type ValidationVolumeReport,
 } from './train-detector';

@@ -16,6 +16,15 @@ import { PipelineError } from './errors';
 import { type BuiltInModelName, defaultModelUrl, isBuiltInModel } from './load-model';
 import type { LabeledVolume } from './train-detector';
 
+export {
+  type ReadTrainingDataOptions,
+  readTrainingData,
+  splitIntoBlocks,
+  type TrainingData,
+  type TrainingSplit,
+  type UserDatasetManifest,
+  type UserManifestVolume,
+} from './training-data';
 export { ModelWorkerPool };
 
 /** Folder of a built-in model (default: `'default'`) inside this package. */

@@ -1,8 +1,9 @@
-import { binaryTarget, densityMap } from '@dmdet/groundtruth';
+import { binaryTarget, densityMap, weightMap } from '@dmdet/groundtruth';
 import type { CreateLossOptions, LossName } from '@dmdet/losses';
 import { createLoss } from '@dmdet/losses';
-import { bestThreshold, type Point3 } from '@dmdet/metrics';
+import { bestThreshold, type DetectionScores, evaluatePoints, type Point3 } from '@dmdet/metrics';
 import {
+  amsgrad,
   type BackendName,
   createDetNet3D,
   createDmDetNet3D,
@@ -11,7 +12,9 @@ import {
   type InputNormalization,
   MODEL_PACKAGE_VERSION,
   type ModelMetadata,
+  type PlateauSchedule,
   resolveConfig,
+  type TrainAugmentation,
   type TrainingCheckpoint,
   type TrainingProgress,
   type TrainingResult,
@@ -21,8 +24,10 @@ import {
 import { localMaxima3D } from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
+  fromResampled,
   isIdentity,
   normalizeInput,
+  type Resampling,
   resampleVolume,
   resamplingFor,
   type SpotSize,
@@ -31,6 +36,7 @@ import {
 } from '@dmdet/preprocess';
 import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { type AnnotatedRegion, checkRegion, insideMask, regionMask } from './annotated-region';
 import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
@@ -44,6 +50,20 @@ export interface LabeledVolume {
   points: readonly Point3[];
   /** Its spot size (σ, voxels), when known; with `spotScale`, estimated from the volume when absent. */
   spotSize?: SpotSize;
+  /**
+   * The part of the volume whose spots were all annotated; default the whole volume. Outside it,
+   * nothing is taught (loss weight 0) and nothing is scored.
+   */
+  region?: AnnotatedRegion;
+}
+
+/** Scores of one validation volume at the model's chosen threshold. */
+export interface ValidationVolumeReport extends DetectionScores {
+  id: string;
+  /** Its annotated points (inside its region), in the volume's voxels. */
+  truth: Point3[];
+  /** The detections at the chosen threshold (inside its region), in the volume's voxels. */
+  detections: (Point3 & { score: number })[];
 }
 
 /** Options of {@link trainDetector}. */
@@ -69,12 +89,33 @@ export interface TrainDetectorConfig {
    * alike; stored in the metadata with the range of spot sizes seen. Default: volumes as they are.
    */
   spotScale?: SpotSize;
+  /**
+   * Fine-tune this detector (for instance `loadModel('default')`) instead of a new network: its
+   * architecture, network configuration, target sigmas, input normalisation and spot scale are kept
+   * (options that would change them are refused), the learning rate defaults to 2e-4 with
+   * {@link FINE_TUNE_SCHEDULE}, and the threshold is chosen again on `validationSet`. Its model is
+   * trained in place.
+   */
+  from?: DetectorModel;
+  /** AMSGrad learning rate. Default 1e-3, or 2e-4 when fine-tuning (`from`). */
+  learningRate?: number;
+  /** Lower the learning rate on plateaus of the validation loss. Default none, or {@link FINE_TUNE_SCHEDULE} with `from`. */
+  schedule?: PlateauSchedule | false;
+  /** Rotations and intensity jitter of the training crops (see `train`). Default none. */
+  augment?: TrainAugmentation;
+  /** Stop training before an epoch that would end past this many minutes (at least one epoch runs). */
+  minutes?: number;
+  /** After each epoch, predict the validation volumes and report their F1 (at its best threshold) as `metrics.f1`. Default false. */
+  validationF1EachEpoch?: boolean;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
   /** Default 4. */
   batchSize?: number;
-  /** Random crop `[z, y, x]`; training volumes smaller than it are mirrored up to it at their far ends. Default up to [16, 64, 64]. */
+  /**
+   * Random crop `[z, y, x]`; training volumes smaller than it are mirrored up to it at their far
+   * ends. Default [16, 64, 64], with no more slices than the thinnest training volume has.
+   */
   crop?: Vec3;
   /** Default { patience: 10 }. */
   earlyStopping?: { patience?: number; minDelta?: number } | false;
@@ -102,16 +143,31 @@ export interface TrainDetectorResult {
   training: TrainingResult;
   /** Mean F1 on the validation volumes at the chosen threshold. */
   validationF1: number | undefined;
+  /** Each validation volume's scores at the chosen threshold (empty without validation volumes). */
+  validationReport: ValidationVolumeReport[];
 }
+
+/** The learning-rate schedule of fine-tuning: halve the rate after 3 epochs without a better validation loss. */
+export const FINE_TUNE_SCHEDULE: Readonly<PlateauSchedule> = Object.freeze({
+  patience: 3,
+  factor: 0.5,
+  min: 1e-5,
+});
+
+/** The learning rate of fine-tuning (a fifth of training from scratch). */
+export const FINE_TUNE_LEARNING_RATE = 2e-4;
 
 /** The loss options a configuration trains with (give them to `ModelWorkerPool.create`). */
 export function lossOptionsFor(
-  config: Pick<TrainDetectorConfig, 'architecture' | 'loss' | 'positiveWeight'>,
+  config: Pick<TrainDetectorConfig, 'architecture' | 'loss' | 'positiveWeight'> & {
+    /** True when the volumes have annotated regions: the weights then travel with the target ('packed'). */
+    regions?: boolean;
+  },
 ): CreateLossOptions {
   const loss = config.loss ?? (config.architecture === 'detnet3d' ? 'bce' : 'awing');
   return {
     loss,
-    weights: loss === 'awing' || loss === 'mse' ? 'fromTarget' : 'none',
+    weights: config.regions ? 'packed' : loss === 'awing' || loss === 'mse' ? 'fromTarget' : 'none',
     ...(loss === 'bce' ? { bce: { positiveWeight: config.positiveWeight ?? DEFAULT_POSITIVE_WEIGHT } } : {}),
   };
 }
@@ -123,16 +179,32 @@ export function lossOptionsFor(
  */
 export const DEFAULT_POSITIVE_WEIGHT = 100;
 
+/** A labelled volume at the model's spot scale, with its region as a mask there. */
+interface ScaledVolume {
+  item: LabeledVolume;
+  /** The spot size it had (with a spot scale). */
+  spot?: SpotSize;
+  /** Its annotated region at the spot scale (1 inside); absent for a whole volume. */
+  mask?: Volume<Float32Array>;
+  /** The resampling from the volume to the spot scale; absent when none. */
+  resampling?: Resampling;
+}
+
 /** A labelled volume brought to a spot scale (unchanged without one), and the spot size it had. */
-function toSpotScale(
-  item: LabeledVolume,
-  scale: SpotSize | undefined,
-): { item: LabeledVolume; spot?: SpotSize } {
-  if (!scale) return { item };
+function toSpotScale(item: LabeledVolume, scale: SpotSize | undefined, what: string): ScaledVolume {
+  if (item.region) checkRegion(item.region, item.volume.shape, what);
+  const mask = item.region ? regionMask(item.region, item.volume.shape) : undefined;
+  if (!scale) return { item, ...(mask ? { mask } : {}) };
   const { xy, z } = spotSizeOf(item.volume, scale, item.spotSize);
   const spot = { xy, z };
   const r = resamplingFor(item.volume.shape, spotScaleFactors(spot, scale));
-  if (isIdentity(r)) return { item, spot };
+  if (isIdentity(r)) return { item, spot, ...(mask ? { mask } : {}) };
+  let scaledMask: Volume<Float32Array> | undefined;
+  if (mask) {
+    scaledMask = resampleVolume(mask, r);
+    const d = scaledMask.data;
+    for (let i = 0; i < d.length; i++) d[i] = (d[i] as number) >= 0.5 ? 1 : 0;
+  }
   return {
     item: {
       ...item,
@@ -140,110 +212,246 @@ function toSpotScale(
       points: item.points.map((p) => toResampled(p, r)),
     },
     spot,
+    resampling: r,
+    ...(scaledMask ? { mask: scaledMask } : {}),
   };
 }
 
 function toSample(
-  item: LabeledVolume,
-  config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>>,
+  scaled: ScaledVolume,
+  config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>> & {
+    packed: boolean;
+    weighted: boolean;
+  },
   binary: boolean,
   what: string,
 ): TrainingSample {
+  const { item, mask } = scaled;
+  const shape = item.volume.shape;
+  const input = normalizeInput(item.volume, config.normalization);
+  const raw = binary
+    ? binaryTarget(item.points, shape)
+    : densityMap(item.points, shape, { sigmaXY: config.sigma.xy, sigmaZ: config.sigma.z });
+  const target =
+    raw.data instanceof Float32Array
+      ? (raw as Volume<Float32Array>)
+      : { data: Float32Array.from(raw.data), shape };
+  if (!config.packed) return { input, target };
+  // The weights travel with the target: the weight map of eq. 2 (or 1) inside the region, 0 outside.
+  const weights = config.weighted
+    ? weightMap(target)
+    : { data: new Float32Array(target.data.length).fill(1), shape };
+  if (mask)
+    for (let i = 0; i < weights.data.length; i++)
+      weights.data[i] = (weights.data[i] as number) * (mask.data[i] as number);
+  if (mask && !mask.data.some((v) => v > 0))
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `${what}: its annotated region is empty at the model's spot scale`,
+    );
+  return { input, target, weights };
+}
+
+function checkItem(item: LabeledVolume, what: string): void {
   const shape = item?.volume?.shape;
   if (shape?.length !== 3 || !Array.isArray(item.points))
     throw new PipelineError('INVALID_INPUT', `${what}: expected { volume, points }`);
-  const input = normalizeInput(item.volume, config.normalization);
-  const target = binary
-    ? binaryTarget(item.points, shape)
-    : densityMap(item.points, shape, { sigmaXY: config.sigma.xy, sigmaZ: config.sigma.z });
+}
+
+/** Truth and detections inside a volume's region (all without one). */
+function inRegion<P extends Point3>(points: readonly P[], mask: Volume | undefined): P[] {
+  return mask ? points.filter((p) => insideMask(mask, p)) : [...points];
+}
+
+/** The settings a fine-tuned detector keeps from its source; an option that would change one is refused. */
+function fromSource(config: TrainDetectorConfig): TrainDetectorConfig {
+  const from = config.from;
+  if (!from) return config;
+  const m = from.metadata;
+  if (m?.format !== 'dmdet-model' || !from.model)
+    throw new PipelineError(
+      'INVALID_OPTION',
+      'from must be a detector ({ model, metadata }), as loadModel returns',
+    );
+  for (const key of ['architecture', 'network', 'sigma', 'normalization', 'spotScale', 'model'] as const)
+    if (config[key] !== undefined)
+      throw new PipelineError(
+        'INVALID_OPTION',
+        `${key} cannot be given with from: fine-tuning keeps the source model's (${key === 'model' ? 'its weights' : 'it is in its metadata'})`,
+      );
   return {
-    input,
-    target:
-      target.data instanceof Float32Array
-        ? (target as Volume<Float32Array>)
-        : { data: Float32Array.from(target.data), shape },
+    ...config,
+    architecture: m.architecture,
+    network: m.config,
+    ...(m.target?.kind === 'density' ? { sigma: { xy: m.target.sigmaXY, z: m.target.sigmaZ } } : {}),
+    normalization: m.normalization,
+    ...(m.spotScale ? { spotScale: m.spotScale } : {}),
+    model: from.model,
+    learningRate: config.learningRate ?? FINE_TUNE_LEARNING_RATE,
+    schedule: config.schedule ?? { ...FINE_TUNE_SCHEDULE },
   };
+}
+
+/** The validation volumes' maxima (score ≥ 0.02) inside their regions, in the spot-scale grid. */
+async function validationMaxima(
+  model: LayersModel,
+  networkConfig: ReturnType<typeof resolveConfig>,
+  samples: readonly TrainingSample[],
+  scaled: readonly ScaledVolume[],
+  predictor: TilePredictor | undefined,
+): Promise<{ truth: Point3[]; detections: (Point3 & { score: number })[] }[]> {
+  await predictor?.setWeights?.(model);
+  const images = [];
+  for (const [i, s] of samples.entries()) {
+    const { map } = await predictMap(model, networkConfig, s.input, predictor);
+    const v = scaled[i] as ScaledVolume;
+    const detections = localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE });
+    images.push({ truth: inRegion(v.item.points, v.mask), detections: inRegion(detections, v.mask) });
+  }
+  return images;
 }
 
 /**
  * Trains a detector on labelled volumes: makes the targets (density maps, or binary targets for
  * DetNet3D), trains with AMSGrad on random crops and flips with early stopping on the validation
  * loss, then chooses the detection threshold that maximises the mean F1 on the validation volumes
- * (gate 5 voxels) and stores it, the sigmas and the normalisation in the model's metadata.
+ * (gate 5 voxels) and stores it, the sigmas and the normalisation in the model's metadata. With
+ * `from` it fine-tunes an existing detector; volumes with a `region` are taught and scored only there.
  *
  * @example
  * const { detector, validationF1 } = await trainDetector(trainSet, validationSet, { epochs: 30 });
+ * const tuned = await trainDetector(mine, myValidation, { from: await loadModel('default'), minutes: 15 });
  */
 export async function trainDetector(
   trainSet: readonly LabeledVolume[],
   validationSet: readonly LabeledVolume[],
-  config: TrainDetectorConfig = {},
+  options: TrainDetectorConfig = {},
 ): Promise<TrainDetectorResult> {
   if (!Array.isArray(trainSet) || trainSet.length === 0)
     throw new PipelineError('INVALID_INPUT', 'trainDetector needs at least one training volume');
+  const config = fromSource(options);
   const architecture = config.architecture ?? 'dm-detnet3d';
   if (architecture !== 'dm-detnet3d' && architecture !== 'detnet3d')
     throw new PipelineError(
       'INVALID_OPTION',
       `architecture must be 'dm-detnet3d' or 'detnet3d', got ${JSON.stringify(architecture)}`,
     );
+  if (config.minutes !== undefined && !(config.minutes > 0))
+    throw new PipelineError('INVALID_OPTION', `minutes must be a positive number, got ${config.minutes}`);
+  for (const [i, s] of trainSet.entries()) checkItem(s, `train[${i}]`);
+  for (const [i, s] of validationSet.entries()) checkItem(s, `validation[${i}]`);
   const binary = architecture === 'detnet3d';
   await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
-  const lossOptions = lossOptionsFor(config);
-  const scaledTrain = trainSet.map((s) => toSpotScale(s, config.spotScale));
-  const scaledValidation = validationSet.map((s) => toSpotScale(s, config.spotScale));
-  // Training volumes smaller than the crop (few slices, or shrunk to the spot scale) are mirrored up to it.
+  const regions = [...trainSet, ...validationSet].some((s) => s.region !== undefined);
+  const lossOptions = lossOptionsFor({ ...config, regions });
+  const scaledTrain = trainSet.map((s, i) => toSpotScale(s, config.spotScale, s.id ?? `train[${i}]`));
+  const scaledValidation = validationSet.map((s, i) =>
+    toSpotScale(s, config.spotScale, s.id ?? `validation[${i}]`),
+  );
+  const sampleConfig = {
+    sigma,
+    normalization,
+    packed: regions,
+    weighted: lossOptions.loss === 'awing' || lossOptions.loss === 'mse',
+  };
+  // Training volumes smaller than the crop (few slices, or shrunk to the spot scale) are mirrored up
+  // to it; the default crop is 64×64 in-plane and up to 16 slices (no more than the thinnest volume).
+  const crop: Vec3 = config.crop ?? [Math.min(16, ...scaledTrain.map((s) => s.item.volume.shape[0])), 64, 64];
   const samples = scaledTrain.map((s, i) => {
-    const sample = toSample(s.item, { sigma, normalization }, binary, `train[${i}]`);
-    if (!config.crop) return sample;
-    return { input: padToSize(sample.input, config.crop), target: padToSize(sample.target, config.crop) };
+    const sample = toSample(s, sampleConfig, binary, s.item.id ?? `train[${i}]`);
+    const pad = (v: Volume<Float32Array>) => padToSize(v, crop) as Volume<Float32Array>;
+    return {
+      input: pad(sample.input),
+      target: pad(sample.target),
+      ...(sample.weights ? { weights: pad(sample.weights) } : {}),
+    };
   });
   const validation = scaledValidation.map((s, i) =>
-    toSample(s.item, { sigma, normalization }, binary, `validation[${i}]`),
+    toSample(s, sampleConfig, binary, s.item.id ?? `validation[${i}]`),
   );
   const spots = scaledTrain.flatMap((s) => (s.spot ? [s.spot] : []));
+  const seen = options.from?.metadata.spotRange;
   const spotRange =
     config.spotScale && spots.length > 0
       ? {
-          xy: [Math.min(...spots.map((s) => s.xy)), Math.max(...spots.map((s) => s.xy))] as [number, number],
-          z: [Math.min(...spots.map((s) => s.z)), Math.max(...spots.map((s) => s.z))] as [number, number],
+          xy: [
+            Math.min(...spots.map((s) => s.xy), ...(seen ? [seen.xy[0]] : [])),
+            Math.max(...spots.map((s) => s.xy), ...(seen ? [seen.xy[1]] : [])),
+          ] as [number, number],
+          z: [
+            Math.min(...spots.map((s) => s.z), ...(seen ? [seen.z[0]] : [])),
+            Math.max(...spots.map((s) => s.z), ...(seen ? [seen.z[1]] : [])),
+          ] as [number, number],
         }
-      : undefined;
+      : seen;
   const model = config.model ?? (binary ? createDetNet3D(config.network) : createDmDetNet3D(config.network));
   const networkConfig = resolveConfig(config.network ?? {});
+  const learningRate = config.learningRate ?? 1e-3;
+  const schedule = config.schedule || undefined;
   const training = await train({
     model,
     train: samples,
     validation,
     ...(config.workers ? { workers: config.workers } : { loss: createLoss(lossOptions) }),
+    optimizer: amsgrad(learningRate),
     batchSize: config.batchSize ?? 4,
-    ...(config.crop ? { crop: config.crop } : {}),
+    crop,
     maxEpochs: config.epochs ?? 50,
     ...(config.stepsPerEpoch ? { stepsPerEpoch: config.stepsPerEpoch } : {}),
     earlyStopping: config.earlyStopping ?? { patience: 10 },
+    ...(config.augment ? { augment: config.augment } : {}),
+    ...(schedule ? { schedule } : {}),
+    ...(config.minutes !== undefined ? { timeBudgetMs: config.minutes * 60_000 } : {}),
+    ...(config.validationF1EachEpoch && validation.length > 0
+      ? {
+          evaluate: async (m: LayersModel) => {
+            const images = await validationMaxima(
+              m,
+              networkConfig,
+              validation,
+              scaledValidation,
+              config.predictor,
+            );
+            const best = bestThreshold(images, { gate: 5 });
+            return { f1: best.meanF1, threshold: best.threshold };
+          },
+        }
+      : {}),
     seed: config.seed ?? 0,
     onProgress: config.onProgress,
     signal: config.signal,
     checkpoint: config.checkpoint,
     resume: config.resume,
   });
-  await config.predictor?.setWeights?.(model);
   let threshold = 0.5;
   let validationF1: number | undefined;
+  const validationReport: ValidationVolumeReport[] = [];
   if (validationSet.length > 0) {
-    const images = [];
-    for (const [i, s] of validation.entries()) {
-      const { map } = await predictMap(model, networkConfig, s.input, config.predictor);
-      const detections = localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE });
-      images.push({ truth: (scaledValidation[i] as { item: LabeledVolume }).item.points, detections });
-    }
+    const images = await validationMaxima(
+      model,
+      networkConfig,
+      validation,
+      scaledValidation,
+      config.predictor,
+    );
     const best = bestThreshold(images, { gate: 5 });
     // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
     threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
     validationF1 = best.meanF1;
-  }
+    for (const [i, image] of images.entries()) {
+      const v = scaledValidation[i] as ScaledVolume;
+      const back = <P extends Point3>(p: P): P => (v.resampling ? fromResampled(p, v.resampling) : p);
+      const kept = image.detections.filter((d) => d.score >= threshold);
+      validationReport.push({
+        id: v.item.id ?? `validation[${i}]`,
+        ...evaluatePoints(image.truth, kept, { gate: 5 }),
+        truth: image.truth.map(back),
+        detections: kept.map(back),
+      });
+    }
+  } else await config.predictor?.setWeights?.(model);
   const metadata: ModelMetadata = {
     format: 'dmdet-model',
     formatVersion: 1,
@@ -264,9 +472,12 @@ export async function trainDetector(
       seed: config.seed ?? 0,
       trainVolumes: trainSet.length,
       validationVolumes: validationSet.length,
+      learningRate,
+      ...(options.from ? { fineTunedFrom: options.from.metadata.training ?? {} } : {}),
+      ...(regions ? { annotatedRegions: true } : {}),
       ...config.notes,
     },
     packageVersion: MODEL_PACKAGE_VERSION,
   };
-  return { detector: { model, metadata }, training, validationF1 };
+  return { detector: { model, metadata }, training, validationF1, validationReport };
 }

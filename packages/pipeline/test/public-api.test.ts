@@ -13,6 +13,8 @@ describe('public API', () => {
       'DEFAULT_MAX_TILE_VOXELS',
       'DEFAULT_MIN_DISTANCE',
       'DEFAULT_POSITIVE_WEIGHT',
+      'FINE_TUNE_LEARNING_RATE',
+      'FINE_TUNE_SCHEDULE',
       'FROZEN_NORMALIZATION',
       'PipelineError',
       'defaultModelUrl',
@@ -23,6 +25,7 @@ describe('public API', () => {
       'freezeDetector',
       'loadModel',
       'lossOptionsFor',
+      'parseRegion',
       'planSpotScale',
       'predictMap',
       'projectionPicture',
@@ -38,7 +41,9 @@ describe('public API', () => {
       'defaultModelDir',
       'loadModel',
       'readDataset',
+      'readTrainingData',
       'saveDetector',
+      'splitIntoBlocks',
     ]);
   });
   it('imports no tfjs backend statically, and the main entry no node: module', () => {

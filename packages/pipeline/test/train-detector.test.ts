@@ -1,0 +1,130 @@
+import { createLoss } from '@dmdet/losses';
+import type { BatchData, GradientWorkers } from '@dmdet/model';
+import { simulateVolume } from '@dmdet/simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FINE_TUNE_LEARNING_RATE, lossOptionsFor, PipelineError, trainDetector } from '../src/index';
+import { TINY, tinyDetector, useCpu } from './setup-tf';
+
+beforeAll(useCpu);
+
+/** Gradient workers that record each batch and return zero gradients (the model does not change). */
+function recording(model: { trainableWeights: { shape: (number | null)[] }[] }, packed: boolean) {
+  const batches: { x: BatchData; y: BatchData }[] = [];
+  const workers: GradientWorkers = {
+    loss: createLoss(packed ? { weights: 'packed' } : {}),
+    async computeGradients(_w, x, y) {
+      batches.push({ x, y });
+      return {
+        loss: 0.5,
+        gradients: model.trainableWeights.map(
+          (w) => new Float32Array(w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)),
+        ),
+      };
+    },
+  };
+  return { workers, batches };
+}
+
+const sim = (seed: number) => simulateVolume({ shape: [4, 32, 64], count: 12, snr: 8, minSpacing: 5, seed });
+
+describe('trainDetector: annotated regions', () => {
+  it('teaches only inside the region (loss weights 0 outside) and scores only inside it', async () => {
+    const a = sim(1);
+    const b = sim(2);
+    const detector = tinyDetector();
+    const { workers, batches } = recording(detector.model, true);
+    const region = { z: [0, 4], y: [0, 32], x: [0, 32] } as const;
+    const result = await trainDetector(
+      [{ id: 'a', volume: a.volume, points: a.points, region }],
+      [{ id: 'b', volume: b.volume, points: b.points, region }],
+      {
+        model: detector.model,
+        network: TINY,
+        workers,
+        crop: [4, 32, 64],
+        epochs: 1,
+        stepsPerEpoch: 2,
+        batchSize: 1,
+      },
+    );
+    // Whole-width crops: the weight channel is 0 on the half outside the region (either half after a flip), > 0 inside.
+    for (const { y } of batches) {
+      expect(y.shape[4]).toBe(2);
+      const w = y.data.filter((_, i) => i % 2 === 1);
+      const zeros = w.filter((v) => v === 0).length;
+      expect(zeros).toBe(w.length / 2);
+      expect(Math.max(...w)).toBe(11); // λ + 1 next to particles (eq. 2)
+    }
+    const inside = b.points.filter((p) => Math.round(p.x) < 32).length;
+    expect(inside).toBeGreaterThan(0);
+    expect(inside).toBeLessThan(b.points.length);
+    const report = result.validationReport[0];
+    expect(report?.id).toBe('b');
+    expect((report?.tp ?? 0) + (report?.fn ?? 0)).toBe(inside);
+    expect(report?.detections.every((d) => Math.round(d.x) < 32)).toBe(true);
+    expect(result.detector.metadata.training?.['annotatedRegions']).toBe(true);
+    expect(lossOptionsFor({ regions: true }).weights).toBe('packed');
+    await expect(
+      trainDetector(
+        [{ volume: a.volume, points: a.points, region: { z: [0, 4], y: [0, 32], x: [10, 70] } }],
+        [],
+        {
+          network: TINY,
+          epochs: 1,
+        },
+      ),
+    ).rejects.toThrow(/annotated region x must be \[start, end\).*<= 64/);
+  }, 60000);
+});
+
+describe('trainDetector: fine-tuning (from)', () => {
+  it('keeps the source’s network, transform and spot scale, at the fine-tuning rate, and refuses changes to them', async () => {
+    const a = sim(3);
+    const b = sim(4);
+    const source = tinyDetector();
+    source.metadata = {
+      ...source.metadata,
+      normalization: { method: 'background', block: [2, 8, 8], unit: 10, knee: 20 },
+      spotScale: { xy: 1.4, z: 1 },
+      spotRange: { xy: [1, 2], z: [0.8, 1.5] },
+    };
+    const before = source.model.getWeights().map((w) => Array.from(w.dataSync()));
+    const rates: number[] = [];
+    const result = await trainDetector(
+      [{ volume: a.volume, points: a.points, spotSize: { xy: 1.4, z: 1 } }],
+      [{ volume: b.volume, points: b.points, spotSize: { xy: 1.4, z: 1 } }],
+      {
+        from: source,
+        epochs: 2,
+        stepsPerEpoch: 1,
+        batchSize: 1,
+        crop: [4, 32, 32],
+        augment: { rotate90: true, intensity: 0.2 },
+        validationF1EachEpoch: true,
+        onProgress: (p) => {
+          if (p.phase === 'epoch') rates.push(p.learningRate as number);
+        },
+      },
+    );
+    const m = result.detector.metadata;
+    expect(result.detector.model).toBe(source.model);
+    expect(m.config).toEqual(source.metadata.config);
+    expect(m.normalization).toEqual(source.metadata.normalization);
+    expect(m.spotScale).toEqual({ xy: 1.4, z: 1 });
+    expect(m.spotRange).toEqual({ xy: [1, 2], z: [0.8, 1.5] });
+    expect(m.training?.['learningRate']).toBe(FINE_TUNE_LEARNING_RATE);
+    expect(rates).toEqual([FINE_TUNE_LEARNING_RATE, FINE_TUNE_LEARNING_RATE]);
+    expect(result.training.history.every((h) => typeof h.metrics?.['f1'] === 'number')).toBe(true);
+    const after = source.model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(after).not.toEqual(before);
+    await expect(
+      trainDetector([{ volume: a.volume, points: a.points }], [], {
+        from: source,
+        normalization: { low: 1, high: 99 },
+      }),
+    ).rejects.toThrow(PipelineError);
+    await expect(
+      trainDetector([{ volume: a.volume, points: a.points }], [], { minutes: -1 }),
+    ).rejects.toThrow(/minutes must be a positive number/);
+  }, 60000);
+});
