@@ -1,8 +1,9 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
-import { localMaxima3D } from '@dmdet/postprocess';
+import { localMaxima3D, measureSpots, type SpotMeasurement } from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
+  estimateSpotSize,
   fromResampled,
   normalizeInput,
   type Resampling,
@@ -59,6 +60,13 @@ export interface DetectOptions {
   minDistance?: number | { z: number; xy: number };
   /** Also return the predicted density map. Default false. */
   keepMap?: boolean;
+  /**
+   * Measure each spot in the input volume (`measureSpots` of `@dmdet/postprocess`, at the spot size
+   * used, else estimated, else σxy 1.4, σz 1): raw intensity, local background and noise, integrated
+   * intensity above the background within 2σ, SNR; with `{ fit: true }` also a Gaussian fit's σxy,
+   * σz and amplitude. Default false.
+   */
+  measure?: boolean | { fit?: boolean };
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
@@ -74,6 +82,8 @@ export interface DetectedPoint {
   xUm?: number;
   yUm?: number;
   zUm?: number;
+  /** With `measure`: the spot's measurements in the volume's values. */
+  measurement?: SpotMeasurement;
 }
 
 /** What {@link detect} found. */
@@ -161,6 +171,15 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     }
     return p;
   });
+  if (options.measure) {
+    const size = plan?.spotSize ?? estimateSpotSize(volume) ?? { xy: 1.4, z: 1 };
+    const spotSize = { xy: size.xy, z: Number.isFinite(size.z) ? size.z : 1 };
+    const fit = typeof options.measure === 'object' && options.measure.fit === true;
+    const measured = measureSpots(volume.data, volume.shape, points, { spotSize, fit });
+    points.forEach((p, i) => {
+      p.measurement = measured[i] as SpotMeasurement;
+    });
+  }
   return {
     points,
     threshold,

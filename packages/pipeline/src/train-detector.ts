@@ -145,6 +145,8 @@ export interface TrainDetectorResult {
   validationF1: number | undefined;
   /** Each validation volume's scores at the chosen threshold (empty without validation volumes). */
   validationReport: ValidationVolumeReport[];
+  /** Fine-tuning: the source model's mean validation F1 before training (at its best threshold, as `validationF1`). */
+  sourceValidationF1?: number;
 }
 
 /** The learning-rate schedule of fine-tuning: halve the rate after 3 epochs without a better validation loss. */
@@ -389,6 +391,17 @@ export async function trainDetector(
   const model = config.model ?? (binary ? createDetNet3D(config.network) : createDmDetNet3D(config.network));
   const networkConfig = resolveConfig(config.network ?? {});
   const learningRate = config.learningRate ?? 1e-3;
+  let sourceValidationF1: number | undefined;
+  if (options.from && validation.length > 0) {
+    const images = await validationMaxima(
+      model,
+      networkConfig,
+      validation,
+      scaledValidation,
+      config.predictor,
+    );
+    sourceValidationF1 = bestThreshold(images, { gate: 5 }).meanF1;
+  }
   const schedule = config.schedule || undefined;
   const training = await train({
     model,
@@ -473,11 +486,17 @@ export async function trainDetector(
       trainVolumes: trainSet.length,
       validationVolumes: validationSet.length,
       learningRate,
-      ...(options.from ? { fineTunedFrom: options.from.metadata.training ?? {} } : {}),
+      ...(options.from ? { fineTunedFrom: options.from.metadata.training ?? {}, sourceValidationF1 } : {}),
       ...(regions ? { annotatedRegions: true } : {}),
       ...config.notes,
     },
     packageVersion: MODEL_PACKAGE_VERSION,
   };
-  return { detector: { model, metadata }, training, validationF1, validationReport };
+  return {
+    detector: { model, metadata },
+    training,
+    validationF1,
+    validationReport,
+    ...(sourceValidationF1 !== undefined ? { sourceValidationF1 } : {}),
+  };
 }

@@ -2,9 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { createVolume, readAnnotations, readPointsCsv } from '@dmdet/volume-io';
+import { writeTiffFile } from '@dmdet/volume-io/node';
 import { decode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main';
+import { evaluate } from '../src/index';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', '..', 'volume-io', 'test', 'fixtures');
@@ -74,7 +78,7 @@ describe('dmdet detect', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imagej_uint16.tif: \d+ particles \(threshold 0\.\d+, 1 tile/);
     const csv = readFileSync(out, 'utf8').split('\n');
-    expect(csv[0]).toBe('x,y,z,score,x_um,y_um,z_um');
+    expect(csv[0]).toBe('x,y,z,score,intensity,background,noise,integrated,snr,x_um,y_um,z_um');
     const png = decode(readFileSync(join(root, 'imagej.png')));
     // 16×12 pixels, zoomed ×2 (small images)
     expect([png.width, png.height]).toEqual([32, 24]);
@@ -82,8 +86,7 @@ describe('dmdet detect', () => {
 
   it('finds the spots of a stack with a camera offset of 2,000 counts and bright blobs, without any flag', async () => {
     const { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } = await import('@dmdet/simulate');
-    const { writeTiff, readPointsCsv } = await import('@dmdet/volume-io');
-    const { evaluate } = await import('../src/index');
+    const { writeTiff } = await import('@dmdet/volume-io');
     const params = mergeGeneralParams(GENERAL_CENTRE, {
       shape: [12, 96, 96],
       camera: { offset: 2000, gain: 2.5, readNoise: 8 },
@@ -115,7 +118,9 @@ describe('dmdet detect', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/: 0 particles \(threshold 0\.999/);
-    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^x,y,z,score(,x_um,y_um,z_um)?$/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
+      /^x,y,z,score,intensity,background,noise,integrated,snr(,x_um,y_um,z_um)?$/,
+    );
   }, 120_000);
 
   it('refuses to overwrite without --force, and replaces with it', async () => {
@@ -214,6 +219,173 @@ describe('dmdet detect', () => {
     expect(model.stderr).toMatch(/not-a-model/);
     expect(existsSync(join(root, 'm.csv'))).toBe(false);
   }, 120_000);
+});
+
+describe('dmdet detect: time series, channels, output formats', () => {
+  const hyper = join(here, 'fixtures', 'hyperstacks');
+  const truthAt = (t: number) => readPointsCsv(readFileSync(join(hyper, `truth_t${t}.csv`), 'utf8'));
+
+  it('an ImageJ TZCYX hyperstack: refused without --channel (listing them); with it, every time point with a t column', async () => {
+    const input = join(hyper, 'spots_tzcyx.tif');
+    const refused = await dmdet('detect', input, '--out', join(root, 'h0.csv'), '--workers', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /spots_tzcyx.tif: has 2 channels \(0, 1; 0-based\); .*--channel N, or --channel all/,
+    );
+    const out = join(root, 'h1.csv');
+    const r = await dmdet(
+      'detect',
+      input,
+      '--channel',
+      '1',
+      '--out',
+      out,
+      '--png',
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout).results[0];
+    expect(report).toMatchObject({ timePoints: 3, channels: 2 });
+    expect(report.frames.map((f: { t: number; c: number }) => [f.t, f.c])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
+    const rows = readPointsCsv(readFileSync(out, 'utf8'));
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
+      /^x,y,z,t,score,intensity,background,noise,integrated,snr,x_um,y_um,z_um$/,
+    );
+    for (const t of [0, 1, 2]) {
+      const found = rows.filter((p) => p['t'] === t);
+      expect(evaluate(truthAt(t), found, { gate: 3 }).f1).toBeGreaterThanOrEqual(0.8);
+      expect(existsSync(join(root, `h1.t${t}.png`))).toBe(true);
+    }
+    // The spots stand far above the background: the measurements say so.
+    expect(Math.min(...rows.map((p) => p['snr'] as number))).toBeGreaterThan(20);
+    // The same data as an OME-TIFF (TCZYX) gives the same rows.
+    const ome = join(root, 'h-ome.csv');
+    expect(
+      (
+        await dmdet(
+          'detect',
+          join(hyper, 'spots_tczyx.ome.tif'),
+          '--channel',
+          '1',
+          '--out',
+          ome,
+          '--workers',
+          '1',
+          '--quiet',
+        )
+      ).code,
+    ).toBe(0);
+    const omeRows = readPointsCsv(readFileSync(ome, 'utf8'));
+    expect(omeRows.map((p) => [p.x, p.y, p.z, p['t']])).toEqual(rows.map((p) => [p.x, p.y, p.z, p['t']]));
+    // --time picks time points; one outside is refused with what the file has.
+    const one = join(root, 'h-t1.csv');
+    expect(
+      (
+        await dmdet(
+          'detect',
+          input,
+          '--channel',
+          '1',
+          '--time',
+          '1',
+          '--out',
+          one,
+          '--workers',
+          '1',
+          '--quiet',
+        )
+      ).code,
+    ).toBe(0);
+    expect(new Set(readPointsCsv(readFileSync(one, 'utf8')).map((p) => p['t']))).toEqual(new Set([1]));
+    const late = await dmdet(
+      'detect',
+      input,
+      '--channel',
+      '1',
+      '--time',
+      '2-5',
+      '--out',
+      join(root, 'h-late.csv'),
+    );
+    expect(late.stderr).toMatch(/--time 2-5, but it has 3 time points \(0–2\)/);
+    expect((await dmdet('detect', input, '--channel', '1', '--time', 'x')).code).toBe(2);
+    // --channel all: a c column as well.
+    const all = join(root, 'h-all.csv');
+    expect(
+      (
+        await dmdet(
+          'detect',
+          input,
+          '--channel',
+          'all',
+          '--time',
+          '0',
+          '--out',
+          all,
+          '--workers',
+          '1',
+          '--quiet',
+        )
+      ).code,
+    ).toBe(0);
+    expect(readFileSync(all, 'utf8').split('\n')[0]).toMatch(/^x,y,z,t,c,score,/);
+  }, 300_000);
+
+  it('--format napari, spotiflow, trackmate, ptc: each read back in its tool’s layout, the same detections', async () => {
+    const input = join(hyper, 'spots_tzcyx.tif');
+    const base = join(root, 'f-dmdet.csv');
+    expect(
+      (await dmdet('detect', input, '--channel', '1', '--out', base, '--workers', '1', '--quiet', '--fit'))
+        .code,
+    ).toBe(0);
+    const want = readPointsCsv(readFileSync(base, 'utf8'));
+    expect(readFileSync(base, 'utf8').split('\n')[0]).toContain('snr,fit_sigma_xy,fit_sigma_z,fit_amplitude');
+    const fitted = want.map((p) => p['fit_sigma_xy'] as number).filter((v) => Number.isFinite(v));
+    expect(fitted.length).toBeGreaterThan(want.length / 2);
+    expect(fitted.reduce((a, b) => a + b, 0) / fitted.length).toBeCloseTo(1.4, 0);
+    const voxelSize = [0.3, 0.1, 0.1] as const;
+    for (const [format, file] of [
+      ['napari', 'f.points.csv'],
+      ['spotiflow', 'f.spotiflow.csv'],
+      ['trackmate', 'f.trackmate.csv'],
+      ['ptc', 'f.xml'],
+    ] as const) {
+      const out = join(root, file);
+      const r = await dmdet(
+        'detect',
+        input,
+        '--channel',
+        '1',
+        '--format',
+        format,
+        '--out',
+        out,
+        '--workers',
+        '1',
+        '--quiet',
+      );
+      expect(r.code).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      const back = readAnnotations(text, { format, voxelSize, time: 'all', file: out });
+      expect(back.points).toHaveLength(want.length);
+      back.points.forEach((p, i) => {
+        expect(p.x).toBeCloseTo(want[i]?.x as number, 6);
+        expect(p.y).toBeCloseTo(want[i]?.y as number, 6);
+        expect(p.z).toBeCloseTo(want[i]?.z as number, 6);
+        expect(back.time?.[i]).toBe(want[i]?.['t']);
+      });
+    }
+    expect((await dmdet('detect', input, '--channel', '1', '--format', 'imaris')).stderr).toMatch(
+      /--format must be one of dmdet, napari/,
+    );
+  }, 300_000);
 });
 
 describe('dmdet simulate, train, evaluate, demo', () => {
@@ -318,6 +490,85 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no detections for snr4_medium_/);
+  }, 300_000);
+
+  it('train --from default on two Fiji-annotated stacks: blocks split, fine-tuned model, table and picture; then detect --truth reads the Fiji table', async () => {
+    const dir = join(root, 'stacks');
+    mkdirSync(dir);
+    const voxel = [0.3, 0.1, 0.1] as const;
+    for (const seed of [1, 2]) {
+      const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [8, 64, 96], spots: { count: 20 } });
+      const { volume, points } = simulateGeneral(params, 500 + seed);
+      await writeTiffFile(join(dir, `s${seed}.tif`), createVolume(volume.data, volume.shape, voxel));
+      const rows = points.map((p, i) => `${i + 1},${p.x * 0.1},${p.y * 0.1},1,${Math.round(p.z) + 1},1`);
+      writeFileSync(join(dir, `s${seed}.csv`), ` ,X,Y,Ch,Slice,Frame\n${rows.join('\n')}\n`);
+    }
+    const out = join(root, 'tuned');
+    const args = [
+      'train',
+      '--data',
+      dir,
+      '--from',
+      'default',
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--steps-per-epoch',
+      '1',
+    ];
+    const noUnits = await dmdet(...args, '--workers', '1');
+    expect(noUnits.code).toBe(1);
+    expect(noUnits.stderr).toMatch(/s1.csv: a Fiji Measure table .*--annotation-units/);
+    const r = await dmdet(
+      ...args,
+      '--annotation-units',
+      'um',
+      '--batch-size',
+      '2',
+      '--workers',
+      '2',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ from: 'default', split: 'blocks', epochs: 1 });
+    expect(summary.validation.map((v: { volume: string }) => v.volume)).toEqual(['s1[x>=72]', 's2[x>=72]']);
+    expect(summary.validation[0].truth).toBeGreaterThan(0);
+    expect(summary.sourceValidationF1).toBeGreaterThan(0);
+    expect(decode(readFileSync(join(out, 'validation.png'))).width).toBeGreaterThan(0);
+    const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.dmdet;
+    const source = JSON.parse(readFileSync(join(here, '..', 'model', 'general', 'model.json'), 'utf8'))
+      .userDefinedMetadata.dmdet;
+    expect(meta.normalization).toEqual(source.normalization);
+    expect(meta.spotScale).toEqual(source.spotScale);
+    expect(meta.config).toEqual(source.config);
+    expect(meta.training.learningRate).toBe(2e-4);
+    expect(meta.training.fineTunedFrom.bestEpoch).toBe(source.training.bestEpoch);
+    // The text output: a row per validation volume.
+    const text = await dmdet(...args, '--annotation-units', 'um', '--workers', '1', '--force', '--quiet');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/validation volume +truth +found +precision +recall +F1 +RMSE\ns1\[x>=72\]/);
+    expect((await dmdet(...args, '--architecture', 'detnet3d')).stderr).toMatch(/--from keeps the model/);
+    // detect --truth with the Fiji table, in µm, converted with the stack's voxel size
+    const det = await dmdet(
+      'detect',
+      join(dir, 's1.tif'),
+      '--model',
+      out,
+      '--truth',
+      join(dir, 's1.csv'),
+      '--annotation-units',
+      'um',
+      '--out',
+      join(root, 's1.det.csv'),
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(det.code).toBe(0);
+    expect(JSON.parse(det.stdout).results[0].scores.f1).toBeGreaterThan(0.5);
   }, 300_000);
 
   it('evaluate pairs truth and detection files and prints a table', async () => {

@@ -114,6 +114,8 @@ describe('trainDetector: fine-tuning (from)', () => {
     expect(m.spotRange).toEqual({ xy: [1, 2], z: [0.8, 1.5] });
     expect(m.training?.['learningRate']).toBe(FINE_TUNE_LEARNING_RATE);
     expect(rates).toEqual([FINE_TUNE_LEARNING_RATE, FINE_TUNE_LEARNING_RATE]);
+    expect(result.sourceValidationF1).toBeGreaterThanOrEqual(0);
+    expect(m.training?.['sourceValidationF1']).toBe(result.sourceValidationF1);
     expect(result.training.history.every((h) => typeof h.metrics?.['f1'] === 'number')).toBe(true);
     const after = source.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(after).not.toEqual(before);

@@ -12,6 +12,7 @@ export { fitGaussian, type GaussianFit } from './gaussian-fit';
 export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-maxima';
 export { type LaplacianOfGaussianOptions, laplacianOfGaussian } from './log-filter';
 export { maximumFilter } from './max-filter';
+export { type MeasureSpotsOptions, measureSpots, type SpotMeasurement } from './measure-spots';
 export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';

@@ -13,6 +13,7 @@ describe('public API', () => {
       'laplacianOfGaussian',
       'localMaxima3D',
       'maximumFilter',
+      'measureSpots',
       'median',
       'predictTiled',
       'robustNoise',

@@ -12,6 +12,12 @@ export {
   type ReadAnnotationsOptions,
   readAnnotations,
 } from './annotations';
+export {
+  DETECTION_FORMATS,
+  type DetectionFormat,
+  type WriteDetectionsOptions,
+  writeDetections,
+} from './detections-write';
 export { VolumeIoError, type VolumeIoErrorCode } from './errors';
 export { type NormalizePercentileOptions, normalizePercentile, percentiles } from './normalize';
 export { type Point, type PointRecord, type ValidatePointsOptions, validatePoints } from './points';

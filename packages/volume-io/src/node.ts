@@ -5,6 +5,7 @@
 import { openAsBlob } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { type Annotations, type ReadAnnotationsOptions, readAnnotations } from './annotations';
+import { type WriteDetectionsOptions, writeDetections } from './detections-write';
 import { VolumeIoError } from './errors';
 import type { Point, PointRecord } from './points';
 import {
@@ -102,6 +103,15 @@ export async function writePointsCsvFile(
   options: WritePointsCsvOptions & WriteFileOptions = {},
 ): Promise<void> {
   await writeNew(path, writePointsCsv(points, options), options);
+}
+
+/** Writes detections in a layout another tool opens (see `writeDetections`); refuses to replace a file unless asked. */
+export async function writeDetectionsFile(
+  path: string,
+  points: readonly PointRecord[],
+  options: WriteDetectionsOptions & WriteFileOptions = {},
+): Promise<void> {
+  await writeNew(path, writeDetections(points, options), options);
 }
 
 /** Reads Particle Tracking Challenge XML ground truth from a file (see `readPtcXml`). */

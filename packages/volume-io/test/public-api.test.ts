@@ -7,6 +7,7 @@ import * as node from '../src/node';
 describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(main).sort()).toEqual([
+      'DETECTION_FORMATS',
       'VolumeIoError',
       'createVolume',
       'cropVolume',
@@ -26,6 +27,7 @@ describe('public API', () => {
       'validateShape',
       'volumeDType',
       'voxelCount',
+      'writeDetections',
       'writePointsCsv',
       'writeTiff',
     ]);
@@ -38,6 +40,7 @@ describe('public API', () => {
       'readPtcXmlFile',
       'readTiffFile',
       'readTiffFileInfo',
+      'writeDetectionsFile',
       'writePointsCsvFile',
       'writeTiffFile',
     ]);

@@ -1,9 +1,21 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Point3 } from '@dmdet/metrics';
-import { createVolume } from '@dmdet/volume-io';
-import { readPointsCsvFile, readTiffFile, writePointsCsvFile } from '@dmdet/volume-io/node';
+import {
+  createVolume,
+  DETECTION_FORMATS,
+  type DetectionFormat,
+  type PointRecord,
+  type Vec3,
+} from '@dmdet/volume-io';
+import {
+  readAnnotationsFile,
+  readTiffFile,
+  readTiffFileInfo,
+  writeDetectionsFile,
+} from '@dmdet/volume-io/node';
 import { detect } from '../detect';
+import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
@@ -14,8 +26,22 @@ import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runti
 
 export const DETECT_HELP = `Usage: dmdet detect <volume.tif…> [options]
 
-Detects particles in 3D TIFF stacks and writes one CSV per volume: x,y,z,score in voxels
-(0-based, sub-voxel), plus x_um,y_um,z_um when the voxel size is known.
+Detects particles in 3D TIFF stacks and writes one file per volume. In a time series (ImageJ
+hyperstack, OME-TIFF) it detects in every time point and adds a t column (0-based); a file with
+several channels needs --channel.
+
+Columns of the default format (dmdet):
+  x, y, z        position in voxels (0-based, sub-voxel; the centre of voxel (z, y, x) is at z, y, x)
+  t, c           time point and channel (0-based), in a time series / with --channel all
+  score          the predicted density at the maximum (0–1; kept at the threshold and above)
+  intensity      the raw value of the voxel nearest the position (the file's counts)
+  background     local background: median of the voxels 3–5 spot σ away
+  noise          local noise: 1.4826 × the MAD of those voxels
+  integrated     sum of (value − background) within 2 spot σ (about 74 % of a Gaussian spot)
+  snr            (intensity − background) / noise
+  fit_sigma_xy, fit_sigma_z, fit_amplitude   with --fit: a 3D Gaussian fitted around the spot
+                 (σ in voxels, amplitude above its background; empty where the fit fails)
+  x_um, y_um, z_um  the position in µm, when the voxel size is known
 
 Options:
   --model <dir|name>        model folder (model.json + weights.bin), or a built-in model by name:
@@ -28,8 +54,20 @@ Options:
   --spot-size <xy,z>        the spots' Gaussian σ in voxels (in-plane px, z slices); the volume is
                             resampled to the model's spot scale (default: estimated from the volume)
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
-  --png                     also write a picture: max projection with detections (.png beside the CSV)
-  --truth <gt.csv>          ground truth (one input): prints F1/RMSE, drawn in the picture in green
+  --time <t|a-b|all>        time points to detect in (0-based, a-b inclusive; default all)
+  --channel <c|all>         channel holding the spots (0-based), or all (a c column); required
+                            when the file has several channels
+  --format <name>           dmdet (default, above); napari (index,axis-0..2 in z,y,x voxels, a 4D
+                            layer with t first, the measurements as properties); spotiflow
+                            (z,y,x,intensity,probability[,t]); trackmate (its spot table: µm,
+                            POSITION_T = FRAME, QUALITY = score); ptc (Particle Tracking Challenge
+                            XML, .xml, voxels)
+  --fit                     also fit a 3D Gaussian to each spot (fit_* columns)
+  --png                     also write a picture: max projection with detections (.png beside the
+                            CSV; one per time point and channel, <name>.t3.png, of a series)
+  --truth <gt.csv>          ground truth (one input): prints F1/RMSE, drawn in the picture in green;
+                            any layout dmdet train reads (x,y,z, napari, Spotiflow, Fiji, TrackMate, PTC XML)
+  --annotation-units <px|um>  units of a --truth file that does not say (a Fiji Measure table)
   --backend <name>          auto (default), wasm, cpu, tensorflow, tensorflow-gpu
   --workers <n>             worker threads for prediction (default: one per core)
   --max-tile-voxels <n>     largest tile predicted at once (default 2621440 = 10×512×512)
@@ -41,9 +79,99 @@ Examples:
   dmdet detect cells.tif --png
   dmdet detect data/*.tif --out detections/ --threshold 0.4
   dmdet detect stack.tif --model my-model --voxel-size 0.3,0.1,0.1 --out stack.csv
+  dmdet detect timelapse.tif --channel 1 --time 2-10 --png
+  dmdet detect cells.tif --format napari --out cells.points.csv   # napari: File ▸ Open
 `;
 
 const stem = (path: string) => basename(path, extname(path)).replace(/\.ome$/i, '');
+
+/** The measurement columns of every detection (`measureSpots`), and those of `--fit`. */
+const MEASUREMENT_COLUMNS = ['score', 'intensity', 'background', 'noise', 'integrated', 'snr'];
+const FIT_COLUMNS = ['fit_sigma_xy', 'fit_sigma_z', 'fit_amplitude'];
+
+/** `--time`: one time point, an inclusive range `a-b`, or `all` (0-based). */
+type TimeOption = { from: number; to: number } | 'all' | undefined;
+
+function parseTimeOption(value: unknown): TimeOption {
+  if (value === undefined || value === 'all') return value as 'all' | undefined;
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(String(value));
+  const from = m ? Number(m[1]) : Number.NaN;
+  const to = m?.[2] !== undefined ? Number(m[2]) : from;
+  if (!m || to < from)
+    throw new UsageError(
+      `--time must be a time point t, a range a-b (0-based, inclusive) or all, got ${JSON.stringify(value)}`,
+      'detect',
+    );
+  return { from, to };
+}
+
+function parseChannelOption(value: unknown): number | 'all' | undefined {
+  if (value === undefined || value === 'all') return value as 'all' | undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || String(value).trim() === '')
+    throw new UsageError(
+      `--channel must be a channel index (0-based) or all, got ${JSON.stringify(value)}`,
+      'detect',
+    );
+  return n;
+}
+
+/** The frames (time point, channel) of one file that detection runs on, and the columns that say which. */
+interface FramePlan {
+  frames: { t: number; c: number }[];
+  timePoints: number;
+  channels: number;
+  timeColumn: boolean;
+  channelColumn: boolean;
+}
+
+/**
+ * Plans a file's frames: every time point unless `--time` picks some; a file with several channels
+ * needs `--channel` (refused otherwise, listing them); never a silent first frame.
+ */
+async function planFrames(
+  path: string,
+  time: TimeOption,
+  channel: number | 'all' | undefined,
+): Promise<FramePlan> {
+  const info = await readTiffFileInfo(path);
+  const T = info.frames;
+  const C = info.channels;
+  if (C > 1 && channel === undefined)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `${path}: has ${C} channels (${Array.from({ length: C }, (_, i) => i).join(', ')}; 0-based); say which holds the spots with --channel N, or --channel all for each (a c column)`,
+    );
+  if (typeof channel === 'number' && channel >= C)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `${path}: --channel ${channel}, but it has ${C} channel${C === 1 ? '' : 's'} (0–${C - 1})`,
+    );
+  if (time && time !== 'all' && time.to >= T)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `${path}: --time ${time.from === time.to ? time.from : `${time.from}-${time.to}`}, but it has ${T} time point${T === 1 ? '' : 's'} (0–${T - 1})`,
+    );
+  const times =
+    time && time !== 'all'
+      ? Array.from({ length: time.to - time.from + 1 }, (_, i) => time.from + i)
+      : Array.from({ length: T }, (_, i) => i);
+  const channels = channel === 'all' ? Array.from({ length: C }, (_, i) => i) : [channel ?? 0];
+  return {
+    frames: times.flatMap((t) => channels.map((c) => ({ t, c }))),
+    timePoints: T,
+    channels: C,
+    timeColumn: T > 1 || (time !== undefined && time !== 'all'),
+    channelColumn: channel === 'all',
+  };
+}
+
+function frameLabel(plan: FramePlan, t: number, c: number, sep = ' '): string {
+  const parts = [];
+  if (plan.timePoints > 1 || plan.timeColumn) parts.push(`t${sep}${t}`);
+  if (plan.channelColumn) parts.push(`c${sep}${c}`);
+  return parts.join(sep === '' ? '.' : ', ');
+}
 
 export async function detectCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('detect', argv, {
@@ -55,6 +183,11 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     'spot-size-um': { type: 'string' },
     png: { type: 'boolean' },
     truth: { type: 'string' },
+    'annotation-units': { type: 'string' },
+    time: { type: 'string' },
+    channel: { type: 'string' },
+    format: { type: 'string' },
+    fit: { type: 'boolean' },
     'max-tile-voxels': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -80,6 +213,19 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const truthPath = values['truth'] as string | undefined;
   if (truthPath && positionals.length > 1)
     throw new UsageError('--truth goes with a single input volume', 'detect');
+  const units = values['annotation-units'] as string | undefined;
+  if (units !== undefined && units !== 'px' && units !== 'um')
+    throw new UsageError(`--annotation-units must be px or um, got ${JSON.stringify(units)}`, 'detect');
+  const format = (values['format'] as string | undefined) ?? 'dmdet';
+  if (!DETECTION_FORMATS.includes(format as DetectionFormat))
+    throw new UsageError(
+      `--format must be one of ${DETECTION_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      'detect',
+    );
+  const ext = format === 'ptc' ? '.xml' : '.csv';
+  const fit = values['fit'] === true;
+  const timeOption = parseTimeOption(values['time']);
+  const channelOption = parseChannelOption(values['channel']);
   const force = values['force'] === true;
   const out = values['out'] as string | undefined;
   // --out is a folder with several inputs, when it ends with a slash, or when it is one already.
@@ -94,89 +240,169 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const outputs = positionals.map((input) => {
     const csv = out
       ? intoFolder
-        ? join(out, `${stem(input)}.csv`)
+        ? join(out, `${stem(input)}${ext}`)
         : out
-      : join(input, '..', `${stem(input)}.detections.csv`);
-    return { input, csv, png: values['png'] ? `${csv.replace(/\.csv$/i, '')}.png` : undefined };
+      : join(input, '..', `${stem(input)}.detections${ext}`);
+    return { input, csv, png: values['png'] ? `${csv.replace(/\.(csv|xml)$/i, '')}.png` : undefined };
   });
   // Refuse before any work: nothing a user has is overwritten without --force.
   for (const o of outputs) {
     await checkWritable(o.csv, force);
     if (o.png) await checkWritable(o.png, force);
   }
-  const truth = truthPath ? ((await readPointsCsvFile(truthPath)) as Point3[]) : undefined;
+  // The truth in any annotation layout (plain, napari, Spotiflow, Fiji, TrackMate, PTC XML), µm
+  // converted with the volume's voxel size.
+  let truth: Point3[] | undefined;
+  if (truthPath) {
+    const info = await readTiffFileInfo(positionals[0] as string);
+    const size = voxelSize ?? info.voxelSize;
+    truth = (
+      await readAnnotationsFile(truthPath, {
+        ...(size ? { voxelSize: size } : {}),
+        ...(units ? { units: units as 'px' | 'um' } : {}),
+      })
+    ).points.map(({ x, y, z }) => ({ x, y, z }));
+  }
   const { backend, workers } = await startBackend('detect', values);
+  // Which time points and channels of each file: decided (and refused) before any work.
+  const plans = new Map<string, FramePlan>();
+  for (const o of outputs) plans.set(o.input, await planFrames(o.input, timeOption, channelOption));
+  if (truthPath && (plans.get(positionals[0] as string) as FramePlan).frames.length > 1)
+    throw new UsageError(
+      '--truth goes with one time point and channel: add --time t (and --channel c)',
+      'detect',
+    );
   const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
   const pool = await startPool(detector.model, backend, workers);
+  const quiet = values['quiet'] === true || values['json'] === true;
   const results = [];
   try {
     for (const o of outputs) {
       const started = Date.now();
-      const read = await readTiffFile(o.input);
-      const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
-      const progress = new Progress(
-        io,
-        `${basename(o.input)}: predicting`,
-        values['quiet'] === true || values['json'] === true,
-      );
-      const result = await detect(volume, {
-        model: detector,
-        ...(threshold !== undefined ? { threshold } : {}),
-        ...(maxTileVoxels ? { maxTileVoxels } : {}),
-        ...(pool ? { predictor: pool } : {}),
-        ...(spotSize ? { spotSize } : {}),
-        onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
-      });
-      progress.finish();
-      if (intoFolder) await mkdir(join(o.csv, '..'), { recursive: true });
-      await writePointsCsvFile(
-        o.csv,
-        result.points.map(({ x, y, z, score }) => ({ x, y, z, score })),
-        {
-          overwrite: force,
-          columns: ['score'], // the same header when nothing was found
-          ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}),
-        },
-      );
-      if (o.png) {
-        const png = encodePng(
-          projectionPicture(volume, { detections: result.points, ...(truth ? { truth } : {}) }),
-        );
-        await writeFile(o.png, png);
+      const plan = plans.get(o.input) as FramePlan;
+      const rows: Record<string, number>[] = [];
+      const frames = [];
+      let voxelSizeUsed: Vec3 | undefined;
+      let spotSigma: number | undefined;
+      let shape: Vec3 | undefined;
+      for (const [k, { t, c }] of plan.frames.entries()) {
+        const frameStarted = Date.now();
+        const read = await readTiffFile(o.input, { time: t, channel: c });
+        const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
+        voxelSizeUsed = volume.voxelSize;
+        shape = volume.shape;
+        const where =
+          plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
+        const progress = new Progress(io, `${basename(o.input)}${where}: predicting`, quiet);
+        const result = await detect(volume, {
+          model: detector,
+          ...(threshold !== undefined ? { threshold } : {}),
+          ...(maxTileVoxels ? { maxTileVoxels } : {}),
+          ...(pool ? { predictor: pool } : {}),
+          ...(spotSize ? { spotSize } : {}),
+          measure: fit ? { fit: true } : true,
+          onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
+        });
+        progress.finish();
+        spotSigma ??= result.spotSize?.xy;
+        for (const { x, y, z, score, measurement: m } of result.points)
+          rows.push({
+            x,
+            y,
+            z,
+            ...(plan.timeColumn ? { t } : {}),
+            ...(plan.channelColumn ? { c } : {}),
+            score,
+            ...(m
+              ? {
+                  intensity: m.intensity,
+                  background: m.background,
+                  noise: m.noise,
+                  integrated: m.integrated,
+                  snr: m.snr,
+                  ...(fit
+                    ? {
+                        fit_sigma_xy: m.fitSigmaXY as number,
+                        fit_sigma_z: m.fitSigmaZ as number,
+                        fit_amplitude: m.fitAmplitude as number,
+                      }
+                    : {}),
+                }
+              : {}),
+          });
+        const png =
+          o.png && plan.frames.length > 1
+            ? o.png.replace(/\.png$/, `.${frameLabel(plan, t, c, '')}.png`)
+            : o.png;
+        if (png) {
+          if (intoFolder) await mkdir(join(png, '..'), { recursive: true });
+          await checkWritable(png, force);
+          await writeFile(
+            png,
+            encodePng(projectionPicture(volume, { detections: result.points, ...(truth ? { truth } : {}) })),
+          );
+        }
+        const scores = truth ? evaluate(truth, result.points, { gate: 5 }) : undefined;
+        frames.push({
+          ...(plan.timeColumn ? { t } : {}),
+          ...(plan.channelColumn || plan.channels > 1 ? { c } : {}),
+          count: result.points.length,
+          threshold: result.threshold,
+          tiles: result.tiles,
+          ...(png ? { png } : {}),
+          ...(result.spotSize ? { spotSize: result.spotSize } : {}),
+          ...(result.resampling ? { resampledTo: result.resampling.to } : {}),
+          warnings: result.warnings,
+          seconds: (Date.now() - frameStarted) / 1000,
+          ...(scores ? { scores } : {}),
+        });
+        if (!values['json']) {
+          const s = result.spotSize;
+          io.stdout.write(
+            `${o.input}${where}: ${result.points.length} particles (threshold ${result.threshold.toFixed(3)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${((Date.now() - frameStarted) / 1000).toFixed(1)} s)${plan.frames.length === 1 ? ` → ${o.csv}${png ? `, ${png}` : ''}` : png ? ` → ${png}` : ''}\n`,
+          );
+          if (s)
+            io.stdout.write(
+              `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
+            );
+          for (const w of result.warnings) io.stderr.write(`warning: ${o.input}${where}: ${w}\n`);
+          if (scores)
+            io.stdout.write(
+              `  against ${truthPath}: F1 ${scores.f1.toFixed(3)}, precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)}, RMSE ${scores.rmse.toFixed(3)} voxels (TP ${scores.tp}, FP ${scores.fp}, FN ${scores.fn})\n`,
+            );
+        }
       }
-      const scores = truth ? evaluate(truth, result.points, { gate: 5 }) : undefined;
+      if (intoFolder) await mkdir(join(o.csv, '..'), { recursive: true });
+      await writeDetectionsFile(o.csv, rows as unknown as PointRecord[], {
+        format: format as DetectionFormat,
+        overwrite: force,
+        // the same header when nothing was found
+        columns: [
+          ...(plan.timeColumn ? ['t'] : []),
+          ...(plan.channelColumn ? ['c'] : []),
+          ...MEASUREMENT_COLUMNS,
+          ...(fit ? FIT_COLUMNS : []),
+        ],
+        ...(voxelSizeUsed ? { voxelSize: voxelSizeUsed } : {}),
+        // TrackMate's spot radius: 2σ in-plane (the integration radius), in µm with a voxel size.
+        radius: 2 * (spotSigma ?? 1.4) * (voxelSizeUsed ? voxelSizeUsed[2] : 1),
+      });
       const seconds = (Date.now() - started) / 1000;
+      const only = frames.length === 1 ? frames[0] : undefined;
       results.push({
         input: o.input,
         output: o.csv,
-        ...(o.png ? { png: o.png } : {}),
-        shape: volume.shape,
-        ...(volume.voxelSize ? { voxelSize: volume.voxelSize } : {}),
-        count: result.points.length,
-        threshold: result.threshold,
-        tiles: result.tiles,
-        ...(result.spotSize ? { spotSize: result.spotSize } : {}),
-        ...(result.resampling ? { resampledTo: result.resampling.to } : {}),
-        warnings: result.warnings,
-        seconds,
-        ...(scores ? { scores } : {}),
+        shape,
+        ...(voxelSizeUsed ? { voxelSize: voxelSizeUsed } : {}),
+        ...(plan.timePoints > 1 ? { timePoints: plan.timePoints } : {}),
+        ...(plan.channels > 1 ? { channels: plan.channels } : {}),
+        // One frame: its fields at the top, as before; several: one entry per frame.
+        ...(only ? { ...only, count: rows.length, seconds } : { count: rows.length, seconds, frames }),
       });
-      if (!values['json']) {
+      if (!values['json'] && frames.length > 1)
         io.stdout.write(
-          `${o.input}: ${result.points.length} particles (threshold ${result.threshold.toFixed(3)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${seconds.toFixed(1)} s) → ${o.csv}${o.png ? `, ${o.png}` : ''}\n`,
+          `${o.input}: ${rows.length} particles in ${frames.length} frames (${seconds.toFixed(1)} s) → ${o.csv}\n`,
         );
-        if (result.spotSize) {
-          const s = result.spotSize;
-          io.stdout.write(
-            `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
-          );
-        }
-        for (const w of result.warnings) io.stderr.write(`warning: ${o.input}: ${w}\n`);
-        if (scores)
-          io.stdout.write(
-            `  against ${truthPath}: F1 ${scores.f1.toFixed(3)}, precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)}, RMSE ${scores.rmse.toFixed(3)} voxels (TP ${scores.tp}, FP ${scores.fp}, FN ${scores.fn})\n`,
-          );
-      }
     }
   } finally {
     await pool?.close();

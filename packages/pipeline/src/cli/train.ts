@@ -17,7 +17,7 @@ import {
   type TrainDetectorResult,
   trainDetector,
 } from '../train-detector';
-import { readTrainingData } from '../training-data';
+import { readTrainingData } from '../training-data.node';
 import { numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, formatDuration, Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
@@ -329,6 +329,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       stopReason: result.training.stopReason,
       threshold: result.detector.metadata.threshold,
       validationF1: result.validationF1,
+      ...(result.sourceValidationF1 !== undefined ? { sourceValidationF1: result.sourceValidationF1 } : {}),
       validation: perVolume,
       ...(picture ? { picture } : {}),
       seconds: (Date.now() - started) / 1000,
@@ -339,7 +340,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     if (values['json']) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       io.stdout.write(
-        `model saved to ${out}: ${freezeEpochs > 0 ? `${stage1.epochs} epochs, then frozen statistics for ` : ''}${summary.epochs} epochs (best ${summary.bestEpoch}, ${summary.stopReason}), threshold ${summary.threshold?.toFixed(3)}, validation F1 ${summary.validationF1?.toFixed(3) ?? 'n/a'}, ${summary.seconds.toFixed(0)} s\n`,
+        `model saved to ${out}: ${freezeEpochs > 0 ? `${stage1.epochs} epochs, then frozen statistics for ` : ''}${summary.epochs} epochs (best ${summary.bestEpoch}, ${summary.stopReason}), threshold ${summary.threshold?.toFixed(3)}, validation F1 ${summary.validationF1?.toFixed(3) ?? 'n/a'}${result.sourceValidationF1 !== undefined ? ` (${from} before fine-tuning: ${result.sourceValidationF1.toFixed(3)})` : ''}, ${summary.seconds.toFixed(0)} s\n`,
       );
       if (perVolume.length > 0) io.stdout.write(validationTable(perVolume));
       if (picture)
