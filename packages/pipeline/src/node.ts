@@ -24,7 +24,7 @@ export {
   type TrainingSplit,
   type UserDatasetManifest,
   type UserManifestVolume,
-} from './training-data.node';
+} from './training-data-node';
 export { ModelWorkerPool };
 
 /** Folder of a built-in model (default: `'default'`) inside this package. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -569,6 +570,65 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     );
     expect(det.code).toBe(0);
     expect(JSON.parse(det.stdout).results[0].scores.f1).toBeGreaterThan(0.5);
+  }, 300_000);
+
+  it('Ctrl-C during training stops after the step, saves the best model so far and exits 0', async () => {
+    const dir = join(root, 'sigint-stacks');
+    mkdirSync(dir);
+    for (const seed of [1, 2]) {
+      const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [8, 64, 96], spots: { count: 20 } });
+      const { volume, points } = simulateGeneral(params, 700 + seed);
+      await writeTiffFile(join(dir, `s${seed}.tif`), volume);
+      writeFileSync(
+        join(dir, `s${seed}.csv`),
+        `x,y,z\n${points.map((p) => `${p.x},${p.y},${p.z}`).join('\n')}\n`,
+      );
+    }
+    const out = join(root, 'sigint-model');
+    const entry = join(here, '..', 'src', 'cli', 'entry.ts');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@dmdet/source',
+        entry,
+        'train',
+        '--data',
+        dir,
+        '--from',
+        'default',
+        '--out',
+        out,
+        '--epochs',
+        '50',
+        '--steps-per-epoch',
+        '1',
+        '--batch-size',
+        '1',
+        '--workers',
+        '1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => {
+      stderr += b;
+      if (!sent && /epoch 1\/50/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toMatch(/stopping after this step; the best model so far will be saved/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/model saved to .*sigint-model: \d+ epochs \(best \d+, aborted\)/);
+    const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.dmdet;
+    expect(meta.training.stopReason).toBe('aborted');
+    expect(meta.training.epochs).toBeLessThan(50);
   }, 300_000);
 
   it('evaluate pairs truth and detection files and prints a table', async () => {

@@ -17,7 +17,7 @@ import {
   type TrainDetectorResult,
   trainDetector,
 } from '../train-detector';
-import { readTrainingData } from '../training-data.node';
+import { readTrainingData } from '../training-data-node';
 import { numberOption, parse, tripleOption, UsageError } from './args';
 import { type CliIo, formatDuration, Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
