@@ -285,6 +285,18 @@ describe('dmdet detect: time series, channels, output formats', () => {
     ).toBe(0);
     const omeRows = readPointsCsv(readFileSync(ome, 'utf8'));
     expect(omeRows.map((p) => [p.x, p.y, p.z, p['t']])).toEqual(rows.map((p) => [p.x, p.y, p.z, p['t']]));
+    // And as OME-Zarr (NGFF 0.4, python3-zarr): refused without --channel, then the same rows.
+    const zarrInput = join(hyper, 'spots_tczyx.ome.zarr');
+    expect((await dmdet('detect', zarrInput, '--out', join(root, 'hz0.csv'))).stderr).toMatch(
+      /has 2 channels/,
+    );
+    const zout = join(root, 'h-zarr.csv');
+    expect(
+      (await dmdet('detect', zarrInput, '--channel', '1', '--out', zout, '--workers', '1', '--quiet')).code,
+    ).toBe(0);
+    const zarrText = readFileSync(zout, 'utf8');
+    expect(zarrText).toBe(readFileSync(out, 'utf8'));
+    expect((await dmdet('detect', input, '--level', '1')).stderr).toMatch(/--level is for OME-Zarr inputs/);
     // --time picks time points; one outside is refused with what the file has.
     const one = join(root, 'h-t1.csv');
     expect(

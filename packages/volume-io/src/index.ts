@@ -20,6 +20,16 @@ export {
 } from './detections-write';
 export { VolumeIoError, type VolumeIoErrorCode } from './errors';
 export { type NormalizePercentileOptions, normalizePercentile, percentiles } from './normalize';
+export {
+  type OmeZarrAxis,
+  type OmeZarrImage,
+  type OmeZarrInfo,
+  type OmeZarrLevel,
+  type OpenOmeZarrOptions,
+  openOmeZarr,
+  type ReadOmeZarrOptions,
+  type ZarrStore,
+} from './ome-zarr';
 export { type Point, type PointRecord, type ValidatePointsOptions, validatePoints } from './points';
 export {
   type ReadPointsCsvOptions,

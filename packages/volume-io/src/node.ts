@@ -7,6 +7,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { type Annotations, type ReadAnnotationsOptions, readAnnotations } from './annotations';
 import { type WriteDetectionsOptions, writeDetections } from './detections-write';
 import { VolumeIoError } from './errors';
+import { type OmeZarrImage, type OpenOmeZarrOptions, openOmeZarr, type ReadOmeZarrOptions } from './ome-zarr';
 import type { Point, PointRecord } from './points';
 import {
   type ReadPointsCsvOptions,
@@ -112,6 +113,64 @@ export async function writeDetectionsFile(
   options: WriteDetectionsOptions & WriteFileOptions = {},
 ): Promise<void> {
   await writeNew(path, writeDetections(points, options), options);
+}
+
+/** True when `path` is a folder holding a Zarr group (`.zgroup`, `.zattrs` or `zarr.json`). */
+export async function isZarrFolder(path: string): Promise<boolean> {
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) return false;
+  for (const name of ['.zattrs', '.zgroup', 'zarr.json'])
+    if (
+      await stat(`${path}/${name}`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  return false;
+}
+
+/**
+ * Opens an OME-Zarr folder (NGFF 0.4 or 0.5) with zarrita's file-system store (see `openOmeZarr`):
+ * its axes, levels, shape, time points, channels and voxel size, and a reader of volumes and
+ * regions that reads only the chunks it needs.
+ *
+ * @example
+ * const image = await openOmeZarrFile('embryo.ome.zarr', { level: 1 });
+ * console.log(image.info.shape, image.info.frames, image.info.voxelSize);
+ */
+export async function openOmeZarrFile(
+  path: string,
+  options: Omit<OpenOmeZarrOptions, 'file'> = {},
+): Promise<OmeZarrImage> {
+  if (!(await isZarrFolder(path)))
+    throw new VolumeIoError(
+      'FILE_NOT_FOUND',
+      'no Zarr group here (expected a folder with .zattrs/.zgroup or zarr.json)',
+      {
+        file: path,
+      },
+    );
+  const { default: FileSystemStore } = await import('@zarrita/storage/fs');
+  return openOmeZarr(new FileSystemStore(path), { ...options, file: path });
+}
+
+/**
+ * Reads one volume (a time point and channel, at a resolution level) of an OME-Zarr folder.
+ *
+ * @example
+ * const volume = await readOmeZarrFile('embryo.ome.zarr', { time: 3, channel: 1 });
+ */
+export async function readOmeZarrFile(
+  path: string,
+  options: Omit<OpenOmeZarrOptions, 'file'> & ReadOmeZarrOptions = {},
+): Promise<Volume> {
+  const { level, ...read } = options;
+  const image = await openOmeZarrFile(path, level === undefined ? {} : { level });
+  return image.read(read);
 }
 
 /** Reads Particle Tracking Challenge XML ground truth from a file (see `readPtcXml`). */

@@ -15,6 +15,7 @@ describe('public API', () => {
       'imagejDescription',
       'minMax',
       'normalizePercentile',
+      'openOmeZarr',
       'padToSize',
       'percentiles',
       'readAnnotations',
@@ -35,7 +36,10 @@ describe('public API', () => {
 
   it('node entry', () => {
     expect(Object.keys(node).sort()).toEqual([
+      'isZarrFolder',
+      'openOmeZarrFile',
       'readAnnotationsFile',
+      'readOmeZarrFile',
       'readPointsCsvFile',
       'readPtcXmlFile',
       'readTiffFile',

@@ -7,8 +7,11 @@ import {
   type DetectionFormat,
   type PointRecord,
   type Vec3,
+  type Volume,
 } from '@dmdet/volume-io';
 import {
+  isZarrFolder,
+  openOmeZarrFile,
   readAnnotationsFile,
   readTiffFile,
   readTiffFileInfo,
@@ -24,10 +27,10 @@ import type { CliIo } from './progress';
 import { Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
 
-export const DETECT_HELP = `Usage: dmdet detect <volume.tif…> [options]
+export const DETECT_HELP = `Usage: dmdet detect <volume.tif | image.ome.zarr …> [options]
 
-Detects particles in 3D TIFF stacks and writes one file per volume. In a time series (ImageJ
-hyperstack, OME-TIFF) it detects in every time point and adds a t column (0-based); a file with
+Detects particles in 3D TIFF stacks or OME-Zarr folders (NGFF 0.4 / 0.5) and writes one file per
+input. In a time series (ImageJ hyperstack, OME-TIFF, OME-Zarr) it detects in every time point and adds a t column (0-based); a file with
 several channels needs --channel.
 
 Columns of the default format (dmdet):
@@ -54,6 +57,7 @@ Options:
   --spot-size <xy,z>        the spots' Gaussian σ in voxels (in-plane px, z slices); the volume is
                             resampled to the model's spot scale (default: estimated from the volume)
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
+  --level <n>               OME-Zarr resolution level (default 0: full resolution)
   --time <t|a-b|all>        time points to detect in (0-based, a-b inclusive; default all)
   --channel <c|all>         channel holding the spots (0-based), or all (a c column); required
                             when the file has several channels
@@ -83,7 +87,8 @@ Examples:
   dmdet detect cells.tif --format napari --out cells.points.csv   # napari: File ▸ Open
 `;
 
-const stem = (path: string) => basename(path, extname(path)).replace(/\.ome$/i, '');
+const stem = (path: string) =>
+  basename(path.replace(/[/\\]+$/, ''), extname(path.replace(/[/\\]+$/, ''))).replace(/\.ome$/i, '');
 
 /** The measurement columns of every detection (`measureSpots`), and those of `--fit`. */
 const MEASUREMENT_COLUMNS = ['score', 'intensity', 'background', 'noise', 'integrated', 'snr'];
@@ -116,8 +121,28 @@ function parseChannelOption(value: unknown): number | 'all' | undefined {
   return n;
 }
 
+/** An input file: a TIFF or an OME-Zarr folder, its time points, channels and voxel size, and a reader. */
+interface Input {
+  frames: number;
+  channels: number;
+  voxelSize?: Vec3;
+  read(t: number, c: number): Promise<Volume>;
+}
+
+async function openInput(path: string, level: number | undefined): Promise<Input> {
+  if (await isZarrFolder(path)) {
+    const image = await openOmeZarrFile(path, level === undefined ? {} : { level });
+    return { ...image.info, read: (time, channel) => image.read({ time, channel }) };
+  }
+  if (level !== undefined)
+    throw new UsageError(`--level is for OME-Zarr inputs; ${path} is not a Zarr folder`, 'detect');
+  const info = await readTiffFileInfo(path);
+  return { ...info, read: (time, channel) => readTiffFile(path, { time, channel }) };
+}
+
 /** The frames (time point, channel) of one file that detection runs on, and the columns that say which. */
 interface FramePlan {
+  input: Input;
   frames: { t: number; c: number }[];
   timePoints: number;
   channels: number;
@@ -133,8 +158,9 @@ async function planFrames(
   path: string,
   time: TimeOption,
   channel: number | 'all' | undefined,
+  level: number | undefined,
 ): Promise<FramePlan> {
-  const info = await readTiffFileInfo(path);
+  const info = await openInput(path, level);
   const T = info.frames;
   const C = info.channels;
   if (C > 1 && channel === undefined)
@@ -158,6 +184,7 @@ async function planFrames(
       : Array.from({ length: T }, (_, i) => i);
   const channels = channel === 'all' ? Array.from({ length: C }, (_, i) => i) : [channel ?? 0];
   return {
+    input: info,
     frames: times.flatMap((t) => channels.map((c) => ({ t, c }))),
     timePoints: T,
     channels: C,
@@ -188,6 +215,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     channel: { type: 'string' },
     format: { type: 'string' },
     fit: { type: 'boolean' },
+    level: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -224,6 +252,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     );
   const ext = format === 'ptc' ? '.xml' : '.csv';
   const fit = values['fit'] === true;
+  const level = numberOption('detect', 'level', values['level'], { integer: true, min: 0 });
   const timeOption = parseTimeOption(values['time']);
   const channelOption = parseChannelOption(values['channel']);
   const force = values['force'] === true;
@@ -254,7 +283,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   // converted with the volume's voxel size.
   let truth: Point3[] | undefined;
   if (truthPath) {
-    const info = await readTiffFileInfo(positionals[0] as string);
+    const info = await openInput(positionals[0] as string, level);
     const size = voxelSize ?? info.voxelSize;
     truth = (
       await readAnnotationsFile(truthPath, {
@@ -266,7 +295,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const { backend, workers } = await startBackend('detect', values);
   // Which time points and channels of each file: decided (and refused) before any work.
   const plans = new Map<string, FramePlan>();
-  for (const o of outputs) plans.set(o.input, await planFrames(o.input, timeOption, channelOption));
+  for (const o of outputs) plans.set(o.input, await planFrames(o.input, timeOption, channelOption, level));
   if (truthPath && (plans.get(positionals[0] as string) as FramePlan).frames.length > 1)
     throw new UsageError(
       '--truth goes with one time point and channel: add --time t (and --channel c)',
@@ -287,7 +316,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       let shape: Vec3 | undefined;
       for (const [k, { t, c }] of plan.frames.entries()) {
         const frameStarted = Date.now();
-        const read = await readTiffFile(o.input, { time: t, channel: c });
+        const read = await plan.input.read(t, c);
         const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
         voxelSizeUsed = volume.voxelSize;
         shape = volume.shape;
