@@ -62,6 +62,27 @@ describe('OME-Zarr (NGFF 0.4, written by python3-zarr: make_ome_zarr.py)', () =>
     expect(v.data[(3 * 9 + 8) * 7 + 6]).toBeCloseTo(3 + 0.8 + 0.06, 5);
   });
 
+  it('NGFF 0.5 on Zarr v3 (c, z, y, x; int16 read as float32; partial edge chunks)', async () => {
+    const path = join(fixtures, 'ome_v05_czyx.zarr');
+    const image = await openOmeZarrFile(path);
+    expect(image.info).toMatchObject({
+      version: '0.5',
+      shape: [5, 6, 7],
+      frames: 1,
+      channels: 2,
+      storedType: 'int16',
+      dtype: 'float32',
+    });
+    expect(image.info.voxelSize?.[0]).toBeCloseTo(0.5, 12);
+    const v = await image.read({ channel: 1 });
+    expect(v.data).toBeInstanceOf(Float32Array);
+    for (let z = 0; z < 5; z++)
+      for (let y = 0; y < 6; y++)
+        for (let x = 0; x < 7; x++) expect(v.data[(z * 6 + y) * 7 + x]).toBe(1000 - 100 * z + 10 * y + x);
+    const c0 = await image.read({ channel: 0, start: [4, 5, 6], size: [1, 1, 1] });
+    expect(Array.from(c0.data)).toEqual([-400 + 50 + 6]);
+  });
+
   it('clear errors: not Zarr, no such level, time point or channel, a region outside', async () => {
     expect(await isZarrFolder(fixtures)).toBe(false);
     await expect(openOmeZarrFile(fixtures)).rejects.toThrow(/no Zarr group here/);
