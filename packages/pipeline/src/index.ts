@@ -17,6 +17,12 @@ export {
   detect,
   type TilePredictor,
 } from './detect';
+export {
+  type DetectInBlocksOptions,
+  type DetectInBlocksResult,
+  detectInBlocks,
+  type VolumeSource,
+} from './detect-blocks';
 export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
 export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';

@@ -297,6 +297,35 @@ describe('dmdet detect: time series, channels, output formats', () => {
     const zarrText = readFileSync(zout, 'utf8');
     expect(zarrText).toBe(readFileSync(out, 'utf8'));
     expect((await dmdet('detect', input, '--level', '1')).stderr).toMatch(/--level is for OME-Zarr inputs/);
+    // Block by block (only each block and its margin read): the same spots.
+    const bout = join(root, 'h-blocks.csv');
+    const blocked = await dmdet(
+      'detect',
+      zarrInput,
+      '--channel',
+      '1',
+      '--block',
+      '8,24,32',
+      '--out',
+      bout,
+      '--png',
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(blocked.code).toBe(0);
+    expect(JSON.parse(blocked.stdout).results[0].frames[0].blocks).toBe(4);
+    expect(existsSync(join(root, 'h-blocks.t0.png'))).toBe(true);
+    const blockRows = readPointsCsv(readFileSync(bout, 'utf8'));
+    for (const t of [0, 1, 2])
+      expect(
+        evaluate(
+          rows.filter((p) => p['t'] === t),
+          blockRows.filter((p) => p['t'] === t),
+          { gate: 1 },
+        ).f1,
+      ).toBeGreaterThanOrEqual(0.9);
+
     // --time picks time points; one outside is refused with what the file has.
     const one = join(root, 'h-t1.csv');
     expect(

@@ -19,6 +19,7 @@ describe('public API', () => {
       'PipelineError',
       'defaultModelUrl',
       'detect',
+      'detectInBlocks',
       'encodePng',
       'evaluate',
       'evaluateMany',

@@ -17,11 +17,13 @@ import {
   readTiffFileInfo,
   writeDetectionsFile,
 } from '@dmdet/volume-io/node';
-import { detect } from '../detect';
+import { type DetectedPoint, detect } from '../detect';
+import { detectInBlocks } from '../detect-blocks';
 import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
+import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
@@ -58,6 +60,8 @@ Options:
                             resampled to the model's spot scale (default: estimated from the volume)
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
   --level <n>               OME-Zarr resolution level (default 0: full resolution)
+  --block <z,y,x>           OME-Zarr: detect block by block with this core size, reading only each
+                            block and its margin (default 32,512,512 for volumes over 33 M voxels)
   --time <t|a-b|all>        time points to detect in (0-based, a-b inclusive; default all)
   --channel <c|all>         channel holding the spots (0-based), or all (a c column); required
                             when the file has several channels
@@ -123,16 +127,26 @@ function parseChannelOption(value: unknown): number | 'all' | undefined {
 
 /** An input file: a TIFF or an OME-Zarr folder, its time points, channels and voxel size, and a reader. */
 interface Input {
+  shape: Vec3;
   frames: number;
   channels: number;
   voxelSize?: Vec3;
   read(t: number, c: number): Promise<Volume>;
+  /** A region of a frame, for inputs read chunk by chunk (OME-Zarr). */
+  region?: (t: number, c: number, start: Vec3, size: Vec3) => Promise<Volume>;
 }
+
+/** OME-Zarr volumes above this many voxels are detected in block by block (`detectInBlocks`). */
+const BLOCKS_ABOVE = 2 ** 25;
 
 async function openInput(path: string, level: number | undefined): Promise<Input> {
   if (await isZarrFolder(path)) {
     const image = await openOmeZarrFile(path, level === undefined ? {} : { level });
-    return { ...image.info, read: (time, channel) => image.read({ time, channel }) };
+    return {
+      ...image.info,
+      read: (time, channel) => image.read({ time, channel }),
+      region: (time, channel, start, size) => image.read({ time, channel, start, size }),
+    };
   }
   if (level !== undefined)
     throw new UsageError(`--level is for OME-Zarr inputs; ${path} is not a Zarr folder`, 'detect');
@@ -216,6 +230,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     format: { type: 'string' },
     fit: { type: 'boolean' },
     level: { type: 'string' },
+    block: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -253,6 +268,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const ext = format === 'ptc' ? '.xml' : '.csv';
   const fit = values['fit'] === true;
   const level = numberOption('detect', 'level', values['level'], { integer: true, min: 0 });
+  const block = tripleOption('detect', 'block', values['block'], { integer: true, positive: true });
   const timeOption = parseTimeOption(values['time']);
   const channelOption = parseChannelOption(values['channel']);
   const force = values['force'] === true;
@@ -316,22 +332,74 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       let shape: Vec3 | undefined;
       for (const [k, { t, c }] of plan.frames.entries()) {
         const frameStarted = Date.now();
-        const read = await plan.input.read(t, c);
-        const volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
-        voxelSizeUsed = volume.voxelSize;
-        shape = volume.shape;
+        const input = plan.input;
+        const inBlocks =
+          input.region !== undefined &&
+          (block !== undefined || input.shape[0] * input.shape[1] * input.shape[2] > BLOCKS_ABOVE);
         const where =
           plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
         const progress = new Progress(io, `${basename(o.input)}${where}: predicting`, quiet);
-        const result = await detect(volume, {
+        const common = {
           model: detector,
           ...(threshold !== undefined ? { threshold } : {}),
           ...(maxTileVoxels ? { maxTileVoxels } : {}),
           ...(pool ? { predictor: pool } : {}),
           ...(spotSize ? { spotSize } : {}),
+          ...(voxelSize ? { voxelSize } : {}),
           measure: fit ? { fit: true } : true,
-          onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
-        });
+        };
+        let result: {
+          points: DetectedPoint[];
+          threshold: number;
+          tiles: number;
+          spotSize?: UsedSpotSize;
+          resampling?: { to: Vec3 };
+          warnings: string[];
+          blocks?: number;
+        };
+        let volume: Volume | undefined;
+        if (inBlocks) {
+          // Read chunk by chunk: one block and its margin in memory; the picture from the blocks' projections.
+          const [, Y, X] = input.shape;
+          const mip = o.png && Y * X <= 2 ** 26 ? new Float32Array(Y * X) : undefined;
+          result = await detectInBlocks(
+            {
+              shape: input.shape,
+              ...(input.voxelSize ? { voxelSize: input.voxelSize } : {}),
+              read: (start, size) => (input.region as NonNullable<Input['region']>)(t, c, start, size),
+            },
+            {
+              ...common,
+              ...(block ? { block } : {}),
+              onProgress: (p) => progress.update(p.done, p.total, 'blocks'),
+              ...(mip
+                ? {
+                    onProjection: (p: {
+                      y0: number;
+                      x0: number;
+                      height: number;
+                      width: number;
+                      data: Float32Array;
+                    }) => {
+                      for (let y = 0; y < p.height; y++)
+                        mip.set(p.data.subarray(y * p.width, (y + 1) * p.width), (p.y0 + y) * X + p.x0);
+                    },
+                  }
+                : {}),
+            },
+          );
+          if (mip) volume = createVolume(mip, [1, Y, X]);
+          else if (o.png) result.warnings.push(`no picture: ${Y}×${X} pixels is too large to draw`);
+        } else {
+          const read = await input.read(t, c);
+          volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
+          result = await detect(volume, {
+            ...common,
+            onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
+          });
+        }
+        voxelSizeUsed = voxelSize ?? input.voxelSize;
+        shape = input.shape;
         progress.finish();
         spotSigma ??= result.spotSize?.xy;
         for (const { x, y, z, score, measurement: m } of result.points)
@@ -363,7 +431,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           o.png && plan.frames.length > 1
             ? o.png.replace(/\.png$/, `.${frameLabel(plan, t, c, '')}.png`)
             : o.png;
-        if (png) {
+        if (png && volume) {
           if (intoFolder) await mkdir(join(png, '..'), { recursive: true });
           await checkWritable(png, force);
           await writeFile(
@@ -378,7 +446,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           count: result.points.length,
           threshold: result.threshold,
           tiles: result.tiles,
-          ...(png ? { png } : {}),
+          ...(result.blocks ? { blocks: result.blocks } : {}),
+          ...(png && volume ? { png } : {}),
           ...(result.spotSize ? { spotSize: result.spotSize } : {}),
           ...(result.resampling ? { resampledTo: result.resampling.to } : {}),
           warnings: result.warnings,

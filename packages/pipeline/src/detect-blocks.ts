@@ -1,0 +1,173 @@
+import { hourglassGeometry } from '@dmdet/model';
+import { estimateSpotSize, type SpotSize, spotScaleFactors } from '@dmdet/preprocess';
+import type { Vec3, Volume } from '@dmdet/volume-io';
+import { type DetectedPoint, type DetectOptions, type DetectResult, detect } from './detect';
+import { PipelineError } from './errors';
+import { spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
+
+/** A volume read region by region (an OME-Zarr image, a memory-mapped file, …). */
+export interface VolumeSource {
+  /** `[z, y, x]`. */
+  shape: Vec3;
+  /** µm `[z, y, x]`, when known. */
+  voxelSize?: Vec3;
+  /** The region `start .. start + size` as a volume. */
+  read(start: Vec3, size: Vec3): Promise<Volume>;
+}
+
+/** Options of {@link detectInBlocks}: `detect`'s, and the block size. */
+export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | 'onProgress'> {
+  /** Core size `[z, y, x]` of each block (each is read with a margin of context around it). Default [32, 512, 512]. */
+  block?: Vec3;
+  /** Called after each block. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Called with each block's maximum projection along z (its core), to draw a picture of the whole without holding it. */
+  onProjection?: (projection: {
+    y0: number;
+    x0: number;
+    height: number;
+    width: number;
+    data: Float32Array;
+  }) => void;
+}
+
+/** What {@link detectInBlocks} found: `detect`'s result without a map, and the blocks it read. */
+export interface DetectInBlocksResult extends Omit<DetectResult, 'map' | 'tiles' | 'resampling'> {
+  /** Blocks read and detected in. */
+  blocks: number;
+  /** Tiles predicted, over all blocks. */
+  tiles: number;
+}
+
+/** The spot size for every block: given, else estimated once on a central region of at most 8 M voxels. */
+async function commonSpotSize(
+  source: VolumeSource,
+  options: DetectInBlocksOptions,
+): Promise<UsedSpotSize | undefined> {
+  const scale = options.model.metadata.spotScale;
+  if (!scale) return undefined;
+  if (options.spotSize) {
+    const s = spotSizeInVoxels(options.spotSize, options.voxelSize ?? source.voxelSize);
+    return { xy: s.xy, z: s.z, source: 'given' };
+  }
+  const [Z, Y, X] = source.shape;
+  const side = Math.max(1, Math.min(Y, X, Math.floor(Math.sqrt(2 ** 23 / Z))));
+  const size: Vec3 = [Z, Math.min(Y, side), Math.min(X, side)];
+  const start: Vec3 = [0, Math.floor((Y - size[1]) / 2), Math.floor((X - size[2]) / 2)];
+  const estimate = estimateSpotSize(await source.read(start, size));
+  if (estimate && Number.isFinite(estimate.z))
+    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
+  return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+}
+
+/**
+ * Detects in a volume too large to hold, block by block: each block's core (`block`, default
+ * 32×512×512) is read with a margin of context (the network's receptive radius and the input
+ * transform's reach, in the source's voxels), detected in with `detect`, and its detections inside
+ * the core kept, so every position comes from the block that holds it in its core. The spot size is
+ * the one given or estimated once on a central region, so every block is resampled alike. Memory is
+ * one block with its margin (plus what `onProjection` keeps); detections equal whole-volume
+ * detection up to per-block input statistics at the block borders.
+ *
+ * @example
+ * const image = await openOmeZarrFile('embryo.ome.zarr');
+ * const source = { shape: image.info.shape, voxelSize: image.info.voxelSize, read: (start, size) => image.read({ start, size }) };
+ * const { points } = await detectInBlocks(source, { model: await loadModel('default') });
+ */
+export async function detectInBlocks(
+  source: VolumeSource,
+  options: DetectInBlocksOptions,
+): Promise<DetectInBlocksResult> {
+  const shape = source?.shape;
+  if (!Array.isArray(shape) || shape.length !== 3 || typeof source.read !== 'function')
+    throw new PipelineError(
+      'INVALID_INPUT',
+      'detectInBlocks needs a source { shape: [z, y, x], read(start, size) }',
+    );
+  const block = options.block ?? [32, 512, 512];
+  if (block.length !== 3 || block.some((b) => !Number.isInteger(b) || b < 1))
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `block must be [z, y, x] positive integers, got ${JSON.stringify(block)}`,
+    );
+  const metadata = options.model.metadata;
+  const spot = await commonSpotSize(source, options);
+  const zoom =
+    spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1];
+  // Context: the network's receptive radius plus the input transform's reach (background blocks
+  // of 4×16×16 and their 3×3 median: 6 slices, 24 pixels), in the source's voxels.
+  const { receptiveRadius } = hourglassGeometry(metadata.config);
+  const reach = [6, 24, 24];
+  const halo = [0, 1, 2].map((k) =>
+    Math.ceil(((receptiveRadius[k] as number) + (reach[k] as number)) / (zoom[k] as number)),
+  ) as unknown as Vec3;
+  const starts = (n: number, b: number) => Array.from({ length: Math.ceil(n / b) }, (_, i) => i * b);
+  const cores = starts(shape[0], block[0]).flatMap((z) =>
+    starts(shape[1], block[1]).flatMap((y) => starts(shape[2], block[2]).map((x) => [z, y, x] as Vec3)),
+  );
+  const points: DetectedPoint[] = [];
+  const warnings = new Set<string>();
+  let tiles = 0;
+  let threshold = options.threshold ?? metadata.threshold ?? 0.5;
+  for (const [i, core] of cores.entries()) {
+    options.signal?.throwIfAborted();
+    const coreSize = [0, 1, 2].map((k) =>
+      Math.min(block[k] as number, (shape[k] as number) - (core[k] as number)),
+    ) as unknown as Vec3;
+    const start = [0, 1, 2].map((k) =>
+      Math.max(0, (core[k] as number) - (halo[k] as number)),
+    ) as unknown as Vec3;
+    const end = [0, 1, 2].map((k) =>
+      Math.min(shape[k] as number, (core[k] as number) + (coreSize[k] as number) + (halo[k] as number)),
+    );
+    const size = [0, 1, 2].map((k) => (end[k] as number) - (start[k] as number)) as unknown as Vec3;
+    const volume = await source.read(start, size);
+    const { block: _b, onProjection: _p, onProgress: _o, ...detectOptions } = options;
+    const result = await detect(
+      { ...volume, ...(source.voxelSize ? { voxelSize: source.voxelSize } : {}) },
+      { ...detectOptions, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
+    );
+    threshold = result.threshold;
+    tiles += result.tiles;
+    for (const w of result.warnings) warnings.add(w);
+    const vs = options.voxelSize ?? source.voxelSize;
+    for (const p of result.points) {
+      const g = { ...p, z: p.z + start[0], y: p.y + start[1], x: p.x + start[2] };
+      const inCore = [g.z, g.y, g.x].every((v, k) => {
+        const r = Math.round(v);
+        return r >= (core[k] as number) && r < (core[k] as number) + (coreSize[k] as number);
+      });
+      if (!inCore) continue;
+      if (vs) {
+        g.xUm = g.x * vs[2];
+        g.yUm = g.y * vs[1];
+        g.zUm = g.z * vs[0];
+      }
+      points.push(g);
+    }
+    if (options.onProjection) {
+      const [, Y, X] = size;
+      const oy = core[1] - start[1];
+      const ox = core[2] - start[2];
+      const oz = core[0] - start[0];
+      const proj = new Float32Array(coreSize[1] * coreSize[2]).fill(Number.NEGATIVE_INFINITY);
+      for (let z = oz; z < oz + coreSize[0]; z++)
+        for (let y = 0; y < coreSize[1]; y++)
+          for (let x = 0; x < coreSize[2]; x++) {
+            const v = volume.data[(z * Y + oy + y) * X + ox + x] as number;
+            if (v > (proj[y * coreSize[2] + x] as number)) proj[y * coreSize[2] + x] = v;
+          }
+      options.onProjection({ y0: core[1], x0: core[2], height: coreSize[1], width: coreSize[2], data: proj });
+    }
+    options.onProgress?.({ done: i + 1, total: cores.length });
+  }
+  points.sort((a, b) => b.score - a.score || a.z - b.z || a.y - b.y || a.x - b.x);
+  return {
+    points,
+    threshold,
+    tiles,
+    blocks: cores.length,
+    ...(spot ? { spotSize: spot } : {}),
+    warnings: [...warnings],
+  };
+}

@@ -1,0 +1,60 @@
+import { evaluatePoints } from '@dmdet/metrics';
+import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { cropVolume, type Vec3 } from '@dmdet/volume-io';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DetectorModel, detect, detectInBlocks } from '../src/index';
+import { loadModel } from '../src/node';
+import { useCpu } from './setup-tf';
+
+let model: DetectorModel;
+beforeAll(async () => {
+  await useCpu();
+  model = await loadModel('default');
+}, 60_000);
+
+describe('detectInBlocks', () => {
+  it('block by block finds what whole-volume detection finds, each spot once, reading bounded regions', async () => {
+    const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 96], spots: { count: 25 } });
+    const { volume, points: truth } = simulateGeneral(params, 4242);
+    const reads: Vec3[] = [];
+    const source = {
+      shape: volume.shape,
+      read: async (start: Vec3, size: Vec3) => {
+        reads.push(size);
+        return cropVolume(volume, start, size);
+      },
+    };
+    const projections: { y0: number; x0: number; height: number; width: number }[] = [];
+    const progress: number[] = [];
+    const blocks = await detectInBlocks(source, {
+      model,
+      block: [6, 32, 48],
+      measure: true,
+      onProgress: (p) => progress.push(p.done),
+      onProjection: ({ data: _d, ...where }) => projections.push(where),
+    });
+    const whole = await detect(volume, { model });
+    expect(blocks.blocks).toBe(4);
+    expect(progress).toEqual([1, 2, 3, 4]);
+    expect(projections.map((p) => [p.y0, p.x0, p.height, p.width])).toEqual([
+      [0, 0, 32, 48],
+      [0, 48, 32, 48],
+      [32, 0, 32, 48],
+      [32, 48, 32, 48],
+    ]);
+    // The same spot size everywhere (estimated once), and as good as the whole volume against the truth.
+    expect(blocks.spotSize?.source).toBe('estimated');
+    const f1Blocks = evaluatePoints(truth, blocks.points, { gate: 5 }).f1;
+    const f1Whole = evaluatePoints(truth, whole.points, { gate: 5 }).f1;
+    expect(f1Blocks).toBeGreaterThan(f1Whole - 0.03);
+    expect(evaluatePoints(whole.points, blocks.points, { gate: 1 }).f1).toBeGreaterThan(0.95);
+    // No spot twice across a block border.
+    for (const [i, p] of blocks.points.entries())
+      for (const q of blocks.points.slice(i + 1))
+        expect(Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z)).toBeGreaterThan(1);
+    expect(blocks.points.every((p) => p.measurement !== undefined)).toBe(true);
+    // Reads: the central region for the spot size, then each block with its margin, never the whole.
+    for (const size of reads.slice(1)) expect(size[1] * size[2]).toBeLessThan(64 * 96);
+    await expect(detectInBlocks(source, { model, block: [0, 8, 8] })).rejects.toThrow(/block must be/);
+  }, 120_000);
+});
