@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 describe('detectInBlocks', () => {
   it('block by block finds what whole-volume detection finds, each spot once, reading bounded regions', async () => {
-    const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 96], spots: { count: 25 } });
+    const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count: 30 } });
     const { volume, points: truth } = simulateGeneral(params, 4242);
     const reads: Vec3[] = [];
     const source = {
@@ -28,7 +28,7 @@ describe('detectInBlocks', () => {
     const progress: number[] = [];
     const blocks = await detectInBlocks(source, {
       model,
-      block: [6, 32, 48],
+      block: [6, 32, 64],
       measure: true,
       onProgress: (p) => progress.push(p.done),
       onProjection: ({ data: _d, ...where }) => projections.push(where),
@@ -37,10 +37,10 @@ describe('detectInBlocks', () => {
     expect(blocks.blocks).toBe(4);
     expect(progress).toEqual([1, 2, 3, 4]);
     expect(projections.map((p) => [p.y0, p.x0, p.height, p.width])).toEqual([
-      [0, 0, 32, 48],
-      [0, 48, 32, 48],
-      [32, 0, 32, 48],
-      [32, 48, 32, 48],
+      [0, 0, 32, 64],
+      [0, 64, 32, 64],
+      [32, 0, 32, 64],
+      [32, 64, 32, 64],
     ]);
     // The same spot size everywhere (estimated once), and as good as the whole volume against the truth.
     expect(blocks.spotSize?.source).toBe('estimated');
@@ -54,7 +54,7 @@ describe('detectInBlocks', () => {
         expect(Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z)).toBeGreaterThan(1);
     expect(blocks.points.every((p) => p.measurement !== undefined)).toBe(true);
     // Reads: the central region for the spot size, then each block with its margin, never the whole.
-    for (const size of reads.slice(1)) expect(size[1] * size[2]).toBeLessThan(64 * 96);
+    for (const size of reads.slice(1)) expect(size[1] * size[2]).toBeLessThan(64 * 128);
     await expect(detectInBlocks(source, { model, block: [0, 8, 8] })).rejects.toThrow(/block must be/);
   }, 120_000);
 });
