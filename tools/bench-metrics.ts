@@ -12,8 +12,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchPoints, type Point3 } from '@dmdet/metrics';
+import { requirePython } from './lib/python-check';
 
-const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+const python = requirePython('bench:metrics', ['numpy', 'scipy']);
 const REPEATS = 5;
 
 function lcg(seed: number): () => number {

@@ -24,10 +24,11 @@ import { predictTiled } from '@dmdet/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { requirePython } from './lib/python-check';
 
 const quick = process.env['DMDET_BENCH_QUICK'] === '1';
 const poolOnly = process.env['DMDET_BENCH_ONLY'] === 'pool';
-const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+const python = requirePython('bench:model', ['torch']);
 type Job = { kind: 'train' | 'infer'; dims: [number, number, number, number] };
 const key = (j: Job) => `${j.kind}:${j.dims.join(',')}`;
 const small: Job = { kind: 'train', dims: [1, 8, 64, 64] };

@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { densityMap } from '@dmdet/groundtruth';
 import { detectSEF3D, gaussianFilter3D, localMaxima3D } from '@dmdet/postprocess';
 import { simulateVolume } from '@dmdet/simulate';
+import { requirePython } from './lib/python-check';
 
 const REPEATS = 3;
-const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+const python = requirePython('bench:postprocess', ['numpy', 'scipy']);
 
 function best<T>(fn: () => T): { ms: number; result: T } {
   let ms = Number.POSITIVE_INFINITY;

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { densityMap, weightMap } from '@dmdet/groundtruth';
 import { simulateVolume } from '@dmdet/simulate';
+import { requirePython } from './lib/python-check';
 
 const REPEATS = 5;
-const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+const python = requirePython('bench:targets', ['numpy', 'scipy']);
 
 function best(fn: () => unknown): number {
   let min = Number.POSITIVE_INFINITY;

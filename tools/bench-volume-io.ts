@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTiff, writeTiff } from '@dmdet/volume-io';
 import { readTiffFile } from '@dmdet/volume-io/node';
+import { requirePython } from './lib/python-check';
 
-const python = process.env['DMDET_PYTHON'] ?? '/usr/bin/python3';
+const python = requirePython('bench:volume-io', ['numpy', 'tifffile']);
 const dir = mkdtempSync(join(tmpdir(), 'dmdet-bench-'));
 const REPEATS = 5;
 

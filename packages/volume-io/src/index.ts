@@ -38,7 +38,14 @@ export {
   writePointsCsv,
 } from './points-csv';
 export { type ReadPtcXmlOptions, readPtcXml } from './ptc-xml';
-export { type ReadTiffOptions, readTiff, readTiffInfo, type TiffInfo, type TiffInput } from './tiff-read';
+export {
+  MAX_VOLUME_BYTES,
+  type ReadTiffOptions,
+  readTiff,
+  readTiffInfo,
+  type TiffInfo,
+  type TiffInput,
+} from './tiff-read';
 export { imagejDescription, writeTiff } from './tiff-write';
 export {
   createVolume,

@@ -22,7 +22,17 @@ export interface ReadTiffOptions {
   file?: string;
   /** Cancels reading between pages. */
   signal?: AbortSignal;
+  /**
+   * Refuse (`TOO_LARGE`, before allocating) a volume whose decoded data would exceed this many
+   * bytes. Default {@link MAX_VOLUME_BYTES} (4 GiB).
+   */
+  maxBytes?: number;
 }
+
+/** The largest volume `readTiff` decodes by default: 4 GiB of voxel data. */
+export const MAX_VOLUME_BYTES = 2 ** 32;
+
+const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
 
 /** What a TIFF holds, found from its first page and its ImageJ or OME metadata. */
 export interface TiffInfo {
@@ -295,6 +305,15 @@ export async function readTiff(input: TiffInput, options: ReadTiffOptions = {}):
   checkIndex('time', time, layout.frames, file);
   checkIndex('channel', channel, layout.channels, file);
   const [Z, Y, X] = info.shape;
+  const bytes = Z * Y * X * (first.dtype === 'uint8' ? 1 : first.dtype === 'uint16' ? 2 : 4);
+  const maxBytes = options.maxBytes ?? MAX_VOLUME_BYTES;
+  if (bytes > maxBytes)
+    throw new VolumeIoError(
+      'TOO_LARGE',
+      `one volume is ${Z}×${Y}×${X} ${first.dtype} voxels (${GiB(bytes)}), more than is read into memory at once (${GiB(maxBytes)}, maxBytes). ` +
+        'Convert it to OME-Zarr (e.g. bioformats2raw, or tifffile + zarr in Python) and detect on that: dmdet reads OME-Zarr block by block (dmdet detect image.ome.zarr --block 32,512,512)',
+      file === undefined ? {} : { file },
+    );
   const data = allocate(first.dtype, Z * Y * X);
   for (let z = 0; z < Z; z++) {
     signal?.throwIfAborted();

@@ -8,6 +8,7 @@ describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(main).sort()).toEqual([
       'DETECTION_FORMATS',
+      'MAX_VOLUME_BYTES',
       'VolumeIoError',
       'createVolume',
       'cropVolume',
