@@ -9,7 +9,8 @@
  * The volume is a `general`-family simulation (GENERAL_CENTRE, 1,600 spots per 16×1024×1024),
  * written as OME-Zarr 0.4 (uint16, chunks 16×256×256) by python3-zarr into a temporary folder. Both
  * runs use the built-in model on one thread (wasm); the table gives F1 against the truth, wall time
- * and peak RSS, and the ratios of blocks to whole.
+ * and peak RSS, and the ratios of blocks to whole (also above a baseline run that loads the model
+ * and opens the image but detects nothing).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,19 @@ async function child(mode: string, zarr: string, truthPath: string, block: Vec3)
   await useBackend('wasm');
   const model = await loadModel('default');
   const image = await openOmeZarrFile(zarr);
+  if (mode === 'baseline') {
+    // What every run holds before it detects: Node, tfjs with wasm, the model, the opened image.
+    console.log(
+      JSON.stringify({
+        mode,
+        seconds: 0,
+        f1: Number.NaN,
+        count: 0,
+        peakMiB: process.resourceUsage().maxRSS / 1024,
+      }),
+    );
+    return;
+  }
   const started = Date.now();
   const result =
     mode === 'whole'
@@ -97,7 +111,7 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
     execFileSync(python, ['-c', py, join(dir, 'volume.raw'), shape.join(','), zarr, dtype]);
     rmSync(join(dir, 'volume.raw'));
     const rows = [];
-    for (const mode of ['whole', 'blocks']) {
+    for (const mode of ['baseline', 'whole', 'blocks']) {
       console.error(`${mode} …`);
       const r = spawnSync(
         process.execPath,
@@ -119,8 +133,9 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
       );
       if (r.status !== 0) throw new Error(`${mode} run failed:\n${r.stderr}`);
       rows.push(JSON.parse(r.stdout.trim().split('\n').pop() as string));
+      console.error(JSON.stringify(rows.at(-1)));
     }
-    const [whole, blocks] = rows;
+    const [baseline, whole, blocks] = rows;
     console.log(
       `OME-Zarr ${shape.join('×')} uint16, ${count} spots; blocks of ${block.join('×')}; one wasm thread, built-in model\n`,
     );
@@ -128,10 +143,11 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
     console.log('| --- | --- | --- | --- | --- |');
     for (const r of rows)
       console.log(
-        `| ${r.mode} | ${r.f1.toFixed(3)} | ${r.count} | ${r.seconds.toFixed(1)} | ${r.peakMiB.toFixed(0)} |`,
+        `| ${r.mode} | ${typeof r.f1 === 'number' && Number.isFinite(r.f1) ? r.f1.toFixed(3) : '–'} | ${r.count} | ${r.seconds.toFixed(1)} | ${r.peakMiB.toFixed(0)} |`,
       );
     console.log(
-      `\nblocks / whole: time ×${(blocks.seconds / whole.seconds).toFixed(2)}, peak memory ×${(blocks.peakMiB / whole.peakMiB).toFixed(2)}`,
+      `\nblocks / whole: time ×${(blocks.seconds / whole.seconds).toFixed(2)}, peak memory ×${(blocks.peakMiB / whole.peakMiB).toFixed(2)}; ` +
+        `above the baseline (${baseline.peakMiB.toFixed(0)} MiB: Node, tfjs, the model): ×${((blocks.peakMiB - baseline.peakMiB) / (whole.peakMiB - baseline.peakMiB)).toFixed(2)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

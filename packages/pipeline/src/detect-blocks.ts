@@ -39,7 +39,7 @@ export interface DetectInBlocksResult extends Omit<DetectResult, 'map' | 'tiles'
   tiles: number;
 }
 
-/** The spot size for every block: given, else estimated once on a central region of at most 8 M voxels. */
+/** The spot size for every block: given, else estimated once on a central region of at most 2 M voxels (a few hundred spots at typical densities). */
 async function commonSpotSize(
   source: VolumeSource,
   options: DetectInBlocksOptions,
@@ -51,7 +51,7 @@ async function commonSpotSize(
     return { xy: s.xy, z: s.z, source: 'given' };
   }
   const [Z, Y, X] = source.shape;
-  const side = Math.max(1, Math.min(Y, X, Math.floor(Math.sqrt(2 ** 23 / Z))));
+  const side = Math.max(1, Math.min(Y, X, Math.floor(Math.sqrt(2 ** 21 / Z))));
   const size: Vec3 = [Z, Math.min(Y, side), Math.min(X, side)];
   const start: Vec3 = [0, Math.floor((Y - size[1]) / 2), Math.floor((X - size[2]) / 2)];
   const estimate = estimateSpotSize(await source.read(start, size));
