@@ -56,9 +56,36 @@ try {
   );
   if (cli.status !== 0) throw new Error(`built dmdet detect failed (${cli.status}): ${cli.stderr}`);
   const header = readFileSync(out, 'utf8').split('\n')[0];
-  if (header !== 'x,y,z,score,x_um,y_um,z_um') throw new Error(`unexpected CSV header ${header}`);
+  if (header !== 'x,y,z,score,intensity,background,noise,integrated,snr,x_um,y_um,z_um')
+    throw new Error(`unexpected CSV header ${header}`);
   readFileSync(join(dir, 'det.png'));
   console.log(`built dmdet CLI ok: ${cli.stdout.trim()}`);
+  // OME-Zarr through the built packages (zarrita is imported on demand), napari layout out.
+  const zout = join(dir, 'spots.points.csv');
+  const zarr = spawnSync(
+    process.execPath,
+    [
+      'packages/pipeline/bin/dmdet.mjs',
+      'detect',
+      'packages/pipeline/test/fixtures/hyperstacks/spots_tczyx.ome.zarr',
+      '--channel',
+      '1',
+      '--time',
+      '0',
+      '--format',
+      'napari',
+      '--out',
+      zout,
+      '--quiet',
+    ],
+    { encoding: 'utf8', env: { ...process.env, DMDET_FROM_SOURCE: '' } },
+  );
+  if (zarr.status !== 0)
+    throw new Error(`built dmdet detect on OME-Zarr failed (${zarr.status}): ${zarr.stderr}`);
+  const zheader = readFileSync(zout, 'utf8').split('\n')[0];
+  if (!zheader.startsWith('index,axis-0,axis-1,axis-2,axis-3,score,'))
+    throw new Error(`unexpected napari header ${zheader}`);
+  console.log(`built dmdet CLI on OME-Zarr ok: ${zarr.stdout.trim()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
