@@ -1,6 +1,7 @@
 /**
  * Memory and time of detection on an OME-Zarr volume block by block (`detectInBlocks`, what
- * `dmdet detect` does for OME-Zarr volumes over 33 M voxels) against reading it whole and detecting
+ * `dmdet detect` does for volumes over 33 M voxels), from OME-Zarr and from the same volume as a TIFF
+ * (pages and windows read per block), against reading it whole and detecting
  * (`detect`), each in its own process so that the peak resident memory is its own:
  *
  *   npm run bench:blocks                       # 16×1024×1024 (16.8 M voxels), blocks of 16×256×256
@@ -22,7 +23,7 @@ import { detect, detectInBlocks, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import type { Vec3 } from '@dmdet/volume-io';
-import { openOmeZarrFile } from '@dmdet/volume-io/node';
+import { openOmeZarrFile, readTiffFile, writeTiffFile } from '@dmdet/volume-io/node';
 import { requirePython } from './lib/python-check';
 
 const { values } = parseArgs({
@@ -54,13 +55,19 @@ async function child(mode: string, zarr: string, truthPath: string, block: Vec3)
     return;
   }
   const started = Date.now();
+  const tiff = zarr.replace(/volume\.ome\.zarr$/, 'volume.tif');
   const result =
     mode === 'whole'
       ? await detect(await image.read(), { model })
-      : await detectInBlocks(
-          { shape: image.info.shape, read: (start, size) => image.read({ start, size }) },
-          { model, block },
-        );
+      : mode === 'blocks-tiff'
+        ? await detectInBlocks(
+            { shape: image.info.shape, read: (start, size) => readTiffFile(tiff, { start, size }) },
+            { model, block },
+          )
+        : await detectInBlocks(
+            { shape: image.info.shape, read: (start, size) => image.read({ start, size }) },
+            { model, block },
+          );
   const seconds = (Date.now() - started) / 1000;
   const truth = JSON.parse((await import('node:fs')).readFileSync(truthPath, 'utf8'));
   const f1 = evaluatePoints(truth, result.points, { gate: 5 }).f1;
@@ -110,8 +117,10 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
     const dtype = data instanceof Uint16Array ? 'uint16' : data instanceof Uint8Array ? 'uint8' : 'float32';
     execFileSync(python, ['-c', py, join(dir, 'volume.raw'), shape.join(','), zarr, dtype]);
     rmSync(join(dir, 'volume.raw'));
+    // The same volume as a TIFF (ImageJ, uncompressed), read block by block: pages and windows.
+    await writeTiffFile(join(dir, 'volume.tif'), volume);
     const rows = [];
-    for (const mode of ['baseline', 'whole', 'blocks']) {
+    for (const mode of ['baseline', 'whole', 'blocks', 'blocks-tiff']) {
       console.error(`${mode} …`);
       const r = spawnSync(
         process.execPath,
@@ -135,7 +144,7 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
       rows.push(JSON.parse(r.stdout.trim().split('\n').pop() as string));
       console.error(JSON.stringify(rows.at(-1)));
     }
-    const [baseline, whole, blocks] = rows;
+    const [baseline, whole, blocks, blocksTiff] = rows;
     console.log(
       `OME-Zarr ${shape.join('×')} uint16, ${count} spots; blocks of ${block.join('×')}; one wasm thread, built-in model\n`,
     );
@@ -148,6 +157,9 @@ root.attrs['multiscales'] = [{'version': '0.4', 'axes': axes, 'datasets': [{'pat
     console.log(
       `\nblocks / whole: time ×${(blocks.seconds / whole.seconds).toFixed(2)}, peak memory ×${(blocks.peakMiB / whole.peakMiB).toFixed(2)}; ` +
         `above the baseline (${baseline.peakMiB.toFixed(0)} MiB: Node, tfjs, the model): ×${((blocks.peakMiB - baseline.peakMiB) / (whole.peakMiB - baseline.peakMiB)).toFixed(2)}`,
+    );
+    console.log(
+      `TIFF blocks / whole: time ×${(blocksTiff.seconds / whole.seconds).toFixed(2)}, peak memory ×${(blocksTiff.peakMiB / whole.peakMiB).toFixed(2)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -297,6 +297,7 @@ describe('dmdet detect: time series, channels, output formats', () => {
     const zarrText = readFileSync(zout, 'utf8');
     expect(zarrText).toBe(readFileSync(out, 'utf8'));
     expect((await dmdet('detect', input, '--level', '1')).stderr).toMatch(/--level is for OME-Zarr inputs/);
+
     // Block by block (only each block and its margin read): the same spots.
     const bout = join(root, 'h-blocks.csv');
     const blocked = await dmdet(
@@ -326,6 +327,26 @@ describe('dmdet detect: time series, channels, output formats', () => {
         ).f1,
       ).toBeGreaterThanOrEqual(0.9);
 
+    // The TIFF block by block (each block's pages and window read): the same rows as the OME-Zarr's.
+    const tout = join(root, 'h-tiff-blocks.csv');
+    expect(
+      (
+        await dmdet(
+          'detect',
+          input,
+          '--channel',
+          '1',
+          '--block',
+          '8,24,32',
+          '--out',
+          tout,
+          '--workers',
+          '1',
+          '--quiet',
+        )
+      ).code,
+    ).toBe(0);
+    expect(readFileSync(tout, 'utf8')).toBe(readFileSync(bout, 'utf8'));
     // --time picks time points; one outside is refused with what the file has.
     const one = join(root, 'h-t1.csv');
     expect(

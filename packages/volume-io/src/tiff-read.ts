@@ -27,6 +27,13 @@ export interface ReadTiffOptions {
    * bytes. Default {@link MAX_VOLUME_BYTES} (4 GiB).
    */
   maxBytes?: number;
+  /**
+   * Read only the region `start .. start + size` (`[z, y, x]`): only its pages are decoded, and of
+   * each only the strips or tiles the window touches. Default the whole volume.
+   */
+  start?: Vec3;
+  /** Size `[z, y, x]` of the region (with `start`; default to the volume's end). */
+  size?: Vec3;
 }
 
 /** The largest volume `readTiff` decodes by default: 4 GiB of voxel data. */
@@ -305,18 +312,40 @@ export async function readTiff(input: TiffInput, options: ReadTiffOptions = {}):
   checkIndex('time', time, layout.frames, file);
   checkIndex('channel', channel, layout.channels, file);
   const [Z, Y, X] = info.shape;
-  const bytes = Z * Y * X * (first.dtype === 'uint8' ? 1 : first.dtype === 'uint16' ? 2 : 4);
+  const start = options.start ?? [0, 0, 0];
+  const size = options.size ?? ([Z - start[0], Y - start[1], X - start[2]] as Vec3);
+  for (let k = 0; k < 3; k++) {
+    const s0 = start[k] as number;
+    const n = size[k] as number;
+    if (
+      !Number.isInteger(s0) ||
+      !Number.isInteger(n) ||
+      s0 < 0 ||
+      n < 1 ||
+      s0 + n > (info.shape[k] as number)
+    )
+      throw new VolumeIoError(
+        'OUT_OF_RANGE',
+        `region ${['z', 'y', 'x'][k]} ${s0}+${n} must lie inside 0..${info.shape[k]}`,
+        label(file),
+      );
+  }
+  const whole = size[0] === Z && size[1] === Y && size[2] === X;
+  const [nz, ny, nx] = size;
+  const bytes = nz * ny * nx * (first.dtype === 'uint8' ? 1 : first.dtype === 'uint16' ? 2 : 4);
   const maxBytes = options.maxBytes ?? MAX_VOLUME_BYTES;
   if (bytes > maxBytes)
     throw new VolumeIoError(
       'TOO_LARGE',
-      `one volume is ${Z}×${Y}×${X} ${first.dtype} voxels (${GiB(bytes)}), more than is read into memory at once (${GiB(maxBytes)}, maxBytes). ` +
-        'Convert it to OME-Zarr (e.g. bioformats2raw, or tifffile + zarr in Python) and detect on that: dmdet reads OME-Zarr block by block (dmdet detect image.ome.zarr --block 32,512,512)',
+      `${whole ? 'one volume' : 'the region'} is ${nz}×${ny}×${nx} ${first.dtype} voxels (${GiB(bytes)}), more than is read into memory at once (${GiB(maxBytes)}, maxBytes). ` +
+        'Read it by regions (start, size), as dmdet detect does by itself block by block (--block z,y,x), or convert it to OME-Zarr',
       file === undefined ? {} : { file },
     );
-  const data = allocate(first.dtype, Z * Y * X);
-  for (let z = 0; z < Z; z++) {
+  const data = allocate(first.dtype, nz * ny * nx);
+  const window = whole ? undefined : [start[2], start[1], start[2] + nx, start[1] + ny];
+  for (let i = 0; i < nz; i++) {
     signal?.throwIfAborted();
+    const z = start[0] + i;
     const page =
       layout.firstPage + z * layout.stride.z + channel * layout.stride.channel + time * layout.stride.time;
     const image = await guarded(file, `page ${page}`, () => opened.tiff.getImage(page));
@@ -331,9 +360,9 @@ export async function readTiff(input: TiffInput, options: ReadTiffOptions = {}):
     }
     await checkDataInFile(image, page, opened);
     const raster = await guarded(file, `page ${page}'s image data`, () =>
-      image.readRasters({ interleave: true, ...(signal ? { signal } : {}) }),
+      image.readRasters({ interleave: true, ...(window ? { window } : {}), ...(signal ? { signal } : {}) }),
     );
-    data.set(raster as unknown as ArrayLike<number>, z * Y * X);
+    data.set(raster as unknown as ArrayLike<number>, i * ny * nx);
   }
-  return createVolume(data, info.shape, info.voxelSize);
+  return createVolume(data, [nz, ny, nx], info.voxelSize);
 }

@@ -60,8 +60,8 @@ Options:
                             resampled to the model's spot scale (default: estimated from the volume)
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
   --level <n>               OME-Zarr resolution level (default 0: full resolution)
-  --block <z,y,x>           OME-Zarr: detect block by block with this core size, reading only each
-                            block and its margin (default 32,512,512 for volumes over 33 M voxels)
+  --block <z,y,x>           detect block by block with this core size, reading only each block and
+                            its margin (default 32,512,512 for volumes over 33 M voxels)
   --time <t|a-b|all>        time points to detect in (0-based, a-b inclusive; default all)
   --channel <c|all>         channel holding the spots (0-based), or all (a c column); required
                             when the file has several channels
@@ -132,11 +132,11 @@ interface Input {
   channels: number;
   voxelSize?: Vec3;
   read(t: number, c: number): Promise<Volume>;
-  /** A region of a frame, for inputs read chunk by chunk (OME-Zarr). */
+  /** A region of a frame: only its chunks (OME-Zarr) or its pages' strips and tiles (TIFF) are read. */
   region?: (t: number, c: number, start: Vec3, size: Vec3) => Promise<Volume>;
 }
 
-/** OME-Zarr volumes above this many voxels are detected in block by block (`detectInBlocks`). */
+/** Volumes above this many voxels are detected in block by block (`detectInBlocks`), read a region at a time. */
 const BLOCKS_ABOVE = 2 ** 25;
 
 async function openInput(path: string, level: number | undefined): Promise<Input> {
@@ -151,7 +151,11 @@ async function openInput(path: string, level: number | undefined): Promise<Input
   if (level !== undefined)
     throw new UsageError(`--level is for OME-Zarr inputs; ${path} is not a Zarr folder`, 'detect');
   const info = await readTiffFileInfo(path);
-  return { ...info, read: (time, channel) => readTiffFile(path, { time, channel }) };
+  return {
+    ...info,
+    read: (time, channel) => readTiffFile(path, { time, channel }),
+    region: (time, channel, start, size) => readTiffFile(path, { time, channel, start, size }),
+  };
 }
 
 /** The frames (time point, channel) of one file that detection runs on, and the columns that say which. */
