@@ -262,7 +262,7 @@ describe('dmdet detect: time series, channels, output formats', () => {
     for (const t of [0, 1, 2]) {
       const found = rows.filter((p) => p['t'] === t);
       expect(evaluate(truthAt(t), found, { gate: 3 }).f1).toBeGreaterThanOrEqual(0.8);
-      expect(existsSync(join(root, `h1.t${t}.png`))).toBe(true);
+      expect(existsSync(join(root, `h1.t${t}.c1.png`))).toBe(true);
     }
     // The spots stand far above the background: the measurements say so.
     expect(Math.min(...rows.map((p) => p['snr'] as number))).toBeGreaterThan(20);
@@ -316,7 +316,7 @@ describe('dmdet detect: time series, channels, output formats', () => {
     );
     expect(blocked.code).toBe(0);
     expect(JSON.parse(blocked.stdout).results[0].frames[0].blocks).toBe(4);
-    expect(existsSync(join(root, 'h-blocks.t0.png'))).toBe(true);
+    expect(existsSync(join(root, 'h-blocks.t0.c1.png'))).toBe(true);
     const blockRows = readPointsCsv(readFileSync(bout, 'utf8'));
     for (const t of [0, 1, 2])
       expect(

@@ -72,7 +72,8 @@ Options:
                             XML, .xml, voxels)
   --fit                     also fit a 3D Gaussian to each spot (fit_* columns)
   --png                     also write a picture: max projection with detections (.png beside the
-                            CSV; one per time point and channel, <name>.t3.png, of a series)
+                            CSV; of a series or a multi-channel file one per frame, named for its time
+                            point and channel: <name>.t3.c1.png)
   --truth <gt.csv>          ground truth (one input): prints F1/RMSE, drawn in the picture in green;
                             any layout dmdet train reads (x,y,z, napari, Spotiflow, Fiji, TrackMate, PTC XML)
   --annotation-units <px|um>  units of a --truth file that does not say (a Fiji Measure table)
@@ -214,7 +215,7 @@ async function planFrames(
 function frameLabel(plan: FramePlan, t: number, c: number, sep = ' '): string {
   const parts = [];
   if (plan.timePoints > 1 || plan.timeColumn) parts.push(`t${sep}${t}`);
-  if (plan.channelColumn) parts.push(`c${sep}${c}`);
+  if (plan.channelColumn || plan.channels > 1) parts.push(`c${sep}${c}`);
   return parts.join(sep === '' ? '.' : ', ');
 }
 
@@ -431,8 +432,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
                 }
               : {}),
           });
+        // A picture per frame, named for its time point and (of a multi-channel file) the channel used.
         const png =
-          o.png && plan.frames.length > 1
+          o.png && (plan.frames.length > 1 || plan.channels > 1)
             ? o.png.replace(/\.png$/, `.${frameLabel(plan, t, c, '')}.png`)
             : o.png;
         if (png && volume) {
