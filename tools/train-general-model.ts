@@ -4,6 +4,7 @@
  *
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
+ *                                  [--off-scale s]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -16,6 +17,10 @@
  * data are simulated again, identically, from their seeds). `--minutes m` stops after m minutes
  * (after the epoch in progress), keeping the best weights and the checkpoint. At the end the
  * threshold is chosen on the validation volumes and the model saved to `<out>`.
+ * `--off-scale s` (default 1) draws the general volumes with every optional departure's probability
+ * of being off multiplied by s (`sampleGeneralParams`' `offScale`): 0.5 makes stacks with several
+ * departures at once (like the robustness benchmark's `combined`) common. Untried so far; e.g.
+ * `--from default --off-scale 0.5 --epochs 60 --out tools/models/general-mixed`.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +43,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'without-virus': { type: 'boolean', default: false },
+    'off-scale': { type: 'string', default: '1' },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -61,6 +67,7 @@ const data = generalTrainingData({
   train: int('train', values.train),
   validation: int('validation', values.validation),
   virus: !values['without-virus'],
+  offScale: Number(values['off-scale']),
 });
 console.error(
   `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -93,7 +100,13 @@ try {
       recipe: 'tools/train-general-model.ts',
       from: values.from,
       data: {
-        general: { train: values.train, validation: values.validation, size: [128, 128], snr: [1.5, 12] },
+        general: {
+          train: values.train,
+          validation: values.validation,
+          size: [128, 128],
+          snr: [1.5, 12],
+          offScale: Number(values['off-scale']),
+        },
         virus: 'medium benchmark train + validation splits',
         seed: GENERAL_TRAIN_SEED,
       },

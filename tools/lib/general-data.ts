@@ -32,11 +32,17 @@ export interface GeneralDataOptions {
   virus?: boolean;
   /** Relative σ of the jitter of the spot size given to training (lognormal). Default 0.08. */
   spotJitter?: number;
+  /** `sampleGeneralParams`' `offScale`: below 1, optional departures are on more often (several at once). Default 1. */
+  offScale?: number;
 }
 
 /** One general volume as a labelled volume, with its (jittered) spot size. */
 function generalItem(seed: number, options: Required<GeneralDataOptions>): LabeledVolume {
-  const params = sampleGeneralParams(seed, { size: options.size, snr: options.snr });
+  const params = sampleGeneralParams(seed, {
+    size: options.size,
+    snr: options.snr,
+    offScale: options.offScale,
+  });
   const sim = simulateGeneral(params, seed);
   const rng = new Random(deriveSeed(seed, 99));
   const jitter = () => Math.exp(options.spotJitter * rng.normal());
@@ -60,6 +66,7 @@ export function generalTrainingData(options: GeneralDataOptions = {}): {
     snr: [1.5, 12],
     virus: true,
     spotJitter: 0.08,
+    offScale: 1,
     ...options,
   };
   const train = generalTrainingSeeds(0, o.train).map((s) => generalItem(s, o));

@@ -256,12 +256,19 @@ export interface SampleGeneralOptions {
   snr?: number | readonly [number, number];
   /** Fields to fix, nested (applied last; derived counts use the fixed shape and σ). */
   overrides?: GeneralOverrides;
+  /**
+   * Multiplies every range's probability of being off (`GeneralRange.off`): 0.5 makes each optional
+   * departure (halo, blobs, clusters, haze, …) on twice as often as `off` says, so several at once
+   * are common; 0 turns them all on; 1 (default) is the family as documented. The draws are the
+   * same uniforms, so a seed keeps its values and only which departures are off changes.
+   */
+  offScale?: number;
 }
 
-function draw(rng: Random, r: GeneralRange, min = r.min, max = r.max): number {
+function drawRange(rng: Random, r: GeneralRange, min = r.min, max = r.max, offScale = 1): number {
   // Always two uniforms, so fixing one field never shifts the draws of the others.
   const u = rng.float();
-  const off = rng.float() < (r.off ?? 0);
+  const off = rng.float() < (r.off ?? 0) * offScale;
   let v = r.scale === 'log' ? min * (max / min) ** u : min + (max - min) * u;
   if (r.integer) v = r.scale === 'log' ? Math.round(v) : Math.min(max, Math.floor(min + (max - min + 1) * u));
   return off ? 0 : v;
@@ -277,7 +284,12 @@ function draw(rng: Random, r: GeneralRange, min = r.min, max = r.max): number {
  */
 export function sampleGeneralParams(seed: number, options: SampleGeneralOptions = {}): GeneralParams {
   checkNumber('seed', seed, Number.isInteger, 'an integer');
-  const rng = new Random(deriveSeed(seed, 0x9e4e));
+  const offScale = options.offScale ?? 1;
+  checkNumber('offScale', offScale, (v) => v >= 0 && v <= 1 / 0.5, 'a number in [0, 2]');
+  const random = new Random(deriveSeed(seed, 0x9e4e));
+  const rng = random;
+  const draw = (_: Random, r: GeneralRange, min = r.min, max = r.max) =>
+    drawRange(random, r, min, max, offScale);
   const R = GENERAL_RANGES;
   const size = options.size ?? [256, 256];
   const z = draw(rng, R['shape.z']);

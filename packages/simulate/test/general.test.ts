@@ -160,6 +160,34 @@ describe('sampleGeneralParams', () => {
   });
 });
 
+describe('sampleGeneralParams: offScale', () => {
+  const departures = (p: ReturnType<typeof sampleGeneralParams>) => [
+    p.psf.halo.amplitude,
+    p.psf.axialElongation.amplitude,
+    p.background.blobs.count,
+    p.background.haze,
+    p.background.gradient,
+    p.spots.clusterFraction,
+    p.spots.pairFraction,
+  ];
+  it('1 is the family as documented; 0 turns every optional departure on; the values are the same draws', () => {
+    let offAtOne = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const base = sampleGeneralParams(seed, { size: [256, 256] });
+      expect(sampleGeneralParams(seed, { size: [256, 256], offScale: 1 })).toEqual(base);
+      const on = sampleGeneralParams(seed, { size: [256, 256], offScale: 0 });
+      expect(departures(on).every((v) => v > 0)).toBe(true);
+      // Where a departure is on at offScale 1, it has the same value at 0.
+      departures(base).forEach((v, k) => {
+        if (v > 0) expect(departures(on)[k]).toBe(v);
+        else offAtOne++;
+      });
+    }
+    expect(offAtOne).toBeGreaterThan(40); // about half of 7 × 40 are off in the family as documented
+    expect(() => sampleGeneralParams(1, { offScale: -1 })).toThrow(/offScale/);
+  });
+});
+
 describe('simulateGeneral', () => {
   const small = (o: GeneralOverrides = {}) =>
     mergeGeneralParams(sampleGeneralParams(3, { shape: [6, 48, 40] }), o);
