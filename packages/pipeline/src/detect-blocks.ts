@@ -105,6 +105,7 @@ export async function detectInBlocks(
   const cores = starts(shape[0], block[0]).flatMap((z) =>
     starts(shape[1], block[1]).flatMap((y) => starts(shape[2], block[2]).map((x) => [z, y, x] as Vec3)),
   );
+  const { block: _b, onProjection: _p, onProgress: _o, ...detectOptions } = options;
   const points: DetectedPoint[] = [];
   const warnings = new Set<string>();
   let tiles = 0;
@@ -122,7 +123,6 @@ export async function detectInBlocks(
     );
     const size = [0, 1, 2].map((k) => (end[k] as number) - (start[k] as number)) as unknown as Vec3;
     const volume = await source.read(start, size);
-    const { block: _b, onProjection: _p, onProgress: _o, ...detectOptions } = options;
     const result = await detect(
       { ...volume, ...(source.voxelSize ? { voxelSize: source.voxelSize } : {}) },
       { ...detectOptions, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },

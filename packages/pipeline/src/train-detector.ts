@@ -391,15 +391,12 @@ export async function trainDetector(
   const model = config.model ?? (binary ? createDetNet3D(config.network) : createDmDetNet3D(config.network));
   const networkConfig = resolveConfig(config.network ?? {});
   const learningRate = config.learningRate ?? 1e-3;
+  /** The validation volumes' maxima for a model at its current weights. */
+  const maximaOf = (m: LayersModel) =>
+    validationMaxima(m, networkConfig, validation, scaledValidation, config.predictor);
   let sourceValidationF1: number | undefined;
   if (options.from && validation.length > 0) {
-    const images = await validationMaxima(
-      model,
-      networkConfig,
-      validation,
-      scaledValidation,
-      config.predictor,
-    );
+    const images = await maximaOf(model);
     sourceValidationF1 = bestThreshold(images, { gate: 5 }).meanF1;
   }
   const schedule = config.schedule || undefined;
@@ -420,13 +417,7 @@ export async function trainDetector(
     ...(config.validationF1EachEpoch && validation.length > 0
       ? {
           evaluate: async (m: LayersModel) => {
-            const images = await validationMaxima(
-              m,
-              networkConfig,
-              validation,
-              scaledValidation,
-              config.predictor,
-            );
+            const images = await maximaOf(m);
             const best = bestThreshold(images, { gate: 5 });
             return { f1: best.meanF1, threshold: best.threshold };
           },
@@ -442,13 +433,7 @@ export async function trainDetector(
   let validationF1: number | undefined;
   const validationReport: ValidationVolumeReport[] = [];
   if (validationSet.length > 0) {
-    const images = await validationMaxima(
-      model,
-      networkConfig,
-      validation,
-      scaledValidation,
-      config.predictor,
-    );
+    const images = await maximaOf(model);
     const best = bestThreshold(images, { gate: 5 });
     // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
     threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
