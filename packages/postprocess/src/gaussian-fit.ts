@@ -12,6 +12,15 @@ export interface GaussianFit {
   residual: number;
 }
 
+/** Options of {@link fitGaussian}. */
+export interface GaussianFitOptions {
+  /**
+   * The background under the spot: `'constant'` (default, B) or `'plane'` (B plus a linear gradient
+   * along z, y and x, so a spot on a sloping background, e.g. a cell's edge, is not fitted wider).
+   */
+  background?: 'constant' | 'plane';
+}
+
 /** Solves a small dense linear system A x = b in place (Gaussian elimination with partial pivoting). */
 function solve(A: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
   for (let c = 0; c < n; c++) {
@@ -51,7 +60,9 @@ export function fitGaussian(
   voxel: readonly [number, number, number],
   start: readonly [number, number, number],
   radius: readonly [number, number, number] = [1, 2, 2],
+  options: GaussianFitOptions = {},
 ): GaussianFit | undefined {
+  const plane = options.background === 'plane';
   const [Z, Y, X] = shape;
   const [z, y, x] = voxel;
   const pts: number[][] = [];
@@ -63,24 +74,38 @@ export function fitGaussian(
         vals.push(data[(a * Y + b) * X + c] as number);
       }
   const fitZ = Math.min(Z - 1, z + radius[0]) > Math.max(0, z - radius[0]);
-  const free = fitZ ? [0, 1, 2, 3, 4, 5, 6] : [0, 1, 3, 4, 5, 6];
+  const free = [
+    ...(fitZ ? [0, 1, 2, 3, 4, 5, 6] : [0, 1, 3, 4, 5, 6]),
+    ...(plane ? (fitZ ? [7, 8, 9] : [8, 9]) : []),
+  ];
   if (vals.length < free.length + 2) return undefined;
   const lo = Math.min(...vals);
   const hi = Math.max(...vals);
-  // p = [A, B, z0, y0, x0, sxy, sz]
-  let p = [Math.max(hi - lo, 1e-12), lo, start[0], start[1], start[2], 1.5, 1];
+  // p = [A, B, z0, y0, x0, sxy, sz, gz, gy, gx]: the background is B + g·(voxel − centre voxel).
+  let p = [Math.max(hi - lo, 1e-12), lo, start[0], start[1], start[2], 1.5, 1, 0, 0, 0];
   const evaluate = (q: number[]) => {
     let sse = 0;
     const J: number[][] = [];
     const r: number[] = [];
     for (let i = 0; i < pts.length; i++) {
       const [a, b, c] = pts[i] as [number, number, number];
-      const [A, B, z0, y0, x0, sxy, sz] = q as [number, number, number, number, number, number, number];
+      const [A, B, z0, y0, x0, sxy, sz, gz, gy, gx] = q as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const dz = a - z0;
       const dy = b - y0;
       const dx = c - x0;
       const e = Math.exp(-(dx * dx + dy * dy) / (2 * sxy * sxy) - (dz * dz) / (2 * sz * sz));
-      const res = B + A * e - (vals[i] as number);
+      const res = B + gz * (a - z) + gy * (b - y) + gx * (c - x) + A * e - (vals[i] as number);
       sse += res * res;
       r.push(res);
       J.push([
@@ -91,6 +116,9 @@ export function fitGaussian(
         (A * e * dx) / (sxy * sxy),
         (A * e * (dx * dx + dy * dy)) / (sxy * sxy * sxy),
         (A * e * dz * dz) / (sz * sz * sz),
+        a - z,
+        b - y,
+        c - x,
       ]);
     }
     return { sse, J, r };

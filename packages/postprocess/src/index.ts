@@ -8,7 +8,7 @@
 export { gaussianKernel1d } from './convolve';
 export { PostprocessError, type PostprocessErrorCode } from './errors';
 export { type GaussianFilterOptions, gaussianFilter3D } from './gaussian-filter';
-export { fitGaussian, type GaussianFit } from './gaussian-fit';
+export { fitGaussian, type GaussianFit, type GaussianFitOptions } from './gaussian-fit';
 export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-maxima';
 export { type LaplacianOfGaussianOptions, laplacianOfGaussian } from './log-filter';
 export { maximumFilter } from './max-filter';

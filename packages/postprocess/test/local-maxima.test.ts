@@ -145,6 +145,34 @@ describe('localMaxima3D', () => {
     expect(flat?.x).toBeCloseTo(7.7, 2);
   });
 
+  it("fits a spot on a sloping background with background: 'plane' (exact), where a constant one fails", () => {
+    const shape: Vec3 = [7, 17, 17];
+    const t = { z: 3.2, y: 8.4, x: 7.7, A: 50, B: 10, sxy: 1.6, sz: 1.1, gz: 3, gy: -4, gx: 6 };
+    const data = new Float32Array(7 * 17 * 17);
+    for (let z = 0; z < 7; z++)
+      for (let y = 0; y < 17; y++)
+        for (let x = 0; x < 17; x++)
+          data[(z * 17 + y) * 17 + x] =
+            t.B +
+            t.gz * (z - 3) +
+            t.gy * (y - 8) +
+            t.gx * (x - 8) +
+            t.A *
+              Math.exp(
+                -((x - t.x) ** 2 + (y - t.y) ** 2) / (2 * t.sxy ** 2) - (z - t.z) ** 2 / (2 * t.sz ** 2),
+              );
+    const f = fitGaussian(data, shape, [3, 8, 8], [3, 8, 8], [3, 6, 6], { background: 'plane' });
+    expect(f?.sigmaXY).toBeCloseTo(t.sxy, 3);
+    expect(f?.sigmaZ).toBeCloseTo(t.sz, 3);
+    expect(f?.amplitude).toBeCloseTo(t.A, 2);
+    // B is the background at the window's centre voxel.
+    expect(f?.background).toBeCloseTo(t.B, 2);
+    expect(f?.x).toBeCloseTo(t.x, 3);
+    const constant = fitGaussian(data, shape, [3, 8, 8], [3, 8, 8], [3, 6, 6]);
+    // A constant background fails here (the fit runs off along the slope) or comes out wider.
+    expect(constant === undefined || Math.abs(constant.sigmaXY - t.sxy) > 0.05).toBe(true);
+  });
+
   it('rejects 2D arrays, NaN and bad options with clear errors', () => {
     const bad = (fn: () => unknown) => {
       try {

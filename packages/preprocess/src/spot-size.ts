@@ -48,9 +48,12 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
  * (`normalizeBackground`, 6×24×24 blocks, linear), bright isolated maxima of the result smoothed by
  * a Gaussian of 1 voxel are the candidates (at least `cut` noise σ of the smoothed volume; the
  * brightest `dropBrightest` left out, as blobs and clusters are wider than spots; none with a
- * brighter one within 4 slices and 8 px), and a 3D Gaussian is fitted to each (`fitGaussian`) in a
- * window sized from a first pass; the estimate is the median σxy and σz of the fits that stayed
- * inside their window. Returns undefined when fewer than `minSpots` fits succeed (no bright spots).
+ * brighter one within 4 slices and 8 px), and a 3D Gaussian on a sloping background (`fitGaussian`,
+ * `background: 'plane'`) is fitted to each in a window of 1.5 σ sized from a first pass. The
+ * estimate is the median σxy and σz of the fits in the densest half of the σxy values (the shortest
+ * interval of log σxy holding half the fits): spots in clusters, on a cell's edge or with a halo fit
+ * wider than lone spots, and, in a cluttered volume, they are the minority that a plain median of
+ * all fits followed. Returns undefined when fewer than `minSpots` fits succeed (no bright spots).
  * A volume of more than `maxVoxels` is estimated on a central in-plane crop of about that size.
  *
  * @example
@@ -94,7 +97,7 @@ export function estimateSpotSize(
     const z: number[] = [];
     for (const c of candidates) {
       const voxel: [number, number, number] = [Math.round(c.z), Math.round(c.y), Math.round(c.x)];
-      const fit = fitGaussian(data, shape, voxel, [c.z, c.y, c.x], radius);
+      const fit = fitGaussian(data, shape, voxel, [c.z, c.y, c.x], radius, { background: 'plane' });
       if (!fit || !(fit.amplitude > 0) || !(fit.sigmaXY > 0.2) || fit.sigmaXY > limit * radius[1]) continue;
       if (shape[0] > 1 && (!(fit.sigmaZ > 0.2) || fit.sigmaZ > limit * Math.max(radius[0], 1))) continue;
       xy.push(fit.sigmaXY);
@@ -104,14 +107,35 @@ export function estimateSpotSize(
   };
   const first = fitAll([2, 3, 3], 3);
   if (first.xy.length < minSpots) return undefined;
-  const rxy = clamp(Math.ceil(2.5 * median(first.xy)), 3, 10);
-  const rz = shape[0] > 1 ? clamp(Math.ceil(2.5 * median(first.z)), 2, 8) : 0;
+  // A window of 1.5 σ: wider ones take in neighbours and background structure, which widen the fits.
+  const rxy = clamp(Math.ceil(1.5 * median(first.xy)), 3, 10);
+  const rz = shape[0] > 1 ? clamp(Math.ceil(1.5 * median(first.z)), 2, 8) : 0;
   const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
+  const densest = densestHalf(fits.xy);
   return {
-    xy: median(fits.xy),
-    z: shape[0] > 1 ? median(fits.z) : Number.NaN,
+    xy: median(densest.map((i) => fits.xy[i] as number)),
+    z: shape[0] > 1 ? median(densest.map((i) => fits.z[i] as number)) : Number.NaN,
     spots: fits.xy.length,
     candidates: candidates.length,
   };
+}
+
+/**
+ * Indices of the values in the shortest interval of their logarithms that holds half of them (the
+ * "shorth"): the densest half, around the mode.
+ */
+function densestHalf(values: readonly number[]): number[] {
+  const order = values.map((v, i) => ({ v: Math.log(v), i })).sort((a, b) => a.v - b.v);
+  const h = Math.ceil(order.length / 2);
+  let best = 0;
+  let width = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + h <= order.length; k++) {
+    const w = (order[k + h - 1] as { v: number }).v - (order[k] as { v: number }).v;
+    if (w < width) {
+      width = w;
+      best = k;
+    }
+  }
+  return order.slice(best, best + h).map((o) => o.i);
 }
