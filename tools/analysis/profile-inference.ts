@@ -19,7 +19,8 @@ const volume = { data, shape: dims };
 await predictVolume(detector.model, volume);
 let t = performance.now();
 await predictVolume(detector.model, volume);
-console.log(`predict ${dims.join('x')}: ${((performance.now() - t) / 1000).toFixed(2)} s`);
+const plainMs = performance.now() - t;
+console.log(`predict ${dims.join('x')}: ${(plainMs / 1000).toFixed(2)} s`);
 t = performance.now();
 const info = await tf.profile(() => predictVolume(detector.model, volume));
 console.log(`profiled: ${((performance.now() - t) / 1000).toFixed(2)} s`);
@@ -30,6 +31,19 @@ for (const k of info.kernels) {
   e.n++;
   by.set(k.name, e);
 }
+// Convolution FLOPs from the kernels' shapes: 2 × output values × kh × kw × input channels.
+let flops = 0;
+for (const k of info.kernels) {
+  if (k.name !== 'Conv2D' && k.name !== 'FusedConv2D') continue;
+  const filter = k.inputShapes[1] as number[];
+  const out = k.outputShapes[0] as number[];
+  flops += 2 * out.reduce((a, b) => a * b, 1) * (filter[0] as number) * (filter[1] as number) * (filter[2] as number);
+}
+const convMs = ['Conv2D', 'FusedConv2D'].reduce((s, k) => s + (by.get(k)?.ms ?? 0), 0);
+console.log(
+  `convolutions: ${(flops / 1e9).toFixed(1)} GFLOP (${(flops / n / 1e3).toFixed(1)} kFLOP/voxel), ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the whole prediction`,
+);
+for (const name of ['unnamed scope', 'fusedConv2d__op', 'fusedMatMul__op']) by.delete(name);
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 for (const [name, e] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms))
   console.log(
