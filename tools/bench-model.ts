@@ -138,6 +138,40 @@ async function poolTime(workers: number, job: Job, repeats: number): Promise<num
   return runs.sort((a, c) => a - c)[Math.floor(runs.length / 2)] as number;
 }
 
+/**
+ * Convolution FLOPs per voxel of a forward pass and of a training step (forward plus the input and
+ * filter gradients, all conv2ds on the wasm path), counted from `tf.profile`'s kernel shapes on an
+ * 8×64×64 sample: 2 × output values × kh × kw × input channels per Conv2D / FusedConv2D.
+ */
+async function flopsPerVoxel(): Promise<{ infer: number; train: number }> {
+  await tf.setBackend('wasm');
+  const model = createDmDetNet3D({ convolution: 'conv2d' });
+  const dims = [1, 8, 64, 64, 1];
+  const voxels = 8 * 64 * 64;
+  const x = tf.randomUniform(dims, 0, 1, 'float32', 1);
+  const y = tf.randomUniform(dims, 0, 1, 'float32', 2);
+  const count = (info: Awaited<ReturnType<typeof tf.profile>>) =>
+    info.kernels
+      .filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D')
+      .reduce((sum, k) => {
+        const f = k.inputShapes[1] as number[];
+        const out = (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1);
+        return sum + 2 * out * (f[0] as number) * (f[1] as number) * (f[2] as number);
+      }, 0);
+  const infer = count(await tf.profile(() => model.predict(x) as tf.Tensor));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const loss = createLoss();
+  const train = count(
+    await tf.profile(() => {
+      const { value, grads } = batchGradients(model, loss, x, y, vars);
+      return [value, ...Object.values(grads)];
+    }),
+  );
+  model.dispose();
+  tf.dispose([x, y]);
+  return { infer: infer / voxels, train: train / voxels };
+}
+
 const jobs: Job[] = poolOnly
   ? [big, inferFull]
   : quick
@@ -147,7 +181,7 @@ const torch = JSON.parse(
   execFileSync(python, [join(import.meta.dirname, 'bench', 'torch_hourglass.py'), '2', ...jobs.map(key)], {
     encoding: 'utf8',
   }),
-) as Record<string, number>;
+) as Record<string, number> & { paths?: Record<string, string> };
 
 const variants: { backend: string; convolution: 'native' | 'conv2d'; jobs: Job[] }[] = [
   { backend: 'cpu', convolution: 'native', jobs: [small] },
@@ -155,14 +189,22 @@ const variants: { backend: string; convolution: 'native' | 'conv2d'; jobs: Job[]
   { backend: 'cpu', convolution: 'conv2d', jobs: [small] },
   { backend: 'wasm', convolution: 'conv2d', jobs },
 ];
+const flops = await flopsPerVoxel();
+const paths = torch.paths ?? {};
 console.log(
-  `DM-DetNet3D default (${torch['params']} parameters, PyTorch ${torch['params']} too); median of 1–3 runs after a warm-up\n`,
+  `DM-DetNet3D default (${torch['params']} parameters, PyTorch ${torch['params']} too); median of 1–3 runs after a warm-up`,
 );
-console.log('job                     backend  convolution   tfjs s   PyTorch s   tfjs / PyTorch');
+console.log(
+  `convolution work: ${(flops.infer / 1e3).toFixed(1)} kFLOP per voxel forward, ${(flops.train / 1e3).toFixed(1)} kFLOP per voxel for a training step (counted on the wasm conv2d path); GFLOP/s below = that work / time\n`,
+);
+console.log(
+  'job                     backend  convolution   tfjs s   PyTorch s   tfjs / PyTorch   tfjs GFLOP/s   PyTorch GFLOP/s (its conv path)',
+);
 const row = (job: Job, backend: string, conv: string, s: number) => {
   const ref = torch[key(job)] as number;
+  const work = job.dims.reduce((a, b) => a * b, 1) * (job.kind === 'train' ? flops.train : flops.infer);
   console.log(
-    `${key(job).padEnd(23)} ${backend.padEnd(8)} ${conv.padEnd(11)} ${s.toFixed(2).padStart(8)}   ${ref.toFixed(2).padStart(9)}   ${(s / ref).toFixed(1).padStart(14)}`,
+    `${key(job).padEnd(23)} ${backend.padEnd(8)} ${conv.padEnd(11)} ${s.toFixed(2).padStart(8)}   ${ref.toFixed(2).padStart(9)}   ${(s / ref).toFixed(1).padStart(14)}   ${(work / s / 1e9).toFixed(1).padStart(12)}   ${(work / ref / 1e9).toFixed(1).padStart(15)} (${paths[key(job)] ?? '?'})`,
   );
 };
 console.log(

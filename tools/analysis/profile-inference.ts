@@ -22,7 +22,10 @@ await predictVolume(detector.model, volume);
 const plainMs = performance.now() - t;
 console.log(`predict ${dims.join('x')}: ${(plainMs / 1000).toFixed(2)} s`);
 t = performance.now();
-const info = await tf.profile(() => predictVolume(detector.model, volume));
+const info = await tf.profile(async () => {
+  await predictVolume(detector.model, volume);
+  return [];
+});
 console.log(`profiled: ${((performance.now() - t) / 1000).toFixed(2)} s`);
 const by = new Map<string, { ms: number; n: number }>();
 for (const k of info.kernels) {
