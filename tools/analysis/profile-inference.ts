@@ -40,7 +40,12 @@ for (const k of info.kernels) {
   if (k.name !== 'Conv2D' && k.name !== 'FusedConv2D') continue;
   const filter = k.inputShapes[1] as number[];
   const out = k.outputShapes[0] as number[];
-  flops += 2 * out.reduce((a, b) => a * b, 1) * (filter[0] as number) * (filter[1] as number) * (filter[2] as number);
+  flops +=
+    2 *
+    out.reduce((a, b) => a * b, 1) *
+    (filter[0] as number) *
+    (filter[1] as number) *
+    (filter[2] as number);
 }
 const convMs = ['Conv2D', 'FusedConv2D'].reduce((s, k) => s + (by.get(k)?.ms ?? 0), 0);
 console.log(

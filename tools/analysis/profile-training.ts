@@ -37,7 +37,12 @@ for (const k of info.kernels) {
   by.set(k.name, e);
   if (k.name === 'Conv2D' || k.name === 'FusedConv2D') {
     const f = k.inputShapes[1] as number[];
-    flops += 2 * (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1) * (f[0] as number) * (f[1] as number) * (f[2] as number);
+    flops +=
+      2 *
+      (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1) *
+      (f[0] as number) *
+      (f[1] as number) *
+      (f[2] as number);
     convMs += Number(k.kernelTimeMs);
   }
 }
@@ -46,4 +51,6 @@ console.log(
   `convolutions: ${(flops / 1e9).toFixed(2)} GFLOP, ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the step; kernels ${total.toFixed(0)} ms of ${plainMs.toFixed(0)} ms`,
 );
 for (const [name, e] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
-  console.log(`${name.padEnd(22)} ${e.n.toString().padStart(4)} ${e.ms.toFixed(0).padStart(7)} ms ${((100 * e.ms) / total).toFixed(1)} %`);
+  console.log(
+    `${name.padEnd(22)} ${e.n.toString().padStart(4)} ${e.ms.toFixed(0).padStart(7)} ms ${((100 * e.ms) / total).toFixed(1)} %`,
+  );
