@@ -24,6 +24,8 @@ export interface UsedSpotSize extends SpotSize {
   source: 'given' | 'estimated' | 'model';
   /** Bright candidates the estimate looked at (with `'estimated'` or `'model'`). */
   candidates?: number;
+  /** Fits the estimate was made of (with `'estimated'`). */
+  spots?: number;
 }
 
 /** The spot size and resampling of one volume for a model with a spot scale. */
@@ -68,8 +70,33 @@ export function spotSizeOf(volume: Volume, scale: SpotSize, given?: SpotSize): U
   if (given) return { xy: given.xy, z: given.z, source: 'given' };
   const estimate = estimateSpotSize(volume);
   if (estimate && Number.isFinite(estimate.z))
-    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
+    return {
+      xy: estimate.xy,
+      z: estimate.z,
+      source: 'estimated',
+      candidates: estimate.candidates,
+      spots: estimate.spots,
+    };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+}
+
+/** The relative difference from the model's spot size below which a volume is not resampled. */
+export const SPOT_SCALE_TOLERANCE = 0.15;
+
+/**
+ * The zoom that brings a volume with spots of `spotSize` to a model's spot `scale`
+ * (`spotScaleFactors`). The tolerance is {@link SPOT_SCALE_TOLERANCE}, widened for an estimate made
+ * of few fits to 1/√spots (0.24 for 17 fits, 0.15 from 45 on): a size that differs from the model's
+ * by less than the estimate's own uncertainty is no reason to resample (at SNR 2 an estimate from
+ * 15–20 spots scatters by 10–20 %, and resampling a volume on that scatter lost detections).
+ */
+export function spotScaleZoom(spotSize: UsedSpotSize, scale: SpotSize): Vec3 {
+  const fits = spotSize.source === 'estimated' ? spotSize.spots : undefined;
+  const tolerance =
+    fits !== undefined && fits > 0
+      ? Math.max(SPOT_SCALE_TOLERANCE, 1 / Math.sqrt(fits))
+      : SPOT_SCALE_TOLERANCE;
+  return spotScaleFactors(spotSize, scale, tolerance);
 }
 
 const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices`;
@@ -114,7 +141,7 @@ export function planSpotScale(
         `the ${spotSize.source} spot size (${fmt(spotSize)}) is outside what the model was trained on (σxy ${range.xy[0]}–${range.xy[1]} px, σz ${range.z[0]}–${range.z[1]} slices); results may be poor${spotSize.source === 'estimated' ? '; if the estimate is wrong, give the size with --spot-size' : ''}`,
       );
   }
-  const factors = spotScaleFactors(spotSize, scale);
+  const factors = spotScaleZoom(spotSize, scale);
   return { spotSize, factors, resampling: resamplingFor(volume.shape, factors), warnings };
 }
 

@@ -5,6 +5,7 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_DISTANCE, detect, PipelineError, planSpotScale, spotSizeInVoxels } from '../src/index';
+import { spotScaleZoom } from '../src/spot-scale';
 import { tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -84,5 +85,25 @@ describe('detect at the model’s spot scale', () => {
     expect(none?.spotSize).toEqual({ xy: 1.4, z: 1, source: 'model', candidates: 0 });
     expect(none?.factors).toEqual([1, 1, 1]);
     expect(none?.warnings.join('\n')).toMatch(/could not estimate the spot size/);
+  });
+});
+
+describe('spotScaleZoom: resampling only beyond the estimate’s own uncertainty', () => {
+  const scale = { xy: 1.4, z: 1 };
+  it('keeps a volume whose estimate from few fits differs by less than 1/√fits, resamples it from many', () => {
+    // 17 fits: tolerance 1/√17 = 0.243; 1.18 / 1.4 − 1 = −0.157.
+    expect(spotScaleZoom({ xy: 1.18, z: 1, source: 'estimated', spots: 17 }, scale)).toEqual([1, 1, 1]);
+    const many = spotScaleZoom({ xy: 1.18, z: 1, source: 'estimated', spots: 100 }, scale);
+    expect(many[1]).toBeCloseTo(1.4 / 1.18, 10);
+    expect(many[0]).toBe(1);
+    // A given size, or an estimate without a fit count, keeps the fixed 15 %.
+    expect(spotScaleZoom({ xy: 1.18, z: 1, source: 'given' }, scale)[1]).toBeCloseTo(1.4 / 1.18, 10);
+    expect(spotScaleZoom({ xy: 1.18, z: 1, source: 'estimated' }, scale)[1]).toBeCloseTo(1.4 / 1.18, 10);
+    // Far off is resampled however few the fits: 2.1 px from 16 fits (tolerance 0.25); σz 1.2 is within it.
+    expect(spotScaleZoom({ xy: 2.1, z: 1.2, source: 'estimated', spots: 16 }, scale)).toEqual([
+      1,
+      1.4 / 2.1,
+      1.4 / 2.1,
+    ]);
   });
 });
