@@ -202,20 +202,34 @@ export function conv3dSame(
               [0, 0],
             ])
           : rows;
-      const outs: Tensor[] = [];
+      // Plane by plane into a running sum, each shifted copy and partial result freed as soon as it
+      // is used: at most the input, the padded rows, one shifted copy, one plane's result and two
+      // sums are alive (8 volumes' worth before, with every copy and result kept to one addN).
+      let acc: Tensor | undefined;
+      const last = kd - 1 === pz.before ? kd - 2 : kd - 1;
       for (let dz = 0; dz < kd; dz++) {
         // The plane at the padding offset is the input itself: no copy.
-        const input =
-          dz === pz.before ? (reshape(rows, [D * B, H, W, C]) as Tensor4D) : window(padded, dz, H, W, C);
+        const shifted = dz !== pz.before;
+        // In its own tidy: the copy's intermediate views go, so disposing `input` frees it.
+        const input = shifted
+          ? tidy(() => window(padded, dz, H, W, C))
+          : (reshape(rows, [D * B, H, W, C]) as Tensor4D);
+        if (shifted && dz === last && padded !== rows) padded.dispose();
         const filter = planes(kIn, dz);
-        outs.push(
-          dz === 0 && bIn
+        const y =
+          acc === undefined && bIn
             ? fused.conv2d({ x: input, filter, strides: s, pad: 'same', bias: clone(reshape(bIn, [O])) })
-            : conv2d(input, filter, s, 'same'),
-        );
+            : conv2d(input, filter, s, 'same');
+        if (shifted) input.dispose();
+        if (acc === undefined) acc = y;
+        else {
+          const sum = add(acc, y);
+          acc.dispose();
+          y.dispose();
+          acc = sum;
+        }
       }
-      const acc = outs.length === 1 ? (outs[0] as Tensor) : addN(outs);
-      return transposeMerged(reshape(acc, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
+      return transposeMerged(reshape(acc as Tensor, [D, B, Ho, Wo, O]), [1, 0, 2, 3, 4]);
     });
     const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
       tidy(() => {
