@@ -18,7 +18,11 @@ for (const scenario of ROBUSTNESS_SCENARIOS) {
     for (let r = 0; r < replicates; r++) {
       const sim = simulateGeneral(robustnessParams(scenario, snr), deriveSeed(PARENT, r));
       const e = estimateSpotSize(sim.volume);
-      parts.push(e ? `${e.xy.toFixed(2)}/${e.z.toFixed(2)} (${e.spots}/${e.candidates})` : 'none');
+      parts.push(
+        e
+          ? `${e.xy.toFixed(2)}/${e.z.toFixed(2)} ±${(100 * e.uncertainty.xy).toFixed(0)}/${(100 * e.uncertainty.z).toFixed(0)} % (${e.spots}/${e.candidates})`
+          : 'none',
+      );
       if (r === 0) parts.unshift(`true ${sim.spotSigma.xy.toFixed(2)}/${sim.spotSigma.z.toFixed(2)}`);
     }
     console.log(`${scenario.name.padEnd(18)} SNR ${snr}: ${parts.join('  ')}`);

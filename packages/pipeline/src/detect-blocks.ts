@@ -62,6 +62,7 @@ async function commonSpotSize(
       source: 'estimated',
       candidates: estimate.candidates,
       spots: estimate.spots,
+      uncertainty: estimate.uncertainty,
     };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
 }

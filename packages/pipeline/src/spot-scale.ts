@@ -26,6 +26,8 @@ export interface UsedSpotSize extends SpotSize {
   candidates?: number;
   /** Fits the estimate was made of (with `'estimated'`). */
   spots?: number;
+  /** The estimate's relative standard error (with `'estimated'`): `estimateSpotSize`'s `uncertainty`. */
+  uncertainty?: SpotSize;
 }
 
 /** The spot size and resampling of one volume for a model with a spot scale. */
@@ -76,6 +78,7 @@ export function spotSizeOf(volume: Volume, scale: SpotSize, given?: SpotSize): U
       source: 'estimated',
       candidates: estimate.candidates,
       spots: estimate.spots,
+      uncertainty: estimate.uncertainty,
     };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
 }
@@ -85,18 +88,18 @@ export const SPOT_SCALE_TOLERANCE = 0.15;
 
 /**
  * The zoom that brings a volume with spots of `spotSize` to a model's spot `scale`
- * (`spotScaleFactors`). The tolerance is {@link SPOT_SCALE_TOLERANCE}, widened for an estimate made
- * of few fits to 1/√spots (0.24 for 17 fits, 0.15 from 45 on): a size that differs from the model's
- * by less than the estimate's own uncertainty is no reason to resample (at SNR 2 an estimate from
- * 15–20 spots scatters by 10–20 %, and resampling a volume on that scatter lost detections).
+ * (`spotScaleFactors`), per axis. The tolerance is {@link SPOT_SCALE_TOLERANCE}, widened for an
+ * estimate to twice its relative standard error (`uncertainty`): a size that differs from the
+ * model's by less than the estimate's own scatter is no reason to resample (at SNR 2 an estimate from
+ * 15–20 noisy fits scatters by 10–20 %, and resampling on that scatter lost detections).
  */
 export function spotScaleZoom(spotSize: UsedSpotSize, scale: SpotSize): Vec3 {
-  const fits = spotSize.source === 'estimated' ? spotSize.spots : undefined;
-  const tolerance =
-    fits !== undefined && fits > 0
-      ? Math.max(SPOT_SCALE_TOLERANCE, 1 / Math.sqrt(fits))
-      : SPOT_SCALE_TOLERANCE;
-  return spotScaleFactors(spotSize, scale, tolerance);
+  const u = spotSize.source === 'estimated' ? spotSize.uncertainty : undefined;
+  const tolerance = (e: number | undefined) =>
+    e !== undefined && Number.isFinite(e) ? Math.max(SPOT_SCALE_TOLERANCE, 2 * e) : SPOT_SCALE_TOLERANCE;
+  const [z] = spotScaleFactors(spotSize, scale, tolerance(u?.z));
+  const [, y, x] = spotScaleFactors(spotSize, scale, tolerance(u?.xy));
+  return [z, y, x];
 }
 
 const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices`;

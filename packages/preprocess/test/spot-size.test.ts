@@ -26,6 +26,10 @@ describe('estimateSpotSize', () => {
       expect(got?.spots).toBeGreaterThanOrEqual(5);
       expect(Math.abs((got?.xy as number) / sigmaXY - 1)).toBeLessThan(0.15);
       expect(Math.abs((got?.z as number) / sigmaZ - 1)).toBeLessThan(0.15);
+      // 40 clean spots: the estimate's relative standard error is a few per cent.
+      expect(got?.uncertainty.xy).toBeGreaterThan(0);
+      expect(got?.uncertainty.xy).toBeLessThan(0.06);
+      expect(got?.uncertainty.z).toBeLessThan(0.06);
     }
   });
 
@@ -51,6 +55,17 @@ describe('estimateSpotSize', () => {
       expect((got?.xy as number) / sim.spotSigma.xy).toBeGreaterThan(0.9);
       expect((got?.xy as number) / sim.spotSigma.xy).toBeLessThan(1.3);
     }
+  });
+
+  it('reports a larger relative error for a few faint spots than for many bright ones', () => {
+    const run = (count: number, snr: number) =>
+      estimateSpotSize(
+        simulateVolume({ shape: [16, 96, 96], count, minSpacing: 10, snr, background: 20, seed: 5 }).volume,
+      );
+    const bright = run(40, 10);
+    const faint = run(12, 3);
+    expect(faint?.spots).toBeLessThan(bright?.spots as number);
+    expect(faint?.uncertainty.xy).toBeGreaterThan(1.5 * (bright?.uncertainty.xy as number));
   });
 
   it('gives undefined without spots (pure noise, an empty or flat volume)', () => {
