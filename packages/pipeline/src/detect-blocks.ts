@@ -1,9 +1,9 @@
 import { hourglassGeometry } from '@dmdet/model';
-import { estimateSpotSize } from '@dmdet/preprocess';
+import { estimateSpotSize, type SpotSize, spotScaleFactors } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect } from './detect';
 import { PipelineError } from './errors';
-import { spotScaleZoom, spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
+import { spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
 
 /** A volume read region by region (an OME-Zarr image, a memory-mapped file, …). */
 export interface VolumeSource {
@@ -56,14 +56,7 @@ async function commonSpotSize(
   const start: Vec3 = [0, Math.floor((Y - size[1]) / 2), Math.floor((X - size[2]) / 2)];
   const estimate = estimateSpotSize(await source.read(start, size));
   if (estimate && Number.isFinite(estimate.z))
-    return {
-      xy: estimate.xy,
-      z: estimate.z,
-      source: 'estimated',
-      candidates: estimate.candidates,
-      spots: estimate.spots,
-      uncertainty: estimate.uncertainty,
-    };
+    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
 }
 
@@ -99,7 +92,8 @@ export async function detectInBlocks(
     );
   const metadata = options.model.metadata;
   const spot = await commonSpotSize(source, options);
-  const zoom = spot && metadata.spotScale ? spotScaleZoom(spot, metadata.spotScale) : [1, 1, 1];
+  const zoom =
+    spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1];
   // Context: the network's receptive radius plus the input transform's reach (background blocks
   // of 4×16×16 and their 3×3 median: 6 slices, 24 pixels), in the source's voxels.
   const { receptiveRadius } = hourglassGeometry(metadata.config);

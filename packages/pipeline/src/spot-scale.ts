@@ -24,10 +24,6 @@ export interface UsedSpotSize extends SpotSize {
   source: 'given' | 'estimated' | 'model';
   /** Bright candidates the estimate looked at (with `'estimated'` or `'model'`). */
   candidates?: number;
-  /** Fits the estimate was made of (with `'estimated'`). */
-  spots?: number;
-  /** The estimate's relative standard error (with `'estimated'`): `estimateSpotSize`'s `uncertainty`. */
-  uncertainty?: SpotSize;
 }
 
 /** The spot size and resampling of one volume for a model with a spot scale. */
@@ -72,34 +68,8 @@ export function spotSizeOf(volume: Volume, scale: SpotSize, given?: SpotSize): U
   if (given) return { xy: given.xy, z: given.z, source: 'given' };
   const estimate = estimateSpotSize(volume);
   if (estimate && Number.isFinite(estimate.z))
-    return {
-      xy: estimate.xy,
-      z: estimate.z,
-      source: 'estimated',
-      candidates: estimate.candidates,
-      spots: estimate.spots,
-      uncertainty: estimate.uncertainty,
-    };
+    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
-}
-
-/** The relative difference from the model's spot size below which a volume is not resampled. */
-export const SPOT_SCALE_TOLERANCE = 0.15;
-
-/**
- * The zoom that brings a volume with spots of `spotSize` to a model's spot `scale`
- * (`spotScaleFactors`), per axis. The tolerance is {@link SPOT_SCALE_TOLERANCE}, widened for an
- * estimate to twice its relative standard error (`uncertainty`): a size that differs from the
- * model's by less than the estimate's own scatter is no reason to resample (at SNR 2 an estimate from
- * 15–20 noisy fits scatters by 10–20 %, and resampling on that scatter lost detections).
- */
-export function spotScaleZoom(spotSize: UsedSpotSize, scale: SpotSize): Vec3 {
-  const u = spotSize.source === 'estimated' ? spotSize.uncertainty : undefined;
-  const tolerance = (e: number | undefined) =>
-    e !== undefined && Number.isFinite(e) ? Math.max(SPOT_SCALE_TOLERANCE, 2 * e) : SPOT_SCALE_TOLERANCE;
-  const [z] = spotScaleFactors(spotSize, scale, tolerance(u?.z));
-  const [, y, x] = spotScaleFactors(spotSize, scale, tolerance(u?.xy));
-  return [z, y, x];
 }
 
 const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices`;
@@ -144,7 +114,7 @@ export function planSpotScale(
         `the ${spotSize.source} spot size (${fmt(spotSize)}) is outside what the model was trained on (σxy ${range.xy[0]}–${range.xy[1]} px, σz ${range.z[0]}–${range.z[1]} slices); results may be poor${spotSize.source === 'estimated' ? '; if the estimate is wrong, give the size with --spot-size' : ''}`,
       );
   }
-  const factors = spotScaleZoom(spotSize, scale);
+  const factors = spotScaleFactors(spotSize, scale);
   return { spotSize, factors, resampling: resamplingFor(volume.shape, factors), warnings };
 }
 

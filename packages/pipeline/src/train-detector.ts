@@ -31,6 +31,7 @@ import {
   resampleVolume,
   resamplingFor,
   type SpotSize,
+  spotScaleFactors,
   toResampled,
 } from '@dmdet/preprocess';
 import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
@@ -40,7 +41,7 @@ import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
-import { spotScaleZoom, spotSizeOf } from './spot-scale';
+import { spotSizeOf } from './spot-scale';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
 export interface LabeledVolume {
@@ -84,7 +85,7 @@ export interface TrainDetectorConfig {
   normalization?: InputNormalization;
   /**
    * Train at this spot scale (σ, voxels): each volume is resampled from its spot size (given, else
-   * estimated) to it as `detect` will do (`spotScaleZoom`, `resampleVolume`), its points mapped
+   * estimated) to it as `detect` will do (`spotScaleFactors`, `resampleVolume`), its points mapped
    * alike; stored in the metadata with the range of spot sizes seen. Default: volumes as they are.
    */
   spotScale?: SpotSize;
@@ -196,9 +197,9 @@ function toSpotScale(item: LabeledVolume, scale: SpotSize | undefined, what: str
   if (item.region) checkRegion(item.region, item.volume.shape, what);
   const mask = item.region ? regionMask(item.region, item.volume.shape) : undefined;
   if (!scale) return { item, ...(mask ? { mask } : {}) };
-  const used = spotSizeOf(item.volume, scale, item.spotSize);
-  const spot = { xy: used.xy, z: used.z };
-  const r = resamplingFor(item.volume.shape, spotScaleZoom(used, scale));
+  const { xy, z } = spotSizeOf(item.volume, scale, item.spotSize);
+  const spot = { xy, z };
+  const r = resamplingFor(item.volume.shape, spotScaleFactors(spot, scale));
   if (isIdentity(r)) return { item, spot, ...(mask ? { mask } : {}) };
   let scaledMask: Volume<Float32Array> | undefined;
   if (mask) {

@@ -5,7 +5,6 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_DISTANCE, detect, PipelineError, planSpotScale, spotSizeInVoxels } from '../src/index';
-import { spotScaleZoom } from '../src/spot-scale';
 import { tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -85,27 +84,5 @@ describe('detect at the model’s spot scale', () => {
     expect(none?.spotSize).toEqual({ xy: 1.4, z: 1, source: 'model', candidates: 0 });
     expect(none?.factors).toEqual([1, 1, 1]);
     expect(none?.warnings.join('\n')).toMatch(/could not estimate the spot size/);
-  });
-});
-
-describe('spotScaleZoom: resampling only beyond the estimate’s own uncertainty', () => {
-  const scale = { xy: 1.4, z: 1 };
-  const estimated = (xy: number, z: number, u: { xy: number; z: number }) =>
-    ({ xy, z, source: 'estimated', spots: 15, uncertainty: u }) as const;
-  it('keeps an axis whose estimate differs by less than twice its relative error, resamples it otherwise', () => {
-    // σxy 1.18 is 15.7 % below 1.4: kept with a relative error of 10 % (tolerance 20 %), resampled
-    // with 3 % (tolerance 15 %).
-    expect(spotScaleZoom(estimated(1.18, 1, { xy: 0.1, z: 0.03 }), scale)).toEqual([1, 1, 1]);
-    const sure = spotScaleZoom(estimated(1.18, 1, { xy: 0.03, z: 0.03 }), scale);
-    expect(sure[1]).toBeCloseTo(1.4 / 1.18, 10);
-    expect(sure[2]).toBeCloseTo(1.4 / 1.18, 10);
-    // Per axis: σz 0.8 (20 % off) is resampled with its own error of 5 % while σxy is kept.
-    const z = spotScaleZoom(estimated(1.5, 0.8, { xy: 0.05, z: 0.05 }), scale);
-    expect(z).toEqual([1 / 0.8, 1, 1]);
-    // A given size, or an estimate without an error, keeps the fixed 15 %.
-    expect(spotScaleZoom({ xy: 1.18, z: 1, source: 'given' }, scale)[1]).toBeCloseTo(1.4 / 1.18, 10);
-    expect(spotScaleZoom({ xy: 1.18, z: 1, source: 'estimated' }, scale)[1]).toBeCloseTo(1.4 / 1.18, 10);
-    // Far off is resampled however uncertain: 2.1 px with a 12 % error (tolerance 24 %).
-    expect(spotScaleZoom(estimated(2.1, 1, { xy: 0.12, z: 0.12 }), scale)).toEqual([1, 1.4 / 2.1, 1.4 / 2.1]);
   });
 });

@@ -17,8 +17,9 @@ export interface SpotSizeEstimate extends SpotSize {
   candidates: number;
   /**
    * Relative standard error of `xy` and `z`: 1.2533 × 1.4826 × MAD of the fits' log σ over
-   * √fits (the median's standard error for normally scattered fits). About 0.03 for 130 good fits,
-   * 0.1–0.3 for 15 noisy ones; NaN for `z` in a single slice.
+   * √fits (the median’s standard error for normally scattered fits): about 0.01–0.03 for a hundred
+   * good fits, 0.05–0.13 for 15 faint ones; NaN for `z` in a single slice. Informative: `detect` does
+   * not use it (resampling on it was tried and lost more than it gained: docs/robustness.md).
    */
   uncertainty: SpotSize;
 }
@@ -55,8 +56,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
  * a Gaussian of 1 voxel are the candidates (at least `cut` noise σ of the smoothed volume; the
  * brightest `dropBrightest` left out, as blobs and clusters are wider than spots; none with a
  * brighter one within 4 slices and 8 px), and a 3D Gaussian on a sloping background (`fitGaussian`,
- * `background: 'plane'`) is fitted to each in a window of 1.5 σ sized from a first pass (σz from a
- * second fit 2.5 σz deep). The
+ * `background: 'plane'`) is fitted to each in a window of 1.5 σ sized from a first pass. The
  * estimate is the median σxy and σz of the fits in the densest half of the σxy values (the shortest
  * interval of log σxy holding half the fits): spots in clusters, on a cell's edge or with a halo fit
  * wider than lone spots, and, in a cluttered volume, they are the minority that a plain median of
@@ -99,23 +99,16 @@ export function estimateSpotSize(
   });
   const candidates = isolated.slice(Math.floor(isolated.length * dropBrightest)).slice(0, maxSpots);
   // `limit`: the largest σ kept, in window radii (a first pass in a small window may see a wide spot's σ beyond its radius).
-  // `zRadius`: when it differs from radius[0], σz comes from a second fit that deep.
-  const fitAll = (radius: [number, number, number], limit: number, zRadius = radius[0]) => {
+  const fitAll = (radius: [number, number, number], limit: number) => {
     const xy: number[] = [];
     const z: number[] = [];
     for (const c of candidates) {
       const voxel: [number, number, number] = [Math.round(c.z), Math.round(c.y), Math.round(c.x)];
       const fit = fitGaussian(data, shape, voxel, [c.z, c.y, c.x], radius, { background: 'plane' });
       if (!fit || !(fit.amplitude > 0) || !(fit.sigmaXY > 0.2) || fit.sigmaXY > limit * radius[1]) continue;
-      let sz = fit.sigmaZ;
-      if (shape[0] > 1 && zRadius !== radius[0]) {
-        const zr: [number, number, number] = [zRadius, radius[1], radius[2]];
-        const zf = fitGaussian(data, shape, voxel, [c.z, c.y, c.x], zr, { background: 'plane' });
-        sz = zf && zf.amplitude > 0 ? zf.sigmaZ : Number.NaN;
-      }
-      if (shape[0] > 1 && (!(sz > 0.2) || sz > limit * Math.max(zRadius, 1))) continue;
+      if (shape[0] > 1 && (!(fit.sigmaZ > 0.2) || fit.sigmaZ > limit * Math.max(radius[0], 1))) continue;
       xy.push(fit.sigmaXY);
-      z.push(sz);
+      z.push(fit.sigmaZ);
     }
     return { xy, z };
   };
@@ -124,10 +117,7 @@ export function estimateSpotSize(
   // A window of 1.5 σ: wider ones take in neighbours and background structure, which widen the fits.
   const rxy = clamp(Math.ceil(1.5 * median(first.xy)), 3, 10);
   const rz = shape[0] > 1 ? clamp(Math.ceil(1.5 * median(first.z)), 2, 8) : 0;
-  // σz from a second fit, 2.5 σz deep: in 1.5 σz (often ±2 slices) a fit with a sloping background
-  // gives σz 5–15 % low when few spots stand above the noise.
-  const rzDeep = shape[0] > 1 ? clamp(Math.ceil(2.5 * median(first.z)), 2, 8) : 0;
-  const second = fitAll([rz, rxy, rxy], 1, rzDeep);
+  const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
   const densest = densestHalf(fits.xy);
   const relativeError = (values: number[]) => {
