@@ -32,9 +32,10 @@ export interface HourglassConfig {
   /** Seed of the weight initialisers (for reproducible models). Default 0. */
   seed?: number;
   /**
-   * How 3D convolutions are computed: `'auto'` (default) picks at run time the conv2d path on the
-   * wasm backend (2D convolutions over the kernel's z-planes with their own gradient, ~8–10× faster
-   * there) and tfjs's Conv3D elsewhere; `'conv2d'` or `'native'` force one. Same weights either way.
+   * How 3D convolutions are computed: `'conv2d'` (default) as 2D convolutions over the kernel's
+   * z-planes with their own gradient (~8–10× faster on the wasm backend), `'native'` with tfjs's
+   * Conv3D, `'auto'` picks at run time (the conv2d path on wasm, Conv3D elsewhere). Same weights
+   * and, within float rounding, the same results either way.
    */
   convolution?: 'auto' | 'conv2d' | 'native';
 }
@@ -75,10 +76,10 @@ export function resolveConfig(config: HourglassConfig = {}): ResolvedHourglassCo
   const seed = config.seed ?? 0;
   checkNumber('seed', seed, Number.isInteger, 'an integer', 'INVALID_CONFIG');
   const convolution = config.convolution ?? 'conv2d';
-  if (convolution !== 'conv2d' && convolution !== 'native') {
+  if (convolution !== 'conv2d' && convolution !== 'native' && convolution !== 'auto') {
     throw new ModelError(
       'INVALID_CONFIG',
-      `convolution must be 'conv2d' or 'native', got ${JSON.stringify(convolution)}`,
+      `convolution must be 'conv2d', 'native' or 'auto', got ${JSON.stringify(convolution)}`,
     );
   }
   return {

@@ -18,6 +18,19 @@ beforeAll(async () => {
 });
 
 describe('createDmDetNet3D', () => {
+  it("computes the same map with convolution 'conv2d' (default), 'native' and 'auto', and refuses others", () => {
+    const x = tf.randomUniform([1, 3, 8, 8, 1], 0, 1, 'float32', 3);
+    const maps = (['conv2d', 'native', 'auto'] as const).map((convolution) => {
+      const m = createDmDetNet3D({ convolution, seed: 7 });
+      const y = (m.predict(x) as tf.Tensor).dataSync();
+      m.dispose();
+      return Float32Array.from(y);
+    });
+    for (const other of maps.slice(1))
+      for (let i = 0; i < other.length; i++) expect(other[i]).toBeCloseTo(maps[0]?.[i] as number, 5);
+    expect(() => createDmDetNet3D({ convolution: 'fast' as never })).toThrow(/'conv2d', 'native' or 'auto'/);
+  });
+
   it('has about 1e5 parameters or fewer by default, and a sigmoid output', () => {
     const m = createDmDetNet3D();
     expect(m.countParams()).toBeLessThanOrEqual(100000);
