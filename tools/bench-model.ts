@@ -24,6 +24,7 @@ import { predictTiled } from '@dmdet/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { convolutionFlops } from './lib/kernel-profile';
 import { requirePython } from './lib/python-check';
 
 const quick = process.env['DMDET_BENCH_QUICK'] === '1';
@@ -150,18 +151,10 @@ async function flopsPerVoxel(): Promise<{ infer: number; train: number }> {
   const voxels = 8 * 64 * 64;
   const x = tf.randomUniform(dims, 0, 1, 'float32', 1);
   const y = tf.randomUniform(dims, 0, 1, 'float32', 2);
-  const count = (info: Awaited<ReturnType<typeof tf.profile>>) =>
-    info.kernels
-      .filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D')
-      .reduce((sum, k) => {
-        const f = k.inputShapes[1] as number[];
-        const out = (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1);
-        return sum + 2 * out * (f[0] as number) * (f[1] as number) * (f[2] as number);
-      }, 0);
-  const infer = count(await tf.profile(() => model.predict(x) as tf.Tensor));
+  const infer = convolutionFlops(await tf.profile(() => model.predict(x) as tf.Tensor));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const loss = createLoss();
-  const train = count(
+  const train = convolutionFlops(
     await tf.profile(() => {
       const { value, grads } = batchGradients(model, loss, x, y, vars);
       return [value, ...Object.values(grads)];

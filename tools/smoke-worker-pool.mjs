@@ -38,54 +38,51 @@ for (const [name, Pool] of [
   }
 }
 
+/** Runs the built `dmdet` (not the sources) with `args`; throws with its stderr if it fails. */
+function builtDmdet(what, args) {
+  const r = spawnSync(process.execPath, ['packages/pipeline/bin/dmdet.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DMDET_FROM_SOURCE: '' },
+  });
+  if (r.status !== 0) throw new Error(`built dmdet ${what} failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'dmdet-smoke-'));
 try {
   const out = join(dir, 'det.csv');
-  const cli = spawnSync(
-    process.execPath,
-    [
-      'packages/pipeline/bin/dmdet.mjs',
-      'detect',
-      'packages/volume-io/test/fixtures/imagej_uint16.tif',
-      '--out',
-      out,
-      '--png',
-      '--quiet',
-    ],
-    { encoding: 'utf8', env: { ...process.env, DMDET_FROM_SOURCE: '' } },
-  );
-  if (cli.status !== 0) throw new Error(`built dmdet detect failed (${cli.status}): ${cli.stderr}`);
+  const tiff = builtDmdet('detect', [
+    'detect',
+    'packages/volume-io/test/fixtures/imagej_uint16.tif',
+    '--out',
+    out,
+    '--png',
+    '--quiet',
+  ]);
   const header = readFileSync(out, 'utf8').split('\n')[0];
   if (header !== 'x,y,z,score,intensity,background,noise,integrated,snr,x_um,y_um,z_um')
     throw new Error(`unexpected CSV header ${header}`);
   readFileSync(join(dir, 'det.png'));
-  console.log(`built dmdet CLI ok: ${cli.stdout.trim()}`);
+  console.log(`built dmdet CLI ok: ${tiff}`);
   // OME-Zarr through the built packages (zarrita is imported on demand), napari layout out.
   const zout = join(dir, 'spots.points.csv');
-  const zarr = spawnSync(
-    process.execPath,
-    [
-      'packages/pipeline/bin/dmdet.mjs',
-      'detect',
-      'packages/pipeline/test/fixtures/hyperstacks/spots_tczyx.ome.zarr',
-      '--channel',
-      '1',
-      '--time',
-      '0',
-      '--format',
-      'napari',
-      '--out',
-      zout,
-      '--quiet',
-    ],
-    { encoding: 'utf8', env: { ...process.env, DMDET_FROM_SOURCE: '' } },
-  );
-  if (zarr.status !== 0)
-    throw new Error(`built dmdet detect on OME-Zarr failed (${zarr.status}): ${zarr.stderr}`);
+  const zarr = builtDmdet('detect on OME-Zarr', [
+    'detect',
+    'packages/pipeline/test/fixtures/hyperstacks/spots_tczyx.ome.zarr',
+    '--channel',
+    '1',
+    '--time',
+    '0',
+    '--format',
+    'napari',
+    '--out',
+    zout,
+    '--quiet',
+  ]);
   const zheader = readFileSync(zout, 'utf8').split('\n')[0];
   if (!zheader.startsWith('index,axis-0,axis-1,axis-2,axis-3,score,'))
     throw new Error(`unexpected napari header ${zheader}`);
-  console.log(`built dmdet CLI on OME-Zarr ok: ${zarr.stdout.trim()}`);
+  console.log(`built dmdet CLI on OME-Zarr ok: ${zarr}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

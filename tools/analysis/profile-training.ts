@@ -7,6 +7,7 @@ import { createLoss } from '@dmdet/losses';
 import { batchGradients, createDmDetNet3D } from '@dmdet/model';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { convolutionFlops, convolutionMs, kernelTimes, printKernelTable } from '../lib/kernel-profile';
 
 const dims = (process.argv[2] ?? '2,16,64,64').split(',').map(Number) as [number, number, number, number];
 await tf.setBackend('wasm');
@@ -26,31 +27,11 @@ const plainMs = performance.now() - t;
 console.log(`training step ${dims.join('x')} (gradients only): ${(plainMs / 1000).toFixed(2)} s`);
 t = performance.now();
 const info = await tf.profile(step);
-const by = new Map<string, { ms: number; n: number }>();
-let flops = 0;
-let convMs = 0;
-for (const k of info.kernels) {
-  if (k.name === 'unnamed scope' || k.name.endsWith('__op')) continue;
-  const e = by.get(k.name) ?? { ms: 0, n: 0 };
-  e.ms += Number(k.kernelTimeMs);
-  e.n++;
-  by.set(k.name, e);
-  if (k.name === 'Conv2D' || k.name === 'FusedConv2D') {
-    const f = k.inputShapes[1] as number[];
-    flops +=
-      2 *
-      (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1) *
-      (f[0] as number) *
-      (f[1] as number) *
-      (f[2] as number);
-    convMs += Number(k.kernelTimeMs);
-  }
-}
+const by = kernelTimes(info);
+const flops = convolutionFlops(info);
+const convMs = convolutionMs(by);
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(
   `convolutions: ${(flops / 1e9).toFixed(2)} GFLOP, ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the step; kernels ${total.toFixed(0)} ms of ${plainMs.toFixed(0)} ms`,
 );
-for (const [name, e] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
-  console.log(
-    `${name.padEnd(22)} ${e.n.toString().padStart(4)} ${e.ms.toFixed(0).padStart(7)} ms ${((100 * e.ms) / total).toFixed(1)} %`,
-  );
+printKernelTable(by, 15);

@@ -5,6 +5,32 @@ import ref from './fixtures/reference.json';
 
 const sortZyx = (a: number[][]) => [...a].sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]! || p[2]! - q[2]!);
 
+/**
+ * A Gaussian spot (centre, amplitude A, σxy, σz) on a background B, sloping by `slope` per voxel
+ * away from the voxel `slope.at`, sampled on `shape`.
+ */
+function gaussianSpot(
+  shape: Vec3,
+  t: { z: number; y: number; x: number; A: number; B: number; sxy: number; sz: number },
+  slope: { gz: number; gy: number; gx: number; at: Vec3 } = { gz: 0, gy: 0, gx: 0, at: [0, 0, 0] },
+): Float32Array {
+  const [Z, Y, X] = shape;
+  const data = new Float32Array(Z * Y * X);
+  for (let z = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      for (let x = 0; x < X; x++)
+        data[(z * Y + y) * X + x] =
+          t.B +
+          slope.gz * (z - slope.at[0]) +
+          slope.gy * (y - slope.at[1]) +
+          slope.gx * (x - slope.at[2]) +
+          t.A *
+            Math.exp(
+              -((x - t.x) ** 2 + (y - t.y) ** 2) / (2 * t.sxy ** 2) - (z - t.z) ** 2 / (2 * t.sz ** 2),
+            );
+  return data;
+}
+
 describe('localMaxima3D against scipy maximum_filter (fixtures/make_fixtures.py)', () => {
   it.each(
     ref.maxima.map(
@@ -118,17 +144,7 @@ describe('localMaxima3D', () => {
   it('fits a Gaussian spot: size, amplitude, background and centre', () => {
     const shape: Vec3 = [7, 17, 17];
     const truth = { z: 3.2, y: 8.4, x: 7.7, A: 50, B: 10, sxy: 1.6, sz: 1.1 };
-    const data = new Float32Array(7 * 17 * 17);
-    for (let z = 0; z < 7; z++)
-      for (let y = 0; y < 17; y++)
-        for (let x = 0; x < 17; x++)
-          data[(z * 17 + y) * 17 + x] =
-            truth.B +
-            truth.A *
-              Math.exp(
-                -((x - truth.x) ** 2 + (y - truth.y) ** 2) / (2 * truth.sxy ** 2) -
-                  (z - truth.z) ** 2 / (2 * truth.sz ** 2),
-              );
+    const data = gaussianSpot(shape, truth);
     const [d] = localMaxima3D(createVolume(data, shape), { threshold: 20, fitGaussian: true });
     expect(d?.fit).toBeDefined();
     const f = d!.fit!;
@@ -147,20 +163,8 @@ describe('localMaxima3D', () => {
 
   it("fits a spot on a sloping background with background: 'plane' (exact), where a constant one fails", () => {
     const shape: Vec3 = [7, 17, 17];
-    const t = { z: 3.2, y: 8.4, x: 7.7, A: 50, B: 10, sxy: 1.6, sz: 1.1, gz: 3, gy: -4, gx: 6 };
-    const data = new Float32Array(7 * 17 * 17);
-    for (let z = 0; z < 7; z++)
-      for (let y = 0; y < 17; y++)
-        for (let x = 0; x < 17; x++)
-          data[(z * 17 + y) * 17 + x] =
-            t.B +
-            t.gz * (z - 3) +
-            t.gy * (y - 8) +
-            t.gx * (x - 8) +
-            t.A *
-              Math.exp(
-                -((x - t.x) ** 2 + (y - t.y) ** 2) / (2 * t.sxy ** 2) - (z - t.z) ** 2 / (2 * t.sz ** 2),
-              );
+    const t = { z: 3.2, y: 8.4, x: 7.7, A: 50, B: 10, sxy: 1.6, sz: 1.1 };
+    const data = gaussianSpot(shape, t, { gz: 3, gy: -4, gx: 6, at: [3, 8, 8] });
     const f = fitGaussian(data, shape, [3, 8, 8], [3, 8, 8], [3, 6, 6], { background: 'plane' });
     expect(f?.sigmaXY).toBeCloseTo(t.sxy, 3);
     expect(f?.sigmaZ).toBeCloseTo(t.sz, 3);

@@ -120,11 +120,9 @@ export function estimateSpotSize(
   const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
   const densest = densestHalf(fits.xy);
-  const relativeError = (values: number[]) => {
-    const logs = values.map(Math.log);
-    const m = median(logs);
-    return (1.2533 * 1.4826 * median(logs.map((v) => Math.abs(v - m)))) / Math.sqrt(values.length);
-  };
+  // The median's standard error, 1.2533 × σ / √n, with σ robust (1.4826 × MAD) in log σ.
+  const relativeError = (values: number[]) =>
+    (1.2533 * robustNoise(values.map(Math.log)).sigma) / Math.sqrt(values.length);
   return {
     uncertainty: { xy: relativeError(fits.xy), z: shape[0] > 1 ? relativeError(fits.z) : Number.NaN },
     xy: median(densest.map((i) => fits.xy[i] as number)),
