@@ -1,8 +1,9 @@
-import { hourglassGeometry } from '@dmdet/model';
+import { type HourglassConfig, hourglassGeometry } from '@dmdet/model';
 import { estimateSpotSize, type SpotSize, spotScaleFactors } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect } from './detect';
 import { PipelineError } from './errors';
+import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
 import { spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
 
 /** A volume read region by region (an OME-Zarr image, a memory-mapped file, …). */
@@ -19,6 +20,11 @@ export interface VolumeSource {
 export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | 'onProgress'> {
   /** Core size `[z, y, x]` of each block (each is read with a margin of context around it). Default [32, 512, 512]. */
   block?: Vec3;
+  /**
+   * Bound on the process's resident memory (bytes, default 1.5 GiB): tiles are sized to keep within
+   * it by the measured memory model (`tileVoxelsForMemory`), unless `maxTileVoxels` is given.
+   */
+  maxMemory?: number;
   /** Called after each block. */
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Called with each block's maximum projection along z (its core), to draw a picture of the whole without holding it. */
@@ -37,6 +43,24 @@ export interface DetectInBlocksResult extends Omit<DetectResult, 'map' | 'tiles'
   blocks: number;
   /** Tiles predicted, over all blocks. */
   tiles: number;
+  /** Most voxels in one tile (given, or chosen for `maxMemory`). */
+  maxTileVoxels: number;
+}
+
+/** Default core size of {@link detectInBlocks}'s blocks: 32×512×512. */
+export const DEFAULT_DETECT_BLOCK: Vec3 = [32, 512, 512];
+
+/**
+ * The context read around each block's core (source voxels, per side): the network's receptive
+ * radius plus the input transform's reach (background blocks of 4×16×16 and their 3×3 median: 6
+ * slices, 24 pixels), divided by the zoom to the model's scale.
+ */
+export function blockMargin(config: HourglassConfig, zoom: Vec3 = [1, 1, 1]): Vec3 {
+  const { receptiveRadius } = hourglassGeometry(config);
+  const reach = [6, 24, 24];
+  return [0, 1, 2].map((k) =>
+    Math.ceil(((receptiveRadius[k] as number) + (reach[k] as number)) / (zoom[k] as number)),
+  ) as unknown as Vec3;
 }
 
 /** The spot size for every block: given, else estimated once on a central region of at most 2 M voxels (a few hundred spots at typical densities). */
@@ -84,7 +108,7 @@ export async function detectInBlocks(
       'INVALID_INPUT',
       'detectInBlocks needs a source { shape: [z, y, x], read(start, size) }',
     );
-  const block = options.block ?? [32, 512, 512];
+  const block = options.block ?? DEFAULT_DETECT_BLOCK;
   if (block.length !== 3 || block.some((b) => !Number.isInteger(b) || b < 1))
     throw new PipelineError(
       'INVALID_OPTION',
@@ -92,22 +116,32 @@ export async function detectInBlocks(
     );
   const metadata = options.model.metadata;
   const spot = await commonSpotSize(source, options);
-  const zoom =
-    spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1];
-  // Context: the network's receptive radius plus the input transform's reach (background blocks
-  // of 4×16×16 and their 3×3 median: 6 slices, 24 pixels), in the source's voxels.
-  const { receptiveRadius } = hourglassGeometry(metadata.config);
-  const reach = [6, 24, 24];
-  const halo = [0, 1, 2].map((k) =>
-    Math.ceil(((receptiveRadius[k] as number) + (reach[k] as number)) / (zoom[k] as number)),
-  ) as unknown as Vec3;
+  const zoom = (
+    spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1]
+  ) as Vec3;
+  const halo = blockMargin(metadata.config, zoom);
   const starts = (n: number, b: number) => Array.from({ length: Math.ceil(n / b) }, (_, i) => i * b);
   const cores = starts(shape[0], block[0]).flatMap((z) =>
     starts(shape[1], block[1]).flatMap((y) => starts(shape[2], block[2]).map((x) => [z, y, x] as Vec3)),
   );
-  const { block: _b, onProjection: _p, onProgress: _o, ...detectOptions } = options;
-  const points: DetectedPoint[] = [];
+  const { block: _b, onProjection: _p, onProgress: _o, maxMemory: _m, ...detectOptions } = options;
   const warnings = new Set<string>();
+  // Tiles as large as the memory bound allows, with one block held (at the model's scale when larger).
+  const maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+  if (!(maxMemory > 0))
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `maxMemory must be a positive number of bytes, got ${maxMemory}`,
+    );
+  const held = blockVoxels(block, halo, shape) * Math.max(1, zoom[0] * zoom[1] * zoom[2]);
+  const budget = tileVoxelsForMemory(held, options.predictor?.size ?? 0, maxMemory);
+  const maxTileVoxels = options.maxTileVoxels ?? budget.tileVoxels;
+  if (options.maxTileVoxels === undefined && !budget.fits)
+    warnings.add(
+      `detection may need about ${Math.round(budget.estimate / 2 ** 20)} MiB, above the bound of ${Math.round(maxMemory / 2 ** 20)} MiB: use fewer workers or smaller blocks`,
+    );
+  detectOptions.maxTileVoxels = maxTileVoxels;
+  const points: DetectedPoint[] = [];
   let tiles = 0;
   let threshold = options.threshold ?? metadata.threshold ?? 0.5;
   for (const [i, core] of cores.entries()) {
@@ -167,6 +201,7 @@ export async function detectInBlocks(
     threshold,
     tiles,
     blocks: cores.length,
+    maxTileVoxels,
     ...(spot ? { spotSize: spot } : {}),
     warnings: [...warnings],
   };

@@ -18,6 +18,8 @@ export {
   type TilePredictor,
 } from './detect';
 export {
+  blockMargin,
+  DEFAULT_DETECT_BLOCK,
   type DetectInBlocksOptions,
   type DetectInBlocksResult,
   detectInBlocks,
@@ -27,6 +29,14 @@ export { PipelineError, type PipelineErrorCode } from './errors';
 export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } from './evaluate';
 export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';
 export { BUILT_IN_MODELS, type BuiltInModelName, defaultModelUrl, loadModel } from './load-model';
+export {
+  blockVoxels,
+  DEFAULT_MAX_MEMORY,
+  detectionMemory,
+  MEMORY_MODEL,
+  MIN_BUDGET_TILE_VOXELS,
+  tileVoxelsForMemory,
+} from './memory-budget';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
 export { predictMap } from './predict-map';
 export {

@@ -53,6 +53,9 @@ describe('dmdet: usage', () => {
     expect(r.stderr).toMatch(/Usage: dmdet detect/);
     expect((await dmdet('detect', 'a.tif', '--frobnicate')).stderr).toMatch(/Unknown option '--frobnicate'/);
     expect((await dmdet('detect')).code).toBe(2);
+    expect((await dmdet('detect', 'a.tif', '--max-memory', '10')).stderr).toMatch(
+      /--max-memory must be a number >= 64/,
+    );
     expect((await dmdet('simulate', '--snr', '2')).stderr).toMatch(/--out <folder> is required/);
     expect((await dmdet('detect', 'a.tif', '--backend', 'tpu')).code).toBe(2);
   });
@@ -367,6 +370,33 @@ describe('dmdet detect: time series, channels, output formats', () => {
       ).code,
     ).toBe(0);
     expect(new Set(readPointsCsv(readFileSync(one, 'utf8')).map((p) => p['t']))).toEqual(new Set([1]));
+    // A memory bound too small to hold the volume whole: block by block, the same spots, and a
+    // warning that even the smallest tiles exceed it.
+    const tight = join(root, 'h-t1-tight.csv');
+    const bounded = await dmdet(
+      'detect',
+      input,
+      '--channel',
+      '1',
+      '--time',
+      '1',
+      '--out',
+      tight,
+      '--workers',
+      '1',
+      '--max-memory',
+      '64',
+      '--json',
+    );
+    expect(bounded.code).toBe(0);
+    const boundedFrame = JSON.parse(bounded.stdout).results[0];
+    expect(boundedFrame.blocks).toBeGreaterThanOrEqual(1);
+    expect(boundedFrame.warnings.join('\n')).toMatch(/above the bound of 64 MiB/);
+    expect(
+      evaluate(readPointsCsv(readFileSync(one, 'utf8')), readPointsCsv(readFileSync(tight, 'utf8')), {
+        gate: 1,
+      }).f1,
+    ).toBeGreaterThanOrEqual(0.9);
     const late = await dmdet(
       'detect',
       input,

@@ -2,7 +2,14 @@ import { evaluatePoints } from '@dmdet/metrics';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { cropVolume, type Vec3 } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DetectorModel, detect, detectInBlocks } from '../src/index';
+import {
+  blockMargin,
+  blockVoxels,
+  type DetectorModel,
+  detect,
+  detectInBlocks,
+  tileVoxelsForMemory,
+} from '../src/index';
 import { loadModel } from '../src/node';
 import { useCpu } from './setup-tf';
 
@@ -56,5 +63,14 @@ describe('detectInBlocks', () => {
     // Reads: the central region for the spot size, then each block with its margin, never the whole.
     for (const size of reads.slice(1)) expect(size[1] * size[2]).toBeLessThan(64 * 128);
     await expect(detectInBlocks(source, { model, block: [0, 8, 8] })).rejects.toThrow(/block must be/);
+    await expect(detectInBlocks(source, { model, maxMemory: -1 })).rejects.toThrow(/maxMemory must be/);
+    // Tiles sized for the memory bound (one block with its margin held, no worker), unless given.
+    const held = blockVoxels([6, 32, 64], blockMargin(model.metadata.config, [1, 1, 1]), volume.shape);
+    expect(blocks.maxTileVoxels).toBe(tileVoxelsForMemory(held, 0).tileVoxels);
+    const given = await detectInBlocks(source, { model, block: [6, 64, 128], maxTileVoxels: 6 * 64 * 72 });
+    expect(given.maxTileVoxels).toBe(6 * 64 * 72);
+    expect(given.tiles).toBeGreaterThan(1);
+    const tight = await detectInBlocks(source, { model, block: [6, 64, 128], maxMemory: 64 * 2 ** 20 });
+    expect(tight.warnings.join('\n')).toMatch(/above the bound of 64 MiB/);
   }, 120_000);
 });

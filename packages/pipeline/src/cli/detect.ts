@@ -18,9 +18,10 @@ import {
   writeDetectionsFile,
 } from '@dmdet/volume-io/node';
 import { type DetectedPoint, detect } from '../detect';
-import { detectInBlocks } from '../detect-blocks';
+import { blockMargin, DEFAULT_DETECT_BLOCK, detectInBlocks } from '../detect-blocks';
 import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
+import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from '../memory-budget';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
 import type { UsedSpotSize } from '../spot-scale';
@@ -61,7 +62,8 @@ Options:
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
   --level <n>               OME-Zarr resolution level (default 0: full resolution)
   --block <z,y,x>           detect block by block with this core size, reading only each block and
-                            its margin (default 32,512,512 for volumes over 33 M voxels)
+                            its margin (default 32,512,512 for volumes too large to hold whole
+                            within --max-memory, and always above 33 M voxels)
   --time <t|a-b|all>        time points to detect in (0-based, a-b inclusive; default all)
   --channel <c|all>         channel holding the spots (0-based), or all (a c column); required
                             when the file has several channels
@@ -79,7 +81,11 @@ Options:
   --annotation-units <px|um>  units of a --truth file that does not say (a Fiji Measure table)
   --backend <name>          auto (default), wasm, cpu, tensorflow, tensorflow-gpu
   --workers <n>             worker threads for prediction (default: one per core)
-  --max-tile-voxels <n>     largest tile predicted at once (default 2621440 = 10×512×512)
+  --max-tile-voxels <n>     largest tile predicted at once (default: as large as --max-memory
+                            allows, at most 2621440 = 10×512×512)
+  --max-memory <MiB>        bound on the memory detection holds (default 1536): sizes the tiles
+                            (about 300 bytes per tile voxel per worker) and decides whole or block
+                            by block; a warning says when even the smallest tiles would exceed it
   --force                   replace existing outputs
   --json                    print results as JSON
   --quiet                   no progress
@@ -137,7 +143,7 @@ interface Input {
   region?: (t: number, c: number, start: Vec3, size: Vec3) => Promise<Volume>;
 }
 
-/** Volumes above this many voxels are detected in block by block (`detectInBlocks`), read a region at a time. */
+/** Volumes above this many voxels are always detected in block by block (`detectInBlocks`), read a region at a time. */
 const BLOCKS_ABOVE = 2 ** 25;
 
 async function openInput(path: string, level: number | undefined): Promise<Input> {
@@ -237,6 +243,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     level: { type: 'string' },
     block: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
+    'max-memory': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -254,6 +261,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     integer: true,
     min: 4096,
   });
+  const maxMemoryMiB = numberOption('detect', 'max-memory', values['max-memory'], { min: 64 });
+  const maxMemory = maxMemoryMiB !== undefined ? maxMemoryMiB * 2 ** 20 : DEFAULT_MAX_MEMORY;
   const spotVoxels = pairOption('detect', 'spot-size', values['spot-size']);
   const spotUm = pairOption('detect', 'spot-size-um', values['spot-size-um']);
   if (spotVoxels && spotUm) throw new UsageError('give --spot-size or --spot-size-um, not both', 'detect');
@@ -338,16 +347,28 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       for (const [k, { t, c }] of plan.frames.entries()) {
         const frameStarted = Date.now();
         const input = plan.input;
+        // Whole, when holding the volume leaves tiles at least as large as blocks would (by the
+        // memory model, within --max-memory); else block by block.
+        const voxels = input.shape[0] * input.shape[1] * input.shape[2];
+        const workerCount = pool?.size ?? 0;
+        const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory);
         const inBlocks =
           input.region !== undefined &&
-          (block !== undefined || input.shape[0] * input.shape[1] * input.shape[2] > BLOCKS_ABOVE);
+          (block !== undefined ||
+            voxels > BLOCKS_ABOVE ||
+            !whole.fits ||
+            whole.tileVoxels <
+              tileVoxelsForMemory(
+                blockVoxels(DEFAULT_DETECT_BLOCK, blockMargin(detector.metadata.config), input.shape),
+                workerCount,
+                maxMemory,
+              ).tileVoxels);
         const where =
           plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
         const progress = new Progress(io, `${basename(o.input)}${where}: predicting`, quiet);
         const common = {
           model: detector,
           ...(threshold !== undefined ? { threshold } : {}),
-          ...(maxTileVoxels ? { maxTileVoxels } : {}),
           ...(pool ? { predictor: pool } : {}),
           ...(spotSize ? { spotSize } : {}),
           ...(voxelSize ? { voxelSize } : {}),
@@ -376,6 +397,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             {
               ...common,
               ...(block ? { block } : {}),
+              ...(maxTileVoxels ? { maxTileVoxels } : {}),
+              maxMemory,
               onProgress: (p) => progress.update(p.done, p.total, 'blocks'),
               ...(mip
                 ? {
@@ -400,6 +423,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
           result = await detect(volume, {
             ...common,
+            maxTileVoxels: maxTileVoxels ?? whole.tileVoxels,
             onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
           });
         }

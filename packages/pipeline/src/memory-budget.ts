@@ -1,0 +1,69 @@
+import type { Vec3 } from '@dmdet/volume-io';
+import { DEFAULT_MAX_TILE_VOXELS } from './tiles';
+
+/** Default memory bound of `dmdet detect` and {@link detectInBlocks}: 1.5 GiB. */
+export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
+
+/**
+ * What detection holds resident, measured with the built-in model on wasm (peak RSS of `dmdet detect`
+ * on 4×64×64, 10×512×512 and 32×1024×1024 with 1 and 2 workers, docs/performance.md): the process
+ * itself (Node, tfjs, the model), each worker thread (its own isolate, wasm backend and model), each
+ * voxel of a tile a worker predicts (activations; the wasm heap never shrinks), and each voxel of the
+ * volume or block held on the main thread (as read, as float, normalised, and its map).
+ */
+export const MEMORY_MODEL = {
+  processBytes: 60 * 2 ** 20,
+  workerBytes: 140 * 2 ** 20,
+  tileBytesPerVoxel: 300,
+  volumeBytesPerVoxel: 16,
+} as const;
+
+/** Smallest tile {@link tileVoxelsForMemory} chooses (below it the context around each tile costs more than the tile). */
+export const MIN_BUDGET_TILE_VOXELS = 2 ** 19;
+
+/** The share of the bound the model plans for, leaving room for what it does not count. */
+const HEADROOM = 0.92;
+
+/** Estimated peak resident bytes of detecting in `heldVoxels` with `workers` workers each predicting tiles of `tileVoxels`. */
+export function detectionMemory(heldVoxels: number, tileVoxels: number, workers: number): number {
+  const w = Math.max(1, workers);
+  const m = MEMORY_MODEL;
+  return (
+    m.processBytes +
+    (workers > 0 ? w * m.workerBytes : 0) +
+    heldVoxels * m.volumeBytesPerVoxel +
+    w * tileVoxels * m.tileBytesPerVoxel
+  );
+}
+
+/**
+ * The largest tile (voxels, at most {@link DEFAULT_MAX_TILE_VOXELS}) that keeps detection holding
+ * `heldVoxels` with `workers` workers (0: prediction on the main thread) within `maxMemory` bytes
+ * by {@link MEMORY_MODEL}; never below {@link MIN_BUDGET_TILE_VOXELS}, so `fits` says whether the
+ * bound is kept.
+ *
+ * @example
+ * tileVoxelsForMemory(32 * 626 * 626, 2, DEFAULT_MAX_MEMORY); // { tileVoxels: ≈1.5 M, fits: true, … }
+ */
+export function tileVoxelsForMemory(
+  heldVoxels: number,
+  workers: number,
+  maxMemory: number = DEFAULT_MAX_MEMORY,
+): { tileVoxels: number; fits: boolean; estimate: number } {
+  const w = Math.max(1, workers);
+  const free = HEADROOM * maxMemory - detectionMemory(heldVoxels, 0, workers);
+  const tileVoxels = Math.max(
+    MIN_BUDGET_TILE_VOXELS,
+    Math.min(DEFAULT_MAX_TILE_VOXELS, Math.floor(free / (w * MEMORY_MODEL.tileBytesPerVoxel))),
+  );
+  const estimate = detectionMemory(heldVoxels, tileVoxels, workers);
+  return { tileVoxels, fits: estimate <= maxMemory, estimate };
+}
+
+/** Voxels of a block with its margin of context on every side (clipped to the volume). */
+export function blockVoxels(block: Vec3, margin: Vec3, shape: Vec3): number {
+  return [0, 1, 2].reduce(
+    (n, k) => n * Math.min(shape[k] as number, (block[k] as number) + 2 * (margin[k] as number)),
+    1,
+  );
+}
