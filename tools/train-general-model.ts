@@ -4,7 +4,7 @@
  *
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
- *                                  [--off-scale s]
+ *                                  [--off-scale s] [--sigma xy,z]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -21,6 +21,8 @@
  * of being off multiplied by s (`sampleGeneralParams`' `offScale`): 0.5 makes stacks with several
  * departures at once (like the robustness benchmark's `combined`) common. Untried so far; e.g.
  * `--from default --off-scale 0.5 --epochs 60 --out tools/models/general-mixed`.
+ * `--sigma xy,z` (default 1,1: the source model's) sets the density map's Gaussian σ in voxels at the
+ * model's scale; a smaller one gives sharper peaks, for touching spots.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     resume: { type: 'boolean', default: false },
     'without-virus': { type: 'boolean', default: false },
     'off-scale': { type: 'string', default: '1' },
+    sigma: { type: 'string' },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -57,6 +60,9 @@ const stepsPerEpoch = int('steps', values.steps);
 const workers = int('workers', values.workers ?? String(availableParallelism()));
 const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
 if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes must be > 0, got ${values.minutes}`);
+const sigma = values.sigma?.split(',').map(Number);
+if (sigma && (sigma.length !== 2 || sigma.some((v) => !(v > 0))))
+  throw new Error(`--sigma must be xy,z (two positive numbers), got ${values.sigma}`);
 const checkpointDir = join(out, 'checkpoint');
 const resume = values.resume ? await loadCheckpoint(checkpointDir) : undefined;
 if (values.resume && !resume) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
@@ -85,6 +91,7 @@ try {
     model: start.model,
     normalization,
     spotScale: { xy: 1.4, z: 1 },
+    ...(sigma ? { sigma: { xy: sigma[0] as number, z: sigma[1] as number } } : {}),
     epochs,
     stepsPerEpoch,
     batchSize: 4,
@@ -107,6 +114,7 @@ try {
           snr: [1.5, 12],
           offScale: Number(values['off-scale']),
         },
+        ...(sigma ? { sigma } : {}),
         virus: 'medium benchmark train + validation splits',
         seed: GENERAL_TRAIN_SEED,
       },

@@ -46,7 +46,12 @@ const triple = (v: number | Vec3, name: string, min: number): [number, number, n
 
 type Plan = { start: number; coreFrom: number; coreTo: number };
 
-/** Start positions of the tiles along one axis, and the core each one writes. */
+/**
+ * Start positions of the tiles along one axis, and the core each one writes. Starts are multiples of
+ * `align`; where `n` is not, but the tile is, the last tile ends at `n` rounded up to `align` (its
+ * part beyond the volume zeros, as a whole pass pads), so that it too is aligned; otherwise it is
+ * shifted inward to end at `n`.
+ */
 export function tilePlan(
   n: number,
   tile: number,
@@ -62,15 +67,17 @@ export function tilePlan(
       `tile ${tile} leaves no core after discarding ${overlap} context voxels on each side (alignment ${align}); use a larger tile or a smaller overlap`,
     );
   }
+  // The far end the tiles may reach: n, or n padded to a multiple of align as a whole pass pads it.
+  const end = size % align === 0 ? Math.ceil(n / align) * align : n;
   const plan: { start: number; coreFrom: number; coreTo: number }[] = [];
   let coreFrom = 0;
   while (coreFrom < n) {
     // The tile reaches `overlap` before its core, aligned down; at the far end it is shifted inward
-    // (unaligned if n - size is not a multiple of align: exactness there then needs align 1).
+    // to end at `end`.
     let start = Math.max(0, coreFrom - overlap);
     start -= start % align;
-    if (start + size > n) start = n - size;
-    const coreTo = start + size >= n ? n : Math.min(n, start + size - overlap);
+    if (start + size > end) start = end - size;
+    const coreTo = start + size >= end ? n : Math.min(n, start + size - overlap);
     if (coreTo <= coreFrom)
       throw new PostprocessError(
         'INVALID_OPTION',
@@ -80,6 +87,21 @@ export function tilePlan(
     coreFrom = coreTo;
   }
   return plan;
+}
+
+/** The region `start .. start + size` of `volume`, zeros where it reaches beyond the volume's far end. */
+function cropWithZeros(volume: Volume<Float32Array>, start: Vec3, size: Vec3): Volume<Float32Array> {
+  const [Z, Y, X] = volume.shape;
+  if (start[0] + size[0] <= Z && start[1] + size[1] <= Y && start[2] + size[2] <= X)
+    return cropVolume(volume, start, size) as Volume<Float32Array>;
+  const out = new Float32Array(size[0] * size[1] * size[2]);
+  const width = Math.min(size[2], X - start[2]);
+  for (let z = 0; z < Math.min(size[0], Z - start[0]); z++)
+    for (let y = 0; y < Math.min(size[1], Y - start[1]); y++) {
+      const from = ((start[0] + z) * Y + start[1] + y) * X + start[2];
+      out.set(volume.data.subarray(from, from + width), (z * size[1] + y) * size[2]);
+    }
+  return createVolume(out, size, volume.voxelSize);
 }
 
 /**
@@ -129,7 +151,7 @@ export async function predictTiled(
   let done = 0;
   let next = 0;
   const runOne = async (a: Plan, b: Plan, c: Plan): Promise<void> => {
-    const piece = cropVolume(input, [a.start, b.start, c.start], size);
+    const piece = cropWithZeros(input, [a.start, b.start, c.start], size);
     const result = await predictTile(piece);
     const data = ArrayBuffer.isView(result) ? result : result?.data;
     if (!data || data.length !== piece.data.length) {

@@ -26,6 +26,34 @@ function boxMean(v: Volume<Float32Array>): Float32Array {
   return cur;
 }
 
+/**
+ * Stand-in for a net with one stride-2 step in y and x: pads them to even sizes with zeros, averages
+ * 2×2 blocks, upsamples (nearest), crops back and applies {@link boxMean}: its output depends on the
+ * parity of the input's origin, as a strided network's depends on alignment to its downsampling.
+ */
+function pooled(v: Volume<Float32Array>): Float32Array {
+  const [Z, Y, X] = v.shape;
+  const Yp = Y + (Y % 2);
+  const Xp = X + (X % 2);
+  const at = (z: number, y: number, x: number) =>
+    y < Y && x < X ? (v.data[(z * Y + y) * X + x] as number) : 0;
+  const padded = new Float32Array(Z * Yp * Xp);
+  for (let z = 0; z < Z; z++)
+    for (let y = 0; y < Yp; y++)
+      for (let x = 0; x < Xp; x++) {
+        const y0 = y - (y % 2);
+        const x0 = x - (x % 2);
+        padded[(z * Yp + y) * Xp + x] =
+          (at(z, y0, x0) + at(z, y0 + 1, x0) + at(z, y0, x0 + 1) + at(z, y0 + 1, x0 + 1)) / 4;
+      }
+  const smooth = boxMean(createVolume(padded, [Z, Yp, Xp]));
+  const out = new Float32Array(Z * Y * X);
+  for (let z = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      out.set(smooth.subarray((z * Yp + y) * Xp, (z * Yp + y) * Xp + X), (z * Y + y) * X);
+  return out;
+}
+
 describe('predictTiled', () => {
   const shape: Vec3 = [7, 23, 30];
   const volume = createVolume(
@@ -64,6 +92,32 @@ describe('predictTiled', () => {
       expect(new Set(seen.map((s) => s.join('x'))).size).toBe(1);
     },
   );
+
+  it('with align, equals an alignment-dependent whole pass on sizes that are not multiples of it', async () => {
+    // 23 is odd: the last tiles along y end at 24 (zeros beyond the volume, as the stand-in's own
+    // padding), aligned like the rest, instead of being shifted inward to an odd origin.
+    for (const tile of [
+      [7, 12, 12],
+      [7, 16, 10],
+    ] as Vec3[]) {
+      const starts: number[][] = [];
+      const got = await predictTiled(
+        volume,
+        (t) => {
+          starts.push([...t.shape]);
+          return pooled(t);
+        },
+        { tile, overlap: [0, 4, 4], align: [1, 2, 2] },
+      );
+      expect(Array.from(got.data)).toEqual(Array.from(pooled(volume)));
+      expect(starts.length).toBeGreaterThan(2);
+    }
+    // Shifted inward (a tile that is not a multiple of align) it is not exact: what the above guards.
+    const shifted = await predictTiled(volume, pooled, { tile: [7, 13, 13], overlap: [0, 4, 4], align: 1 });
+    expect(Array.from(shifted.data)).not.toEqual(Array.from(pooled(volume)));
+    expect(tilePlan(23, 12, 4, 4).map((p) => p.start)).toEqual([0, 4, 8, 12]);
+    expect(tilePlan(23, 12, 4, 4).at(-1)?.coreTo).toBe(23);
+  });
 
   it('differs from whole-volume prediction when the overlap is below the receptive field', async () => {
     const got = await predictTiled(volume, boxMean, { tile: [4, 10, 12], overlap: 1 });
