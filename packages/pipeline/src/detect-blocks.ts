@@ -17,7 +17,7 @@ export interface VolumeSource {
 }
 
 /** Options of {@link detectInBlocks}: `detect`'s, and the block size. */
-export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | 'onProgress'> {
+export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | 'onProgress' | 'region'> {
   /** Core size `[z, y, x]` of each block (each is read with a margin of context around it). Default [32, 512, 512]. */
   block?: Vec3;
   /**
@@ -87,8 +87,9 @@ async function commonSpotSize(
 /**
  * Detects in a volume too large to hold, block by block: each block's core (`block`, default
  * 32×512×512) is read with a margin of context (the network's receptive radius and the input
- * transform's reach, in the source's voxels), detected in with `detect`, and its detections inside
- * the core kept, so every position comes from the block that holds it in its core. The spot size is
+ * transform's reach, in the source's voxels) and detected in with `detect`, predicting only the
+ * core (`region`: the tiles take their context from the margin), so every position comes from the
+ * block that holds it in its core. The spot size is
  * the one given or estimated once on a central region, so every block is resampled alike. Memory is
  * one block with its margin (plus what `onProjection` keeps); detections equal whole-volume
  * detection up to per-block input statistics at the block borders.
@@ -157,9 +158,14 @@ export async function detectInBlocks(
     );
     const size = [0, 1, 2].map((k) => (end[k] as number) - (start[k] as number)) as unknown as Vec3;
     const volume = await source.read(start, size);
+    // Only the core is predicted; the margin is context (for the input transform and the network).
+    const coreRegion = {
+      start: [0, 1, 2].map((k) => (core[k] as number) - (start[k] as number)) as unknown as Vec3,
+      size: coreSize,
+    };
     const result = await detect(
       { ...volume, ...(source.voxelSize ? { voxelSize: source.voxelSize } : {}) },
-      { ...detectOptions, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
+      { ...detectOptions, region: coreRegion, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
     );
     threshold = result.threshold;
     tiles += result.tiles;

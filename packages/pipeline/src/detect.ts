@@ -61,6 +61,12 @@ export interface DetectOptions {
   /** Also return the predicted density map. Default false. */
   keepMap?: boolean;
   /**
+   * Detect only in this region (`start`, `size`, `[z, y, x]` voxels), the rest of the volume serving
+   * as context: only the tiles it needs are predicted (the map is 0 beyond it and its neighbourhood).
+   * Default the whole volume.
+   */
+  region?: { start: Vec3; size: Vec3 };
+  /**
    * Measure each spot in the input volume (`measureSpots` of `@dmdet/postprocess`, at the spot size
    * used, else estimated, else σxy 1.4, σz 1): raw intensity, local background and noise, integrated
    * intensity above the background within 2σ, SNR; with `{ fit: true }` also a Gaussian fit's σxy,
@@ -122,6 +128,62 @@ function checkVolume(volume: Volume): Vec3 {
   return [Z, Y, X];
 }
 
+function checkRegion(region: { start: Vec3; size: Vec3 }, shape: Vec3): { start: Vec3; size: Vec3 } {
+  const ok =
+    Array.isArray(region?.start) &&
+    Array.isArray(region?.size) &&
+    [0, 1, 2].every((k) => {
+      const a = region.start[k] as number;
+      const n = region.size[k] as number;
+      return Number.isInteger(a) && Number.isInteger(n) && a >= 0 && n >= 1 && a + n <= (shape[k] as number);
+    });
+  if (!ok)
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `region must be { start: [z, y, x], size: [z, y, x] } of integers inside the ${shape.join('×')} volume, got ${JSON.stringify(region)}`,
+    );
+  return region;
+}
+
+/** Whether a position (voxels) rounds to a voxel inside `region`. */
+function insideRegion(p: { x: number; y: number; z: number }, region: { start: Vec3; size: Vec3 }): boolean {
+  return [p.z, p.y, p.x].every((v, k) => {
+    const r = Math.round(v);
+    return r >= (region.start[k] as number) && r < (region.start[k] as number) + (region.size[k] as number);
+  });
+}
+
+/**
+ * `region` (source voxels) at the scale of the predicted map (`scaled`), widened by one voxel for
+ * the scale's rounding and by the maxima's neighbourhood plus one for refinement, so that every
+ * maximum inside the region is decided on predicted values; clipped to the map.
+ */
+function regionAtScale(
+  region: { start: Vec3; size: Vec3 },
+  shape: Vec3,
+  scaled: Vec3,
+  minDistance: number | { z: number; xy: number },
+): { start: Vec3; size: Vec3 } {
+  const md =
+    typeof minDistance === 'number'
+      ? [minDistance, minDistance, minDistance]
+      : [minDistance.z, minDistance.xy, minDistance.xy];
+  const start: number[] = [];
+  const size: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const f = (scaled[k] as number) / (shape[k] as number);
+    const pad = 1 + Math.ceil(md[k] as number) + 1;
+    const a = Math.max(0, Math.floor((region.start[k] as number) * f) - pad);
+    const b = Math.min(
+      scaled[k] as number,
+      Math.ceil(((region.start[k] as number) + (region.size[k] as number)) * f) + pad,
+    );
+    start.push(a);
+    size.push(b - a);
+  }
+  return { start: start as unknown as Vec3, size: size as unknown as Vec3 };
+}
+
 /**
  * Detects particles in a 3D volume with a DM-DetNet3D model: for a model that records its spot scale,
  * resamples the volume to it (spot size given or estimated; positions mapped back exactly), then normalises it as the model was
@@ -136,7 +198,8 @@ function checkVolume(volume: Volume): Vec3 {
  * const { points } = await detect(volume, { model });
  */
 export async function detect(volume: Volume, options: DetectOptions): Promise<DetectResult> {
-  checkVolume(volume);
+  const shape = checkVolume(volume);
+  const region = options.region ? checkRegion(options.region, shape) : undefined;
   const { model, metadata } = options.model ?? ({} as DetectorModel);
   if (!model || typeof model.predict !== 'function' || metadata?.format !== 'dmdet-model')
     throw new PipelineError('INVALID_OPTION', 'model must be a { model, metadata } pair from loadModel');
@@ -148,14 +211,18 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
   const scaled = resamples(plan) ? resampleVolume(volume, plan.resampling) : volume;
   const input = normalizeInput(scaled, metadata.normalization ?? DEFAULT_NORMALIZATION);
+  const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
+  const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
     ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
     maxTileVoxels: options.maxTileVoxels,
+    ...(mapRegion ? { region: mapRegion } : {}),
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  const maxima = localMaxima3D(map, { threshold, minDistance: options.minDistance ?? DEFAULT_MIN_DISTANCE });
-  const found = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
+  const maxima = localMaxima3D(map, { threshold, minDistance });
+  const mapped = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
+  const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
   const warnings = [...(plan?.warnings ?? [])];
   const candidates = plan?.spotSize.candidates ?? 0;
   if (candidates >= 20 && found.length < 0.1 * candidates)

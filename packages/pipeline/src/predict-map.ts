@@ -18,6 +18,8 @@ export async function predictMap(
   options: {
     tile?: Vec3;
     maxTileVoxels?: number;
+    /** Predict only this region (`start`, `size`); the map is 0 outside it (where tiled). */
+    region?: { start: Vec3; size: Vec3 };
     signal?: AbortSignal;
     onProgress?: (p: { done: number; total: number }) => void;
   } = {},
@@ -25,6 +27,7 @@ export async function predictMap(
   const auto = tileLayout(input.shape, config, {
     parts: predictor?.size ?? 1,
     maxVoxels: options.maxTileVoxels ?? DEFAULT_MAX_TILE_VOXELS,
+    ...(options.region ? { region: options.region } : {}),
   });
   const tile = options.tile
     ? (options.tile.map((t, k) => Math.min(t, input.shape[k] as number)) as unknown as Vec3)
@@ -43,6 +46,7 @@ export async function predictMap(
     tile,
     overlap: auto.overlap,
     align: auto.align,
+    ...(options.region ? { region: options.region } : {}),
     concurrency: predictor?.size ?? 1,
     signal: options.signal,
     onProgress: (p) => {

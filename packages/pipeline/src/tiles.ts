@@ -21,7 +21,8 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
  * radius of context (for a purely convolutional network tiled prediction then equals whole-volume
  * prediction; with instance normalisation, whose statistics are per tile, it is close to it), origins are aligned to its
  * downsampling, no tile has more than `maxVoxels`, and there are at least `parts` tiles (one per
- * worker) where the volume is large enough to split. Splits y first, then x, then z.
+ * worker) where the volume is large enough to split. Splits y first, then x, then z. With `region`,
+ * the tiles cover only it (their context taken from around it).
  *
  * @example
  * const layout = tileLayout([10, 512, 512], config, { parts: 2 }); // two 10×292×512 tiles
@@ -29,24 +30,38 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 export function tileLayout(
   shape: Vec3,
   config: ResolvedHourglassConfig,
-  options: { parts?: number; maxVoxels?: number } = {},
+  options: { parts?: number; maxVoxels?: number; region?: { start: Vec3; size: Vec3 } } = {},
 ): TileLayout {
   const { parts = 1, maxVoxels = DEFAULT_MAX_TILE_VOXELS } = options;
   const { multiple, receptiveRadius } = hourglassGeometry(config);
+  const from = (axis: number) => options.region?.start[axis] ?? 0;
+  const to = (axis: number) =>
+    options.region ? from(axis) + (options.region.size[axis] as number) : (shape[axis] as number);
   const size = (axis: number, pieces: number): number => {
     const n = shape[axis] as number;
-    if (pieces <= 1) return n;
     const r = receptiveRadius[axis] as number;
+    // The span the tiles must reach: the region and the context beyond it that the volume has.
+    const span = to(axis) - from(axis) + Math.min(r, from(axis)) + Math.min(r, n - to(axis));
+    if (pieces <= 1)
+      return span === n
+        ? n
+        : Math.min(n, roundUp(Math.max(span, 2 * r + (multiple[axis] as number)), multiple[axis] as number));
     // Edge tiles lose r voxels of context on one side, inner tiles on both: k tiles of size s cover
     // 2(s − r) + (k − 2)(s − 2r) voxels.
-    return Math.min(n, roundUp(Math.ceil((n + 2 * r * (pieces - 1)) / pieces), multiple[axis] as number));
+    return Math.min(n, roundUp(Math.ceil((span + 2 * r * (pieces - 1)) / pieces), multiple[axis] as number));
   };
   const count = (tile: Vec3): number =>
     [0, 1, 2].reduce(
       (acc, a) =>
         acc *
-        tilePlan(shape[a] as number, tile[a] as number, receptiveRadius[a] as number, multiple[a] as number)
-          .length,
+        tilePlan(
+          shape[a] as number,
+          tile[a] as number,
+          receptiveRadius[a] as number,
+          multiple[a] as number,
+          from(a),
+          to(a),
+        ).length,
       1,
     );
   // Pieces worth trying per axis: until the tile stops shrinking (an axis too short to split).

@@ -19,6 +19,39 @@ beforeAll(async () => {
   model = await loadModel('default');
 }, 60_000);
 
+describe('detect with a region', () => {
+  it('finds what whole-volume detection finds inside the region, predicting only the tiles it needs', async () => {
+    const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count: 150 } });
+    const { volume } = simulateGeneral(params, 777);
+    const spotSize = { xy: 1.4, z: 1 };
+    const whole = await detect(volume, { model, spotSize });
+    const region = { start: [0, 8, 8] as Vec3, size: [6, 24, 24] as Vec3 };
+    const maxTileVoxels = 6 * 64 * 72;
+    const inside = await detect(volume, { model, spotSize, region, maxTileVoxels, keepMap: true });
+    const all = await detect(volume, { model, spotSize, maxTileVoxels });
+    expect(inside.tiles).toBeLessThan(all.tiles);
+    const within = (p: { x: number; y: number; z: number }) =>
+      [p.z, p.y, p.x].every((v, k) => {
+        const r = Math.round(v);
+        return (
+          r >= (region.start[k] as number) && r < (region.start[k] as number) + (region.size[k] as number)
+        );
+      });
+    const expected = whole.points.filter(within);
+    expect(expected.length).toBeGreaterThan(3);
+    expect(inside.points.length).toBe(expected.length);
+    for (const [i, p] of inside.points.entries()) {
+      const q = expected[i] as (typeof expected)[0];
+      expect(Math.abs(p.x - q.x) + Math.abs(p.y - q.y) + Math.abs(p.z - q.z)).toBeLessThan(1e-4);
+    }
+    // Far from the region the map was not predicted.
+    expect(inside.map?.data[(3 * 64 + 60) * 128 + 120]).toBe(0);
+    await expect(detect(volume, { model, region: { start: [0, 0, 0], size: [7, 8, 8] } })).rejects.toThrow(
+      /region must be .* inside the 6×64×128 volume/,
+    );
+  }, 120_000);
+});
+
 describe('detectInBlocks', () => {
   it('block by block finds what whole-volume detection finds, each spot once, reading bounded regions', async () => {
     const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count: 30 } });

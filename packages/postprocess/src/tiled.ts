@@ -22,6 +22,11 @@ export interface PredictTiledOptions {
    * threads: give it the pool's size). Default 1.
    */
   concurrency?: number;
+  /**
+   * Predict only this region (`start`, `size`, `[z, y, x]`), the rest of the volume serving as
+   * context; the result is 0 outside it. Default the whole volume.
+   */
+  region?: { start: Vec3; size: Vec3 };
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Stops between tiles. */
@@ -47,7 +52,8 @@ const triple = (v: number | Vec3, name: string, min: number): [number, number, n
 type Plan = { start: number; coreFrom: number; coreTo: number };
 
 /**
- * Start positions of the tiles along one axis, and the core each one writes. Starts are multiples of
+ * Start positions of the tiles along one axis, and the core each one writes: cores cover `from .. to`
+ * (default the whole axis), tiles take their context from either side of it. Starts are multiples of
  * `align`; where `n` is not, but the tile is, the last tile ends at `n` rounded up to `align` (its
  * part beyond the volume zeros, as a whole pass pads), so that it too is aligned; otherwise it is
  * shifted inward to end at `n`.
@@ -57,9 +63,13 @@ export function tilePlan(
   tile: number,
   overlap: number,
   align: number,
+  from = 0,
+  to = n,
 ): { start: number; coreFrom: number; coreTo: number }[] {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from < to && to <= n))
+    throw new PostprocessError('INVALID_OPTION', `region ${from}..${to} is not inside 0..${n}`);
   const size = Math.min(tile, n);
-  if (size === n) return [{ start: 0, coreFrom: 0, coreTo: n }];
+  if (size === n) return [{ start: 0, coreFrom: from, coreTo: to }];
   const step = size - 2 * overlap;
   if (step < align || step < 1) {
     throw new PostprocessError(
@@ -70,14 +80,14 @@ export function tilePlan(
   // The far end the tiles may reach: n, or n padded to a multiple of align as a whole pass pads it.
   const end = size % align === 0 ? Math.ceil(n / align) * align : n;
   const plan: { start: number; coreFrom: number; coreTo: number }[] = [];
-  let coreFrom = 0;
-  while (coreFrom < n) {
+  let coreFrom = from;
+  while (coreFrom < to) {
     // The tile reaches `overlap` before its core, aligned down; at the far end it is shifted inward
     // to end at `end`.
     let start = Math.max(0, coreFrom - overlap);
     start -= start % align;
     if (start + size > end) start = end - size;
-    const coreTo = start + size >= end ? n : Math.min(n, start + size - overlap);
+    const coreTo = start + size >= end ? to : Math.min(to, start + size - overlap);
     if (coreTo <= coreFrom)
       throw new PostprocessError(
         'INVALID_OPTION',
@@ -125,9 +135,32 @@ export async function predictTiled(
   const tile = triple(options.tile ?? [16, 256, 256], 'tile', 1);
   const overlap = triple(options.overlap ?? [4, 16, 16], 'overlap', 0);
   const align = triple(options.align ?? 1, 'align', 1);
-  const plans = [0, 1, 2].map((a) =>
-    tilePlan(shape[a] as number, tile[a] as number, overlap[a] as number, align[a] as number),
-  );
+  const region = options.region ?? { start: [0, 0, 0] as Vec3, size: shape };
+  const plans = [0, 1, 2].map((a) => {
+    const from = region.start?.[a] as number;
+    const to = from + (region.size?.[a] as number);
+    if (
+      !(
+        Number.isInteger(from) &&
+        Number.isInteger(to) &&
+        from >= 0 &&
+        to > from &&
+        to <= (shape[a] as number)
+      )
+    )
+      throw new PostprocessError(
+        'INVALID_OPTION',
+        `region must lie inside the ${shape.join('×')} volume with a positive size, got ${JSON.stringify(options.region)}`,
+      );
+    return tilePlan(
+      shape[a] as number,
+      tile[a] as number,
+      overlap[a] as number,
+      align[a] as number,
+      from,
+      to,
+    );
+  });
   const [pz, py, px] = plans as [
     ReturnType<typeof tilePlan>,
     ReturnType<typeof tilePlan>,

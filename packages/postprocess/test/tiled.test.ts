@@ -119,6 +119,46 @@ describe('predictTiled', () => {
     expect(tilePlan(23, 12, 4, 4).at(-1)?.coreTo).toBe(23);
   });
 
+  it('a region: equals the whole pass inside it, 0 outside, with only the tiles it needs', async () => {
+    const region = { start: [1, 5, 7] as Vec3, size: [5, 12, 18] as Vec3 };
+    let count = 0;
+    const got = await predictTiled(
+      volume,
+      (t) => {
+        count++;
+        return boxMean(t);
+      },
+      { tile: [7, 10, 12], overlap: [2, 2, 2], region },
+    );
+    let all = 0;
+    await predictTiled(
+      volume,
+      (t) => {
+        all++;
+        return boxMean(t);
+      },
+      { tile: [7, 10, 12], overlap: [2, 2, 2] },
+    );
+    expect(count).toBeLessThan(all);
+    const [, Y, X] = shape;
+    for (let z = 0; z < 7; z++)
+      for (let y = 0; y < Y; y++)
+        for (let x = 0; x < X; x++) {
+          const i = (z * Y + y) * X + x;
+          const inside = z >= 1 && z < 6 && y >= 5 && y < 17 && x >= 7 && x < 25;
+          expect(got.data[i]).toBe(inside ? whole[i] : 0);
+        }
+    // Cores cover exactly the region; starts stay aligned.
+    const plan = tilePlan(100, 40, 8, 4, 30, 61);
+    expect(plan[0]?.coreFrom).toBe(30);
+    expect(plan.at(-1)?.coreTo).toBe(61);
+    expect(plan.every((p) => p.start % 4 === 0)).toBe(true);
+    for (let i = 1; i < plan.length; i++) expect(plan[i]?.coreFrom).toBe(plan[i - 1]?.coreTo);
+    await expect(
+      predictTiled(volume, boxMean, { region: { start: [0, 0, 0], size: [8, 1, 1] } }),
+    ).rejects.toThrow(/region must lie inside the 7×23×30 volume/);
+  });
+
   it('differs from whole-volume prediction when the overlap is below the receptive field', async () => {
     const got = await predictTiled(volume, boxMean, { tile: [4, 10, 12], overlap: 1 });
     expect(Array.from(got.data)).not.toEqual(Array.from(whole));
