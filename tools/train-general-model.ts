@@ -4,7 +4,7 @@
  *
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
- *                                  [--off-scale s] [--sigma xy,z]
+ *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -23,6 +23,8 @@
  * `--from default --off-scale 0.5 --epochs 60 --out tools/models/general-mixed`.
  * `--sigma xy,z` (default 1,1: the source model's) sets the density map's Gaussian σ in voxels at the
  * model's scale; a smaller one gives sharper peaks, for touching spots.
+ * `--peak-normalize` trains on density maps whose every spot peaks at exactly 1 (`trainDetector`'s
+ * `peakNormalize`), so that a map value does not also carry the spot's sub-voxel position.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     'without-virus': { type: 'boolean', default: false },
     'off-scale': { type: 'string', default: '1' },
     sigma: { type: 'string' },
+    'peak-normalize': { type: 'boolean', default: false },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -92,6 +95,7 @@ try {
     normalization,
     spotScale: { xy: 1.4, z: 1 },
     ...(sigma ? { sigma: { xy: sigma[0] as number, z: sigma[1] as number } } : {}),
+    ...(values['peak-normalize'] ? { peakNormalize: true } : {}),
     epochs,
     stepsPerEpoch,
     batchSize: 4,
@@ -115,6 +119,7 @@ try {
           offScale: Number(values['off-scale']),
         },
         ...(sigma ? { sigma } : {}),
+        ...(values['peak-normalize'] ? { peakNormalize: true } : {}),
         virus: 'medium benchmark train + validation splits',
         seed: GENERAL_TRAIN_SEED,
       },

@@ -17,8 +17,13 @@ export interface ModelMetadata {
   formatVersion: 1;
   architecture: Architecture;
   config: ResolvedHourglassConfig;
-  /** How training targets were made: density maps with these sigmas (voxels), or binary targets. */
-  target?: { kind: 'density'; sigmaXY: number; sigmaZ: number } | { kind: 'binary'; radius: number };
+  /**
+   * How training targets were made: density maps with these sigmas (voxels), each spot's Gaussian
+   * scaled to peak at exactly 1 where `peakNormalize` is true; or binary targets.
+   */
+  target?:
+    | { kind: 'density'; sigmaXY: number; sigmaZ: number; peakNormalize?: boolean }
+    | { kind: 'binary'; radius: number };
   /** Input normalisation (absent: percentiles 1 and 99.8 mapped to 0 and 1). */
   normalization?: InputNormalization;
   /**

@@ -79,6 +79,13 @@ export interface TrainDetectorConfig {
   /** Density-map sigmas in voxels. Default σxy 1, σz 1 (docs/method.md). */
   sigma?: { xy: number; z: number };
   /**
+   * Scale each spot's Gaussian in the density map so that its largest sampled value is exactly 1
+   * (`densityMap`'s `peakNormalize`): a spot between voxel centres then peaks as high as one on a
+   * centre (without it, 0.69–1 for σ 1), so a map value measures confidence and not also the
+   * sub-voxel position. Stored in the metadata (`target.peakNormalize`). Default false.
+   */
+  peakNormalize?: boolean;
+  /**
    * Input normalisation: percentiles mapped to 0 and 1 (default 1 and 99.8), or `{ method: 'noise' }`
    * (background median and robust noise σ). Stored in the model's metadata; `detect` applies it.
    */
@@ -221,7 +228,7 @@ function toSpotScale(item: LabeledVolume, scale: SpotSize | undefined, what: str
 
 function toSample(
   scaled: ScaledVolume,
-  config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization'>> & {
+  config: Required<Pick<TrainDetectorConfig, 'sigma' | 'normalization' | 'peakNormalize'>> & {
     packed: boolean;
     weighted: boolean;
   },
@@ -233,7 +240,11 @@ function toSample(
   const input = normalizeInput(item.volume, config.normalization);
   const raw = binary
     ? binaryTarget(item.points, shape)
-    : densityMap(item.points, shape, { sigmaXY: config.sigma.xy, sigmaZ: config.sigma.z });
+    : densityMap(item.points, shape, {
+        sigmaXY: config.sigma.xy,
+        sigmaZ: config.sigma.z,
+        peakNormalize: config.peakNormalize,
+      });
   const target =
     raw.data instanceof Float32Array
       ? (raw as Volume<Float32Array>)
@@ -275,7 +286,15 @@ function fromSource(config: TrainDetectorConfig): TrainDetectorConfig {
       'INVALID_OPTION',
       'from must be a detector ({ model, metadata }), as loadModel returns',
     );
-  for (const key of ['architecture', 'network', 'sigma', 'normalization', 'spotScale', 'model'] as const)
+  for (const key of [
+    'architecture',
+    'network',
+    'sigma',
+    'peakNormalize',
+    'normalization',
+    'spotScale',
+    'model',
+  ] as const)
     if (config[key] !== undefined)
       throw new PipelineError(
         'INVALID_OPTION',
@@ -285,7 +304,12 @@ function fromSource(config: TrainDetectorConfig): TrainDetectorConfig {
     ...config,
     architecture: m.architecture,
     network: m.config,
-    ...(m.target?.kind === 'density' ? { sigma: { xy: m.target.sigmaXY, z: m.target.sigmaZ } } : {}),
+    ...(m.target?.kind === 'density'
+      ? {
+          sigma: { xy: m.target.sigmaXY, z: m.target.sigmaZ },
+          peakNormalize: m.target.peakNormalize === true,
+        }
+      : {}),
     normalization: m.normalization,
     ...(m.spotScale ? { spotScale: m.spotScale } : {}),
     model: from.model,
@@ -352,8 +376,10 @@ export async function trainDetector(
   const scaledValidation = validationSet.map((s, i) =>
     toSpotScale(s, config.spotScale, s.id ?? `validation[${i}]`),
   );
+  const peakNormalize = config.peakNormalize === true;
   const sampleConfig = {
     sigma,
+    peakNormalize,
     normalization,
     packed: regions,
     weighted: lossOptions.loss === 'awing' || lossOptions.loss === 'mse',
@@ -455,7 +481,9 @@ export async function trainDetector(
     formatVersion: 1,
     architecture,
     config: networkConfig,
-    target: binary ? { kind: 'binary', radius: 0 } : { kind: 'density', sigmaXY: sigma.xy, sigmaZ: sigma.z },
+    target: binary
+      ? { kind: 'binary', radius: 0 }
+      : { kind: 'density', sigmaXY: sigma.xy, sigmaZ: sigma.z, ...(peakNormalize ? { peakNormalize } : {}) },
     normalization,
     ...(config.spotScale ? { spotScale: { xy: config.spotScale.xy, z: config.spotScale.z } } : {}),
     ...(spotRange ? { spotRange } : {}),

@@ -130,3 +130,54 @@ describe('trainDetector: fine-tuning (from)', () => {
     ).rejects.toThrow(/minutes must be a positive number/);
   }, 60000);
 });
+
+describe('trainDetector: peak-normalised density maps (peakNormalize)', () => {
+  /** Target voxels at 1 in every batch (whole-volume crops, so every spot is in each). */
+  async function peaksAtOne(peakNormalize: boolean) {
+    const a = sim(5);
+    const detector = tinyDetector();
+    const { workers, batches } = recording(detector.model, false);
+    const result = await trainDetector([{ volume: a.volume, points: a.points }], [], {
+      model: detector.model,
+      network: TINY,
+      workers,
+      crop: [4, 32, 64],
+      epochs: 1,
+      stepsPerEpoch: 2,
+      batchSize: 1,
+      ...(peakNormalize ? { peakNormalize } : {}),
+    });
+    const counts = batches.map(({ y }) => y.data.filter((v) => v >= 1 - 1e-6).length);
+    return { counts, points: a.points.length, metadata: result.detector.metadata };
+  }
+
+  it('makes every spot peak at exactly 1, stores it in the metadata, and fine-tuning keeps it', async () => {
+    const on = await peaksAtOne(true);
+    expect(on.points).toBeGreaterThan(5);
+    // One voxel at 1 per spot (12 spots, at least 5 voxels apart), whatever their sub-voxel position.
+    expect(on.counts).toEqual(on.counts.map(() => on.points));
+    expect(on.metadata.target).toEqual({ kind: 'density', sigmaXY: 1, sigmaZ: 1, peakNormalize: true });
+    const off = await peaksAtOne(false);
+    // Without it a spot off the voxel centres peaks below 1 (down to 0.69 for σ 1).
+    for (const c of off.counts) expect(c).toBeLessThan(off.points / 2);
+    expect(off.metadata.target).toEqual({ kind: 'density', sigmaXY: 1, sigmaZ: 1 });
+
+    const source = tinyDetector();
+    source.metadata = { ...source.metadata, target: on.metadata.target };
+    const b = sim(6);
+    const { workers, batches } = recording(source.model, false);
+    const tuned = await trainDetector([{ volume: b.volume, points: b.points }], [], {
+      from: source,
+      workers,
+      crop: [4, 32, 64],
+      epochs: 1,
+      stepsPerEpoch: 1,
+      batchSize: 1,
+    });
+    expect(tuned.detector.metadata.target).toEqual(on.metadata.target);
+    expect(batches[0]?.y.data.filter((v) => v >= 1 - 1e-6).length).toBe(b.points.length);
+    await expect(
+      trainDetector([{ volume: b.volume, points: b.points }], [], { from: source, peakNormalize: false }),
+    ).rejects.toThrow(/peakNormalize cannot be given with from/);
+  }, 60000);
+});
