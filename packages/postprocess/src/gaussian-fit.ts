@@ -65,80 +65,102 @@ export function fitGaussian(
   const plane = options.background === 'plane';
   const [Z, Y, X] = shape;
   const [z, y, x] = voxel;
-  const pts: number[][] = [];
-  const vals: number[] = [];
-  for (let a = Math.max(0, z - radius[0]); a <= Math.min(Z - 1, z + radius[0]); a++)
-    for (let b = Math.max(0, y - radius[1]); b <= Math.min(Y - 1, y + radius[1]); b++)
-      for (let c = Math.max(0, x - radius[2]); c <= Math.min(X - 1, x + radius[2]); c++) {
-        pts.push([a, b, c]);
-        vals.push(data[(a * Y + b) * X + c] as number);
+  const z0w = Math.max(0, z - radius[0]);
+  const z1w = Math.min(Z - 1, z + radius[0]);
+  const y0w = Math.max(0, y - radius[1]);
+  const y1w = Math.min(Y - 1, y + radius[1]);
+  const x0w = Math.max(0, x - radius[2]);
+  const x1w = Math.min(X - 1, x + radius[2]);
+  const count = Math.max(0, z1w - z0w + 1) * Math.max(0, y1w - y0w + 1) * Math.max(0, x1w - x0w + 1);
+  // The window's voxels (z, y, x per voxel) and values, in z, y, x order.
+  const pts = new Int32Array(3 * count);
+  const vals = new Float64Array(count);
+  let m = 0;
+  for (let a = z0w; a <= z1w; a++)
+    for (let b = y0w; b <= y1w; b++)
+      for (let c = x0w; c <= x1w; c++) {
+        pts[3 * m] = a;
+        pts[3 * m + 1] = b;
+        pts[3 * m + 2] = c;
+        vals[m++] = data[(a * Y + b) * X + c] as number;
       }
-  const fitZ = Math.min(Z - 1, z + radius[0]) > Math.max(0, z - radius[0]);
+  const fitZ = z1w > z0w;
   const free = [
     ...(fitZ ? [0, 1, 2, 3, 4, 5, 6] : [0, 1, 3, 4, 5, 6]),
     ...(plane ? (fitZ ? [7, 8, 9] : [8, 9]) : []),
   ];
-  if (vals.length < free.length + 2) return undefined;
-  const lo = Math.min(...vals);
-  const hi = Math.max(...vals);
+  if (count < free.length + 2) return undefined;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const v = vals[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   // p = [A, B, z0, y0, x0, sxy, sz, gz, gy, gx]: the background is B + g·(voxel − centre voxel).
   let p = [Math.max(hi - lo, 1e-12), lo, start[0], start[1], start[2], 1.5, 1, 0, 0, 0];
+  /** Sum of squared residuals, the Jacobian (10 per voxel, row-major) and the residuals at q. */
   const evaluate = (q: number[]) => {
     let sse = 0;
-    const J: number[][] = [];
-    const r: number[] = [];
-    for (let i = 0; i < pts.length; i++) {
-      const [a, b, c] = pts[i] as [number, number, number];
-      const [A, B, z0, y0, x0, sxy, sz, gz, gy, gx] = q as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+    const J = new Float64Array(10 * count);
+    const r = new Float64Array(count);
+    const [A, B, z0, y0, x0, sxy, sz, gz, gy, gx] = q as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    for (let i = 0; i < count; i++) {
+      const a = pts[3 * i] as number;
+      const b = pts[3 * i + 1] as number;
+      const c = pts[3 * i + 2] as number;
       const dz = a - z0;
       const dy = b - y0;
       const dx = c - x0;
       const e = Math.exp(-(dx * dx + dy * dy) / (2 * sxy * sxy) - (dz * dz) / (2 * sz * sz));
       const res = B + gz * (a - z) + gy * (b - y) + gx * (c - x) + A * e - (vals[i] as number);
       sse += res * res;
-      r.push(res);
-      J.push([
-        e,
-        1,
-        (A * e * dz) / (sz * sz),
-        (A * e * dy) / (sxy * sxy),
-        (A * e * dx) / (sxy * sxy),
-        (A * e * (dx * dx + dy * dy)) / (sxy * sxy * sxy),
-        (A * e * dz * dz) / (sz * sz * sz),
-        a - z,
-        b - y,
-        c - x,
-      ]);
+      r[i] = res;
+      const o = 10 * i;
+      J[o] = e;
+      J[o + 1] = 1;
+      J[o + 2] = (A * e * dz) / (sz * sz);
+      J[o + 3] = (A * e * dy) / (sxy * sxy);
+      J[o + 4] = (A * e * dx) / (sxy * sxy);
+      J[o + 5] = (A * e * (dx * dx + dy * dy)) / (sxy * sxy * sxy);
+      J[o + 6] = (A * e * dz * dz) / (sz * sz * sz);
+      J[o + 7] = a - z;
+      J[o + 8] = b - y;
+      J[o + 9] = c - x;
     }
     return { sse, J, r };
   };
   let cur = evaluate(p);
   let lambda = 1e-3;
   const n = free.length;
+  const cols = Int32Array.from(free);
+  const ju = new Float64Array(n);
   for (let it = 0; it < 100; it++) {
     const H = new Float64Array(n * n);
     const g = new Float64Array(n);
-    for (let i = 0; i < pts.length; i++) {
-      const row = cur.J[i] as number[];
+    for (let i = 0; i < count; i++) {
+      const o = 10 * i;
       const ri = cur.r[i] as number;
+      for (let u = 0; u < n; u++) ju[u] = cur.J[o + (cols[u] as number)] as number;
       for (let u = 0; u < n; u++) {
-        const ju = row[free[u] as number] as number;
-        g[u] = (g[u] as number) - ju * ri;
-        for (let v = 0; v < n; v++)
-          H[u * n + v] = (H[u * n + v] as number) + ju * (row[free[v] as number] as number);
+        const jv = ju[u] as number;
+        g[u] = (g[u] as number) - jv * ri;
+        for (let v = u; v < n; v++) H[u * n + v] = (H[u * n + v] as number) + jv * (ju[v] as number);
       }
     }
+    // Symmetric: the lower triangle is the upper one's (the same products summed in the same order).
+    for (let u = 1; u < n; u++) for (let v = 0; v < u; v++) H[u * n + v] = H[v * n + u] as number;
     const Hd = Float64Array.from(H);
     for (let u = 0; u < n; u++) Hd[u * n + u] = (H[u * n + u] as number) * (1 + lambda) + 1e-12;
     const step = solve(Hd, Float64Array.from(g), n);
@@ -173,6 +195,6 @@ export function fitGaussian(
     background: B,
     sigmaXY: sxy,
     sigmaZ: fitZ ? sz : Number.NaN,
-    residual: Math.sqrt(cur.sse / pts.length),
+    residual: Math.sqrt(cur.sse / count),
   };
 }
