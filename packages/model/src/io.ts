@@ -43,6 +43,22 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
       `${from}: dmdet model format version ${meta.formatVersion}; this version reads 1`,
     );
   }
+  const context = meta.context;
+  if (
+    context !== undefined &&
+    !(
+      Array.isArray(context?.radius) &&
+      context.radius.length === 3 &&
+      context.radius.every((r) => Number.isInteger(r) && r >= 0) &&
+      typeof context.tolerance === 'number' &&
+      context.tolerance > 0
+    )
+  ) {
+    throw new ModelError(
+      'CORRUPT_MODEL',
+      `${from}: metadata field context must be { radius: [z, y, x] non-negative integers, tolerance: a positive number }, got ${JSON.stringify(context)}`,
+    );
+  }
   return meta;
 }
 

@@ -36,6 +36,12 @@ export interface ModelMetadata {
   spotRange?: { xy: [number, number]; z: [number, number] };
   /** Detection threshold on the predicted map, chosen on validation data. */
   threshold?: number;
+  /**
+   * The context (voxels per side, `[z, y, x]`) a tile needs for its map to match one whole pass
+   * within `tolerance` (largest |Δmap|), measured on volumes like the training data (`measureContext`
+   * of `@dmdet/pipeline`); at most the receptive radius. Absent: tiles carry the full receptive radius.
+   */
+  context?: { radius: [number, number, number]; tolerance: number };
   /** Voxel size (µm) of the training data, if known. */
   voxelSize?: [number, number, number];
   /** Training settings and results worth keeping (epochs, losses, seed, …). */

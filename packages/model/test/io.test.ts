@@ -71,6 +71,22 @@ describe('save and load', () => {
     });
   });
 
+  it('keeps a valid context in the metadata and refuses a malformed one, naming the field', async () => {
+    const dir = join(root, 'context');
+    const context = { radius: [2, 6, 6] as [number, number, number], tolerance: 1e-4 };
+    await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, context });
+    expect((await loadModelFromDir(dir)).metadata.context).toEqual(context);
+    const bad = join(root, 'bad-context');
+    await saveModelToDir(createDmDetNet3D(config), bad, {
+      ...metadata,
+      context: { radius: [2, 6], tolerance: 1e-4 } as unknown as typeof context,
+    });
+    await expect(loadModelFromDir(bad)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/metadata field context must be/),
+    });
+  });
+
   it('explains missing, unparsable and truncated model folders', async () => {
     await expect(loadModelFromDir(join(root, 'nowhere'))).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',

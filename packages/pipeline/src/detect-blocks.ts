@@ -52,11 +52,11 @@ export const DEFAULT_DETECT_BLOCK: Vec3 = [32, 512, 512];
 
 /**
  * The context read around each block's core (source voxels, per side): the network's receptive
- * radius plus the input transform's reach (background blocks of 4×16×16 and their 3×3 median: 6
+ * radius (or `context`, the model's measured `metadata.context.radius`) plus the input transform's reach (background blocks of 4×16×16 and their 3×3 median: 6
  * slices, 24 pixels), divided by the zoom to the model's scale.
  */
-export function blockMargin(config: HourglassConfig, zoom: Vec3 = [1, 1, 1]): Vec3 {
-  const { receptiveRadius } = hourglassGeometry(config);
+export function blockMargin(config: HourglassConfig, zoom: Vec3 = [1, 1, 1], context?: Vec3): Vec3 {
+  const receptiveRadius = context ?? hourglassGeometry(config).receptiveRadius;
   const reach = [6, 24, 24];
   return [0, 1, 2].map((k) =>
     Math.ceil(((receptiveRadius[k] as number) + (reach[k] as number)) / (zoom[k] as number)),
@@ -120,7 +120,7 @@ export async function detectInBlocks(
   const zoom = (
     spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1]
   ) as Vec3;
-  const halo = blockMargin(metadata.config, zoom);
+  const halo = blockMargin(metadata.config, zoom, metadata.context?.radius);
   const starts = (n: number, b: number) => Array.from({ length: Math.ceil(n / b) }, (_, i) => i * b);
   const cores = starts(shape[0], block[0]).flatMap((z) =>
     starts(shape[1], block[1]).flatMap((y) => starts(shape[2], block[2]).map((x) => [z, y, x] as Vec3)),

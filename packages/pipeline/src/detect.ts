@@ -188,7 +188,7 @@ function regionAtScale(
  * Detects particles in a 3D volume with a DM-DetNet3D model: for a model that records its spot scale,
  * resamples the volume to it (spot size given or estimated; positions mapped back exactly), then normalises it as the model was
  * trained (as its metadata says: percentiles, or background median and noise σ), predicts the density map (whole, or in tiles carrying the network's receptive radius of
- * context where it is large or a `predictor` pool runs tiles in parallel; instance normalisation
+ * context, or the context the model's metadata records as enough (`metadata.context`), where it is large or a `predictor` pool runs tiles in parallel; instance normalisation
  * takes its statistics per tile, so tiles are close to, not identical with, one whole pass), and returns its local
  * maxima above the threshold, refined to sub-voxel positions, with µm coordinates where a voxel size
  * is known.
@@ -217,6 +217,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
     maxTileVoxels: options.maxTileVoxels,
     ...(mapRegion ? { region: mapRegion } : {}),
+    ...(metadata.context ? { context: metadata.context.radius } : {}),
     signal: options.signal,
     onProgress: options.onProgress,
   });

@@ -30,6 +30,12 @@ export { type EvaluateOptions, type EvaluationItem, evaluate, evaluateMany } fro
 export { FROZEN_NORMALIZATION, type FreezeDetectorOptions, freezeDetector } from './freeze-detector';
 export { BUILT_IN_MODELS, type BuiltInModelName, defaultModelUrl, loadModel } from './load-model';
 export {
+  type ContextMeasurement,
+  DEFAULT_CONTEXT_TOLERANCE,
+  type MeasureContextOptions,
+  measureContext,
+} from './measure-context';
+export {
   blockVoxels,
   DEFAULT_MAX_MEMORY,
   detectionMemory,

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_TILE_VOXELS, tileLayout } from './tiles';
 
 /**
  * Predicts a normalised volume's map: whole when it fits in one tile, else in tiles carrying the receptive
- * radius of context (several at once on `predictor` when given). Instance normalisation takes its
+ * radius of context, or `context` (several at once on `predictor` when given). Instance normalisation takes its
  * statistics per tile, so a tiled map is close to, not identical with, one whole pass.
  */
 export async function predictMap(
@@ -20,6 +20,8 @@ export async function predictMap(
     maxTileVoxels?: number;
     /** Predict only this region (`start`, `size`); the map is 0 outside it (where tiled). */
     region?: { start: Vec3; size: Vec3 };
+    /** Context per side of each tile (e.g. the model's `metadata.context.radius`). Default the receptive radius. */
+    context?: Vec3;
     signal?: AbortSignal;
     onProgress?: (p: { done: number; total: number }) => void;
   } = {},
@@ -28,6 +30,7 @@ export async function predictMap(
     parts: predictor?.size ?? 1,
     maxVoxels: options.maxTileVoxels ?? DEFAULT_MAX_TILE_VOXELS,
     ...(options.region ? { region: options.region } : {}),
+    ...(options.context ? { context: options.context } : {}),
   });
   const tile = options.tile
     ? (options.tile.map((t, k) => Math.min(t, input.shape[k] as number)) as unknown as Vec3)

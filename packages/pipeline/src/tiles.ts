@@ -30,10 +30,18 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 export function tileLayout(
   shape: Vec3,
   config: ResolvedHourglassConfig,
-  options: { parts?: number; maxVoxels?: number; region?: { start: Vec3; size: Vec3 } } = {},
+  options: {
+    parts?: number;
+    maxVoxels?: number;
+    region?: { start: Vec3; size: Vec3 };
+    /** Context per side `[z, y, x]` instead of the receptive radius (e.g. a model's measured `metadata.context`). */
+    context?: Vec3;
+  } = {},
 ): TileLayout {
   const { parts = 1, maxVoxels = DEFAULT_MAX_TILE_VOXELS } = options;
-  const { multiple, receptiveRadius } = hourglassGeometry(config);
+  const geometry = hourglassGeometry(config);
+  const multiple = geometry.multiple;
+  const receptiveRadius = options.context ?? geometry.receptiveRadius;
   const from = (axis: number) => options.region?.start[axis] ?? 0;
   const to = (axis: number) =>
     options.region ? from(axis) + (options.region.size[axis] as number) : (shape[axis] as number);

@@ -9,6 +9,7 @@ import {
   createDmDetNet3D,
   type GradientWorkers,
   type HourglassConfig,
+  hourglassGeometry,
   type InputNormalization,
   MODEL_PACKAGE_VERSION,
   type ModelMetadata,
@@ -40,6 +41,7 @@ import { type AnnotatedRegion, checkRegion, insideMask, regionMask } from './ann
 import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
+import { measureContext } from './measure-context';
 import { predictMap } from './predict-map';
 import { spotSizeOf } from './spot-scale';
 
@@ -476,6 +478,15 @@ export async function trainDetector(
       });
     }
   } else await config.predictor?.setWeights?.(model);
+  // The context tiles need (below the receptive radius when the far field is negligible): kept
+  // only where it was measured and holds.
+  const probes = (validation.length > 0 ? validation : samples).slice(0, 4).map((s) => s.input);
+  const context =
+    probes.length > 0 ? await measureContext(model, probes, { config: networkConfig }) : undefined;
+  const keepContext =
+    context !== undefined &&
+    context.maxDifference <= context.tolerance &&
+    context.radius.some((r, k) => r < (hourglassGeometry(networkConfig).receptiveRadius[k] as number));
   const metadata: ModelMetadata = {
     format: 'dmdet-model',
     formatVersion: 1,
@@ -488,6 +499,7 @@ export async function trainDetector(
     ...(config.spotScale ? { spotScale: { xy: config.spotScale.xy, z: config.spotScale.z } } : {}),
     ...(spotRange ? { spotRange } : {}),
     threshold,
+    ...(keepContext ? { context: { radius: context.radius, tolerance: context.tolerance } } : {}),
     training: {
       loss: lossOptions.loss,
       epochs: training.epochs,

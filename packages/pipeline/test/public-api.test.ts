@@ -10,6 +10,7 @@ describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'BUILT_IN_MODELS',
+      'DEFAULT_CONTEXT_TOLERANCE',
       'DEFAULT_DETECT_BLOCK',
       'DEFAULT_MAX_MEMORY',
       'DEFAULT_MAX_TILE_VOXELS',
@@ -33,6 +34,7 @@ describe('public API', () => {
       'freezeDetector',
       'loadModel',
       'lossOptionsFor',
+      'measureContext',
       'parseRegion',
       'planSpotScale',
       'predictMap',

@@ -40,6 +40,28 @@ describe('tileLayout', () => {
     expect(l.tile[1]).toBeLessThan(96);
   });
 
+  it('a measured context (metadata.context) replaces the radius: less context, less work', () => {
+    const region = {
+      start: [0, 57, 57] as [number, number, number],
+      size: [32, 512, 512] as [number, number, number],
+    };
+    const full = tileLayout([32, 626, 626], config, { parts: 2, maxVoxels: 1_500_000, region });
+    const less = tileLayout([32, 626, 626], config, {
+      parts: 2,
+      maxVoxels: 1_500_000,
+      region,
+      context: [12, 24, 24],
+    });
+    expect(full.overlap).toEqual([17, 33, 33]);
+    expect(less.overlap).toEqual([12, 24, 24]);
+    const work = (l: typeof full) => l.count * l.tile[0] * l.tile[1] * l.tile[2];
+    expect(work(less)).toBeLessThan(0.85 * work(full));
+    // two tiles of 10×512×512: half of 512 plus 24 on the inner side, rounded up to 4
+    expect(tileLayout([10, 512, 512], config, { parts: 2, context: [12, 24, 24] }).tile).toEqual([
+      10, 280, 512,
+    ]);
+  });
+
   it('does not split a volume too small to split', () => {
     expect(tileLayout([10, 64, 64], config, { parts: 2 })).toMatchObject({ tile: [10, 64, 64], count: 1 });
   });

@@ -1,8 +1,15 @@
 import { createLoss } from '@dmdet/losses';
-import type { BatchData, GradientWorkers } from '@dmdet/model';
+import { type BatchData, freezeNormalization, type GradientWorkers } from '@dmdet/model';
+import { normalizeInput } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FINE_TUNE_LEARNING_RATE, lossOptionsFor, PipelineError, trainDetector } from '../src/index';
+import {
+  DEFAULT_CONTEXT_TOLERANCE,
+  FINE_TUNE_LEARNING_RATE,
+  lossOptionsFor,
+  PipelineError,
+  trainDetector,
+} from '../src/index';
 import { TINY, tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -128,6 +135,42 @@ describe('trainDetector: fine-tuning (from)', () => {
     await expect(
       trainDetector([{ volume: a.volume, points: a.points }], [], { minutes: -1 }),
     ).rejects.toThrow(/minutes must be a positive number/);
+  }, 60000);
+});
+
+describe('trainDetector: the context tiles need (metadata.context)', () => {
+  it('is measured on the validation volumes and stored for a frozen model; a model with per-tile statistics has none', async () => {
+    const a = simulateVolume({ shape: [4, 64, 64], count: 16, snr: 8, minSpacing: 5, seed: 21 });
+    const b = simulateVolume({ shape: [4, 64, 64], count: 16, snr: 8, minSpacing: 5, seed: 22 });
+    const run = async (frozen: boolean) => {
+      const source = tinyDetector();
+      const model = frozen
+        ? await freezeNormalization(source.model, [
+            normalizeInput(a.volume, source.metadata.normalization ?? { low: 1, high: 99.8 }),
+          ])
+        : source.model;
+      const { workers } = recording(model, false);
+      const result = await trainDetector(
+        [{ volume: a.volume, points: a.points }],
+        [{ volume: b.volume, points: b.points }],
+        {
+          from: { model, metadata: source.metadata },
+          workers,
+          crop: [4, 32, 32],
+          epochs: 1,
+          stepsPerEpoch: 1,
+          batchSize: 1,
+        },
+      );
+      return result.detector.metadata.context;
+    };
+    // TINY's receptive radius is 10×13×13: z (4 slices) cannot be measured, y and x can (64 px).
+    const context = await run(true);
+    expect(context?.tolerance).toBe(DEFAULT_CONTEXT_TOLERANCE);
+    expect(context?.radius[0]).toBe(10);
+    expect(context?.radius[1]).toBeLessThan(13);
+    expect(context?.radius[2]).toBe(context?.radius[1]);
+    expect(await run(false)).toBeUndefined();
   }, 60000);
 });
 

@@ -359,7 +359,11 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             !whole.fits ||
             whole.tileVoxels <
               tileVoxelsForMemory(
-                blockVoxels(DEFAULT_DETECT_BLOCK, blockMargin(detector.metadata.config), input.shape),
+                blockVoxels(
+                  DEFAULT_DETECT_BLOCK,
+                  blockMargin(detector.metadata.config, [1, 1, 1], detector.metadata.context?.radius),
+                  input.shape,
+                ),
                 workerCount,
                 maxMemory,
               ).tileVoxels);
