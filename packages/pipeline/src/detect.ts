@@ -31,8 +31,12 @@ export interface TilePredictor {
   setWeights?(model: LayersModel): Promise<void>;
 }
 
-/** The least distance between two detections, per axis (voxels): also used when choosing a model's threshold. */
-export const DEFAULT_MIN_DISTANCE = { z: 1, xy: 2 } as const;
+/**
+ * The least distance between two detections, per axis (voxels): a maximum must dominate ±1 slice and
+ * ±1 pixel (3×3×3); also used when choosing a model's threshold. (The earlier ±2 pixels merged close
+ * pairs: `tools/analysis/maxima-window.ts` compares the two.)
+ */
+export const DEFAULT_MIN_DISTANCE = { z: 1, xy: 1 } as const;
 
 /** Options of {@link detect}. */
 export interface DetectOptions {

@@ -9,6 +9,22 @@ import { TINY, tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
 
+describe('DEFAULT_MIN_DISTANCE', () => {
+  it('keeps two maxima 2 pixels apart in-plane (3×3×3 window), merges them 1 pixel apart', () => {
+    const map = (dx: number) => {
+      const data = new Float32Array(3 * 9 * 9);
+      data[(1 * 9 + 4) * 9 + 3] = 0.9;
+      data[(1 * 9 + 4) * 9 + 3 + dx] = 0.8;
+      return createVolume(data, [3, 9, 9]);
+    };
+    const peaks = (dx: number) =>
+      localMaxima3D(map(dx), { threshold: 0.5, minDistance: DEFAULT_MIN_DISTANCE }).map((p) => p.score);
+    expect(DEFAULT_MIN_DISTANCE).toEqual({ z: 1, xy: 1 });
+    expect(peaks(2)).toEqual([0.9, 0.8].map((v) => Math.fround(v)));
+    expect(peaks(1)).toEqual([Math.fround(0.9)]);
+  });
+});
+
 describe('detect', () => {
   const detector = tinyDetector(0.5);
   const sim = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 6, seed: 3 });
