@@ -8,11 +8,11 @@
  *
  * Defaults: `default`, every scenario, SNR 2,4,7, 2 volumes per case (about 8 min on 2 cores).
  */
-import { evaluatePoints } from '@dmdet/metrics';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { deriveSeed, simulateGeneral } from '@dmdet/simulate';
 import { ROBUSTNESS_SCENARIOS, robustnessParams } from '../lib/robustness-scenarios';
+import { addCounts, emptyCounts, f1Of } from '../lib/threshold-counts';
 
 await useBackend('wasm');
 const model = await loadModel(process.argv[2] ?? 'default');
@@ -34,27 +34,17 @@ for (const name of names) {
       simulateGeneral(robustnessParams(scenario, snr), deriveSeed(0x5eed_ab, r)),
     );
     for (const [w, minDistance] of windows.entries()) {
-      const counts = thresholds.map(() => ({ tp: 0, fp: 0, fn: 0 }));
+      const counts = emptyCounts(thresholds);
       for (const sim of sims) {
         const { points } = await detect(sim.volume, {
           model,
           threshold: Math.min(...thresholds),
           minDistance,
         });
-        thresholds.forEach((t, k) => {
-          const e = evaluatePoints(
-            sim.points,
-            points.filter((p) => p.score >= t),
-            { gate: 5 },
-          );
-          const c = counts[k] as (typeof counts)[number];
-          c.tp += e.tp;
-          c.fp += e.fp;
-          c.fn += e.fn;
-        });
+        addCounts(counts, sim.points, points, thresholds);
       }
       const cells = counts.map((c, k) => {
-        const f1 = (2 * c.tp) / Math.max(1, 2 * c.tp + c.fp + c.fn);
+        const f1 = f1Of(c);
         f1s[w]?.[k]?.push(f1);
         return `${f1.toFixed(3)} (${(c.tp / Math.max(1, c.tp + c.fp)).toFixed(3)}, ${(c.tp / Math.max(1, c.tp + c.fn)).toFixed(3)})`;
       });
@@ -64,5 +54,5 @@ for (const name of names) {
 }
 for (const [w, minDistance] of windows.entries())
   console.log(
-    `mean F1 ±${minDistance.z}/±${minDistance.xy}: ${thresholds.map((t, k) => `${(f1s[w]?.[k] ?? []).reduce((s, f) => s + f, 0) / Math.max(1, f1s[w]?.[k]?.length ?? 0)} at ${t.toFixed(3)}`).join(', ')}`,
+    `mean F1 ±${minDistance.z}/±${minDistance.xy}: ${thresholds.map((t, k) => `${((f1s[w]?.[k] ?? []).reduce((s, f) => s + f, 0) / Math.max(1, f1s[w]?.[k]?.length ?? 0)).toFixed(4)} at ${t.toFixed(3)}`).join(', ')}`,
   );

@@ -7,11 +7,11 @@
  *
  * Defaults: `default`, every scenario, SNR 2,4,7, 2 volumes per case (about 5 min on 2 cores).
  */
-import { evaluatePoints } from '@dmdet/metrics';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { simulateGeneral } from '@dmdet/simulate';
 import { ROBUSTNESS_SCENARIOS, robustnessParams, robustnessSeeds } from '../lib/robustness-scenarios';
+import { addCounts, emptyCounts, f1Of } from '../lib/threshold-counts';
 
 await useBackend('wasm');
 const model = await loadModel(process.argv[2] ?? 'default');
@@ -25,23 +25,13 @@ for (const name of names) {
   const scenario = ROBUSTNESS_SCENARIOS.find((s) => s.name === name);
   if (!scenario) throw new Error(`no scenario ${name}`);
   for (const snr of snrs) {
-    const counts = thresholds.map(() => ({ tp: 0, fp: 0, fn: 0 }));
+    const counts = emptyCounts(thresholds);
     for (const seed of seeds) {
       const sim = simulateGeneral(robustnessParams(scenario, snr), seed);
       const { points } = await detect(sim.volume, { model, threshold: 0.3 });
-      thresholds.forEach((t, k) => {
-        const e = evaluatePoints(
-          sim.points,
-          points.filter((p) => p.score >= t),
-          { gate: 5 },
-        );
-        const c = counts[k] as (typeof counts)[number];
-        c.tp += e.tp;
-        c.fp += e.fp;
-        c.fn += e.fn;
-      });
+      addCounts(counts, sim.points, points, thresholds);
     }
-    const f1 = counts.map((c) => (2 * c.tp) / Math.max(1, 2 * c.tp + c.fp + c.fn));
+    const f1 = counts.map(f1Of);
     rows.push(f1);
     console.log(`${name.padEnd(18)} ${snr} ${f1.map((f) => f.toFixed(3)).join(' ')}`);
   }
