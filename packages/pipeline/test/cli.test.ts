@@ -58,6 +58,9 @@ describe('dmdet: usage', () => {
     );
     expect((await dmdet('simulate', '--snr', '2')).stderr).toMatch(/--out <folder> is required/);
     expect((await dmdet('detect', 'a.tif', '--backend', 'tpu')).code).toBe(2);
+    expect((await dmdet('detect', 'a.tif', '--min-distance', '1.5,1')).stderr).toMatch(
+      /--min-distance must be two whole numbers xy,z/,
+    );
   });
 });
 
@@ -106,6 +109,39 @@ describe('dmdet detect', () => {
     expect(r.stdout).toMatch(/spot size σxy \d\.\d\d px, σz \d\.\d\d slices/);
     const found = readPointsCsv(readFileSync(out, 'utf8'));
     expect(evaluate(sim.points, found, { gate: 5 }).f1).toBeGreaterThan(0.9);
+  }, 120_000);
+
+  it('--min-distance widens the window a detection must dominate: fewer detections, all among the default ones', async () => {
+    const { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } = await import('@dmdet/simulate');
+    const { writeTiff } = await import('@dmdet/volume-io');
+    const sim = simulateGeneral(
+      mergeGeneralParams(GENERAL_CENTRE, { shape: [8, 64, 64], spots: { count: 60, snr: 7 } }),
+      12,
+    );
+    const input = join(root, 'crowded.tif');
+    writeFileSync(input, new Uint8Array(writeTiff(sim.volume)));
+    const run = async (...extra: string[]) => {
+      const out = join(root, `crowded${extra.join('')}.csv`);
+      const r = await dmdet(
+        'detect',
+        input,
+        '--out',
+        out,
+        '--workers',
+        '1',
+        '--quiet',
+        '--spot-size',
+        '1.4,1',
+        ...extra,
+      );
+      expect(r.code).toBe(0);
+      return readPointsCsv(readFileSync(out, 'utf8')).map((p) => `${p.x},${p.y},${p.z}`);
+    };
+    const narrow = await run();
+    const wide = await run('--min-distance', '4,2');
+    expect(wide.length).toBeGreaterThan(0);
+    expect(wide.length).toBeLessThan(narrow.length);
+    expect(wide.every((p) => narrow.includes(p))).toBe(true);
   }, 120_000);
 
   it('writes the full CSV header when it finds nothing', async () => {

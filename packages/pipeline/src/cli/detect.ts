@@ -60,6 +60,9 @@ Options:
   --spot-size <xy,z>        the spots' Gaussian σ in voxels (in-plane px, z slices); the volume is
                             resampled to the model's spot scale (default: estimated from the volume)
   --spot-size-um <xy,z>     the same in µm (needs the voxel size)
+  --min-distance <xy,z>     least distance between two detections at the model's scale, in-plane
+                            px and slices: a detection dominates ±xy px and ±z slices (default
+                            1,1: a 3×3×3 window; 2,1 merges close pairs as versions before did)
   --level <n>               OME-Zarr resolution level (default 0: full resolution)
   --block <z,y,x>           detect block by block with this core size, reading only each block and
                             its margin (default 32,512,512 for volumes too large to hold whole
@@ -232,6 +235,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     threshold: { type: 'string' },
     'voxel-size': { type: 'string' },
     'spot-size': { type: 'string' },
+    'min-distance': { type: 'string' },
     'spot-size-um': { type: 'string' },
     png: { type: 'boolean' },
     truth: { type: 'string' },
@@ -267,6 +271,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const spotUm = pairOption('detect', 'spot-size-um', values['spot-size-um']);
   if (spotVoxels && spotUm) throw new UsageError('give --spot-size or --spot-size-um, not both', 'detect');
   const spotSize = spotVoxels ?? (spotUm ? { ...spotUm, unit: 'um' as const } : undefined);
+  const minDistance = minDistanceOption(values['min-distance']);
   const truthPath = values['truth'] as string | undefined;
   if (truthPath && positionals.length > 1)
     throw new UsageError('--truth goes with a single input volume', 'detect');
@@ -376,6 +381,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(pool ? { predictor: pool } : {}),
           ...(spotSize ? { spotSize } : {}),
           ...(voxelSize ? { voxelSize } : {}),
+          ...(minDistance ? { minDistance } : {}),
           measure: fit ? { fit: true } : true,
         };
         let result: {
@@ -541,4 +547,18 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (values['json']) io.stdout.write(`${JSON.stringify({ backend, workers, results }, null, 2)}\n`);
   return 0;
+}
+
+/** `--min-distance xy,z`: two whole numbers of voxels, at least 0. */
+function minDistanceOption(value: unknown): { z: number; xy: number } | undefined {
+  if (value === undefined) return undefined;
+  const parts = String(value)
+    .split(',')
+    .map((v) => Number(v.trim()));
+  if (parts.length !== 2 || parts.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(
+      `--min-distance must be two whole numbers xy,z of voxels (in-plane px, slices), at least 0, got ${JSON.stringify(value)}`,
+      'detect',
+    );
+  return { xy: parts[0] as number, z: parts[1] as number };
 }
