@@ -40,7 +40,8 @@ const DEFAULT_FRACTIONS = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3];
  * predicted as tiles with less and less context (fractions of the receptive radius, per axis), and
  * the smallest context at which this and every larger one tried stay within `tolerance` of the whole
  * pass is returned. Axes too short to hold the probe and the full radius on both sides keep the full
- * radius. A model with per-tile instance statistics (not frozen) usually needs it all: tiles differ
+ * radius: the axes measured are those of the volumes with room on the most axes, and volumes without
+ * room on them are left out (e.g. the small ones of a mixed validation set). A model with per-tile instance statistics (not frozen) usually needs it all: tiles differ
  * from one pass by more than the tolerance whatever the context.
  *
  * @example
@@ -84,14 +85,27 @@ export async function measureContext(
     );
     return { volume, region: { start, size }, room };
   });
-  // An axis is measured only if every volume leaves room on it.
-  const measured = [0, 1, 2].map((k) => cases.every((c) => c.room[k]));
+  // The axes measured: those of the volume(s) leaving room on the most axes (ties: the set most
+  // volumes share); volumes without room on one of them are left out.
+  const covers = (a: boolean[], b: boolean[]) => b.every((r, k) => !r || a[k]);
+  let measured = [false, false, false];
+  let users = 0;
+  for (const c of cases) {
+    const n = cases.filter((o) => covers(o.room, c.room)).length;
+    const axes = c.room.filter(Boolean).length;
+    const best = measured.filter(Boolean).length;
+    if (axes > best || (axes === best && n > users)) {
+      measured = c.room;
+      users = n;
+    }
+  }
   if (!measured.some(Boolean))
     return { radius: [...receptiveRadius], tolerance, maxDifference: Number.NaN, probes: 0 };
+  const probes = cases.filter((c) => covers(c.room, measured));
   const wholes = new Map<Volume, Float32Array>();
   const differenceAt = async (radius: Vec3): Promise<number> => {
     let worst = 0;
-    for (const { volume, region } of cases) {
+    for (const { volume, region } of probes) {
       let whole = wholes.get(volume);
       if (!whole) {
         whole = (await predictVolume(model, volume)).data;
@@ -137,5 +151,5 @@ export async function measureContext(
       bestDifference = d;
     }
   }
-  return { radius: best, tolerance, maxDifference: bestDifference, probes: cases.length };
+  return { radius: best, tolerance, maxDifference: bestDifference, probes: probes.length };
 }

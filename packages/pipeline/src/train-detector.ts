@@ -480,7 +480,7 @@ export async function trainDetector(
   } else await config.predictor?.setWeights?.(model);
   // The context tiles need (below the receptive radius when the far field is negligible): kept
   // only where it was measured and holds.
-  const probes = (validation.length > 0 ? validation : samples).slice(0, 4).map((s) => s.input);
+  const probes = (validation.length > 0 ? validation : samples).slice(0, 8).map((s) => s.input);
   const context =
     probes.length > 0 ? await measureContext(model, probes, { config: networkConfig }) : undefined;
   const keepContext =

@@ -88,6 +88,15 @@ describe('measureContext', () => {
     const none = await measureContext(model, [tiny], { config: TINY, probe: [2, 8, 8] });
     expect(none).toMatchObject({ radius, probes: 0 });
     expect(none.maxDifference).toBeNaN();
+    // A mixed set: measured on the volumes with room (here the whole one, on every axis), the rest left out.
+    const mixed = await measureContext(model, [tiny, input, thin], {
+      config: TINY,
+      tolerance: 1e-3,
+      probe: [2, 8, 8],
+    });
+    const alone = await measureContext(model, [input], { config: TINY, tolerance: 1e-3, probe: [2, 8, 8] });
+    expect(mixed).toEqual(alone);
+    expect(mixed.probes).toBe(1);
   }, 60_000);
 
   it('refuses no volumes, a tolerance that is not positive, fractions outside (0, 1)', async () => {
