@@ -66,9 +66,16 @@ if (values.write) {
   const threshold = /^( *)"threshold": [^\n]*,\n/m;
   const line = (indent: string) =>
     `${indent}"context": { "radius": [${value.radius.join(', ')}], "tolerance": ${value.tolerance} },\n`;
-  const edited = field.test(text)
-    ? text.replace(field, (_m, indent: string) => line(indent))
-    : text.replace(threshold, (m, indent: string) => `${m}${line(indent)}`);
+  // A formatted model.json (the built-in ones) gets one line; one as saveModel writes it (a single
+  // line of JSON) is written again the same way with the field added.
+  const oneLine = !text.trimEnd().includes('\n');
+  const parsed = JSON.parse(text);
+  parsed.userDefinedMetadata.dmdet.context = value;
+  const edited = oneLine
+    ? JSON.stringify(parsed)
+    : field.test(text)
+      ? text.replace(field, (_m, indent: string) => line(indent))
+      : text.replace(threshold, (m, indent: string) => `${m}${line(indent)}`);
   const [before, after] = [without(text), without(edited)];
   if (after.rest !== before.rest || after.context !== JSON.stringify(value))
     throw new Error(`${file}: could not place the context field; nothing written`);
