@@ -93,8 +93,8 @@ export async function measureContext(
   for (const c of cases) {
     const n = cases.filter((o) => covers(o.room, c.room)).length;
     const axes = c.room.filter(Boolean).length;
-    const best = measured.filter(Boolean).length;
-    if (axes > best || (axes === best && n > users)) {
+    const most = measured.filter(Boolean).length;
+    if (axes > most || (axes === most && n > users)) {
       measured = c.room;
       users = n;
     }

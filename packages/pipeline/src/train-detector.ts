@@ -483,10 +483,11 @@ export async function trainDetector(
   const probes = (validation.length > 0 ? validation : samples).slice(0, 8).map((s) => s.input);
   const context =
     probes.length > 0 ? await measureContext(model, probes, { config: networkConfig }) : undefined;
+  const { receptiveRadius } = hourglassGeometry(networkConfig);
   const keepContext =
     context !== undefined &&
     context.maxDifference <= context.tolerance &&
-    context.radius.some((r, k) => r < (hourglassGeometry(networkConfig).receptiveRadius[k] as number));
+    context.radius.some((r, k) => r < (receptiveRadius[k] as number));
   const metadata: ModelMetadata = {
     format: 'dmdet-model',
     formatVersion: 1,
