@@ -33,7 +33,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint, ModelWorkerPool, saveCheckpoint } from '@dmdet/model/node';
-import { lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
+import { FINE_TUNE_SCHEDULE, lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
 import { loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { BACKGROUND_DEFAULTS } from '@dmdet/preprocess';
 import { GENERAL_TRAIN_SEED, generalTrainingData } from './lib/general-data';
@@ -107,7 +107,7 @@ try {
     epochs,
     stepsPerEpoch,
     learningRate,
-    ...(plateau ? { schedule: { patience: plateau, factor: 0.5, min: 1e-5 } } : {}),
+    ...(plateau ? { schedule: { ...FINE_TUNE_SCHEDULE, patience: plateau } } : {}),
     batchSize: 4,
     crop: [10, 64, 64],
     earlyStopping: false,

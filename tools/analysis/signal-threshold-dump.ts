@@ -1,6 +1,6 @@
 /**
  * Dumps, for one model, every local maximum of its map (score ≥ 0.3, 3×3×3 window) with the
- * normalised input there (the voxel and its 3×3×3 mean) and the truth at the model's scale, for a
+ * normalised input's 3×3×3 mean there and the truth at the model's scale, for a
  * threshold that follows the volume's signal (`tools/analysis/signal_threshold.py`):
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/signal-threshold-dump.ts <model> <out.json>
@@ -14,10 +14,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { predictVolume } from '@dmdet/model';
-import { detect, useBackend } from '@dmdet/pipeline';
+import { planSpotScale, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { DEFAULT_NORMALIZATION, normalizeInput, resampleVolume, toResampled } from '@dmdet/preprocess';
+import {
+  DEFAULT_NORMALIZATION,
+  isIdentity,
+  normalizeInput,
+  resampleVolume,
+  toResampled,
+} from '@dmdet/preprocess';
 import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import type { Volume } from '@dmdet/volume-io';
 import { benchmarkData } from '../lib/benchmark-data';
@@ -35,8 +41,9 @@ async function one(
   volume: Volume,
   points: { x: number; y: number; z: number }[],
 ) {
-  const r = await detect(volume, { model: det, threshold: 0.99 });
-  const scaled = r.resampling ? resampleVolume(volume, r.resampling) : volume;
+  const plan = planSpotScale(volume, det.metadata, undefined, volume.voxelSize);
+  const resampling = plan && !isIdentity(plan.resampling) ? plan.resampling : undefined;
+  const scaled = resampling ? resampleVolume(volume, resampling) : volume;
   const input = normalizeInput(scaled, det.metadata.normalization ?? DEFAULT_NORMALIZATION);
   const map = await predictVolume(det.model, input);
   const maxima = localMaxima3D(map, { threshold: 0.3, minDistance: { z: 1, xy: 1 } });
@@ -58,9 +65,9 @@ async function one(
           s += d[(zz * Y + yy) * X + xx]!;
           n++;
         }
-    return [p.z, p.y, p.x, p.score, d[(z * Y + y) * X + x], s / n];
+    return [p.z, p.y, p.x, p.score, s / n];
   });
-  const truth = (r.resampling ? points.map((p) => toResampled(p, r.resampling!)) : points).map((p) => [
+  const truth = (resampling ? points.map((p) => toResampled(p, resampling)) : points).map((p) => [
     p.z,
     p.y,
     p.x,

@@ -9,26 +9,18 @@ volume's best threshold (oracle).
     /usr/bin/python3 tools/analysis/signal_threshold.py <dump.json> <model threshold> [knots=4]
 """
 import json, sys, numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import cdist
+from maps_lib import matched
 rows = json.load(open(sys.argv[1])); T0 = float(sys.argv[2])
 grid = np.round(np.arange(0.4, 0.951, 0.05), 3)
 def prep(r):
-    m = np.array(r['maxima']).reshape(-1, 6); tr = np.array(r['truth']).reshape(-1, 3)
-    f = []
-    for t in grid:
-        sel = m[:, 3] >= t; det = m[sel, :3]
-        if len(det) == 0 or len(tr) == 0: f.append((0, len(det), len(tr))); continue
-        D = cdist(tr, det); C = np.where(D <= 5, D, 1e6); a, b = linear_sum_assignment(C)
-        f.append(((C[a, b] <= 5).sum(), len(det), len(tr)))
+    m = np.array(r['maxima']).reshape(-1, 5); tr = np.array(r['truth']).reshape(-1, 3)
+    f = [(matched(tr, m[m[:, 3] >= t, :3]).sum(), (m[:, 3] >= t).sum(), len(tr)) for t in grid]
     conf = m[m[:, 3] >= 0.8]
-    s = np.median(conf[:, 5]) if len(conf) >= 5 else np.nan
-    s4 = np.median(conf[:, 4]) if len(conf) >= 5 else np.nan
-    return dict(r=r, f=np.array(f, float), s=s, s4=s4, n=len(conf))
+    s = np.median(conf[:, 4]) if len(conf) >= 5 else np.nan
+    return dict(r=r, f=np.array(f, float), s=s)
 P = [prep(r) for r in rows]
 F1 = lambda c: 2*c[0]/max(c[1]+c[2], 1)
 fit = [p for p in P if p['r']['set'] == 'fit']; ev = [p for p in P if p['r']['set'] == 'eval']
-for p in fit[::6]: print(p['r']['name'], round(p['r']['snr'],2), 'signal', round(p['s'],2), round(p['s4'],2), p['n'], 'best t', grid[np.argmax([F1(c) for c in p['f']])])
 # fit: knots at quantiles of s
 S = np.array([p['s'] for p in fit]); ok = np.isfinite(S)
 K = int(sys.argv[3]) if len(sys.argv) > 3 else 4
