@@ -104,7 +104,10 @@ const summary = (scores: Score[]) => ({
 const rows: {
   scenario: string;
   snr: number;
-  methods: Record<string, ReturnType<typeof summary> & { threshold?: number; spotSize?: unknown }>;
+  methods: Record<
+    string,
+    ReturnType<typeof summary> & { threshold?: number; thresholds?: number[]; spotSize?: unknown }
+  >;
 }[] = [];
 const started = Date.now();
 try {
@@ -117,13 +120,19 @@ try {
       for (const m of models) {
         const scores: Score[] = [];
         const sizes: unknown[] = [];
+        const thresholds: number[] = [];
         for (const t of test) {
           const r = await detect(t.volume, { model: m.detector, predictor: m.pool });
           scores.push(evaluate(t.points, r.points, { gate: 5 }));
+          thresholds.push(Number(r.threshold.toFixed(3)));
           if (r.spotSize)
             sizes.push({ xy: Number(r.spotSize.xy.toFixed(2)), z: Number(r.spotSize.z.toFixed(2)) });
         }
-        methods[m.name] = { ...summary(scores), ...(sizes.length ? { spotSize: sizes } : {}) };
+        methods[m.name] = {
+          ...summary(scores),
+          thresholds,
+          ...(sizes.length ? { spotSize: sizes } : {}),
+        };
       }
       // SEF3D with the true σ and the threshold (noise σ of the LoG response) best on this case's validation volumes.
       const sef = (v: ReturnType<typeof sim>, threshold: number) =>
@@ -179,7 +188,13 @@ await writeFile(
       models: Object.fromEntries(
         models.map((m) => [
           m.name,
-          { threshold: m.detector.metadata.threshold, training: m.detector.metadata.training },
+          {
+            threshold: m.detector.metadata.threshold,
+            ...(m.detector.metadata.thresholdRule
+              ? { thresholdRule: m.detector.metadata.thresholdRule }
+              : {}),
+            training: m.detector.metadata.training,
+          },
         ]),
       ),
       rows,

@@ -9,7 +9,6 @@
  * Volumes: 48×128×128 (tall enough to measure z), the centre of the family and three departures
  * (dense, bright blobs, halo) at SNR 4, seeds of their own (not the robustness benchmark's).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hourglassGeometry } from '@dmdet/model';
@@ -17,6 +16,7 @@ import { measureContext, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { DEFAULT_NORMALIZATION, normalizeInput } from '@dmdet/preprocess';
 import { deriveSeed, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { setMetadataFields } from './lib/model-json';
 import { ROBUSTNESS_SCENARIOS, robustnessParams } from './lib/robustness-scenarios';
 
 const { values, positionals } = parseArgs({
@@ -53,32 +53,6 @@ console.log(
 if (values.write) {
   if (!(context.maxDifference <= context.tolerance)) throw new Error('not measured: nothing written');
   const file = join(dir, 'model.json');
-  const text = readFileSync(file, 'utf8');
-  const value = { radius: context.radius, tolerance: context.tolerance };
-  // Only the one field changes: the rest of the file stays byte for byte (the weights manifest too).
-  const without = (t: string) => {
-    const j = JSON.parse(t);
-    const context = j.userDefinedMetadata.dmdet.context;
-    delete j.userDefinedMetadata.dmdet.context;
-    return { rest: JSON.stringify(j), context: JSON.stringify(context) };
-  };
-  const field = /^( *)"context": \{[^\n]*\},?\n/m;
-  const threshold = /^( *)"threshold": [^\n]*,\n/m;
-  const line = (indent: string) =>
-    `${indent}"context": { "radius": [${value.radius.join(', ')}], "tolerance": ${value.tolerance} },\n`;
-  // A formatted model.json (the built-in ones) gets one line; one as saveModel writes it (a single
-  // line of JSON) is written again the same way with the field added.
-  const oneLine = !text.trimEnd().includes('\n');
-  const parsed = JSON.parse(text);
-  parsed.userDefinedMetadata.dmdet.context = value;
-  const edited = oneLine
-    ? JSON.stringify(parsed)
-    : field.test(text)
-      ? text.replace(field, (_m, indent: string) => line(indent))
-      : text.replace(threshold, (m, indent: string) => `${m}${line(indent)}`);
-  const [before, after] = [without(text), without(edited)];
-  if (after.rest !== before.rest || after.context !== JSON.stringify(value))
-    throw new Error(`${file}: could not place the context field; nothing written`);
-  writeFileSync(file, edited);
+  setMetadataFields(file, { context: { radius: context.radius, tolerance: context.tolerance } });
   console.log(`written to ${file}`);
 }

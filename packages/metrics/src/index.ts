@@ -23,3 +23,8 @@ export {
   bestThreshold,
   type ScoredPoint,
 } from './threshold';
+export {
+  type FitThresholdRuleOptions,
+  type FittedThresholdRule,
+  fitThresholdRule,
+} from './threshold-rule';

@@ -9,6 +9,7 @@ describe('public API', () => {
       'bestThreshold',
       'candidatePairs',
       'evaluatePoints',
+      'fitThresholdRule',
       'linearSumAssignment',
       'matchPoints',
       'scores',

@@ -50,7 +50,12 @@ export {
   UpSampling3D,
   type UpSampling3DArgs,
 } from './layers';
-export { type InputNormalization, MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
+export {
+  type InputNormalization,
+  MODEL_PACKAGE_VERSION,
+  type ModelMetadata,
+  type ThresholdRule,
+} from './metadata';
 export type { BatchData, GradientWorkers } from './parallel';
 export { predictVolume } from './predict';
 export {

@@ -1,3 +1,4 @@
+import { checkThresholdRule } from '@dmdet/postprocess';
 import { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import { ModelError } from './errors';
@@ -58,6 +59,13 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
       'CORRUPT_MODEL',
       `${from}: metadata field context must be { radius: [z, y, x] non-negative integers, tolerance: a positive number }, got ${JSON.stringify(context)}`,
     );
+  }
+  if (meta.thresholdRule !== undefined) {
+    try {
+      checkThresholdRule(meta.thresholdRule, `${from}: metadata field thresholdRule`);
+    } catch (e) {
+      throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
+    }
   }
   return meta;
 }

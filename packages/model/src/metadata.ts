@@ -1,3 +1,4 @@
+import type { ThresholdRule } from '@dmdet/postprocess';
 import type { InputNormalization } from '@dmdet/preprocess';
 import pkg from '../package.json' with { type: 'json' };
 import type { Architecture, ResolvedHourglassConfig } from './architecture';
@@ -5,6 +6,11 @@ import type { Architecture, ResolvedHourglassConfig } from './architecture';
 /** The version of `@dmdet/model` that wrote a model. */
 export const MODEL_PACKAGE_VERSION: string = pkg.version;
 
+/**
+ * A threshold that follows each volume's signal: defined in `@dmdet/postprocess` (where
+ * `volumeSignal` and `thresholdForSignal` apply it), re-exported here because it is part of a model's metadata.
+ */
+export type { ThresholdRule } from '@dmdet/postprocess';
 /**
  * How a model's input volumes are normalised: defined in `@dmdet/preprocess` (where
  * `normalizeInput` applies it), re-exported here because it is part of a model's metadata.
@@ -36,6 +42,11 @@ export interface ModelMetadata {
   spotRange?: { xy: [number, number]; z: [number, number] };
   /** Detection threshold on the predicted map, chosen on validation data. */
   threshold?: number;
+  /**
+   * A threshold that follows each volume's signal, fitted on validation data: where a volume has
+   * enough confident maxima, detection uses it instead of `threshold` (which stays the fallback).
+   */
+  thresholdRule?: ThresholdRule;
   /**
    * The context (voxels per side, `[z, y, x]`) a tile needs for its map to match one whole pass
    * within `tolerance` (largest |Δmap|), measured on volumes like the training data (`measureContext`

@@ -87,6 +87,28 @@ describe('save and load', () => {
     });
   });
 
+  it('keeps a valid threshold rule and refuses a malformed one, naming the field', async () => {
+    const dir = join(root, 'rule');
+    const thresholdRule = {
+      kind: 'signal' as const,
+      confidence: 0.8,
+      minSpots: 5,
+      knots: [0.2, 0.6],
+      thresholds: [0.45, 0.7],
+    };
+    await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, thresholdRule });
+    expect((await loadModelFromDir(dir)).metadata.thresholdRule).toEqual(thresholdRule);
+    const bad = join(root, 'bad-rule');
+    await saveModelToDir(createDmDetNet3D(config), bad, {
+      ...metadata,
+      thresholdRule: { ...thresholdRule, knots: [0.6, 0.2] },
+    });
+    await expect(loadModelFromDir(bad)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/metadata field thresholdRule: knots must be strictly increasing/),
+    });
+  });
+
   it('explains missing, unparsable and truncated model folders', async () => {
     await expect(loadModelFromDir(join(root, 'nowhere'))).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',

@@ -38,7 +38,17 @@ export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | '
 }
 
 /** What {@link detectInBlocks} found: `detect`'s result without a map, and the blocks it read. */
-export interface DetectInBlocksResult extends Omit<DetectResult, 'map' | 'tiles' | 'resampling'> {
+export interface DetectInBlocksResult
+  extends Omit<DetectResult, 'map' | 'tiles' | 'resampling' | 'signal' | 'threshold' | 'thresholdSource'> {
+  /** The threshold used: the median of the blocks' (`blockThresholds`). */
+  threshold: number;
+  /** Each block's threshold, in block order: with a threshold rule, each follows its own block's signal. */
+  blockThresholds: number[];
+  /**
+   * Where the thresholds came from (as `detect`'s `thresholdSource`): `signal` when at least one
+   * block took its threshold from its signal (the others, with too few confident maxima, the model's).
+   */
+  thresholdSource: DetectResult['thresholdSource'];
   /** Blocks read and detected in. */
   blocks: number;
   /** Tiles predicted, over all blocks. */
@@ -144,7 +154,8 @@ export async function detectInBlocks(
   detectOptions.maxTileVoxels = maxTileVoxels;
   const points: DetectedPoint[] = [];
   let tiles = 0;
-  let threshold = options.threshold ?? metadata.threshold ?? 0.5;
+  const blockThresholds: number[] = [];
+  let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
     options.signal?.throwIfAborted();
     const coreSize = [0, 1, 2].map((k) =>
@@ -167,7 +178,9 @@ export async function detectInBlocks(
       { ...volume, ...(source.voxelSize ? { voxelSize: source.voxelSize } : {}) },
       { ...detectOptions, region: coreRegion, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
     );
-    threshold = result.threshold;
+    blockThresholds.push(result.threshold);
+    if (thresholdSource === undefined || result.thresholdSource === 'signal')
+      thresholdSource = result.thresholdSource;
     tiles += result.tiles;
     for (const w of result.warnings) warnings.add(w);
     const vs = options.voxelSize ?? source.voxelSize;
@@ -202,9 +215,13 @@ export async function detectInBlocks(
     options.onProgress?.({ done: i + 1, total: cores.length });
   }
   points.sort((a, b) => b.score - a.score || a.z - b.z || a.y - b.y || a.x - b.x);
+  const sorted = [...blockThresholds].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
   return {
     points,
-    threshold,
+    threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
+    blockThresholds,
+    thresholdSource: thresholdSource ?? 'default',
     tiles,
     blocks: cores.length,
     maxTileVoxels,

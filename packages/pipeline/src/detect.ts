@@ -1,6 +1,12 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
-import { localMaxima3D, measureSpots, type SpotMeasurement } from '@dmdet/postprocess';
+import {
+  localMaxima3D,
+  measureSpots,
+  type SpotMeasurement,
+  thresholdForSignal,
+  volumeSignal,
+} from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
@@ -44,7 +50,11 @@ export interface DetectOptions {
   model: DetectorModel;
   /** tfjs backend to run on (see {@link useBackend}). Default: the active one, else the fastest available. */
   backend?: BackendName | 'auto';
-  /** Keep maxima of the predicted map at least this. Default: the model's threshold, else 0.5. */
+  /**
+   * Keep maxima of the predicted map at least this. Default: the model's threshold rule
+   * (`metadata.thresholdRule`: a threshold that follows the volume's signal) where the model has
+   * one and the volume enough confident maxima, else the model's threshold, else 0.5.
+   */
   threshold?: number;
   /** Tile size `[z, y, x]`, or `'auto'` (default): whole volume when it fits, else tiles of at most `maxTileVoxels`. */
   tile?: Vec3 | 'auto';
@@ -101,6 +111,14 @@ export interface DetectResult {
   points: DetectedPoint[];
   /** The threshold used. */
   threshold: number;
+  /**
+   * Where the threshold came from: `given` (the `threshold` option), `signal` (the model's
+   * threshold rule, from the volume's signal), `model` (the model's fixed threshold, also when the
+   * volume had too few confident maxima for its rule) or `default` (0.5).
+   */
+  thresholdSource: 'given' | 'signal' | 'model' | 'default';
+  /** With a threshold rule: the volume's signal (`volumeSignal`), absent when too few confident maxima. */
+  signal?: number;
   /** Tiles predicted (1: the whole volume at once). */
   tiles: number;
   /** The predicted density map, with `keepMap` (in the model's grid: see `resampling`). */
@@ -207,9 +225,10 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const { model, metadata } = options.model ?? ({} as DetectorModel);
   if (!model || typeof model.predict !== 'function' || metadata?.format !== 'dmdet-model')
     throw new PipelineError('INVALID_OPTION', 'model must be a { model, metadata } pair from loadModel');
-  const threshold = options.threshold ?? metadata.threshold ?? 0.5;
-  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
-    throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${threshold}`);
+  const fixed = options.threshold ?? metadata.threshold ?? 0.5;
+  if (typeof fixed !== 'number' || !(fixed > 0 && fixed < 1))
+    throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${fixed}`);
+  const rule = options.threshold === undefined ? metadata.thresholdRule : undefined;
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
@@ -225,14 +244,27 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  const maxima = localMaxima3D(map, { threshold, minDistance });
+  // One pass of maxima low enough for the rule's confident ones and any threshold it can give.
+  const floor = rule ? Math.min(fixed, rule.confidence, ...rule.thresholds) : fixed;
+  const candidates = localMaxima3D(map, { threshold: floor, minDistance });
+  const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
+  const threshold = rule ? thresholdForSignal(rule, signal, fixed) : fixed;
+  const thresholdSource =
+    options.threshold !== undefined
+      ? 'given'
+      : signal !== undefined
+        ? 'signal'
+        : metadata.threshold !== undefined
+          ? 'model'
+          : 'default';
+  const maxima = candidates.filter((d) => d.score >= threshold);
   const mapped = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
   const warnings = [...(plan?.warnings ?? [])];
-  const candidates = plan?.spotSize.candidates ?? 0;
-  if (candidates >= 20 && found.length < 0.1 * candidates)
+  const bright = plan?.spotSize.candidates ?? 0;
+  if (bright >= 20 && found.length < 0.1 * bright)
     warnings.push(
-      `${found.length} detections among ${candidates} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
+      `${found.length} detections among ${bright} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
     );
   const points: DetectedPoint[] = found.map((d) => {
     const p: DetectedPoint = { x: d.x, y: d.y, z: d.z, score: d.score };
@@ -255,6 +287,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   return {
     points,
     threshold,
+    thresholdSource,
+    ...(signal !== undefined ? { signal } : {}),
     tiles,
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),

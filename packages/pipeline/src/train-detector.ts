@@ -1,7 +1,14 @@
 import { binaryTarget, densityMap, weightMap } from '@dmdet/groundtruth';
 import type { CreateLossOptions, LossName } from '@dmdet/losses';
 import { createLoss } from '@dmdet/losses';
-import { bestThreshold, type DetectionScores, evaluatePoints, type Point3 } from '@dmdet/metrics';
+import {
+  bestThreshold,
+  type DetectionScores,
+  evaluatePoints,
+  fitThresholdRule,
+  type Point3,
+  type ScoredPoint,
+} from '@dmdet/metrics';
 import {
   amsgrad,
   type BackendName,
@@ -22,7 +29,7 @@ import {
   type TrainingSample,
   train,
 } from '@dmdet/model';
-import { localMaxima3D } from '@dmdet/postprocess';
+import { localMaxima3D, type ThresholdRule, thresholdForSignal, volumeSignal } from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
   fromResampled,
@@ -143,7 +150,31 @@ export interface TrainDetectorConfig {
   model?: LayersModel;
   /** Stored in the metadata's `training` record. */
   notes?: Record<string, unknown>;
+  /**
+   * Also fit a threshold that follows each volume's signal (`metadata.thresholdRule`, see
+   * {@link ThresholdRuleFit}) on the validation volumes, kept when it scores at least the fixed
+   * threshold there; `false`: only the fixed threshold. Default `{}` (4 knots, at least 6 validation
+   * volumes with a signal per knot: with fewer, no rule).
+   */
+  thresholdRule?: ThresholdRuleFit | false;
 }
+
+/**
+ * How a threshold rule is fitted (`fitThresholdRule` of `@dmdet/metrics` on each validation
+ * volume's signal, `volumeSignal` of `@dmdet/postprocess`, with {@link RULE_CONFIDENCE} and {@link RULE_MIN_SPOTS}).
+ */
+export interface ThresholdRuleFit {
+  /** Knots. Default 4. */
+  knots?: number;
+  /** Fewest volumes with a signal per knot; with fewer, no rule is fitted. Default 6. */
+  minImagesPerKnot?: number;
+}
+
+/** A threshold rule's confident maxima: map values at least this (a spot's peak is 1 in a peak-normalised map). */
+export const RULE_CONFIDENCE = 0.8;
+
+/** A threshold rule applies to a volume with at least this many confident maxima. */
+export const RULE_MIN_SPOTS = 5;
 
 /** What {@link trainDetector} returns. */
 export interface TrainDetectorResult {
@@ -320,23 +351,106 @@ function fromSource(config: TrainDetectorConfig): TrainDetectorConfig {
   };
 }
 
-/** The validation volumes' maxima (score ≥ 0.02) inside their regions, in the spot-scale grid. */
+/** A validation volume's truth and maxima (inside its region, in the spot-scale grid) and its signal. */
+interface ValidationImage {
+  truth: Point3[];
+  detections: ScoredPoint[];
+  /** `volumeSignal` of its input and maxima; absent with too few confident maxima. */
+  signal?: number;
+}
+
+/** The validation volumes' maxima (score ≥ 0.02) inside their regions, in the spot-scale grid, and their signals. */
 async function validationMaxima(
   model: LayersModel,
   networkConfig: ReturnType<typeof resolveConfig>,
-  samples: readonly TrainingSample[],
+  samples: readonly Pick<TrainingSample, 'input'>[],
   scaled: readonly ScaledVolume[],
   predictor: TilePredictor | undefined,
-): Promise<{ truth: Point3[]; detections: (Point3 & { score: number })[] }[]> {
+): Promise<ValidationImage[]> {
   await predictor?.setWeights?.(model);
-  const images = [];
+  const images: ValidationImage[] = [];
   for (const [i, s] of samples.entries()) {
     const { map } = await predictMap(model, networkConfig, s.input, predictor);
     const v = scaled[i] as ScaledVolume;
-    const detections = localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE });
-    images.push({ truth: inRegion(v.item.points, v.mask), detections: inRegion(detections, v.mask) });
+    const detections = inRegion(
+      localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE }),
+      v.mask,
+    );
+    const signal = volumeSignal(s.input, detections, {
+      confidence: RULE_CONFIDENCE,
+      minSpots: RULE_MIN_SPOTS,
+    });
+    images.push({
+      truth: inRegion(v.item.points, v.mask),
+      detections,
+      ...(signal !== undefined ? { signal } : {}),
+    });
   }
   return images;
+}
+
+/** The threshold (and rule) chosen on validation images, and each image's threshold under it. */
+interface ThresholdChoice {
+  threshold: number;
+  thresholdRule?: ThresholdRule;
+  /** Mean F1 at each image's threshold. */
+  meanF1: number;
+  /** Mean F1 at the fixed threshold. */
+  fixedF1: number;
+  thresholds: number[];
+  /** Why no rule was kept, when none was. */
+  ruleNote?: string;
+}
+
+/**
+ * Chooses the fixed threshold with the best mean F1 and, unless `fit` is false, a threshold rule
+ * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's.
+ */
+function chooseThresholds(
+  images: readonly ValidationImage[],
+  fit: ThresholdRuleFit | false,
+): ThresholdChoice {
+  const best = bestThreshold(images, { gate: 5 });
+  // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
+  const threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
+  const f1At = (image: ValidationImage, t: number) =>
+    evaluatePoints(
+      image.truth,
+      image.detections.filter((d) => d.score >= t),
+      { gate: 5 },
+    ).f1;
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const fixed = {
+    threshold,
+    meanF1: best.meanF1,
+    fixedF1: best.meanF1,
+    thresholds: images.map(() => threshold),
+  };
+  if (fit === false) return fixed;
+  const knots = fit.knots ?? 4;
+  const perKnot = fit.minImagesPerKnot ?? 6;
+  const withSignal = images.filter((im) => im.signal !== undefined).length;
+  if (withSignal < knots * perKnot)
+    return {
+      ...fixed,
+      ruleNote: `no threshold rule: ${withSignal} validation volumes with ${RULE_MIN_SPOTS} or more maxima ≥ ${RULE_CONFIDENCE}, needs ${knots * perKnot}`,
+    };
+  const fitted = fitThresholdRule(images, { gate: 5, knots, minImagesPerKnot: perKnot });
+  const rule: ThresholdRule = {
+    kind: 'signal',
+    confidence: RULE_CONFIDENCE,
+    minSpots: RULE_MIN_SPOTS,
+    knots: fitted.knots,
+    thresholds: fitted.thresholds.map((t) => Math.min(Math.max(0.02, t), 0.999)),
+  };
+  const thresholds = images.map((im) => thresholdForSignal(rule, im.signal, threshold));
+  const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));
+  if (!(meanF1 >= best.meanF1))
+    return {
+      ...fixed,
+      ruleNote: `no threshold rule: it scored ${meanF1.toFixed(3)} on the validation volumes, the fixed threshold ${best.meanF1.toFixed(3)}`,
+    };
+  return { threshold, thresholdRule: rule, meanF1, fixedF1: best.meanF1, thresholds };
 }
 
 /**
@@ -458,18 +572,21 @@ export async function trainDetector(
     resume: config.resume,
   });
   let threshold = 0.5;
+  let thresholdRule: ThresholdRule | undefined;
+  let ruleNote: string | undefined;
+  let fixedF1: number | undefined;
   let validationF1: number | undefined;
   const validationReport: ValidationVolumeReport[] = [];
   if (validationSet.length > 0) {
     const images = await maximaOf(model);
-    const best = bestThreshold(images, { gate: 5 });
-    // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
-    threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
-    validationF1 = best.meanF1;
+    const choice = chooseThresholds(images, config.thresholdRule ?? {});
+    ({ threshold, thresholdRule, ruleNote, fixedF1 } = choice);
+    validationF1 = choice.meanF1;
     for (const [i, image] of images.entries()) {
       const v = scaledValidation[i] as ScaledVolume;
       const back = <P extends Point3>(p: P): P => (v.resampling ? fromResampled(p, v.resampling) : p);
-      const kept = image.detections.filter((d) => d.score >= threshold);
+      const t = choice.thresholds[i] as number;
+      const kept = image.detections.filter((d) => d.score >= t);
       validationReport.push({
         id: v.item.id ?? `validation[${i}]`,
         ...evaluatePoints(image.truth, kept, { gate: 5 }),
@@ -500,6 +617,7 @@ export async function trainDetector(
     ...(config.spotScale ? { spotScale: { xy: config.spotScale.xy, z: config.spotScale.z } } : {}),
     ...(spotRange ? { spotRange } : {}),
     threshold,
+    ...(thresholdRule ? { thresholdRule } : {}),
     ...(keepContext ? { context: { radius: context.radius, tolerance: context.tolerance } } : {}),
     training: {
       loss: lossOptions.loss,
@@ -508,6 +626,8 @@ export async function trainDetector(
       bestValidationLoss: training.bestValidationLoss,
       stopReason: training.stopReason,
       validationF1,
+      ...(thresholdRule ? { validationF1FixedThreshold: fixedF1 } : {}),
+      ...(ruleNote ? { thresholdRuleNote: ruleNote } : {}),
       seed: config.seed ?? 0,
       trainVolumes: trainSet.length,
       validationVolumes: validationSet.length,
@@ -524,5 +644,87 @@ export async function trainDetector(
     validationF1,
     validationReport,
     ...(sourceValidationF1 !== undefined ? { sourceValidationF1 } : {}),
+  };
+}
+
+/** Options of {@link tuneThreshold}. */
+export interface TuneThresholdOptions {
+  /** Fit a threshold rule as `trainDetector` does (default `{}`), or `false`: only the fixed threshold. */
+  thresholdRule?: ThresholdRuleFit | false;
+  /** Predict the volumes on this. */
+  predictor?: TilePredictor;
+  /** tfjs backend of this thread. Default: the active one, else the fastest available. */
+  backend?: BackendName | 'auto';
+}
+
+/** What {@link tuneThreshold} returns. */
+export interface TuneThresholdResult {
+  /** The same model with its threshold (and threshold rule) chosen on the volumes. */
+  detector: DetectorModel;
+  /** Mean F1 on the volumes with the new threshold (and rule). */
+  meanF1: number;
+  /** Mean F1 at the new fixed threshold alone. */
+  fixedF1: number;
+  /** Why no rule was kept, when none was. */
+  ruleNote?: string;
+}
+
+/**
+ * Chooses a detector's threshold again on labelled volumes without training it: the volumes are
+ * brought to its spot scale and normalised as `detect` does, predicted, and the threshold (and, unless
+ * `thresholdRule: false`, a threshold rule) chosen as `trainDetector` chooses them on its validation
+ * volumes. Returns the same model with new metadata (the given detector is not changed).
+ *
+ * @example
+ * const { detector, meanF1 } = await tuneThreshold(await loadModel('default'), myAnnotatedVolumes);
+ */
+export async function tuneThreshold(
+  from: DetectorModel,
+  volumes: readonly LabeledVolume[],
+  options: TuneThresholdOptions = {},
+): Promise<TuneThresholdResult> {
+  const m = from?.metadata;
+  if (m?.format !== 'dmdet-model' || !from.model)
+    throw new PipelineError(
+      'INVALID_OPTION',
+      'tuneThreshold needs a detector ({ model, metadata }), as loadModel returns',
+    );
+  if (!Array.isArray(volumes) || volumes.length === 0)
+    throw new PipelineError('INVALID_INPUT', 'tuneThreshold needs at least one labelled volume');
+  for (const [i, s] of volumes.entries()) checkItem(s, `volumes[${i}]`);
+  await ensureBackend(options.backend);
+  const normalization = m.normalization ?? DEFAULT_NORMALIZATION;
+  const scaled = volumes.map((s, i) => toSpotScale(s, m.spotScale, s.id ?? `volumes[${i}]`));
+  const inputs = scaled.map((v) => ({ input: normalizeInput(v.item.volume, normalization) }));
+  const images = await validationMaxima(
+    from.model,
+    resolveConfig(m.config),
+    inputs,
+    scaled,
+    options.predictor,
+  );
+  const choice = chooseThresholds(images, options.thresholdRule ?? {});
+  const { thresholdRule: _old, ...rest } = m;
+  return {
+    detector: {
+      model: from.model,
+      metadata: {
+        ...rest,
+        threshold: choice.threshold,
+        ...(choice.thresholdRule ? { thresholdRule: choice.thresholdRule } : {}),
+        training: {
+          ...(m.training ?? {}),
+          thresholdTuning: {
+            volumes: volumes.length,
+            meanF1: choice.meanF1,
+            fixedF1: choice.fixedF1,
+            ...(choice.ruleNote ? { note: choice.ruleNote } : {}),
+          },
+        },
+      },
+    },
+    meanF1: choice.meanF1,
+    fixedF1: choice.fixedF1,
+    ...(choice.ruleNote ? { ruleNote: choice.ruleNote } : {}),
   };
 }

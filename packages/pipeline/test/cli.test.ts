@@ -83,7 +83,7 @@ describe('dmdet detect', () => {
     );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/imagej_uint16.tif: \d+ particles \(threshold 0\.\d+, 1 tile/);
+    expect(r.stdout).toMatch(/imagej_uint16.tif: \d+ particles \(threshold 0\.\d+, the model's, 1 tile/);
     const csv = readFileSync(out, 'utf8').split('\n');
     expect(csv[0]).toBe('x,y,z,score,intensity,background,noise,integrated,snr,x_um,y_um,z_um');
     const png = decode(readFileSync(join(root, 'imagej.png')));
@@ -157,7 +157,7 @@ describe('dmdet detect', () => {
       '1',
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/: 0 particles \(threshold 0\.999/);
+    expect(r.stdout).toMatch(/: 0 particles \(threshold 0\.999, given/);
     expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
       /^x,y,z,score,intensity,background,noise,integrated,snr(,x_um,y_um,z_um)?$/,
     );

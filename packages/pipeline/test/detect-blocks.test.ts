@@ -1,6 +1,6 @@
 import { evaluatePoints } from '@dmdet/metrics';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
-import { cropVolume, type Vec3 } from '@dmdet/volume-io';
+import { createVolume, cropVolume, type Vec3 } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   blockMargin,
@@ -93,6 +93,10 @@ describe('detectInBlocks', () => {
       for (const q of blocks.points.slice(i + 1))
         expect(Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z)).toBeGreaterThan(1);
     expect(blocks.points.every((p) => p.measurement !== undefined)).toBe(true);
+    // One threshold per block; the result's is their median.
+    expect(blocks.blockThresholds).toHaveLength(4);
+    const sorted = [...blocks.blockThresholds].sort((a, b) => a - b);
+    expect(blocks.threshold).toBeCloseTo(((sorted[1] as number) + (sorted[2] as number)) / 2, 12);
     // Reads: the central region for the spot size, then each block with its margin, never the whole.
     for (const size of reads.slice(1)) expect(size[1] * size[2]).toBeLessThan(64 * 128);
     await expect(detectInBlocks(source, { model, block: [0, 8, 8] })).rejects.toThrow(/block must be/);
@@ -105,5 +109,37 @@ describe('detectInBlocks', () => {
     expect(given.tiles).toBeGreaterThan(1);
     const tight = await detectInBlocks(source, { model, block: [6, 64, 128], maxMemory: 64 * 2 ** 20 });
     expect(tight.warnings.join('\n')).toMatch(/above the bound of 64 MiB/);
+  }, 120_000);
+
+  it("with a threshold rule, each block takes its threshold from its own signal, or the model's with too few confident maxima", async () => {
+    // Spots only in the left half: the right half is a volume like it without spots.
+    const params = (count: number) =>
+      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
+    const spots = simulateGeneral(params(40), 77).volume;
+    const empty = simulateGeneral(params(0), 77).volume;
+    const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
+    const volume = createVolume(data, spots.shape);
+    const thresholdRule = {
+      kind: 'signal' as const,
+      confidence: 0.8,
+      minSpots: 3,
+      knots: [0],
+      thresholds: [0.61],
+    };
+    const ruled = { ...model, metadata: { ...model.metadata, thresholdRule } };
+    const source = {
+      shape: volume.shape,
+      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
+    };
+    const size = { spotSize: { xy: 1.4, z: 1 } };
+    const blocks = await detectInBlocks(source, { model: ruled, block: [6, 64, 64], ...size });
+    expect(blocks.thresholdSource).toBe('signal');
+    expect(blocks.blockThresholds).toEqual([0.61, model.metadata.threshold]);
+    const left = await detect(cropVolume(volume, [0, 0, 0], [6, 64, 64]), { model: ruled, ...size });
+    expect(left.thresholdSource).toBe('signal');
+    expect(left.threshold).toBe(0.61);
+    const right = await detect(cropVolume(volume, [0, 0, 64], [6, 64, 64]), { model: ruled, ...size });
+    expect(right.thresholdSource).toBe('model');
+    expect(blocks.points.every((p) => p.score >= 0.61)).toBe(true);
   }, 120_000);
 });

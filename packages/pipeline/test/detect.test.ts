@@ -100,4 +100,62 @@ describe('detect', () => {
     expect(err).toBeInstanceOf(PipelineError);
     expect(err.code).toBe('INVALID_OPTION');
   });
+
+  // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
+  // at the maxima scoring at least the rule's confidence.
+  it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {
+    const input = normalizePercentile(volume);
+    const map = await predictVolume(detector.model, input);
+    const all = localMaxima3D(map, { threshold: 0.01, minDistance: DEFAULT_MIN_DISTANCE });
+    expect(all.length).toBeGreaterThan(12);
+    const confidence = (all[9] as { score: number }).score; // 10 maxima at least this
+    const [Z, Y, X] = input.shape;
+    const means = all
+      .filter((p) => p.score >= confidence)
+      .map((p) => {
+        const [z, y, x] = [p.z, p.y, p.x].map(Math.round) as [number, number, number];
+        let sum = 0;
+        let n = 0;
+        for (let c = z - 1; c <= z + 1; c++)
+          for (let b = y - 1; b <= y + 1; b++)
+            for (let a = x - 1; a <= x + 1; a++)
+              if (c >= 0 && b >= 0 && a >= 0 && c < Z && b < Y && a < X) {
+                sum += input.data[(c * Y + b) * X + a] as number;
+                n++;
+              }
+        return sum / n;
+      })
+      .sort((a, b) => a - b);
+    const signal = ((means[4] as number) + (means[5] as number)) / 2;
+    const scores = all.map((p) => p.score).sort((a, b) => a - b);
+    const [t0, t1] = [scores[2] as number, scores[8] as number];
+    const rule = {
+      kind: 'signal' as const,
+      confidence,
+      minSpots: 10,
+      knots: [signal - 1, signal + 3],
+      thresholds: [t0, t1],
+    };
+    const ruled = { ...detector, metadata: { ...detector.metadata, thresholdRule: rule } };
+    const expected = t0 + (t1 - t0) / 4;
+    const got = await detect(volume, { model: ruled });
+    expect(got.thresholdSource).toBe('signal');
+    expect(got.signal).toBeCloseTo(signal, 5);
+    expect(got.threshold).toBeCloseTo(expected, 6);
+    expect(got.points.map((p) => p.score)).toEqual(
+      all.filter((p) => p.score >= got.threshold).map((p) => p.score),
+    );
+    // 11 confident maxima needed: the model's fixed threshold.
+    const few = await detect(volume, {
+      model: { ...detector, metadata: { ...detector.metadata, thresholdRule: { ...rule, minSpots: 11 } } },
+    });
+    expect(few.thresholdSource).toBe('model');
+    expect(few.signal).toBeUndefined();
+    expect(few.threshold).toBe(0.5);
+    const given = await detect(volume, { model: ruled, threshold: 0.3 });
+    expect(given.thresholdSource).toBe('given');
+    expect(given.threshold).toBe(0.3);
+    const plain = await detect(volume, { model: detector });
+    expect(plain.thresholdSource).toBe('model');
+  });
 });

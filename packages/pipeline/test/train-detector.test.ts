@@ -94,6 +94,7 @@ describe('trainDetector: fine-tuning (from)', () => {
       normalization: { method: 'background', block: [2, 8, 8], unit: 10, knee: 20 },
       spotScale: { xy: 1.4, z: 1 },
       spotRange: { xy: [1, 2], z: [0.8, 1.5] },
+      thresholdRule: { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [0.3], thresholds: [0.6] },
     };
     const before = source.model.getWeights().map((w) => Array.from(w.dataSync()));
     const rates: number[] = [];
@@ -123,6 +124,11 @@ describe('trainDetector: fine-tuning (from)', () => {
     expect(rates).toEqual([FINE_TUNE_LEARNING_RATE, FINE_TUNE_LEARNING_RATE]);
     expect(result.sourceValidationF1).toBeGreaterThanOrEqual(0);
     expect(m.training?.['sourceValidationF1']).toBe(result.sourceValidationF1);
+    // The source's threshold rule does not fit the new weights, and one validation volume fits none.
+    expect(m.thresholdRule).toBeUndefined();
+    expect(m.training?.['thresholdRuleNote']).toMatch(
+      /^no threshold rule: [01] validation volumes .* needs 24$/,
+    );
     expect(result.training.history.every((h) => typeof h.metrics?.['f1'] === 'number')).toBe(true);
     const after = source.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(after).not.toEqual(before);

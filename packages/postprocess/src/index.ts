@@ -16,4 +16,10 @@ export { type MeasureSpotsOptions, measureSpots, type SpotMeasurement } from './
 export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
+export {
+  checkThresholdRule,
+  type ThresholdRule,
+  thresholdForSignal,
+  volumeSignal,
+} from './signal-threshold';
 export { type PredictTile, type PredictTiledOptions, predictTiled, tilePlan } from './tiled';

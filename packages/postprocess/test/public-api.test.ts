@@ -6,6 +6,7 @@ describe('public API', () => {
   it('exports', () => {
     expect(Object.keys(api).sort()).toEqual([
       'PostprocessError',
+      'checkThresholdRule',
       'detectSEF3D',
       'fitGaussian',
       'gaussianFilter3D',
@@ -18,7 +19,9 @@ describe('public API', () => {
       'predictTiled',
       'robustNoise',
       'subVoxelOffset',
+      'thresholdForSignal',
       'tilePlan',
+      'volumeSignal',
     ]);
   });
 });

@@ -17,7 +17,7 @@ import {
   readTiffFileInfo,
   writeDetectionsFile,
 } from '@dmdet/volume-io/node';
-import { type DetectedPoint, detect } from '../detect';
+import { type DetectedPoint, type DetectResult, detect } from '../detect';
 import { blockMargin, DEFAULT_DETECT_BLOCK, detectInBlocks } from '../detect-blocks';
 import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
@@ -55,7 +55,8 @@ Options:
                             Challenge's virus scenario only)
   --out <file|dir>          output CSV (one input) or folder (several inputs);
                             default <name>.detections.csv next to each input
-  --threshold <t>           detection threshold on the density map, 0–1 (default: the model's)
+  --threshold <t>           detection threshold on the density map, 0–1 (default: the model's;
+                            one that follows the volume's signal where the model has a threshold rule)
   --voxel-size <z,y,x>      voxel size in µm (default: from the TIFF's ImageJ/OME metadata)
   --spot-size <xy,z>        the spots' Gaussian σ in voxels (in-plane px, z slices); the volume is
                             resampled to the model's spot scale (default: estimated from the volume)
@@ -387,6 +388,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         let result: {
           points: DetectedPoint[];
           threshold: number;
+          thresholdSource: DetectResult['thresholdSource'];
+          signal?: number;
+          blockThresholds?: number[];
           tiles: number;
           spotSize?: UsedSpotSize;
           resampling?: { to: Vec3 };
@@ -485,6 +489,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(plan.channelColumn || plan.channels > 1 ? { c } : {}),
           count: result.points.length,
           threshold: result.threshold,
+          thresholdSource: result.thresholdSource,
+          ...(result.signal !== undefined ? { signal: result.signal } : {}),
+          ...(result.blockThresholds ? { blockThresholds: result.blockThresholds } : {}),
           tiles: result.tiles,
           ...(result.blocks ? { blocks: result.blocks } : {}),
           ...(png && volume ? { png } : {}),
@@ -497,7 +504,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         if (!values['json']) {
           const s = result.spotSize;
           io.stdout.write(
-            `${o.input}${where}: ${result.points.length} particles (threshold ${result.threshold.toFixed(3)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${((Date.now() - frameStarted) / 1000).toFixed(1)} s)${plan.frames.length === 1 ? ` → ${o.csv}${png ? `, ${png}` : ''}` : png ? ` → ${png}` : ''}\n`,
+            `${o.input}${where}: ${result.points.length} particles (${describeThreshold(result)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${((Date.now() - frameStarted) / 1000).toFixed(1)} s)${plan.frames.length === 1 ? ` → ${o.csv}${png ? `, ${png}` : ''}` : png ? ` → ${png}` : ''}\n`,
           );
           if (s)
             io.stdout.write(
@@ -561,4 +568,32 @@ function minDistanceOption(value: unknown): { z: number; xy: number } | undefine
       'detect',
     );
   return { xy: parts[0] as number, z: parts[1] as number };
+}
+
+/** How the CLI names the threshold a detection used and where it came from. */
+function describeThreshold(result: {
+  threshold: number;
+  thresholdSource: DetectResult['thresholdSource'];
+  signal?: number;
+  blockThresholds?: number[];
+}): string {
+  const b = result.blockThresholds;
+  const lo = b && b.length > 1 ? Math.min(...b) : result.threshold;
+  const hi = b && b.length > 1 ? Math.max(...b) : result.threshold;
+  const value =
+    hi - lo >= 0.0005
+      ? `threshold ${lo.toFixed(3)}–${hi.toFixed(3)} over ${b?.length} blocks`
+      : `threshold ${result.threshold.toFixed(3)}`;
+  switch (result.thresholdSource) {
+    case 'given':
+      return `${value}, given`;
+    case 'signal':
+      return result.signal !== undefined
+        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
+        : `${value}, from each block's signal`;
+    case 'model':
+      return `${value}, the model's`;
+    default:
+      return `${value}, the default`;
+  }
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { fitThresholdRule, MetricsError } from '../src/index';
+
+/**
+ * Images whose best thresholds are known by construction: a faint image's one spot scores 0.52 and
+ * nothing else is found (F1 1 up to 0.52: the best of 0.05, …, 0.95, ties to the higher, is 0.5); a
+ * bright image's spot scores 0.93 with a noise peak at 0.71 (F1 1 from 0.75 to 0.9: 0.9).
+ */
+function image(signal: number | undefined, bright: boolean) {
+  const truth = [{ x: 5, y: 5, z: 5 }];
+  const detections = bright
+    ? [
+        { x: 5, y: 5, z: 5, score: 0.93 },
+        { x: 20, y: 20, z: 5, score: 0.71 },
+      ]
+    : [{ x: 5.5, y: 5, z: 5, score: 0.52 }];
+  return { truth, detections, ...(signal !== undefined ? { signal } : {}) };
+}
+
+describe('fitThresholdRule', () => {
+  it('bins images at the quantiles of their signals, a knot at each bin median, its best threshold', () => {
+    const images = Array.from({ length: 12 }, (_, i) => image(i + 1, i >= 6));
+    images.push(image(undefined, true), image(undefined, false)); // no signal: no part
+    const rule = fitThresholdRule(images, { knots: 2 });
+    // Signals 1…12: edges 1, 6.5, 12 → bins 1–6 (median 3.5) and 7–12 (median 9.5).
+    expect(rule.knots).toEqual([3.5, 9.5]);
+    expect(rule.thresholds).toEqual([0.5, 0.9]);
+    expect(rule.counts).toEqual([6, 6]);
+  });
+
+  it('interpolates quantiles as NumPy does, an image on an edge counting in both bins', () => {
+    // 13 signals 0, 1, …, 12 with K = 2: edges 0, 6, 12; bins 0–6 and 6–12 (7 each), medians 3 and 9.
+    const images = Array.from({ length: 13 }, (_, i) => image(i, i > 6));
+    const rule = fitThresholdRule(images, { knots: 2 });
+    expect(rule.knots).toEqual([3, 9]);
+    expect(rule.counts).toEqual([7, 7]);
+    // The bright bin holds the faint edge image (signal 6) too, whose F1 is 0 above 0.52: there 0.9
+    // (mean F1 6/7) still beats 0.5 ((6·2/3 + 1)/7); with 0.75 it would be the same 6/7, ties to the higher.
+    expect(rule.thresholds).toEqual([0.5, 0.9]);
+  });
+
+  it('merges bins whose knots coincide', () => {
+    const images = Array.from({ length: 12 }, () => image(2, false));
+    const rule = fitThresholdRule(images, { knots: 2 });
+    expect(rule.knots).toEqual([2]);
+    expect(rule.counts).toEqual([12]);
+    expect(rule.thresholds).toEqual([0.5]);
+  });
+
+  it('refuses too few images with a signal and bad options', () => {
+    const images = Array.from({ length: 11 }, (_, i) => image(i, false));
+    expect(() => fitThresholdRule(images, { knots: 2 })).toThrow(/at least 12 images with a signal.*got 11/);
+    expect(() => fitThresholdRule(images, { knots: 0 })).toThrow(MetricsError);
+    expect(() => fitThresholdRule(images, { knots: 1, minImagesPerKnot: 1.5 })).toThrow(/minImagesPerKnot/);
+    expect(fitThresholdRule(images, { knots: 1, minImagesPerKnot: 11 }).knots).toEqual([5]);
+  });
+});

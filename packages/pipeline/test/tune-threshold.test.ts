@@ -1,0 +1,59 @@
+import { evaluatePoints } from '@dmdet/metrics';
+import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DetectorModel, detect, type LabeledVolume, tuneThreshold } from '../src/index';
+import { loadModel } from '../src/node';
+import { tinyDetector, useCpu } from './setup-tf';
+
+let model: DetectorModel;
+beforeAll(async () => {
+  await useCpu();
+  model = await loadModel('default');
+}, 60_000);
+
+const volumes: LabeledVolume[] = [21, 22, 23, 24].map((seed) => {
+  const sim = simulateGeneral(
+    mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 48], spots: { count: 14, snr: seed % 2 ? 3 : 8 } }),
+    seed,
+  );
+  return { id: `v${seed}`, volume: sim.volume, points: sim.points.map(({ x, y, z }) => ({ x, y, z })) };
+});
+
+describe('tuneThreshold', () => {
+  it('chooses the threshold and a rule on the volumes, as detect then applies them; the given detector is not changed', async () => {
+    const before = JSON.stringify(model.metadata);
+    const tuned = await tuneThreshold(model, volumes, { thresholdRule: { knots: 1, minImagesPerKnot: 3 } });
+    expect(JSON.stringify(model.metadata)).toBe(before);
+    const { threshold, thresholdRule, training } = tuned.detector.metadata;
+    expect(threshold).toBeGreaterThan(0);
+    expect(thresholdRule?.knots).toHaveLength(1);
+    expect(thresholdRule?.confidence).toBe(0.8);
+    expect(tuned.meanF1).toBeGreaterThanOrEqual(tuned.fixedF1);
+    expect(training?.thresholdTuning).toMatchObject({ volumes: 4, meanF1: tuned.meanF1 });
+    // detect with the tuned model: each volume's threshold from its signal (one knot: the rule's
+    // one threshold) or the fixed one; the mean F1 as tuneThreshold measured it (up to the gate
+    // being counted in the model's grid there and in the file's here).
+    const f1: number[] = [];
+    for (const v of volumes) {
+      const r = await detect(v.volume, { model: tuned.detector });
+      expect(r.threshold).toBe(r.thresholdSource === 'signal' ? thresholdRule?.thresholds[0] : threshold);
+      f1.push(evaluatePoints(v.points, r.points, { gate: 5 }).f1);
+    }
+    expect(f1.reduce((a, b) => a + b) / f1.length).toBeCloseTo(tuned.meanF1, 1);
+    // Without a rule: the fixed threshold only, and the old rule is not kept.
+    const plain = await tuneThreshold(tuned.detector, volumes, { thresholdRule: false });
+    expect(plain.detector.metadata.thresholdRule).toBeUndefined();
+    expect(plain.meanF1).toBe(plain.fixedF1);
+    // The default rule needs 24 volumes with a signal: none with 4, and the note says why.
+    const few = await tuneThreshold(model, volumes);
+    expect(few.detector.metadata.thresholdRule).toBeUndefined();
+    expect(few.ruleNote).toMatch(
+      /no threshold rule: \d validation volumes with 5 or more maxima ≥ 0.8, needs 24/,
+    );
+  }, 180_000);
+
+  it('refuses what is not a detector or no volumes', async () => {
+    await expect(tuneThreshold({} as DetectorModel, volumes)).rejects.toThrow(/needs a detector/);
+    await expect(tuneThreshold(tinyDetector(), [])).rejects.toThrow(/at least one labelled volume/);
+  });
+});

@@ -1,0 +1,128 @@
+import type { Volume } from '@dmdet/volume-io';
+import { PostprocessError } from './errors';
+import { checkVolume } from './input';
+import { median } from './robust';
+
+/**
+ * A detection threshold that follows a volume's signal: the volume's signal is the median, over the
+ * map's confident maxima (score ≥ `confidence`, at least `minSpots` of them), of the normalised
+ * input's 3×3×3 mean there ({@link volumeSignal}); the threshold is interpolated linearly between
+ * `knots` (signals, increasing) and their `thresholds`, clamped outside them
+ * ({@link thresholdForSignal}). A volume without enough confident maxima keeps the fixed threshold.
+ *
+ * Why: once a volume is resampled to a model's spot scale, an isolated noise peak can have a
+ * spot's shape, and only its brightness against the volume's own spots tells them apart; a
+ * threshold fitted across volumes is too low where spots are bright and too high where they are faint.
+ */
+export interface ThresholdRule {
+  kind: 'signal';
+  /** Maxima of the map at least this are the volume's confident spots. */
+  confidence: number;
+  /** Fewest confident maxima for the rule to apply. */
+  minSpots: number;
+  /** Signals (the normalised input's units), strictly increasing. */
+  knots: number[];
+  /** The threshold at each knot, in (0, 1). */
+  thresholds: number[];
+}
+
+/**
+ * Checks a {@link ThresholdRule} (e.g. read from a model's metadata), naming `label` and the field
+ * at fault: `kind: 'signal'`, `confidence` in (0, 1), `minSpots` a positive integer, `knots`
+ * finite and strictly increasing, as many `thresholds` in (0, 1).
+ *
+ * @example
+ * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
+ */
+export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): ThresholdRule {
+  const r = rule as Partial<ThresholdRule> | undefined;
+  const fail = (what: string): never => {
+    throw new PostprocessError('INVALID_OPTION', `${label}: ${what}, got ${JSON.stringify(rule)}`);
+  };
+  if (typeof r !== 'object' || r === null || r.kind !== 'signal') fail("kind must be 'signal'");
+  const { confidence, minSpots, knots, thresholds } = r as ThresholdRule;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1))
+    fail('confidence must be a number in (0, 1)');
+  if (!Number.isInteger(minSpots) || minSpots < 1) fail('minSpots must be a positive integer');
+  if (
+    !Array.isArray(knots) ||
+    knots.length === 0 ||
+    knots.some((k) => typeof k !== 'number' || !Number.isFinite(k))
+  )
+    fail('knots must be a non-empty list of finite numbers');
+  for (let i = 1; i < knots.length; i++)
+    if (!((knots[i] as number) > (knots[i - 1] as number))) fail('knots must be strictly increasing');
+  if (
+    !Array.isArray(thresholds) ||
+    thresholds.length !== knots.length ||
+    thresholds.some((t) => typeof t !== 'number' || !(t > 0 && t < 1))
+  )
+    fail('thresholds must be one number in (0, 1) per knot');
+  return r as ThresholdRule;
+}
+
+/**
+ * A volume's signal for a {@link ThresholdRule}: the median, over the maxima with score ≥
+ * `confidence`, of the mean of `input` in the 3×3×3 box around each (rounded to its voxel, the box
+ * clipped at the borders); `undefined` when fewer than `minSpots` maxima are that confident.
+ * `input` is the volume as the model saw it (normalised, at its spot scale), in the maxima's grid.
+ *
+ * @example
+ * const maxima = localMaxima3D(map, { threshold: 0.3 });
+ * const signal = volumeSignal(input, maxima, { confidence: 0.8, minSpots: 5 });
+ */
+export function volumeSignal(
+  input: Volume,
+  maxima: readonly { x: number; y: number; z: number; score: number }[],
+  options: { confidence: number; minSpots: number },
+): number | undefined {
+  const [Z, Y, X] = checkVolume(input);
+  const d = input.data;
+  const values: number[] = [];
+  for (const p of maxima) {
+    if (!(p.score >= options.confidence)) continue;
+    const z = Math.min(Z - 1, Math.max(0, Math.round(p.z)));
+    const y = Math.min(Y - 1, Math.max(0, Math.round(p.y)));
+    const x = Math.min(X - 1, Math.max(0, Math.round(p.x)));
+    let sum = 0;
+    let n = 0;
+    for (let zz = Math.max(0, z - 1); zz <= Math.min(Z - 1, z + 1); zz++)
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(Y - 1, y + 1); yy++)
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(X - 1, x + 1); xx++) {
+          const v = d[(zz * Y + yy) * X + xx] as number;
+          if (Number.isFinite(v)) {
+            sum += v;
+            n++;
+          }
+        }
+    if (n > 0) values.push(sum / n);
+  }
+  if (values.length < options.minSpots) return undefined;
+  return median(values);
+}
+
+/**
+ * The threshold a {@link ThresholdRule} gives a volume of this signal: linear between knots,
+ * clamped outside; `fallback` (the model's fixed threshold) when the signal is `undefined`.
+ *
+ * @example
+ * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
+ */
+export function thresholdForSignal(
+  rule: Pick<ThresholdRule, 'knots' | 'thresholds'>,
+  signal: number | undefined,
+  fallback: number,
+): number {
+  if (signal === undefined || !Number.isFinite(signal)) return fallback;
+  const { knots, thresholds } = rule;
+  const n = knots.length;
+  if (signal <= (knots[0] as number)) return thresholds[0] as number;
+  if (signal >= (knots[n - 1] as number)) return thresholds[n - 1] as number;
+  let i = 1;
+  while ((knots[i] as number) < signal) i++;
+  const k0 = knots[i - 1] as number;
+  const k1 = knots[i] as number;
+  const t0 = thresholds[i - 1] as number;
+  const t1 = thresholds[i] as number;
+  return t0 + ((t1 - t0) * (signal - k0)) / (k1 - k0);
+}

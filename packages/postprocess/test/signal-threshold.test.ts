@@ -1,0 +1,85 @@
+import { createVolume } from '@dmdet/volume-io';
+import { describe, expect, it } from 'vitest';
+import { checkThresholdRule, PostprocessError, thresholdForSignal, volumeSignal } from '../src/index';
+
+describe('volumeSignal', () => {
+  // 3×4×5 volume with value = z*100 + y*10 + x: the 3×3×3 mean around an inner voxel is its own
+  // value; at a border the box is clipped to the volume.
+  const shape: [number, number, number] = [3, 4, 5];
+  const data = new Float32Array(60);
+  for (let z = 0; z < 3; z++)
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 5; x++) data[(z * 4 + y) * 5 + x] = z * 100 + y * 10 + x;
+  const volume = createVolume(data, shape);
+
+  it('is the median of the 3×3×3 means at the confident maxima, boxes clipped at borders', () => {
+    const maxima = [
+      { z: 1, y: 1, x: 1, score: 0.9 }, // inner: 111
+      { z: 1.2, y: 2.4, x: 2.6, score: 0.85 }, // rounds to (1, 2, 3): 123
+      { z: 0, y: 0, x: 0, score: 0.95 }, // corner: box z 0–1, y 0–1, x 0–1 → mean 50 + 5 + 0.5 = 55.5
+      { z: 2, y: 3, x: 4, score: 0.99 }, // far corner: z 1–2, y 2–3, x 3–4 → 150 + 25 + 3.5 = 178.5
+      { z: 1, y: 2, x: 2, score: 0.5 }, // below the confidence: ignored
+    ];
+    // Sorted means 55.5, 111, 123, 178.5 → median (111 + 123) / 2.
+    expect(volumeSignal(volume, maxima, { confidence: 0.8, minSpots: 4 })).toBeCloseTo(117, 5);
+    expect(volumeSignal(volume, maxima.slice(0, 3), { confidence: 0.8, minSpots: 3 })).toBeCloseTo(111, 5);
+  });
+
+  it('is undefined with fewer confident maxima than minSpots, or none', () => {
+    const maxima = [
+      { z: 1, y: 1, x: 1, score: 0.9 },
+      { z: 1, y: 2, x: 2, score: 0.79 },
+    ];
+    expect(volumeSignal(volume, maxima, { confidence: 0.8, minSpots: 2 })).toBeUndefined();
+    expect(volumeSignal(volume, [], { confidence: 0.8, minSpots: 1 })).toBeUndefined();
+    expect(volumeSignal(volume, maxima, { confidence: 0.8, minSpots: 1 })).toBeCloseTo(111, 5);
+  });
+
+  it('works on a single slice, and refuses NaN in the input', () => {
+    const plane = createVolume(new Float32Array([1, 2, 3, 4]), [1, 2, 2]);
+    expect(
+      volumeSignal(plane, [{ z: 0, y: 0, x: 0, score: 1 }], { confidence: 0.5, minSpots: 1 }),
+    ).toBeCloseTo(2.5, 6);
+    const bad = createVolume(new Float32Array([1, Number.NaN, 3, 4]), [1, 2, 2]);
+    expect(() => volumeSignal(bad, [], { confidence: 0.5, minSpots: 1 })).toThrow(PostprocessError);
+  });
+});
+
+describe('thresholdForSignal', () => {
+  const rule = { knots: [1, 2, 4], thresholds: [0.4, 0.6, 0.9] };
+  it('interpolates linearly between knots and clamps outside', () => {
+    expect(thresholdForSignal(rule, 1.5, 0.5)).toBeCloseTo(0.5, 12);
+    expect(thresholdForSignal(rule, 3, 0.5)).toBeCloseTo(0.75, 12);
+    expect(thresholdForSignal(rule, 2, 0.5)).toBeCloseTo(0.6, 12);
+    expect(thresholdForSignal(rule, 0.1, 0.5)).toBe(0.4);
+    expect(thresholdForSignal(rule, 40, 0.5)).toBe(0.9);
+    expect(thresholdForSignal({ knots: [3], thresholds: [0.7] }, 1, 0.5)).toBe(0.7);
+  });
+  it('falls back without a signal', () => {
+    expect(thresholdForSignal(rule, undefined, 0.55)).toBe(0.55);
+    expect(thresholdForSignal(rule, Number.NaN, 0.55)).toBe(0.55);
+  });
+});
+
+describe('checkThresholdRule', () => {
+  const good = { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [1, 2], thresholds: [0.5, 0.7] };
+  it('accepts a valid rule and names the field at fault otherwise', () => {
+    expect(checkThresholdRule(good)).toEqual(good);
+    const bad: [unknown, RegExp][] = [
+      [{ ...good, kind: 'snr' }, /kind must be 'signal'/],
+      [null, /kind must be 'signal'/],
+      [{ ...good, confidence: 1 }, /confidence must be a number in \(0, 1\)/],
+      [{ ...good, minSpots: 0 }, /minSpots must be a positive integer/],
+      [{ ...good, knots: [2, 2] }, /knots must be strictly increasing/],
+      [{ ...good, knots: [1, Number.NaN] }, /knots must be a non-empty list of finite numbers/],
+      [{ ...good, knots: [] }, /knots must be a non-empty list/],
+      [{ ...good, thresholds: [0.5] }, /thresholds must be one number in \(0, 1\) per knot/],
+      [{ ...good, thresholds: [0.5, 1.2] }, /thresholds must be one number in \(0, 1\) per knot/],
+    ];
+    for (const [rule, message] of bad) {
+      expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);
+      expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(
+        /^model\.json thresholdRule: /,
+      );
+    }
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Edits fields of a saved model's dmdet metadata (`model.json`, `userDefinedMetadata.dmdet`) in
+ * place, leaving the rest of the file byte for byte (the weights manifest too): a formatted
+ * model.json (the built-in ones) gets each field on one line, replacing its line or added after
+ * `"threshold"`; one as `saveModel` writes it (a single line of JSON) is written again that way.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** A value as one line of JSON with a space after `:`, `,` and inside braces: `{ "a": [1, 2] }`. */
+function oneLineJson(value: unknown): string {
+  return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']');
+}
+
+/** JSON with every object's keys sorted: equal for equal values whatever the key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+/** Sets these metadata fields (top level of `userDefinedMetadata.dmdet`; `undefined` removes one) in `file`; throws, writing nothing, when they cannot be placed. */
+export function setMetadataFields(file: string, fields: Record<string, unknown>): void {
+  const text = readFileSync(file, 'utf8');
+  const parsed = JSON.parse(text);
+  const meta = parsed?.userDefinedMetadata?.dmdet;
+  if (!meta || typeof meta !== 'object') throw new Error(`${file}: no userDefinedMetadata.dmdet`);
+  for (const [name, value] of Object.entries(fields))
+    if (value === undefined) delete meta[name];
+    else meta[name] = value;
+  let edited: string;
+  if (!text.trimEnd().includes('\n')) edited = JSON.stringify(parsed);
+  else {
+    edited = text;
+    for (const [name, value] of Object.entries(fields)) {
+      const own = new RegExp(`^( *)"${name}": [^\\n]*?(,?)\\n`, 'm');
+      const anchor = /^( *)"threshold": [^\n]*,\n/m;
+      if (value === undefined) edited = edited.replace(own, '');
+      else if (own.test(edited))
+        edited = edited.replace(
+          own,
+          (_m, indent: string, comma: string) => `${indent}"${name}": ${oneLineJson(value)}${comma}\n`,
+        );
+      else if (anchor.test(edited))
+        edited = edited.replace(
+          anchor,
+          (m, indent: string) => `${m}${indent}"${name}": ${oneLineJson(value)},\n`,
+        );
+      else throw new Error(`${file}: no "threshold" line to place ${name} after; nothing written`);
+    }
+  }
+  if (canonical(JSON.parse(edited)) !== canonical(parsed))
+    throw new Error(`${file}: could not place ${Object.keys(fields).join(', ')}; nothing written`);
+  writeFileSync(file, edited);
+}

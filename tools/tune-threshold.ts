@@ -1,0 +1,66 @@
+/**
+ * Chooses a model's threshold and threshold rule (a threshold that follows each volume's signal)
+ * again, without training (`tuneThreshold` of @dmdet/pipeline), on volumes like its training data:
+ * `general`-family volumes (128×128, local SNR 1.5–12; seeds from index 5000 of the general training
+ * seeds, beyond every training and validation volume and apart from the robustness benchmark's)
+ * and the `medium` virus benchmark's 24 validation volumes. Spot sizes are estimated, as `detect`
+ * does. With `--write` it stores them in the model's `model.json`:
+ *
+ *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--write]
+ *
+ * About 6 min for the default 72 volumes on two cores.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ModelWorkerPool } from '@dmdet/model/node';
+import { type LabeledVolume, tuneThreshold, useBackend } from '@dmdet/pipeline';
+import { loadModel } from '@dmdet/pipeline/node';
+import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { benchmarkData } from './lib/benchmark-data';
+import { generalTrainingSeeds } from './lib/general-data';
+import { setMetadataFields } from './lib/model-json';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { write: { type: 'boolean', default: false }, general: { type: 'string', default: '48' } },
+});
+const dir = positionals[0];
+const general = Number(values.general);
+if (!dir || !Number.isInteger(general) || general < 0)
+  throw new Error('usage: tools/tune-threshold.ts <model dir> [--general n] [--write]');
+const backend = await useBackend('wasm');
+const detector = await loadModel(dir);
+const started = Date.now();
+const volumes: LabeledVolume[] = generalTrainingSeeds(5000, general).map((seed) => {
+  const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
+  return {
+    id: `general-${seed}`,
+    volume: sim.volume,
+    points: sim.points.map(({ x, y, z }) => ({ x, y, z })),
+  };
+});
+for (const b of benchmarkData('medium').validation)
+  volumes.push({ id: b.id, volume: b.volume, points: b.points });
+const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
+try {
+  const result = await tuneThreshold(detector, volumes, { predictor: pool });
+  const { threshold, thresholdRule } = result.detector.metadata;
+  console.log(
+    `${dir}: threshold ${threshold?.toFixed(3)} (was ${detector.metadata.threshold?.toFixed(3)}), mean F1 ${result.fixedF1.toFixed(3)} on ${volumes.length} volumes; ${
+      thresholdRule
+        ? `threshold rule: knots ${thresholdRule.knots.map((k) => k.toFixed(2)).join(', ')} → thresholds ${thresholdRule.thresholds.map((t) => t.toFixed(2)).join(', ')}, mean F1 ${result.meanF1.toFixed(3)}`
+        : (result.ruleNote ?? 'no threshold rule')
+    } (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  if (values.write) {
+    const file = join(dir, 'model.json');
+    setMetadataFields(file, {
+      threshold,
+      thresholdRule,
+    });
+    console.log(`written to ${file}`);
+  }
+} finally {
+  await pool.close();
+}
