@@ -3,7 +3,9 @@
  * place, leaving the rest of the file byte for byte (the weights manifest too): a formatted
  * model.json (the built-in ones) gets each field on one line, replacing its line or added after
  * `"threshold"`; one as `saveModel` writes it (a single line of JSON) is written again that way.
+ * Then the repository's formatter (biome) lays it out.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** A value as one line of JSON with a space after `:`, `,` and inside braces: `{ "a": [1, 2] }`. */
@@ -34,23 +36,25 @@ export function setMetadataFields(file: string, fields: Record<string, unknown>)
   else {
     edited = text;
     for (const [name, value] of Object.entries(fields)) {
-      const own = new RegExp(`^( *)"${name}": [^\\n]*?(,?)\\n`, 'm');
+      // The field's own lines: one, or an object / array over several (closed at its indentation).
+      const own = new RegExp(`^( *)"${name}": (?:[[{]\\n[\\s\\S]*?\\n\\1[\\]}]|[^\\n]*?)(,?)\\n`, 'm');
       const anchor = /^( *)"threshold": [^\n]*,\n/m;
+      const line = (indent: string, comma: string) => `${indent}"${name}": ${oneLineJson(value)}${comma}\n`;
       if (value === undefined) edited = edited.replace(own, '');
       else if (own.test(edited))
-        edited = edited.replace(
-          own,
-          (_m, indent: string, comma: string) => `${indent}"${name}": ${oneLineJson(value)}${comma}\n`,
-        );
+        edited = edited.replace(own, (_m, indent: string, comma: string) => line(indent, comma));
       else if (anchor.test(edited))
-        edited = edited.replace(
-          anchor,
-          (m, indent: string) => `${m}${indent}"${name}": ${oneLineJson(value)},\n`,
-        );
+        edited = edited.replace(anchor, (m, indent: string) => `${m}${line(indent, ',')}`);
       else throw new Error(`${file}: no "threshold" line to place ${name} after; nothing written`);
     }
   }
   if (canonical(JSON.parse(edited)) !== canonical(parsed))
     throw new Error(`${file}: could not place ${Object.keys(fields).join(', ')}; nothing written`);
   writeFileSync(file, edited);
+  // As the repository's formatter lays JSON out (long values over several lines), so that lint passes.
+  try {
+    execFileSync('npx', ['biome', 'format', '--write', file], { stdio: 'ignore' });
+  } catch {
+    // Outside the repository's formatted files: left as written.
+  }
 }
