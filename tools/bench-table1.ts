@@ -10,7 +10,8 @@
  * ablation (density map, MSE + weight map) with the same recipe on both cores, chooses every
  * method's detection threshold on the validation split (SEF3D's too), scores the test split (gate
  * 5 voxels) and prints mean ± std F1 and RMSE per SNR beside the paper's numbers — once with each
- * method's one threshold, and once with a threshold per SNR level chosen on that level's
+ * method's one threshold (a model with a threshold rule: the threshold its rule gives each volume
+ * from the volume's signal, as `detect` does), and once with a threshold per SNR level chosen on that level's
  * validation volumes (the Particle Tracking Challenge's protocol, which the paper's SEF3D numbers
  * suggest it followed; docs/results.md). Writes
  * <out>/results.json, <out>/table.md (the tables docs/results.md quotes) and docs/figures/table1.png
@@ -181,12 +182,18 @@ async function scoreNetwork(detector: DetectorModel, set: BenchmarkItem[], thres
   try {
     const rows: Rows = [];
     for (const s of set) {
-      const { points } = await detect(s.volume, {
+      const { points, ruleThreshold } = await detect(s.volume, {
         model: detector,
         threshold,
         ...(pool ? { predictor: pool } : {}),
       });
-      rows.push({ id: s.id, group: s.snr, truth: s.points, detections: points });
+      rows.push({
+        id: s.id,
+        group: s.snr,
+        truth: s.points,
+        detections: points,
+        ...(ruleThreshold !== undefined ? { ownThreshold: ruleThreshold } : {}),
+      });
     }
     return rows;
   } finally {
@@ -199,6 +206,8 @@ type Rows = {
   group: number;
   truth: BenchmarkItem['points'];
   detections: { x: number; y: number; z: number; score: number }[];
+  /** The threshold the model's threshold rule gives this volume (from its signal), for a model with one. */
+  ownThreshold?: number;
 }[];
 
 /** SEF3D's detections (response in noise σ) at `threshold` or above. */
@@ -217,9 +226,9 @@ function sef3dRows(set: BenchmarkItem[], threshold: number): Rows {
  */
 const NETWORK_FLOOR = 0.02;
 
-/** The detections of `rows` whose score reaches the threshold of their volume's SNR. */
-function keepAbove(rows: Rows, thresholdOf: (snr: number) => number): Rows {
-  return rows.map((r) => ({ ...r, detections: r.detections.filter((d) => d.score >= thresholdOf(r.group)) }));
+/** The detections of `rows` whose score reaches their volume's threshold. */
+function keepAbove(rows: Rows, thresholdOf: (row: Rows[number]) => number): Rows {
+  return rows.map((r) => ({ ...r, detections: r.detections.filter((d) => d.score >= thresholdOf(r)) }));
 }
 
 const snrs = [1, 2, 4, 7];
@@ -274,6 +283,7 @@ for (const method of methods) {
   let validation: Rows;
   let threshold: number;
   let clamp = (t: number) => t;
+  let ruleThresholds: number[] = [];
   const record: Partial<(typeof results)[string]> = {};
   if (method === 'sef3d') {
     detectAll = sef3dRows;
@@ -284,6 +294,7 @@ for (const method of methods) {
     detectAll = (set, t) => scoreNetwork(detector, set, t);
     validation = await scoreNetwork(detector, data.validation, NETWORK_FLOOR);
     threshold = detector.metadata.threshold ?? 0.5;
+    ruleThresholds = detector.metadata.thresholdRule?.thresholds ?? [];
     clamp = (t) => Math.min(Math.max(NETWORK_FLOOR, t), 0.999);
     Object.assign(record, {
       trainingMinutes: minutes,
@@ -292,9 +303,10 @@ for (const method of methods) {
     });
   }
   const perSnr = perSnrThresholds(validation, clamp);
-  const floor = Math.min(threshold, ...Object.values(perSnr).filter(Number.isFinite));
-  const global = () => threshold;
-  const bySnr = (snr: number) => perSnr[snr] ?? threshold;
+  const floor = Math.min(threshold, ...ruleThresholds, ...Object.values(perSnr).filter(Number.isFinite));
+  // The method's own threshold: its one threshold, or the one its threshold rule gives each volume.
+  const global = (r: Rows[number]) => r.ownThreshold ?? threshold;
+  const bySnr = (r: Rows[number]) => perSnr[r.group] ?? threshold;
   const test = await detectAll(data.test, floor);
   const ext = extended.length > 0 ? await detectAll(extended, floor) : undefined;
   results[method] = {

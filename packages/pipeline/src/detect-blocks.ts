@@ -39,7 +39,10 @@ export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | '
 
 /** What {@link detectInBlocks} found: `detect`'s result without a map, and the blocks it read. */
 export interface DetectInBlocksResult
-  extends Omit<DetectResult, 'map' | 'tiles' | 'resampling' | 'signal' | 'threshold' | 'thresholdSource'> {
+  extends Omit<
+    DetectResult,
+    'map' | 'tiles' | 'resampling' | 'signal' | 'ruleThreshold' | 'threshold' | 'thresholdSource'
+  > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
   /** Each block's threshold, in block order: with a threshold rule, each follows its own block's signal. */

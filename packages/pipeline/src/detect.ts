@@ -119,6 +119,11 @@ export interface DetectResult {
   thresholdSource: 'given' | 'signal' | 'model' | 'default';
   /** With a threshold rule: the volume's signal (`volumeSignal`), absent when too few confident maxima. */
   signal?: number;
+  /**
+   * With a threshold rule: the threshold it gives this volume (the model's fixed one without a
+   * signal), also when a `threshold` option was used instead.
+   */
+  ruleThreshold?: number;
   /** Tiles predicted (1: the whole volume at once). */
   tiles: number;
   /** The predicted density map, with `keepMap` (in the model's grid: see `resampling`). */
@@ -228,7 +233,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const fixed = options.threshold ?? metadata.threshold ?? 0.5;
   if (typeof fixed !== 'number' || !(fixed > 0 && fixed < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${fixed}`);
-  const rule = options.threshold === undefined ? metadata.thresholdRule : undefined;
+  const rule = metadata.thresholdRule;
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
@@ -248,7 +253,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const floor = rule ? Math.min(fixed, rule.confidence, ...rule.thresholds) : fixed;
   const candidates = localMaxima3D(map, { threshold: floor, minDistance });
   const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
-  const threshold = rule ? thresholdForSignal(rule, signal, fixed) : fixed;
+  const ruleThreshold = rule ? thresholdForSignal(rule, signal, metadata.threshold ?? 0.5) : undefined;
+  const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined
       ? 'given'
@@ -289,6 +295,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     threshold,
     thresholdSource,
     ...(signal !== undefined ? { signal } : {}),
+    ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     tiles,
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),

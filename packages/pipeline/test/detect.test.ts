@@ -155,7 +155,9 @@ describe('detect', () => {
     const given = await detect(volume, { model: ruled, threshold: 0.3 });
     expect(given.thresholdSource).toBe('given');
     expect(given.threshold).toBe(0.3);
+    expect(given.ruleThreshold).toBeCloseTo(expected, 6);
     const plain = await detect(volume, { model: detector });
     expect(plain.thresholdSource).toBe('model');
+    expect(plain.ruleThreshold).toBeUndefined();
   });
 });
