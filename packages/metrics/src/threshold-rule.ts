@@ -1,7 +1,9 @@
+import { candidatePairs } from './candidates';
 import { MetricsError } from './errors';
-import type { MatchOptions } from './match';
-import type { Point3 } from './points';
-import { bestThreshold, type ScoredPoint } from './threshold';
+import { type MatchOptions, solveMatching } from './match';
+import { checkGateAndScale, checkPoints, type Point3 } from './points';
+import { scores } from './scores';
+import type { ScoredPoint } from './threshold';
 
 /** Options of {@link fitThresholdRule}. */
 export interface FitThresholdRuleOptions extends MatchOptions {
@@ -11,14 +13,23 @@ export interface FitThresholdRuleOptions extends MatchOptions {
   minImagesPerKnot?: number;
   /** Thresholds tried in each bin. Default 0.05, 0.10, …, 0.95. */
   candidates?: readonly number[];
+  /**
+   * Slopes tried for a term `slope × logZoom` added to each image's threshold (one slope for all
+   * bins, the one of best mean F1 over all images, ties to the smallest |slope|). Default [0]: none.
+   */
+  zoomSlopes?: readonly number[];
 }
 
-/** A fitted threshold rule: knots (signals, strictly increasing) and the threshold at each. */
+/** A fitted threshold rule: knots (signals, strictly increasing), the threshold at each, and the zoom slope. */
 export interface FittedThresholdRule {
   knots: number[];
   thresholds: number[];
+  /** The slope of the `logZoom` term (0 when none was tried). */
+  zoomSlope: number;
   /** Images per knot's bin. */
   counts: number[];
+  /** Mean F1 over the images with a signal, each at its threshold under the rule. */
+  meanF1: number;
 }
 
 const DEFAULT_CANDIDATES = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
@@ -31,22 +42,65 @@ function quantile(sorted: readonly number[], q: number): number {
   return (sorted[lo] as number) + (h - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
 }
 
+const medianOf = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/** An image ready for scoring at any threshold: its F1 cached by the number of detections kept. */
+function scorer(
+  image: { truth: readonly Point3[]; detections: readonly ScoredPoint[] },
+  gate: number,
+  scale: MatchOptions['scale'],
+): (threshold: number) => number {
+  const pairs = candidatePairs(image.truth, image.detections, gate, scale ?? [1, 1, 1]);
+  const sorted = image.detections.map((d) => d.score).sort((a, b) => b - a);
+  const cache = new Map<number, number>();
+  return (threshold) => {
+    let kept = 0;
+    while (kept < sorted.length && (sorted[kept] as number) >= threshold) kept++;
+    let f1 = cache.get(kept);
+    if (f1 === undefined) {
+      const keep = (j: number) => (image.detections[j] as ScoredPoint).score >= threshold;
+      f1 = scores(solveMatching(image.truth.length, image.detections.length, pairs, gate, keep)).f1;
+      cache.set(kept, f1);
+    }
+    return f1;
+  };
+}
+
 /**
- * Fits a detection threshold that follows each image's signal (a number per image, e.g.
- * `volumeSignal` of `@dmdet/postprocess`): the images with a signal are split into `knots` bins at
- * the quantiles of their signals; each bin's knot is its median signal and its threshold the one
- * of `candidates` with the best mean F1 over the bin's images ({@link bestThreshold}). Bins whose
- * knots coincide are merged. Images without a signal take no part. Throws when fewer than
- * `knots × minImagesPerKnot` images have a signal.
+ * Fits a detection threshold that follows each image's `signal` (a number per image, e.g.
+ * `volumeSignal` of `@dmdet/postprocess`) and, with `zoomSlopes`, shifts with its `logZoom`: the
+ * images with a signal are split into `knots` bins at the quantiles of their signals (an image on an
+ * edge counts in both); each bin's knot is its median signal and its threshold the one of
+ * `candidates` with the best mean F1 over the bin's images, each image kept at that threshold plus
+ * `slope × logZoom` (ties to the higher threshold). Bins whose knots coincide are merged. Images
+ * without a signal take no part. Throws when fewer than `knots × minImagesPerKnot` images have a signal.
  *
  * @example
  * const rule = fitThresholdRule(validation.map((v) => ({ truth: v.truth, detections: v.maxima, signal: v.signal })));
  */
 export function fitThresholdRule(
-  images: readonly { truth: readonly Point3[]; detections: readonly ScoredPoint[]; signal?: number }[],
+  images: readonly {
+    truth: readonly Point3[];
+    detections: readonly ScoredPoint[];
+    signal?: number;
+    /** log2 of the image's resampling zoom (0 when absent). */
+    logZoom?: number;
+  }[],
   options: FitThresholdRuleOptions = {},
 ): FittedThresholdRule {
-  const { knots: K = 4, minImagesPerKnot = 6, candidates = DEFAULT_CANDIDATES } = options;
+  const {
+    knots: K = 4,
+    minImagesPerKnot = 6,
+    candidates = DEFAULT_CANDIDATES,
+    zoomSlopes = [0],
+    gate = 5,
+    scale,
+  } = options;
+  checkGateAndScale(gate, scale ?? [1, 1, 1]);
   if (!Number.isInteger(K) || K < 1)
     throw new MetricsError('INVALID_OPTION', `knots must be a positive integer, got ${K}`);
   if (!Number.isInteger(minImagesPerKnot) || minImagesPerKnot < 1)
@@ -54,45 +108,80 @@ export function fitThresholdRule(
       'INVALID_OPTION',
       `minImagesPerKnot must be a positive integer, got ${minImagesPerKnot}`,
     );
+  for (const [name, list] of [
+    ['candidates', candidates],
+    ['zoomSlopes', zoomSlopes],
+  ] as const)
+    if (list.length === 0 || list.some((c) => typeof c !== 'number' || !Number.isFinite(c)))
+      throw new MetricsError('INVALID_OPTION', `${name} must be a non-empty list of finite numbers`);
+  images.forEach((im, i) => {
+    checkPoints(im.truth, `images[${i}].truth`);
+    checkPoints(im.detections, `images[${i}].detections`);
+  });
   const withSignal = images.filter((im) => typeof im.signal === 'number' && Number.isFinite(im.signal));
   if (withSignal.length < K * minImagesPerKnot)
     throw new MetricsError(
       'INVALID_OPTION',
       `fitThresholdRule needs at least ${K * minImagesPerKnot} images with a signal (${K} knots × ${minImagesPerKnot}), got ${withSignal.length}`,
     );
-  const sorted = withSignal.map((im) => im.signal as number).sort((a, b) => a - b);
+  const items = withSignal.map((im) => ({
+    signal: im.signal as number,
+    logZoom: Number.isFinite(im.logZoom) ? (im.logZoom as number) : 0,
+    f1At: scorer(im, gate, scale),
+  }));
+  const sorted = items.map((im) => im.signal).sort((a, b) => a - b);
   const edges = Array.from({ length: K + 1 }, (_, k) => quantile(sorted, k / K));
-  const bins: (typeof withSignal)[] = [];
+  const bins: (typeof items)[] = [];
   for (let k = 0; k < K; k++) {
     const lo = edges[k] as number;
     const hi = edges[k + 1] as number;
-    // Closed on both sides, as the bins were first fitted (an image on an edge counts in both).
-    const bin = withSignal.filter((im) => (im.signal as number) >= lo && (im.signal as number) <= hi);
-    const knot = quantile(
-      bin.map((im) => im.signal as number).sort((a, b) => a - b),
-      0.5,
-    );
+    const bin = items.filter((im) => im.signal >= lo && im.signal <= hi);
     const last = bins[bins.length - 1];
-    const lastKnot =
-      last &&
-      quantile(
-        last.map((im) => im.signal as number).sort((a, b) => a - b),
-        0.5,
-      );
-    if (last && lastKnot !== undefined && !(knot > lastKnot)) {
+    if (last && !(medianOf(bin.map((im) => im.signal)) > medianOf(last.map((im) => im.signal)))) {
       for (const im of bin) if (!last.includes(im)) last.push(im);
     } else bins.push(bin);
   }
-  const rule: FittedThresholdRule = { knots: [], thresholds: [], counts: [] };
-  for (const bin of bins) {
-    rule.knots.push(
-      quantile(
-        bin.map((im) => im.signal as number).sort((a, b) => a - b),
-        0.5,
-      ),
-    );
-    rule.thresholds.push(bestThreshold(bin, { ...options, candidates }).threshold);
-    rule.counts.push(bin.length);
+  const thresholdsTried = [...new Set(candidates)].sort((a, b) => a - b);
+  const slopes = [...new Set(zoomSlopes)].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
+  let best: { slope: number; thresholds: number[]; score: number } | undefined;
+  for (const slope of slopes) {
+    const thresholds = bins.map((bin) => {
+      let pick = thresholdsTried[0] as number;
+      let pickF1 = Number.NEGATIVE_INFINITY;
+      for (const t of thresholdsTried) {
+        let sum = 0;
+        for (const im of bin) sum += im.f1At(t + slope * im.logZoom);
+        if (sum >= pickF1) {
+          pick = t;
+          pickF1 = sum;
+        }
+      }
+      return pick;
+    });
+    const at = (im: (typeof items)[number]) => {
+      const s = im.signal;
+      const ks = bins.map((b) => medianOf(b.map((x) => x.signal)));
+      let base: number;
+      if (s <= (ks[0] as number)) base = thresholds[0] as number;
+      else if (s >= (ks[ks.length - 1] as number)) base = thresholds[thresholds.length - 1] as number;
+      else {
+        let i = 1;
+        while ((ks[i] as number) < s) i++;
+        const f = (s - (ks[i - 1] as number)) / ((ks[i] as number) - (ks[i - 1] as number));
+        base =
+          (thresholds[i - 1] as number) + f * ((thresholds[i] as number) - (thresholds[i - 1] as number));
+      }
+      return base + slope * im.logZoom;
+    };
+    const score = items.reduce((sum, im) => sum + im.f1At(at(im)), 0) / items.length;
+    if (!best || score > best.score) best = { slope, thresholds, score };
   }
-  return rule;
+  const chosen = best as { slope: number; thresholds: number[]; score: number };
+  return {
+    knots: bins.map((b) => medianOf(b.map((im) => im.signal))),
+    thresholds: chosen.thresholds,
+    zoomSlope: chosen.slope,
+    counts: bins.map((b) => b.length),
+    meanF1: chosen.score,
+  };
 }

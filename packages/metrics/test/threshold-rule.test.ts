@@ -26,6 +26,32 @@ describe('fitThresholdRule', () => {
     expect(rule.knots).toEqual([3.5, 9.5]);
     expect(rule.thresholds).toEqual([0.5, 0.9]);
     expect(rule.counts).toEqual([6, 6]);
+    expect(rule.zoomSlope).toBe(0);
+    // Between the knots thresholds are interpolated: faint signals 4–6 get 0.53–0.6 (F1 0), bright
+    // 7–9 get 0.73–0.83 (F1 1): 9 of 12 images at F1 1.
+    expect(rule.meanF1).toBe(0.75);
+  });
+
+  it('fits one zoom slope over all bins: each image kept at threshold + slope × logZoom', () => {
+    // One signal level; enlarged images (logZoom 1) are the bright ones with a noise peak at 0.71
+    // (F1 1 for thresholds in (0.71, 0.93]), shrunk ones (logZoom −1) the faint (F1 1 up to 0.52).
+    const images = Array.from({ length: 12 }, (_, i) => ({
+      ...image(1, i % 2 === 0),
+      logZoom: i % 2 === 0 ? 1 : -1,
+    }));
+    // Without a slope: 0.5, where the bright images score 2/3 (0.833 in all).
+    const flat = fitThresholdRule(images, { knots: 1, minImagesPerKnot: 12 });
+    expect([flat.thresholds, flat.zoomSlope, flat.meanF1]).toEqual([[0.5], 0, (6 * (2 / 3) + 6) / 12]);
+    // Slope 0.1 fits no threshold to both ((0.61, 0.83] and ≤ 0.62 on the grid); 0.15 fits 0.6
+    // and 0.65 (ties to the higher), 0.2 also fits but a smaller |slope| wins ties.
+    const zoomed = fitThresholdRule(images, {
+      knots: 1,
+      minImagesPerKnot: 12,
+      zoomSlopes: [0, 0.05, 0.1, 0.15, 0.2],
+    });
+    expect(zoomed.zoomSlope).toBe(0.15);
+    expect(zoomed.thresholds).toEqual([0.65]);
+    expect(zoomed.meanF1).toBe(1);
   });
 
   it('interpolates quantiles as NumPy does, an image on an edge counting in both bins', () => {
@@ -52,6 +78,8 @@ describe('fitThresholdRule', () => {
     expect(() => fitThresholdRule(images, { knots: 2 })).toThrow(/at least 12 images with a signal.*got 11/);
     expect(() => fitThresholdRule(images, { knots: 0 })).toThrow(MetricsError);
     expect(() => fitThresholdRule(images, { knots: 1, minImagesPerKnot: 1.5 })).toThrow(/minImagesPerKnot/);
+    expect(() => fitThresholdRule(images, { knots: 1, zoomSlopes: [] })).toThrow(/zoomSlopes must be/);
+    expect(() => fitThresholdRule(images, { knots: 1, gate: 0 })).toThrow(/gate must be/);
     expect(fitThresholdRule(images, { knots: 1, minImagesPerKnot: 11 }).knots).toEqual([5]);
   });
 });

@@ -20,7 +20,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
-import { planSpotScale, resamples, type SpotSizeOption, type UsedSpotSize } from './spot-scale';
+import { logZoom, planSpotScale, resamples, type SpotSizeOption, type UsedSpotSize } from './spot-scale';
 
 /** A model with its dmdet metadata, as `loadModel` returns it. */
 export interface DetectorModel {
@@ -253,7 +253,14 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const floor = rule ? Math.min(fixed, rule.confidence, ...rule.thresholds) : fixed;
   const candidates = localMaxima3D(map, { threshold: floor, minDistance });
   const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
-  const ruleThreshold = rule ? thresholdForSignal(rule, signal, metadata.threshold ?? 0.5) : undefined;
+  const ruleThreshold = rule
+    ? thresholdForSignal(
+        rule,
+        signal,
+        metadata.threshold ?? 0.5,
+        resamples(plan) ? logZoom(plan.resampling) : 0,
+      )
+    : undefined;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined

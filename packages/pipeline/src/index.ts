@@ -61,6 +61,7 @@ export {
   lossOptionsFor,
   RULE_CONFIDENCE,
   RULE_MIN_SPOTS,
+  RULE_ZOOM_SLOPES,
   type ThresholdRuleFit,
   type TrainDetectorConfig,
   type TrainDetectorResult,

@@ -122,3 +122,14 @@ export function planSpotScale(
 export function resamples(plan: SpotScalePlan | undefined): plan is SpotScalePlan {
   return plan !== undefined && !isIdentity(plan.resampling);
 }
+
+/**
+ * log2 of a resampling's zoom: the ratio of voxel counts after and before (2: twice as many voxels),
+ * what a threshold rule's `zoomSlope` multiplies.
+ */
+export function logZoom(resampling: Resampling): number {
+  return [0, 1, 2].reduce(
+    (sum, k) => sum + Math.log2((resampling.to[k] as number) / (resampling.from[k] as number)),
+    0,
+  );
+}

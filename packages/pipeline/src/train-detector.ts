@@ -50,7 +50,7 @@ import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './
 import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
 import { predictMap } from './predict-map';
-import { spotSizeOf } from './spot-scale';
+import { logZoom, spotSizeOf } from './spot-scale';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
 export interface LabeledVolume {
@@ -168,7 +168,15 @@ export interface ThresholdRuleFit {
   knots?: number;
   /** Fewest volumes with a signal per knot; with fewer, no rule is fitted. Default 6. */
   minImagesPerKnot?: number;
+  /**
+   * Zoom slopes tried (threshold added per doubling of the voxels by the resampling to the spot
+   * scale; see `ThresholdRule.zoomSlope`). Default {@link RULE_ZOOM_SLOPES}; `[0]` for none.
+   */
+  zoomSlopes?: readonly number[];
 }
+
+/** The zoom slopes a threshold rule's fit tries by default: −0.05 to 0.1 in steps of 0.025. */
+export const RULE_ZOOM_SLOPES: readonly number[] = Object.freeze([-0.05, -0.025, 0, 0.025, 0.05, 0.075, 0.1]);
 
 /** A threshold rule's confident maxima: map values at least this (a spot's peak is 1 in a peak-normalised map). */
 export const RULE_CONFIDENCE = 0.8;
@@ -357,6 +365,8 @@ interface ValidationImage {
   detections: ScoredPoint[];
   /** `volumeSignal` of its input and maxima; absent with too few confident maxima. */
   signal?: number;
+  /** log2 of its resampling's zoom (0 without one). */
+  logZoom: number;
 }
 
 /** The validation volumes' maxima (score ≥ 0.02) inside their regions, in the spot-scale grid, and their signals. */
@@ -384,6 +394,7 @@ async function validationMaxima(
       truth: inRegion(v.item.points, v.mask),
       detections,
       ...(signal !== undefined ? { signal } : {}),
+      logZoom: v.resampling ? logZoom(v.resampling) : 0,
     });
   }
   return images;
@@ -435,15 +446,21 @@ function chooseThresholds(
       ...fixed,
       ruleNote: `no threshold rule: ${withSignal} validation volumes with ${RULE_MIN_SPOTS} or more maxima ≥ ${RULE_CONFIDENCE}, needs ${knots * perKnot}`,
     };
-  const fitted = fitThresholdRule(images, { gate: 5, knots, minImagesPerKnot: perKnot });
+  const fitted = fitThresholdRule(images, {
+    gate: 5,
+    knots,
+    minImagesPerKnot: perKnot,
+    zoomSlopes: fit.zoomSlopes ?? RULE_ZOOM_SLOPES,
+  });
   const rule: ThresholdRule = {
     kind: 'signal',
     confidence: RULE_CONFIDENCE,
     minSpots: RULE_MIN_SPOTS,
     knots: fitted.knots,
     thresholds: fitted.thresholds.map((t) => Math.min(Math.max(0.02, t), 0.999)),
+    ...(fitted.zoomSlope !== 0 ? { zoomSlope: fitted.zoomSlope } : {}),
   };
-  const thresholds = images.map((im) => thresholdForSignal(rule, im.signal, threshold));
+  const thresholds = images.map((im) => thresholdForSignal(rule, im.signal, threshold, im.logZoom));
   const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));
   if (!(meanF1 >= best.meanF1))
     return {

@@ -22,6 +22,9 @@ describe('public API', () => {
       'MEMORY_MODEL',
       'MIN_BUDGET_TILE_VOXELS',
       'PipelineError',
+      'RULE_CONFIDENCE',
+      'RULE_MIN_SPOTS',
+      'RULE_ZOOM_SLOPES',
       'blockMargin',
       'blockVoxels',
       'defaultModelUrl',
@@ -43,6 +46,7 @@ describe('public API', () => {
       'tileLayout',
       'tileVoxelsForMemory',
       'trainDetector',
+      'tuneThreshold',
       'useBackend',
     ]);
   });

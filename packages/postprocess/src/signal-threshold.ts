@@ -24,6 +24,13 @@ export interface ThresholdRule {
   knots: number[];
   /** The threshold at each knot, in (0, 1). */
   thresholds: number[];
+  /**
+   * Added to the threshold per doubling of the volume's resampling zoom (`logZoom`: log2 of the
+   * ratio of voxel counts after and before resampling to the model's spot scale). Positive: a volume
+   * enlarged for small spots, whose noise peaks take a spot's shape, gets a higher threshold; one
+   * shrunk for large spots a lower. Default 0.
+   */
+  zoomSlope?: number;
 }
 
 /**
@@ -58,6 +65,9 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
     thresholds.some((t) => typeof t !== 'number' || !(t > 0 && t < 1))
   )
     fail('thresholds must be one number in (0, 1) per knot');
+  const slope = (r as ThresholdRule).zoomSlope;
+  if (slope !== undefined && (typeof slope !== 'number' || !Number.isFinite(slope)))
+    fail('zoomSlope must be a finite number when given');
   return r as ThresholdRule;
 }
 
@@ -103,26 +113,34 @@ export function volumeSignal(
 
 /**
  * The threshold a {@link ThresholdRule} gives a volume of this signal: linear between knots,
- * clamped outside; `fallback` (the model's fixed threshold) when the signal is `undefined`.
+ * clamped outside, plus `zoomSlope × logZoom` (kept within [0.01, 0.999]); `fallback` (the model's
+ * fixed threshold) when the signal is `undefined`.
  *
  * @example
  * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
  */
 export function thresholdForSignal(
-  rule: Pick<ThresholdRule, 'knots' | 'thresholds'>,
+  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope'>,
   signal: number | undefined,
   fallback: number,
+  logZoom = 0,
 ): number {
   if (signal === undefined || !Number.isFinite(signal)) return fallback;
   const { knots, thresholds } = rule;
   const n = knots.length;
-  if (signal <= (knots[0] as number)) return thresholds[0] as number;
-  if (signal >= (knots[n - 1] as number)) return thresholds[n - 1] as number;
-  let i = 1;
-  while ((knots[i] as number) < signal) i++;
-  const k0 = knots[i - 1] as number;
-  const k1 = knots[i] as number;
-  const t0 = thresholds[i - 1] as number;
-  const t1 = thresholds[i] as number;
-  return t0 + ((t1 - t0) * (signal - k0)) / (k1 - k0);
+  let base: number;
+  if (signal <= (knots[0] as number)) base = thresholds[0] as number;
+  else if (signal >= (knots[n - 1] as number)) base = thresholds[n - 1] as number;
+  else {
+    let i = 1;
+    while ((knots[i] as number) < signal) i++;
+    const k0 = knots[i - 1] as number;
+    const k1 = knots[i] as number;
+    const t0 = thresholds[i - 1] as number;
+    const t1 = thresholds[i] as number;
+    base = t0 + ((t1 - t0) * (signal - k0)) / (k1 - k0);
+  }
+  const slope = rule.zoomSlope ?? 0;
+  if (slope === 0 || !Number.isFinite(logZoom)) return base;
+  return Math.min(0.999, Math.max(0.01, base + slope * logZoom));
 }

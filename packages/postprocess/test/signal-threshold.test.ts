@@ -54,6 +54,16 @@ describe('thresholdForSignal', () => {
     expect(thresholdForSignal(rule, 40, 0.5)).toBe(0.9);
     expect(thresholdForSignal({ knots: [3], thresholds: [0.7] }, 1, 0.5)).toBe(0.7);
   });
+  it('adds zoomSlope × logZoom, kept within [0.01, 0.999]', () => {
+    const zoomed = { ...rule, zoomSlope: 0.05 };
+    expect(thresholdForSignal(zoomed, 3, 0.5, 2)).toBeCloseTo(0.85, 12);
+    expect(thresholdForSignal(zoomed, 3, 0.5, -1)).toBeCloseTo(0.7, 12);
+    expect(thresholdForSignal(zoomed, 3, 0.5)).toBeCloseTo(0.75, 12);
+    expect(thresholdForSignal(zoomed, 40, 0.5, 4)).toBe(0.999);
+    expect(thresholdForSignal(zoomed, 0.1, 0.5, -20)).toBe(0.01);
+    // Without a signal the fallback, unshifted.
+    expect(thresholdForSignal(zoomed, undefined, 0.5, 2)).toBe(0.5);
+  });
   it('falls back without a signal', () => {
     expect(thresholdForSignal(rule, undefined, 0.55)).toBe(0.55);
     expect(thresholdForSignal(rule, Number.NaN, 0.55)).toBe(0.55);
@@ -74,6 +84,7 @@ describe('checkThresholdRule', () => {
       [{ ...good, knots: [] }, /knots must be a non-empty list/],
       [{ ...good, thresholds: [0.5] }, /thresholds must be one number in \(0, 1\) per knot/],
       [{ ...good, thresholds: [0.5, 1.2] }, /thresholds must be one number in \(0, 1\) per knot/],
+      [{ ...good, zoomSlope: 'steep' }, /zoomSlope must be a finite number when given/],
     ];
     for (const [rule, message] of bad) {
       expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);
