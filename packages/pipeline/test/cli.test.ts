@@ -107,6 +107,10 @@ describe('dmdet detect', () => {
     const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/spot size σxy \d\.\d\d px, σz \d\.\d\d slices/);
+    // The built-in model's threshold rule: a threshold from the volume's signal, printed.
+    expect(r.stdout).toMatch(
+      /particles \(threshold 0\.\d{3}, from the volume's signal \d+\.\d\d, \d+ tiles?/,
+    );
     const found = readPointsCsv(readFileSync(out, 'utf8'));
     expect(evaluate(sim.points, found, { gate: 5 }).f1).toBeGreaterThan(0.9);
   }, 120_000);
