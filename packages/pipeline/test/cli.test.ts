@@ -791,7 +791,7 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /detections of \d+ particles in [\d.]+ s: F1 [01]\.\d{3}, precision .* RMSE [\d.]+ voxels/,
+      /detections of \d+ particles in [\d.]+ s: F1 [01]\.\d{3}, precision .* RMSE [\d.]+ voxels \(gate 5; threshold 0\.\d{3}, from the volume's signal/,
     );
     for (const f of ['volume.tif', 'truth.csv', 'detections.csv', 'detections.png'])
       expect(existsSync(join(out, f)), f).toBe(true);

@@ -7,6 +7,7 @@ import { evaluate } from '../evaluate';
 import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
 import { numberOption, parse, tripleOption, UsageError } from './args';
+import { describeThreshold } from './describe-threshold';
 import { type CliIo, Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
 
@@ -115,6 +116,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     particles: sim.points.length,
     detections: result.points.length,
     threshold: result.threshold,
+    thresholdSource: result.thresholdSource,
     f1: scores.f1,
     precision: scores.precision,
     recall: scores.recall,
@@ -129,7 +131,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(
       `${result.points.length} detections of ${sim.points.length} particles in ${detectSeconds.toFixed(1)} s: ` +
         `F1 ${scores.f1.toFixed(3)}, precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)}, ` +
-        `RMSE ${scores.rmse.toFixed(3)} voxels (gate 5)\n` +
+        `RMSE ${scores.rmse.toFixed(3)} voxels (gate 5; ${describeThreshold(result)})\n` +
         `wrote ${out}/volume.tif, truth.csv, detections.csv, detections.png\n`,
     );
   }

@@ -26,6 +26,7 @@ import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
+import { describeThreshold } from './describe-threshold';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
 import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
@@ -568,32 +569,4 @@ function minDistanceOption(value: unknown): { z: number; xy: number } | undefine
       'detect',
     );
   return { xy: parts[0] as number, z: parts[1] as number };
-}
-
-/** How the CLI names the threshold a detection used and where it came from. */
-function describeThreshold(result: {
-  threshold: number;
-  thresholdSource: DetectResult['thresholdSource'];
-  signal?: number;
-  blockThresholds?: number[];
-}): string {
-  const b = result.blockThresholds;
-  const lo = b && b.length > 1 ? Math.min(...b) : result.threshold;
-  const hi = b && b.length > 1 ? Math.max(...b) : result.threshold;
-  const value =
-    hi - lo >= 0.0005
-      ? `threshold ${lo.toFixed(3)}–${hi.toFixed(3)} over ${b?.length} blocks`
-      : `threshold ${result.threshold.toFixed(3)}`;
-  switch (result.thresholdSource) {
-    case 'given':
-      return `${value}, given`;
-    case 'signal':
-      return result.signal !== undefined
-        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
-        : `${value}, from each block's signal`;
-    case 'model':
-      return `${value}, the model's`;
-    default:
-      return `${value}, the default`;
-  }
 }

@@ -1,0 +1,29 @@
+import type { DetectResult } from '../detect';
+
+/** How the CLI names the threshold a detection used and where it came from. */
+export function describeThreshold(result: {
+  threshold: number;
+  thresholdSource: DetectResult['thresholdSource'];
+  signal?: number;
+  blockThresholds?: number[];
+}): string {
+  const b = result.blockThresholds;
+  const lo = b && b.length > 1 ? Math.min(...b) : result.threshold;
+  const hi = b && b.length > 1 ? Math.max(...b) : result.threshold;
+  const value =
+    hi - lo >= 0.0005
+      ? `threshold ${lo.toFixed(3)}–${hi.toFixed(3)} over ${b?.length} blocks`
+      : `threshold ${result.threshold.toFixed(3)}`;
+  switch (result.thresholdSource) {
+    case 'given':
+      return `${value}, given`;
+    case 'signal':
+      return result.signal !== undefined
+        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
+        : `${value}, from each block's signal`;
+    case 'model':
+      return `${value}, the model's`;
+    default:
+      return `${value}, the default`;
+  }
+}
