@@ -328,6 +328,9 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       bestEpoch: result.training.bestEpoch,
       stopReason: result.training.stopReason,
       threshold: result.detector.metadata.threshold,
+      ...(result.detector.metadata.thresholdRule
+        ? { thresholdRule: result.detector.metadata.thresholdRule }
+        : {}),
       validationF1: result.validationF1,
       ...(result.sourceValidationF1 !== undefined ? { sourceValidationF1: result.sourceValidationF1 } : {}),
       validation: perVolume,
@@ -342,6 +345,13 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(
         `model saved to ${out}: ${freezeEpochs > 0 ? `${stage1.epochs} epochs, then frozen statistics for ` : ''}${summary.epochs} epochs (best ${summary.bestEpoch}, ${summary.stopReason}), threshold ${summary.threshold?.toFixed(3)}, validation F1 ${summary.validationF1?.toFixed(3) ?? 'n/a'}${result.sourceValidationF1 !== undefined ? ` (${from} before fine-tuning: ${result.sourceValidationF1.toFixed(3)})` : ''}, ${summary.seconds.toFixed(0)} s\n`,
       );
+      const rule = result.detector.metadata.thresholdRule;
+      const note = result.detector.metadata.training?.['thresholdRuleNote'];
+      if (rule)
+        io.stdout.write(
+          `threshold rule (a threshold that follows each volume's signal): signals ${rule.knots.map((k) => k.toFixed(2)).join(' / ')} → thresholds ${rule.thresholds.map((t) => t.toFixed(2)).join(' / ')}${rule.zoomSlope ? `, ${rule.zoomSlope > 0 ? '+' : ''}${rule.zoomSlope} per doubling of the voxels` : ''}\n`,
+        );
+      else if (typeof note === 'string' && perVolume.length >= 12) io.stdout.write(`${note}\n`);
       if (perVolume.length > 0) io.stdout.write(validationTable(perVolume));
       if (picture)
         io.stdout.write(
