@@ -115,6 +115,26 @@ describe('bestThreshold', () => {
     expect(bestThreshold([many], { maxCandidates: 50 }).curve).toHaveLength(50);
   });
 
+  it("'lowest-within-one-spot' takes the lowest threshold within one more miss of the best", () => {
+    // 5 spots scoring 0.9, 0.8, 0.7, 0.6, 0.2 and noise at 0.5 and 0.3: F1 10/12 at 0.2, 8/11 at
+    // 0.3, 8/10 at 0.5, 8/9 at 0.6 (the best), 6/8 at 0.7. One spot of 5: 1/9.
+    const im = {
+      truth: [0, 1, 2, 3, 4].map((k) => p(k * 20)),
+      detections: [
+        ...[0.9, 0.8, 0.7, 0.6, 0.2].map((score, k) => ({ ...p(k * 20), score })),
+        { ...p(200), score: 0.5 },
+        { ...p(240), score: 0.3 },
+      ],
+    };
+    expect(bestThreshold([im]).threshold).toBe(0.6);
+    const low = bestThreshold([im], { choose: 'lowest-within-one-spot' });
+    expect(low.threshold).toBe(0.2);
+    expect(low.meanF1).toBeCloseTo(10 / 12, 12);
+    // Three such images: one spot is (3 × 1/9) / 9 of the mean F1, and 10/12 is no longer within it.
+    expect(bestThreshold([im, im, im], { choose: 'lowest-within-one-spot' }).threshold).toBe(0.6);
+    expect(() => bestThreshold([im], { choose: 'middle' as never })).toThrow(/choose must be/);
+  });
+
   it('rejects missing scores and empty input', () => {
     expect(() => bestThreshold([])).toThrow(/at least one image/);
     expect(() => bestThreshold([{ truth: [], detections: [{ ...p(0), score: Number.NaN }] }])).toThrow(

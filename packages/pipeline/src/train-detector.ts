@@ -414,14 +414,18 @@ interface ThresholdChoice {
 }
 
 /**
- * Chooses the fixed threshold with the best mean F1 and, unless `fit` is false, a threshold rule
+ * Chooses the fixed threshold (the lowest within one spot of the best mean F1: `bestThreshold`'s
+ * `choose: 'lowest-within-one-spot'`) and, unless `fit` is false, a threshold rule
  * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's.
  */
 function chooseThresholds(
   images: readonly ValidationImage[],
   fit: ThresholdRuleFit | false,
 ): ThresholdChoice {
-  const best = bestThreshold(images, { gate: 5 });
+  // The lowest threshold within one spot of the best: with few validation spots, thresholds a spot
+  // apart are indistinguishable, and unseen volumes score lower than validation blocks of the
+  // training stacks (docs/train-your-own.md); with many spots it is the best one.
+  const best = bestThreshold(images, { gate: 5, choose: 'lowest-within-one-spot' });
   // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
   const threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
   const f1At = (image: ValidationImage, t: number) =>
@@ -473,8 +477,8 @@ function chooseThresholds(
 /**
  * Trains a detector on labelled volumes: makes the targets (density maps, or binary targets for
  * DetNet3D), trains with AMSGrad on random crops and flips with early stopping on the validation
- * loss, then chooses the detection threshold that maximises the mean F1 on the validation volumes
- * (gate 5 voxels) and stores it, the sigmas and the normalisation in the model's metadata. With
+ * loss, then chooses the detection threshold on the validation volumes (the lowest within one
+ * spot of the best mean F1, gate 5 voxels) and stores it, the sigmas and the normalisation in the model's metadata. With
  * `from` it fine-tunes an existing detector; volumes with a `region` are taught and scored only there.
  *
  * @example
