@@ -1,7 +1,7 @@
 import { evaluatePoints } from '@dmdet/metrics';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DetectorModel, detect, type LabeledVolume, tuneThreshold } from '../src/index';
+import { type DetectorModel, detect, type LabeledVolume, trainDetector, tuneThreshold } from '../src/index';
 import { loadModel } from '../src/node';
 import { tinyDetector, useCpu } from './setup-tf';
 
@@ -62,4 +62,26 @@ describe('tuneThreshold', () => {
     await expect(tuneThreshold({} as DetectorModel, volumes)).rejects.toThrow(/needs a detector/);
     await expect(tuneThreshold(tinyDetector(), [])).rejects.toThrow(/at least one labelled volume/);
   });
+});
+
+describe('trainDetector: threshold rule', () => {
+  it('fits a rule on the validation volumes and keeps it only when it scores at least the fixed threshold', async () => {
+    const source = await loadModel('default'); // trained in place: a copy of its own
+    const result = await trainDetector([volumes[0] as LabeledVolume], volumes, {
+      from: source,
+      epochs: 1,
+      stepsPerEpoch: 1,
+      batchSize: 1,
+      crop: [4, 32, 32],
+      thresholdRule: { knots: 1, minImagesPerKnot: 3 },
+    });
+    const m = result.detector.metadata;
+    expect(m.thresholdRule?.knots).toHaveLength(1);
+    expect(m.thresholdRule?.minSpots).toBe(5);
+    const fixedF1 = m.training?.['validationF1FixedThreshold'] as number;
+    expect(result.validationF1).toBeGreaterThanOrEqual(fixedF1);
+    // The report scores each volume at its own threshold, and their mean is the validation F1.
+    const mean = result.validationReport.reduce((a, r) => a + r.f1, 0) / result.validationReport.length;
+    expect(mean).toBeCloseTo(result.validationF1 as number, 10);
+  }, 180_000);
 });
