@@ -3,7 +3,7 @@
  * stacks of a kind it was not trained on (spots elongated 4:1 along x), then both models scored on
  * held-out stacks of that kind.
  *
- *   npm run example:fine-tune                      # data, 15 minutes of training, scores (~20 min)
+ *   npm run example:fine-tune                      # data, up to 15 minutes of training, scores (8–20 min)
  *   npm run example:fine-tune -- --minutes 5       # a shorter budget
  *   npm run example:fine-tune -- --skip-train      # score the model a previous run left
  *
