@@ -283,7 +283,7 @@ for (const method of methods) {
   let validation: Rows;
   let threshold: number;
   let clamp = (t: number) => t;
-  let ruleThresholds: number[] = [];
+  let ruleFloor: number[] = [];
   const record: Partial<(typeof results)[string]> = {};
   if (method === 'sef3d') {
     detectAll = sef3dRows;
@@ -294,7 +294,8 @@ for (const method of methods) {
     detectAll = (set, t) => scoreNetwork(detector, set, t);
     validation = await scoreNetwork(detector, data.validation, NETWORK_FLOOR);
     threshold = detector.metadata.threshold ?? 0.5;
-    ruleThresholds = detector.metadata.thresholdRule?.thresholds ?? [];
+    // A rule's threshold can fall below its knots' (its zoom term): detections down to the floor.
+    ruleFloor = detector.metadata.thresholdRule ? [NETWORK_FLOOR] : [];
     clamp = (t) => Math.min(Math.max(NETWORK_FLOOR, t), 0.999);
     Object.assign(record, {
       trainingMinutes: minutes,
@@ -303,7 +304,7 @@ for (const method of methods) {
     });
   }
   const perSnr = perSnrThresholds(validation, clamp);
-  const floor = Math.min(threshold, ...ruleThresholds, ...Object.values(perSnr).filter(Number.isFinite));
+  const floor = Math.min(threshold, ...ruleFloor, ...Object.values(perSnr).filter(Number.isFinite));
   // The method's own threshold: its one threshold, or the one its threshold rule gives each volume.
   const global = (r: Rows[number]) => r.ownThreshold ?? threshold;
   const bySnr = (r: Rows[number]) => perSnr[r.group] ?? threshold;

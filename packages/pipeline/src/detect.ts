@@ -249,18 +249,21 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  // One pass of maxima low enough for the rule's confident ones and any threshold it can give.
-  const floor = rule ? Math.min(fixed, rule.confidence, ...rule.thresholds) : fixed;
+  // One pass of maxima low enough for the rule's confident ones and any threshold it can give
+  // (its knots' shifted by its zoom term, or its fallback).
+  const zoom = resamples(plan) ? logZoom(plan.resampling) : 0;
+  const fallback = metadata.threshold ?? 0.5;
+  const floor = rule
+    ? Math.min(
+        fixed,
+        fallback,
+        rule.confidence,
+        ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
+      )
+    : fixed;
   const candidates = localMaxima3D(map, { threshold: floor, minDistance });
   const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
-  const ruleThreshold = rule
-    ? thresholdForSignal(
-        rule,
-        signal,
-        metadata.threshold ?? 0.5,
-        resamples(plan) ? logZoom(plan.resampling) : 0,
-      )
-    : undefined;
+  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom) : undefined;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined

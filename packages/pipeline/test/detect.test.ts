@@ -159,5 +159,40 @@ describe('detect', () => {
     const plain = await detect(volume, { model: detector });
     expect(plain.thresholdSource).toBe('model');
     expect(plain.ruleThreshold).toBeUndefined();
+    // A zoom term below the knots' thresholds: a volume shrunk to the model's spot scale (σxy 2.8 →
+    // 1.4: a quarter of the voxels in-plane, log2 zoom −2) gets 0.2 less, and every maximum down to
+    // that threshold is kept, below any knot's threshold, the confidence and the fixed one.
+    const spotScaled = { ...detector, metadata: { ...detector.metadata, spotScale: { xy: 1.4, z: 1 } } };
+    const spotSize = { xy: 2.8, z: 1 };
+    const probe = await detect(volume, { model: spotScaled, spotSize, threshold: 0.01, keepMap: true });
+    const zoom = [0, 1, 2].reduce(
+      (a, k) => a + Math.log2(probe.resampling!.to[k]! / probe.resampling!.from[k]!),
+      0,
+    );
+    expect(zoom).toBeCloseTo(-2, 1);
+    const probeScores = probe.points.map((p) => p.score).sort((a, b) => a - b);
+    const low = probeScores[Math.floor(probeScores.length / 4)] as number;
+    const knot = Math.min(0.99, low + 0.2);
+    const zoomRule = {
+      ...rule,
+      confidence: probeScores.at(-1) as number,
+      minSpots: 1,
+      thresholds: [knot, knot],
+      zoomSlope: 0.1,
+    };
+    const shrunk = await detect(volume, {
+      model: {
+        ...spotScaled,
+        metadata: { ...spotScaled.metadata, threshold: 0.99, thresholdRule: zoomRule },
+      },
+      spotSize,
+    });
+    expect(shrunk.thresholdSource).toBe('signal');
+    expect(shrunk.threshold).toBeCloseTo(knot + 0.1 * zoom, 6);
+    const expectedScores = probe.points.filter((p) => p.score >= shrunk.threshold).map((p) => p.score);
+    expect(shrunk.points.map((p) => p.score)).toEqual(expectedScores);
+    // The case is exercised: maxima between the shifted threshold and the smallest of the others.
+    const others = Math.min(0.99, zoomRule.confidence, knot);
+    expect(expectedScores.filter((v) => v < others).length).toBeGreaterThan(0);
   });
 });
