@@ -141,6 +141,7 @@ export function fitThresholdRule(
       for (const im of bin) if (!last.includes(im)) last.push(im);
     } else bins.push(bin);
   }
+  const ks = bins.map((b) => medianOf(b.map((im) => im.signal)));
   const thresholdsTried = [...new Set(candidates)].sort((a, b) => a - b);
   const slopes = [...new Set(zoomSlopes)].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
   let best: { slope: number; thresholds: number[]; score: number } | undefined;
@@ -160,7 +161,6 @@ export function fitThresholdRule(
     });
     const at = (im: (typeof items)[number]) => {
       const s = im.signal;
-      const ks = bins.map((b) => medianOf(b.map((x) => x.signal)));
       let base: number;
       if (s <= (ks[0] as number)) base = thresholds[0] as number;
       else if (s >= (ks[ks.length - 1] as number)) base = thresholds[thresholds.length - 1] as number;
@@ -178,7 +178,7 @@ export function fitThresholdRule(
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number };
   return {
-    knots: bins.map((b) => medianOf(b.map((im) => im.signal))),
+    knots: ks,
     thresholds: chosen.thresholds,
     zoomSlope: chosen.slope,
     counts: bins.map((b) => b.length),
