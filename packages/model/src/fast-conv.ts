@@ -102,56 +102,6 @@ function flippedPlane(k: Tensor4D): Tensor4D {
 }
 
 /**
- * Gradient of a 'same' 2D convolution with respect to its input, written as a forward conv2d with
- * the flipped kernel on the output gradient dilated by the stride (the wasm backend's
- * Conv2DBackpropInput runs plain loops, ten times slower than its conv2d).
- */
-function conv2dInputGrad(
-  dy: Tensor4D,
-  k: Tensor4D,
-  inShape: [number, number, number, number],
-  s: [number, number],
-): Tensor4D {
-  const [N, H, W] = inShape;
-  const [kh, kw, , O] = k.shape;
-  const [, Ho, Wo] = dy.shape;
-  const flipped = flippedPlane(k);
-  let d: Tensor4D = dy;
-  if (s[0] > 1 || s[1] > 1) {
-    // Insert s − 1 zeros after every row and column: dy_d[o·s] = dy[o].
-    const z = (t: Tensor, axis: number, f: number): Tensor => {
-      if (f === 1) return t;
-      const sh = t.shape;
-      const e = reshape(t, [...sh.slice(0, axis + 1), 1, ...sh.slice(axis + 1)]);
-      const zeros = zerosLike(e);
-      const parts = [e, ...new Array<Tensor>(f - 1).fill(zeros)];
-      return reshape(concat(parts, axis + 1), [
-        ...sh.slice(0, axis),
-        (sh[axis] as number) * f,
-        ...sh.slice(axis + 1),
-      ]);
-    };
-    d = z(z(dy, 1, s[0]), 2, s[1]) as Tensor4D;
-  }
-  const py = samePadding(H, kh, s[0]).before;
-  const px = samePadding(W, kw, s[1]).before;
-  const left = [kh - 1 - py, kw - 1 - px];
-  const right = [H + py - Ho * s[0], W + px - Wo * s[1]];
-  const padded = pad(d, [
-    [0, 0],
-    [Math.max(0, left[0] as number), Math.max(0, right[0] as number)],
-    [Math.max(0, left[1] as number), Math.max(0, right[1] as number)],
-    [0, 0],
-  ]);
-  const cropped = slice(
-    padded,
-    [0, Math.max(0, -(left[0] as number)), Math.max(0, -(left[1] as number)), 0],
-    [N, H + kh - 1, W + kw - 1, O],
-  ) as Tensor4D;
-  return conv2d(cropped, flipped, 1, 'valid') as Tensor4D;
-}
-
-/**
  * 3D convolution with 'same' padding, stride `[1, sy, sx]` and an optional bias, as a sum over the
  * kernel's z-planes of 2D convolutions on z-shifted slices, with its own gradient (input and filter
  * gradients also as forward conv2ds, the bias gradient as a per-channel sum). Activations are turned
@@ -235,32 +185,40 @@ export function conv3dSame(
       tidy(() => {
         const [xs, ks] = saved as [Tensor5D, Tensor5D];
         const dyRows = zRows(dy);
-        // Input gradient: dx[z] = Σ_dz conv2dᵀ(dy[z + pz.before − dz], K_dz), dy zero-padded along z
-        // (and, for unit in-plane stride, in-plane as a 'valid' conv2d with the flipped plane needs).
+        // Input gradient: dx[z] = Σ_dz conv2dᵀ(dy[z + pz.before − dz], K_dz), dy zero-padded along z,
+        // each term a 'valid' conv2d with the flipped plane on a window of rows padded once.
         const zPad: [number, number] = [kd - 1 - pz.before, pz.before];
         const dxs: Tensor[] = [];
-        if (unitStride) {
-          const hp = Ho + kh - 1;
-          const wp = Wo + kw - 1;
-          const dyP = reshape(
-            pad(reshape(dyRows, [D, B, Ho, Wo, O]), [
-              zPad,
-              [0, 0],
-              [kh - 1 - py.before, py.before],
-              [kw - 1 - px.before, px.before],
-              [0, 0],
-            ]),
-            [D + kd - 1, B * hp * wp * O],
-          );
-          for (let dz = 0; dz < kd; dz++) {
-            dxs.push(conv2d(window(dyP, kd - 1 - dz, hp, wp, O), flippedPlane(planes(ks, dz)), 1, 'valid'));
-          }
-        } else {
-          const dyP = pad(dyRows, [zPad, [0, 0]]);
-          for (let dz = 0; dz < kd; dz++) {
-            const win = window(dyP, kd - 1 - dz, Ho, Wo, O);
-            dxs.push(conv2dInputGrad(win, planes(ks, dz), [D * B, H, W, C], s));
-          }
+        const hq = H + kh - 1;
+        const wq = W + kw - 1;
+        // In-plane, what a 'valid' conv2d with the flipped plane needs around the output gradient
+        // (dilated by the stride first: s − 1 zeros after every row and column, as one rank-5 pad).
+        // `left` is never negative; `right` is, by less than the stride, where the dilation's
+        // trailing zeros run past the input and are cropped.
+        const left = [kh - 1 - py.before, kw - 1 - px.before] as const;
+        const right = [H + py.before - Ho * s[0], W + px.before - Wo * s[1]] as const;
+        let dyD: Tensor = reshape(dyRows, [D, B, Ho, Wo, O]);
+        if (!unitStride) {
+          const dilated = pad(reshape(dyD, [D * B * Ho, 1, Wo, 1, O]), [
+            [0, 0],
+            [0, s[0] - 1],
+            [0, 0],
+            [0, s[1] - 1],
+            [0, 0],
+          ]);
+          dyD = reshape(dilated, [D, B, Ho * s[0], Wo * s[1], O]);
+        }
+        let dyP: Tensor = pad(dyD, [
+          zPad,
+          [0, 0],
+          [left[0], Math.max(0, right[0])],
+          [left[1], Math.max(0, right[1])],
+          [0, 0],
+        ]);
+        if (right[0] < 0 || right[1] < 0) dyP = slice(dyP, [0, 0, 0, 0, 0], [-1, -1, hq, wq, -1]);
+        dyP = reshape(dyP, [D + kd - 1, B * hq * wq * O]);
+        for (let dz = 0; dz < kd; dz++) {
+          dxs.push(conv2d(window(dyP, kd - 1 - dz, hq, wq, O), flippedPlane(planes(ks, dz)), 1, 'valid'));
         }
         const dxZ = dxs.length === 1 ? (dxs[0] as Tensor) : addN(dxs);
         const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);

@@ -25,6 +25,9 @@ describe('conv3dSame (conv2d slices, own gradient) equals tf.conv3d on the cpu b
     { x: [2, 1, 5, 5, 1], k: [3, 3, 3, 1, 2], s: [1, 1, 1] },
     { x: [1, 3, 4, 6, 4], k: [1, 1, 1, 4, 1], s: [1, 1, 1] },
     { x: [1, 2, 6, 6, 2], k: [3, 3, 3, 2, 2], s: [2, 2, 2] },
+    // Stride 3 on 8 and 7: the dilated output gradient runs past the input and is cropped.
+    { x: [1, 3, 8, 7, 2], k: [3, 3, 3, 2, 2], s: [1, 3, 3] },
+    { x: [2, 2, 7, 9, 2], k: [3, 5, 4, 2, 3], s: [1, 2, 3] },
   ] as { x: number[]; k: number[]; s: [number, number, number] }[])('x %j', ({ x: xs, k: ks, s }) => {
     const x = tf.randomNormal(
       xs as [number, number, number, number, number],
