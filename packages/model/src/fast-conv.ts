@@ -17,7 +17,6 @@ import {
   type Tensor5D,
   tidy,
   transpose,
-  zerosLike,
 } from '@tensorflow/tfjs-core';
 import { perChannel, sumToChannels } from './channel-ops';
 import { flatRange } from './flat-range';
