@@ -18,6 +18,11 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    * bins, the one of best mean F1 over all images, ties to the smallest |slope|). Default [0]: none.
    */
   zoomSlopes?: readonly number[];
+  /**
+   * Fewest images without a signal for a `fallback` to be fitted on them (their threshold of best
+   * pooled F1). Default: `minImagesPerKnot`.
+   */
+  minFallbackImages?: number;
 }
 
 /** A fitted threshold rule: knots (signals, strictly increasing), the threshold at each, and the zoom slope. */
@@ -30,6 +35,15 @@ export interface FittedThresholdRule {
   counts: number[];
   /** Mean F1 over the images with a signal, each at its threshold under the rule. */
   meanF1: number;
+  /**
+   * The threshold for images without a signal: of `candidates`, the one of best F1 pooled over
+   * them (their matches, misses and false positives summed: such images are sparse, and one with a
+   * single spot scores 0 or 1 alone), ties to the higher. Absent when fewer than
+   * `minFallbackImages` images have no signal.
+   */
+  fallback?: number;
+  /** Images without a signal (those the fallback was fitted on, when it was). */
+  fallbackCount: number;
 }
 
 const DEFAULT_CANDIDATES = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
@@ -48,25 +62,28 @@ const medianOf = (values: number[]) =>
     0.5,
   );
 
-/** An image ready for scoring at any threshold: its F1 cached by the number of detections kept. */
+type Counts = { tp: number; fp: number; fn: number; f1: number };
+
+/** An image ready for scoring at any threshold: its counts and F1 cached by the number of detections kept. */
 function scorer(
   image: { truth: readonly Point3[]; detections: readonly ScoredPoint[] },
   gate: number,
   scale: MatchOptions['scale'],
-): (threshold: number) => number {
+): (threshold: number) => Counts {
   const pairs = candidatePairs(image.truth, image.detections, gate, scale ?? [1, 1, 1]);
   const sorted = image.detections.map((d) => d.score).sort((a, b) => b - a);
-  const cache = new Map<number, number>();
+  const cache = new Map<number, Counts>();
   return (threshold) => {
     let kept = 0;
     while (kept < sorted.length && (sorted[kept] as number) >= threshold) kept++;
-    let f1 = cache.get(kept);
-    if (f1 === undefined) {
+    let counts = cache.get(kept);
+    if (counts === undefined) {
       const keep = (j: number) => (image.detections[j] as ScoredPoint).score >= threshold;
-      f1 = scores(solveMatching(image.truth.length, image.detections.length, pairs, gate, keep)).f1;
-      cache.set(kept, f1);
+      const m = solveMatching(image.truth.length, image.detections.length, pairs, gate, keep);
+      counts = { tp: m.tp, fp: m.fp, fn: m.fn, f1: scores(m).f1 };
+      cache.set(kept, counts);
     }
-    return f1;
+    return counts;
   };
 }
 
@@ -95,6 +112,7 @@ export function fitThresholdRule(
   const {
     knots: K = 4,
     minImagesPerKnot = 6,
+    minFallbackImages = minImagesPerKnot,
     candidates = DEFAULT_CANDIDATES,
     zoomSlopes = [0],
     gate = 5,
@@ -107,6 +125,11 @@ export function fitThresholdRule(
     throw new MetricsError(
       'INVALID_OPTION',
       `minImagesPerKnot must be a positive integer, got ${minImagesPerKnot}`,
+    );
+  if (!Number.isInteger(minFallbackImages) || minFallbackImages < 1)
+    throw new MetricsError(
+      'INVALID_OPTION',
+      `minFallbackImages must be a positive integer, got ${minFallbackImages}`,
     );
   for (const [name, list] of [
     ['candidates', candidates],
@@ -127,7 +150,10 @@ export function fitThresholdRule(
   const items = withSignal.map((im) => ({
     signal: im.signal as number,
     logZoom: Number.isFinite(im.logZoom) ? (im.logZoom as number) : 0,
-    f1At: scorer(im, gate, scale),
+    f1At: (
+      (counts) => (t: number) =>
+        counts(t).f1
+    )(scorer(im, gate, scale)),
   }));
   const sorted = items.map((im) => im.signal).sort((a, b) => a - b);
   const edges = Array.from({ length: K + 1 }, (_, k) => quantile(sorted, k / K));
@@ -177,11 +203,35 @@ export function fitThresholdRule(
     if (!best || score > best.score) best = { slope, thresholds, score };
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number };
+  const withoutSignal = images.filter((im) => !withSignal.includes(im));
+  let fallback: number | undefined;
+  if (withoutSignal.length >= minFallbackImages) {
+    const counted = withoutSignal.map((im) => scorer(im, gate, scale));
+    let pickF1 = Number.NEGATIVE_INFINITY;
+    for (const t of thresholdsTried) {
+      const sum = { tp: 0, fp: 0, fn: 0 };
+      for (const at of counted) {
+        const c = at(t);
+        sum.tp += c.tp;
+        sum.fp += c.fp;
+        sum.fn += c.fn;
+      }
+      // Pooled F1, 1 with nothing to find and nothing found (as `scores`).
+      const den = 2 * sum.tp + sum.fp + sum.fn;
+      const f1 = den === 0 ? 1 : (2 * sum.tp) / den;
+      if (f1 >= pickF1) {
+        fallback = t;
+        pickF1 = f1;
+      }
+    }
+  }
   return {
     knots: ks,
     thresholds: chosen.thresholds,
     zoomSlope: chosen.slope,
     counts: bins.map((b) => b.length),
     meanF1: chosen.score,
+    ...(fallback !== undefined ? { fallback } : {}),
+    fallbackCount: withoutSignal.length,
   };
 }

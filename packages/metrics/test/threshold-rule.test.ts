@@ -73,6 +73,40 @@ describe('fitThresholdRule', () => {
     expect(rule.thresholds).toEqual([0.5]);
   });
 
+  it('fits a fallback for images without a signal by their pooled F1, given enough of them', () => {
+    // Without a signal: 3 sparse images of one faint spot (0.52), 3 of four bright spots (0.93)
+    // with four noise peaks (0.71). Pooled: at 0.5, 15 found and 12 false (F1 30/42); from 0.75 to
+    // 0.9, 12 found, 3 missed, none false (24/27): 0.9, ties to the higher. A mean of per-image F1
+    // would have chosen 0.5 ((1 + 2/3)/2 against (0 + 1)/2).
+    const four = () => ({
+      truth: [0, 1, 2, 3].map((i) => ({ x: 5 + 10 * i, y: 5, z: 5 })),
+      detections: [0, 1, 2, 3].flatMap((i) => [
+        { x: 5 + 10 * i, y: 5, z: 5, score: 0.93 },
+        { x: 5 + 10 * i, y: 30, z: 5, score: 0.71 },
+      ]),
+    });
+    const withSignal = Array.from({ length: 12 }, (_, i) => image(i + 1, i >= 6));
+    const sparse = [image(undefined, false), image(undefined, false), image(undefined, false)];
+    const rule = fitThresholdRule([...withSignal, ...sparse, four(), four(), four()], { knots: 2 });
+    expect(rule.fallback).toBe(0.9);
+    expect(rule.fallbackCount).toBe(6);
+    // The rule itself is fitted on the images with a signal alone, as before.
+    expect([rule.knots, rule.thresholds]).toEqual([
+      [3.5, 9.5],
+      [0.5, 0.9],
+    ]);
+    // Fewer than minFallbackImages (default minImagesPerKnot) images without a signal: none.
+    const few = fitThresholdRule([...withSignal, ...sparse], { knots: 2 });
+    expect(few.fallback).toBeUndefined();
+    expect(few.fallbackCount).toBe(3);
+    expect(fitThresholdRule([...withSignal, ...sparse], { knots: 2, minFallbackImages: 3 }).fallback).toBe(
+      0.5,
+    );
+    expect(() => fitThresholdRule(withSignal, { knots: 2, minFallbackImages: 0 })).toThrow(
+      /minFallbackImages/,
+    );
+  });
+
   it('refuses too few images with a signal and bad options', () => {
     const images = Array.from({ length: 11 }, (_, i) => image(i, false));
     expect(() => fitThresholdRule(images, { knots: 2 })).toThrow(/at least 12 images with a signal.*got 11/);

@@ -49,7 +49,8 @@ export interface DetectInBlocksResult
   blockThresholds: number[];
   /**
    * Where the thresholds came from (as `detect`'s `thresholdSource`): `signal` when at least one
-   * block took its threshold from its signal (the others, with too few confident maxima, the model's).
+   * block took its threshold from its signal (the others, with too few confident maxima, the rule's
+   * fallback or the model's threshold).
    */
   thresholdSource: DetectResult['thresholdSource'];
   /** Blocks read and detected in. */

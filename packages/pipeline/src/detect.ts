@@ -113,15 +113,16 @@ export interface DetectResult {
   threshold: number;
   /**
    * Where the threshold came from: `given` (the `threshold` option), `signal` (the model's
-   * threshold rule, from the volume's signal), `model` (the model's fixed threshold, also when the
-   * volume had too few confident maxima for its rule) or `default` (0.5).
+   * threshold rule, from the volume's signal), `sparse` (the rule's `fallback`, for a volume with too
+   * few confident maxima to measure its signal), `model` (the model's fixed threshold, also for such
+   * a volume when the rule has no fallback) or `default` (0.5).
    */
-  thresholdSource: 'given' | 'signal' | 'model' | 'default';
+  thresholdSource: 'given' | 'signal' | 'sparse' | 'model' | 'default';
   /** With a threshold rule: the volume's signal (`volumeSignal`), absent when too few confident maxima. */
   signal?: number;
   /**
-   * With a threshold rule: the threshold it gives this volume (the model's fixed one without a
-   * signal), also when a `threshold` option was used instead.
+   * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
+   * else the model's fixed threshold), also when a `threshold` option was used instead.
    */
   ruleThreshold?: number;
   /** Tiles predicted (1: the whole volume at once). */
@@ -252,7 +253,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   // One pass of maxima low enough for the rule's confident ones and any threshold it can give
   // (its knots' shifted by its zoom term, or its fallback).
   const zoom = resamples(plan) ? logZoom(plan.resampling) : 0;
-  const fallback = metadata.threshold ?? 0.5;
+  const fallback = rule?.fallback ?? metadata.threshold ?? 0.5;
   const floor = rule
     ? Math.min(
         fixed,
@@ -270,9 +271,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       ? 'given'
       : signal !== undefined
         ? 'signal'
-        : metadata.threshold !== undefined
-          ? 'model'
-          : 'default';
+        : rule?.fallback !== undefined
+          ? 'sparse'
+          : metadata.threshold !== undefined
+            ? 'model'
+            : 'default';
   const maxima = candidates.filter((d) => d.score >= threshold);
   const mapped = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;

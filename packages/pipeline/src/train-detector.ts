@@ -416,7 +416,9 @@ interface ThresholdChoice {
 /**
  * Chooses the fixed threshold (the lowest within one spot of the best mean F1: `bestThreshold`'s
  * `choose: 'lowest-within-one-spot'`) and, unless `fit` is false, a threshold rule
- * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's.
+ * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's; the rule's
+ * `fallback` for images without a signal, where the fit found one (6 or more such images) that
+ * beats the fixed threshold on them.
  */
 function chooseThresholds(
   images: readonly ValidationImage[],
@@ -456,6 +458,29 @@ function chooseThresholds(
     minImagesPerKnot: perKnot,
     zoomSlopes: fit.zoomSlopes ?? RULE_ZOOM_SLOPES,
   });
+  // The volumes without a signal (sparse or faint) get the fit's fallback where it beats the fixed
+  // threshold on them, pooled (as it was chosen: one spot more or less moves a sparse volume's F1 by a lot).
+  const noSignal = images.filter((im) => im.signal === undefined);
+  const pooledF1 = (t: number) => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const im of noSignal) {
+      const s = evaluatePoints(
+        im.truth,
+        im.detections.filter((d) => d.score >= t),
+        { gate: 5 },
+      );
+      tp += s.tp;
+      fp += s.fp;
+      fn += s.fn;
+    }
+    return 2 * tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
+  };
+  const fallback =
+    fitted.fallback !== undefined && pooledF1(fitted.fallback) > pooledF1(threshold)
+      ? Math.min(Math.max(0.02, fitted.fallback), 0.999)
+      : undefined;
   const rule: ThresholdRule = {
     kind: 'signal',
     confidence: RULE_CONFIDENCE,
@@ -463,6 +488,7 @@ function chooseThresholds(
     knots: fitted.knots,
     thresholds: fitted.thresholds.map((t) => Math.min(Math.max(0.02, t), 0.999)),
     ...(fitted.zoomSlope !== 0 ? { zoomSlope: fitted.zoomSlope } : {}),
+    ...(fallback !== undefined ? { fallback } : {}),
   };
   const thresholds = images.map((im) => thresholdForSignal(rule, im.signal, threshold, im.logZoom));
   const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));

@@ -152,6 +152,22 @@ describe('detect', () => {
     expect(few.thresholdSource).toBe('model');
     expect(few.signal).toBeUndefined();
     expect(few.threshold).toBe(0.5);
+    // …or the rule's fallback where it has one, below every other threshold: every maximum down to it is kept.
+    const sparseFallback = (scores[0] as number) + 1e-6;
+    const sparse = await detect(volume, {
+      model: {
+        ...detector,
+        metadata: {
+          ...detector.metadata,
+          thresholdRule: { ...rule, minSpots: 11, fallback: sparseFallback },
+        },
+      },
+    });
+    expect(sparse.thresholdSource).toBe('sparse');
+    expect(sparse.signal).toBeUndefined();
+    expect(sparse.threshold).toBe(sparseFallback);
+    expect(sparse.ruleThreshold).toBe(sparseFallback);
+    expect(sparse.points.length).toBe(all.filter((p) => p.score >= sparseFallback).length);
     const given = await detect(volume, { model: ruled, threshold: 0.3 });
     expect(given.thresholdSource).toBe('given');
     expect(given.threshold).toBe(0.3);

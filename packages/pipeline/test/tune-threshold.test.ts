@@ -42,7 +42,7 @@ describe('tuneThreshold', () => {
         : 0;
       const own = (thresholdRule?.thresholds[0] as number) + (thresholdRule?.zoomSlope ?? 0) * zoom;
       if (r.thresholdSource === 'signal') expect(r.threshold).toBeCloseTo(own, 12);
-      else expect(r.threshold).toBe(threshold);
+      else expect(r.threshold).toBe(thresholdRule?.fallback ?? threshold);
       f1.push(evaluatePoints(v.points, r.points, { gate: 5 }).f1);
     }
     expect(f1.reduce((a, b) => a + b) / f1.length).toBeCloseTo(tuned.meanF1, 1);
@@ -56,6 +56,49 @@ describe('tuneThreshold', () => {
     expect(few.ruleNote).toMatch(
       /no threshold rule: \d validation volumes with 5 or more maxima ≥ 0.8, needs 24/,
     );
+  }, 180_000);
+
+  it('fits a fallback for volumes too sparse for a signal, kept where it beats the fixed threshold on them, and detect applies it', async () => {
+    // Three sparse, faint volumes (4 spots at SNR 1.5: no confident maxima, spots scoring 0.4–1) beside the four.
+    const sparse: LabeledVolume[] = [31, 32, 33].map((seed) => {
+      const sim = simulateGeneral(
+        mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 48], spots: { count: 4, snr: 1.5 } }),
+        seed,
+      );
+      return { id: `s${seed}`, volume: sim.volume, points: sim.points.map(({ x, y, z }) => ({ x, y, z })) };
+    });
+    const tuned = await tuneThreshold(model, [...volumes, ...sparse], {
+      thresholdRule: { knots: 1, minImagesPerKnot: 3 },
+    });
+    const { threshold, thresholdRule } = tuned.detector.metadata;
+    const found = await Promise.all(sparse.map((v) => detect(v.volume, { model: tuned.detector })));
+    for (const r of found) expect(r.signal).toBeUndefined();
+    const fallback = thresholdRule?.fallback;
+    expect(fallback).toBeDefined();
+    expect(fallback).not.toBe(threshold);
+    for (const r of found) {
+      expect(r.thresholdSource).toBe('sparse');
+      expect(r.threshold).toBe(fallback);
+    }
+    // Pooled over the sparse volumes, the fallback beats the fixed threshold (as tuneThreshold chose it).
+    const all = await Promise.all(
+      sparse.map((v) => detect(v.volume, { model: tuned.detector, threshold: 0.02 })),
+    );
+    const pooled = (t: number) => {
+      const c = { tp: 0, fp: 0, fn: 0 };
+      for (const [i, v] of sparse.entries()) {
+        const s = evaluatePoints(
+          v.points,
+          (all[i] as (typeof all)[number]).points.filter((p) => p.score >= t),
+          { gate: 5 },
+        );
+        c.tp += s.tp;
+        c.fp += s.fp;
+        c.fn += s.fn;
+      }
+      return (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
+    };
+    expect(pooled(fallback as number)).toBeGreaterThan(pooled(threshold as number));
   }, 180_000);
 
   it('refuses what is not a detector or no volumes', async () => {

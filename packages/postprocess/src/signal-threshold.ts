@@ -8,7 +8,8 @@ import { median } from './robust';
  * map's confident maxima (score ≥ `confidence`, at least `minSpots` of them), of the normalised
  * input's 3×3×3 mean there ({@link volumeSignal}); the threshold is interpolated linearly between
  * `knots` (signals, increasing) and their `thresholds`, clamped outside them
- * ({@link thresholdForSignal}). A volume without enough confident maxima keeps the fixed threshold.
+ * ({@link thresholdForSignal}). A volume without enough confident maxima (sparse or faint) takes
+ * the rule's `fallback`, or, without one, the model's fixed threshold.
  *
  * Why: once a volume is resampled to a model's spot scale, an isolated noise peak can have a
  * spot's shape, and only its brightness against the volume's own spots tells them apart; a
@@ -31,12 +32,18 @@ export interface ThresholdRule {
    * shrunk for large spots a lower. Default 0.
    */
   zoomSlope?: number;
+  /**
+   * The threshold, in (0, 1), for a volume with fewer than `minSpots` confident maxima (a sparse or
+   * faint volume, whose signal cannot be measured). Default: the model's fixed threshold.
+   */
+  fallback?: number;
 }
 
 /**
  * Checks a {@link ThresholdRule} (e.g. read from a model's metadata), naming `label` and the field
  * at fault: `kind: 'signal'`, `confidence` in (0, 1), `minSpots` a positive integer, `knots`
- * finite and strictly increasing, as many `thresholds` in (0, 1).
+ * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite and `fallback`
+ * in (0, 1) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
@@ -68,6 +75,9 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
   const slope = (r as ThresholdRule).zoomSlope;
   if (slope !== undefined && (typeof slope !== 'number' || !Number.isFinite(slope)))
     fail('zoomSlope must be a finite number when given');
+  const fallback = (r as ThresholdRule).fallback;
+  if (fallback !== undefined && (typeof fallback !== 'number' || !(fallback > 0 && fallback < 1)))
+    fail('fallback must be a number in (0, 1) when given');
   return r as ThresholdRule;
 }
 
@@ -113,19 +123,19 @@ export function volumeSignal(
 
 /**
  * The threshold a {@link ThresholdRule} gives a volume of this signal: linear between knots,
- * clamped outside, plus `zoomSlope × logZoom` (kept within [0.01, 0.999]); `fallback` (the model's
- * fixed threshold) when the signal is `undefined`.
+ * clamped outside, plus `zoomSlope × logZoom` (kept within [0.01, 0.999]); when the signal is
+ * `undefined`, the rule's own `fallback`, else `fallback` (the model's fixed threshold).
  *
  * @example
  * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
  */
 export function thresholdForSignal(
-  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope'>,
+  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope' | 'fallback'>,
   signal: number | undefined,
   fallback: number,
   logZoom = 0,
 ): number {
-  if (signal === undefined || !Number.isFinite(signal)) return fallback;
+  if (signal === undefined || !Number.isFinite(signal)) return rule.fallback ?? fallback;
   const { knots, thresholds } = rule;
   const n = knots.length;
   let base: number;

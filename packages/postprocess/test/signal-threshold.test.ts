@@ -68,12 +68,19 @@ describe('thresholdForSignal', () => {
     expect(thresholdForSignal(rule, undefined, 0.55)).toBe(0.55);
     expect(thresholdForSignal(rule, Number.NaN, 0.55)).toBe(0.55);
   });
+  it("takes the rule's own fallback, where it has one, over the model's threshold", () => {
+    const sparse = { ...rule, fallback: 0.6, zoomSlope: 0.05 };
+    expect(thresholdForSignal(sparse, undefined, 0.7)).toBe(0.6);
+    expect(thresholdForSignal(sparse, undefined, 0.7, 2)).toBe(0.6);
+    expect(thresholdForSignal(sparse, 3, 0.7)).toBeCloseTo(0.75, 12);
+  });
 });
 
 describe('checkThresholdRule', () => {
   const good = { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [1, 2], thresholds: [0.5, 0.7] };
   it('accepts a valid rule and names the field at fault otherwise', () => {
     expect(checkThresholdRule(good)).toEqual(good);
+    expect(checkThresholdRule({ ...good, fallback: 0.6 })).toEqual({ ...good, fallback: 0.6 });
     const bad: [unknown, RegExp][] = [
       [{ ...good, kind: 'snr' }, /kind must be 'signal'/],
       [null, /kind must be 'signal'/],
@@ -85,6 +92,8 @@ describe('checkThresholdRule', () => {
       [{ ...good, thresholds: [0.5] }, /thresholds must be one number in \(0, 1\) per knot/],
       [{ ...good, thresholds: [0.5, 1.2] }, /thresholds must be one number in \(0, 1\) per knot/],
       [{ ...good, zoomSlope: 'steep' }, /zoomSlope must be a finite number when given/],
+      [{ ...good, fallback: 0 }, /fallback must be a number in \(0, 1\) when given/],
+      [{ ...good, fallback: '0.6' }, /fallback must be a number in \(0, 1\) when given/],
     ];
     for (const [rule, message] of bad) {
       expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);

@@ -21,6 +21,8 @@ export function describeThreshold(result: {
       return result.signal !== undefined
         ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
         : `${value}, from each block's signal`;
+    case 'sparse':
+      return `${value}, the model's for a volume with few confident spots`;
     case 'model':
       return `${value}, the model's`;
     default:

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { describeThreshold } from '../src/cli/describe-threshold';
+
+describe('describeThreshold (what dmdet detect prints)', () => {
+  it('names each source of the threshold', () => {
+    expect(describeThreshold({ threshold: 0.3, thresholdSource: 'given' })).toBe('threshold 0.300, given');
+    expect(describeThreshold({ threshold: 0.55, thresholdSource: 'signal', signal: 0.161 })).toBe(
+      "threshold 0.550, from the volume's signal 0.16",
+    );
+    expect(describeThreshold({ threshold: 0.65, thresholdSource: 'sparse' })).toBe(
+      "threshold 0.650, the model's for a volume with few confident spots",
+    );
+    expect(describeThreshold({ threshold: 0.705, thresholdSource: 'model' })).toBe(
+      "threshold 0.705, the model's",
+    );
+    expect(describeThreshold({ threshold: 0.5, thresholdSource: 'default' })).toBe(
+      'threshold 0.500, the default',
+    );
+  });
+  it('gives the range over blocks whose thresholds differ', () => {
+    expect(
+      describeThreshold({ threshold: 0.7, thresholdSource: 'signal', blockThresholds: [0.65, 0.7, 0.75] }),
+    ).toBe("threshold 0.650–0.750 over 3 blocks, from each block's signal");
+    expect(describeThreshold({ threshold: 0.7, thresholdSource: 'model', blockThresholds: [0.7, 0.7] })).toBe(
+      "threshold 0.700, the model's",
+    );
+  });
+});
