@@ -34,4 +34,19 @@ const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(
   `convolutions: ${(flops / 1e9).toFixed(2)} GFLOP, ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the step; kernels ${total.toFixed(0)} ms of ${plainMs.toFixed(0)} ms`,
 );
+// The convolutions by kind: a filter gradient's conv2d has the output gradient as its "filter"
+// (spatially as large as the image), forward and input-gradient ones the 3×3 kernel planes.
+const kinds = new Map<string, { ms: number; flops: number }>();
+for (const k of info.kernels) {
+  if (k.name !== 'Conv2D' && k.name !== 'FusedConv2D') continue;
+  const f = k.inputShapes[1] as number[];
+  const out = (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1);
+  const kind = (f[0] as number) > 5 ? 'filter-gradient conv2ds' : 'forward and input-gradient conv2ds';
+  const e = kinds.get(kind) ?? { ms: 0, flops: 0 };
+  e.ms += Number(k.kernelTimeMs);
+  e.flops += 2 * out * (f[0] as number) * (f[1] as number) * (f[2] as number);
+  kinds.set(kind, e);
+}
+for (const [kind, e] of kinds)
+  console.log(`${kind}: ${e.ms.toFixed(0)} ms, ${(e.flops / e.ms / 1e6).toFixed(1)} GFLOP/s`);
 printKernelTable(by, 15);
