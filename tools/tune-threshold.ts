@@ -14,11 +14,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { type LabeledVolume, tuneThreshold, useBackend } from '@dmdet/pipeline';
+import { tuneThreshold, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
-import { benchmarkData } from './lib/benchmark-data';
-import { generalTrainingSeeds } from './lib/general-data';
+import { thresholdFitVolumes } from './lib/general-data';
 import { setMetadataFields } from './lib/model-json';
 
 const { values, positionals } = parseArgs({
@@ -32,16 +30,7 @@ if (!dir || !Number.isInteger(general) || general < 0)
 const backend = await useBackend('wasm');
 const detector = await loadModel(dir);
 const started = Date.now();
-const volumes: LabeledVolume[] = generalTrainingSeeds(5000, general).map((seed) => {
-  const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
-  return {
-    id: `general-${seed}`,
-    volume: sim.volume,
-    points: sim.points.map(({ x, y, z }) => ({ x, y, z })),
-  };
-});
-for (const b of benchmarkData('medium').validation)
-  volumes.push({ id: b.id, volume: b.volume, points: b.points });
+const volumes = thresholdFitVolumes(5000, general, { virus: true });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 try {
   const result = await tuneThreshold(detector, volumes, { predictor: pool });

@@ -18,11 +18,9 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { evaluatePoints } from '@dmdet/metrics';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { detect, type LabeledVolume, useBackend } from '@dmdet/pipeline';
+import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
-import { benchmarkData } from '../lib/benchmark-data';
-import { generalTrainingSeeds } from '../lib/general-data';
+import { thresholdFitVolumes } from '../lib/general-data';
 
 const out = process.argv[2] ?? 'bench-output/rule-features.json';
 const count = Number(process.argv[3] ?? 300);
@@ -32,16 +30,7 @@ const backend = await useBackend('wasm');
 const detector = await loadModel(name);
 const confidence = detector.metadata.thresholdRule?.confidence ?? 0.8;
 const grid = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + 0.025 * i) * 1000) / 1000);
-const volumes: LabeledVolume[] = generalTrainingSeeds(from, count).map((seed) => {
-  const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
-  return {
-    id: `general-${seed}`,
-    volume: sim.volume,
-    points: sim.points.map(({ x, y, z }) => ({ x, y, z })),
-  };
-});
-for (const b of benchmarkData('medium').validation)
-  volumes.push({ id: b.id, volume: b.volume, points: b.points });
+const volumes = thresholdFitVolumes(from, count, { virus: true });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 const rows: unknown[] = [];
 const started = Date.now();

@@ -14,8 +14,7 @@ import { availableParallelism } from 'node:os';
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
-import { generalTrainingSeeds } from '../lib/general-data';
+import { thresholdFitVolumes } from '../lib/general-data';
 import { addCounts, emptyCounts, f1Of } from '../lib/threshold-counts';
 
 const backend = await useBackend('wasm');
@@ -35,13 +34,12 @@ let sparse = 0;
 let spots = 0;
 const started = Date.now();
 try {
-  for (const seed of generalTrainingSeeds(from, count)) {
-    const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
-    const r = await detect(sim.volume, { model: detector, predictor: pool, threshold: 0.3 });
+  for (const v of thresholdFitVolumes(from, count)) {
+    const r = await detect(v.volume, { model: detector, predictor: pool, threshold: 0.3 });
     if (r.signal !== undefined) continue;
     sparse++;
-    spots += sim.points.length;
-    addCounts(counts, sim.points, r.points, thresholds);
+    spots += v.points.length;
+    addCounts(counts, v.points, r.points, thresholds);
   }
 } finally {
   await pool.close();

@@ -18,6 +18,30 @@ export function generalTrainingSeeds(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => deriveSeed(GENERAL_TRAIN_SEED, first + i));
 }
 
+/**
+ * `count` general volumes from seed index `first` on, drawn as thresholds are fitted and checked
+ * (in-plane 128×128, local SNR 1.5–12, everything else from the family's ranges), with their true
+ * spot positions; with `virus`, the `medium` virus benchmark's 24 validation volumes after them.
+ */
+export function thresholdFitVolumes(
+  first: number,
+  count: number,
+  options: { virus?: boolean } = {},
+): LabeledVolume[] {
+  const volumes: LabeledVolume[] = generalTrainingSeeds(first, count).map((seed) => {
+    const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
+    return {
+      id: `general-${seed}`,
+      volume: sim.volume,
+      points: sim.points.map(({ x, y, z }) => ({ x, y, z })),
+    };
+  });
+  if (options.virus)
+    for (const b of benchmarkData('medium').validation)
+      volumes.push({ id: b.id, volume: b.volume, points: b.points });
+  return volumes;
+}
+
 /** Options of {@link generalTrainingData}. */
 export interface GeneralDataOptions {
   /** General volumes for training. Default 96. */
