@@ -23,6 +23,11 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    * pooled F1). Default: `minImagesPerKnot`.
    */
   minFallbackImages?: number;
+  /**
+   * A threshold the fallback must beat, by pooled F1 over the images without a signal (e.g. the
+   * model's fixed threshold): where it does not, no `fallback` is returned. Default: none.
+   */
+  fallbackBaseline?: number;
 }
 
 /** A fitted threshold rule: knots (signals, strictly increasing), the threshold at each, and the zoom slope. */
@@ -39,7 +44,7 @@ export interface FittedThresholdRule {
    * The threshold for images without a signal: of `candidates`, the one of best F1 pooled over
    * them (their matches, misses and false positives summed: such images are sparse, and one with a
    * single spot scores 0 or 1 alone), ties to the higher. Absent when fewer than
-   * `minFallbackImages` images have no signal.
+   * `minFallbackImages` images have no signal, or when it does not beat `fallbackBaseline`.
    */
   fallback?: number;
   /** Images without a signal (those the fallback was fitted on, when it was). */
@@ -113,6 +118,7 @@ export function fitThresholdRule(
     knots: K = 4,
     minImagesPerKnot = 6,
     minFallbackImages = minImagesPerKnot,
+    fallbackBaseline,
     candidates = DEFAULT_CANDIDATES,
     zoomSlopes = [0],
     gate = 5,
@@ -150,10 +156,7 @@ export function fitThresholdRule(
   const items = withSignal.map((im) => ({
     signal: im.signal as number,
     logZoom: Number.isFinite(im.logZoom) ? (im.logZoom as number) : 0,
-    f1At: (
-      (counts) => (t: number) =>
-        counts(t).f1
-    )(scorer(im, gate, scale)),
+    counts: scorer(im, gate, scale),
   }));
   const sorted = items.map((im) => im.signal).sort((a, b) => a - b);
   const edges = Array.from({ length: K + 1 }, (_, k) => quantile(sorted, k / K));
@@ -177,7 +180,7 @@ export function fitThresholdRule(
       let pickF1 = Number.NEGATIVE_INFINITY;
       for (const t of thresholdsTried) {
         let sum = 0;
-        for (const im of bin) sum += im.f1At(t + slope * im.logZoom);
+        for (const im of bin) sum += im.counts(t + slope * im.logZoom).f1;
         if (sum >= pickF1) {
           pick = t;
           pickF1 = sum;
@@ -199,16 +202,16 @@ export function fitThresholdRule(
       }
       return base + slope * im.logZoom;
     };
-    const score = items.reduce((sum, im) => sum + im.f1At(at(im)), 0) / items.length;
+    const score = items.reduce((sum, im) => sum + im.counts(at(im)).f1, 0) / items.length;
     if (!best || score > best.score) best = { slope, thresholds, score };
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number };
-  const withoutSignal = images.filter((im) => !withSignal.includes(im));
+  const withoutSignal = images.filter((im) => !(typeof im.signal === 'number' && Number.isFinite(im.signal)));
   let fallback: number | undefined;
   if (withoutSignal.length >= minFallbackImages) {
     const counted = withoutSignal.map((im) => scorer(im, gate, scale));
-    let pickF1 = Number.NEGATIVE_INFINITY;
-    for (const t of thresholdsTried) {
+    // Pooled F1, 1 with nothing to find and nothing found (as `scores`).
+    const pooledF1 = (t: number) => {
       const sum = { tp: 0, fp: 0, fn: 0 };
       for (const at of counted) {
         const c = at(t);
@@ -216,14 +219,18 @@ export function fitThresholdRule(
         sum.fp += c.fp;
         sum.fn += c.fn;
       }
-      // Pooled F1, 1 with nothing to find and nothing found (as `scores`).
       const den = 2 * sum.tp + sum.fp + sum.fn;
-      const f1 = den === 0 ? 1 : (2 * sum.tp) / den;
+      return den === 0 ? 1 : (2 * sum.tp) / den;
+    };
+    let pickF1 = Number.NEGATIVE_INFINITY;
+    for (const t of thresholdsTried) {
+      const f1 = pooledF1(t);
       if (f1 >= pickF1) {
         fallback = t;
         pickF1 = f1;
       }
     }
+    if (fallbackBaseline !== undefined && !(pickF1 > pooledF1(fallbackBaseline))) fallback = undefined;
   }
   return {
     knots: ks,

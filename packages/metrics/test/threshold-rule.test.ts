@@ -90,6 +90,10 @@ describe('fitThresholdRule', () => {
     const rule = fitThresholdRule([...withSignal, ...sparse, four(), four(), four()], { knots: 2 });
     expect(rule.fallback).toBe(0.9);
     expect(rule.fallbackCount).toBe(6);
+    // With a baseline it must beat, pooled: 0.5 (30/42) it does, 0.8 (also 24/27) it does not.
+    const images = [...withSignal, ...sparse, four(), four(), four()];
+    expect(fitThresholdRule(images, { knots: 2, fallbackBaseline: 0.5 }).fallback).toBe(0.9);
+    expect(fitThresholdRule(images, { knots: 2, fallbackBaseline: 0.8 }).fallback).toBeUndefined();
     // The rule itself is fitted on the images with a signal alone, as before.
     expect([rule.knots, rule.thresholds]).toEqual([
       [3.5, 9.5],

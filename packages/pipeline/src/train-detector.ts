@@ -457,30 +457,12 @@ function chooseThresholds(
     knots,
     minImagesPerKnot: perKnot,
     zoomSlopes: fit.zoomSlopes ?? RULE_ZOOM_SLOPES,
+    fallbackBaseline: threshold,
   });
   // The volumes without a signal (sparse or faint) get the fit's fallback where it beats the fixed
-  // threshold on them, pooled (as it was chosen: one spot more or less moves a sparse volume's F1 by a lot).
-  const noSignal = images.filter((im) => im.signal === undefined);
-  const pooledF1 = (t: number) => {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (const im of noSignal) {
-      const s = evaluatePoints(
-        im.truth,
-        im.detections.filter((d) => d.score >= t),
-        { gate: 5 },
-      );
-      tp += s.tp;
-      fp += s.fp;
-      fn += s.fn;
-    }
-    return 2 * tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
-  };
+  // threshold on them (`fallbackBaseline`: pooled, as one spot more or less moves a sparse volume's F1 a lot).
   const fallback =
-    fitted.fallback !== undefined && pooledF1(fitted.fallback) > pooledF1(threshold)
-      ? Math.min(Math.max(0.02, fitted.fallback), 0.999)
-      : undefined;
+    fitted.fallback !== undefined ? Math.min(Math.max(0.02, fitted.fallback), 0.999) : undefined;
   const rule: ThresholdRule = {
     kind: 'signal',
     confidence: RULE_CONFIDENCE,
