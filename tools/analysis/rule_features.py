@@ -81,6 +81,10 @@ def main():
     if faint:
         dense = [r for r in faint if r["density"] >= np.median([x["density"] for x in rows])]
         print(f"signal < 0.15: {len(faint)} volumes, {len(dense)} of them dense; own rule {np.mean([f1_at(r, r['ruleThreshold']) for r in faint]):.3f}, oracle {np.mean([max(f1(c) for c in r['curve']) for r in faint]):.3f}")
+        for r in sorted(faint, key=lambda r: r["truth"]):
+            f1s = [f1(c) for c in r["curve"]]
+            near = [c[0] for c, v in zip(r["curve"], f1s) if v >= max(f1s) - 0.01]
+            print(f"  {r['id']:>24} spots {r['truth']:5d}  best threshold {min(near):.3f}–{max(near):.3f}")
         full = fit_density_rule(rows, 3)
         print(f"  density rule fitted on all (in-sample): {np.mean([f1_at(r, full(r)) for r in faint]):.3f}")
 

@@ -253,11 +253,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   // One pass of maxima low enough for the rule's confident ones and any threshold it can give
   // (its knots' shifted by its zoom term, or its fallback).
   const zoom = resamples(plan) ? logZoom(plan.resampling) : 0;
-  const fallback = rule?.fallback ?? metadata.threshold ?? 0.5;
+  const fallback = metadata.threshold ?? 0.5;
   const floor = rule
     ? Math.min(
         fixed,
-        fallback,
+        rule.fallback ?? fallback,
         rule.confidence,
         ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
       )

@@ -417,8 +417,8 @@ interface ThresholdChoice {
  * Chooses the fixed threshold (the lowest within one spot of the best mean F1: `bestThreshold`'s
  * `choose: 'lowest-within-one-spot'`) and, unless `fit` is false, a threshold rule
  * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's; the rule's
- * `fallback` for images without a signal, where the fit found one (6 or more such images) that
- * beats the fixed threshold on them.
+ * `fallback` for images without a signal, where the fit found one (from at least `minImagesPerKnot`
+ * such images) that beats the fixed threshold on them.
  */
 function chooseThresholds(
   images: readonly ValidationImage[],
