@@ -38,7 +38,7 @@ try {
   console.log(
     `${dir}: threshold ${threshold?.toFixed(3)} (was ${detector.metadata.threshold?.toFixed(3)}), mean F1 ${result.fixedF1.toFixed(3)} on ${volumes.length} volumes; ${
       thresholdRule
-        ? `threshold rule: knots ${thresholdRule.knots.map((k) => k.toFixed(2)).join(', ')} → thresholds ${thresholdRule.thresholds.map((t) => t.toFixed(2)).join(', ')}${thresholdRule.zoomSlope ? ` + ${thresholdRule.zoomSlope} × log2 zoom` : ''}${thresholdRule.fallback !== undefined ? `, fallback ${thresholdRule.fallback.toFixed(2)}` : ''}, mean F1 ${result.meanF1.toFixed(3)}`
+        ? `threshold rule: knots ${thresholdRule.knots.map((k) => k.toFixed(2)).join(', ')} → thresholds ${thresholdRule.thresholds.map((t) => t.toFixed(2)).join(', ')}${thresholdRule.zoomSlope ? ` + ${thresholdRule.zoomSlope} × log2 zoom` : ''}${thresholdRule.fallback !== undefined ? `, fallback ${thresholdRule.fallback.toFixed(2)}` : ''}${thresholdRule.crowded ? `, crowded (signal < ${thresholdRule.crowded.below.toFixed(3)}, ≥ ${thresholdRule.crowded.density.toFixed(1)} maxima ≥ ${thresholdRule.crowded.score} per million voxels) → ${thresholdRule.crowded.threshold.toFixed(2)}` : ''}, mean F1 ${result.meanF1.toFixed(3)}`
         : (result.ruleNote ?? 'no threshold rule')
     } (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );

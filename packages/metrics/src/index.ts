@@ -25,6 +25,7 @@ export {
 } from './threshold';
 export {
   type FitThresholdRuleOptions,
+  type FittedCrowdedBranch,
   type FittedThresholdRule,
   fitThresholdRule,
 } from './threshold-rule';

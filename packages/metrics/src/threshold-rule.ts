@@ -28,6 +28,33 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    * model's fixed threshold): where it does not, no `fallback` is returned. Default: none.
    */
   fallbackBaseline?: number;
+  /**
+   * The score maxima are counted from for the `crowded` branch (images' `voxels` given): a faint,
+   * crowded image has a signal below a cut and at least a density of maxima ≥ this score per million
+   * voxels. Default 0.3.
+   */
+  crowdedScore?: number;
+  /**
+   * Quantiles of the images' signals tried as the `crowded` branch's signal cut. Default 0.05,
+   * 0.10, …, 0.30.
+   */
+  crowdedQuantiles?: readonly number[];
+}
+
+/** The fitted `crowded` branch of {@link FittedThresholdRule}. */
+export interface FittedCrowdedBranch {
+  /** Signals below this are faint. */
+  below: number;
+  /** The score maxima are counted from. */
+  score: number;
+  /** Fewest maxima ≥ `score` per million voxels. */
+  density: number;
+  /** The threshold of a faint, crowded image. */
+  threshold: number;
+  /** Images in the branch. */
+  count: number;
+  /** Mean F1 over the images with a signal, with the branch (`meanF1` is without it). */
+  meanF1: number;
 }
 
 /** A fitted threshold rule: knots (signals, strictly increasing), the threshold at each, and the zoom slope. */
@@ -49,6 +76,14 @@ export interface FittedThresholdRule {
   fallback?: number;
   /** Images without a signal (those the fallback was fitted on, when it was). */
   fallbackCount: number;
+  /**
+   * A threshold for faint, crowded images, where one raises the mean F1 over the images with a
+   * signal: of the images with a signal below a quantile of the signals (`crowdedQuantiles`) and at
+   * least a density of maxima (each such image's density tried as the cut), at least
+   * `minImagesPerKnot` of them, the cut and threshold (of `candidates`) of the largest gain. Absent
+   * when no image has `voxels` or nothing gains.
+   */
+  crowded?: FittedCrowdedBranch;
 }
 
 const DEFAULT_CANDIDATES = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
@@ -111,6 +146,8 @@ export function fitThresholdRule(
     signal?: number;
     /** log2 of the image's resampling zoom (0 when absent). */
     logZoom?: number;
+    /** Voxels of the map its detections come from (for the `crowded` branch; absent: not in it). */
+    voxels?: number;
   }[],
   options: FitThresholdRuleOptions = {},
 ): FittedThresholdRule {
@@ -121,6 +158,8 @@ export function fitThresholdRule(
     fallbackBaseline,
     candidates = DEFAULT_CANDIDATES,
     zoomSlopes = [0],
+    crowdedScore = 0.3,
+    crowdedQuantiles = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
     gate = 5,
     scale,
   } = options;
@@ -137,6 +176,10 @@ export function fitThresholdRule(
       'INVALID_OPTION',
       `minFallbackImages must be a positive integer, got ${minFallbackImages}`,
     );
+  if (!(crowdedScore > 0 && crowdedScore < 1))
+    throw new MetricsError('INVALID_OPTION', `crowdedScore must be in (0, 1), got ${crowdedScore}`);
+  if (crowdedQuantiles.some((q) => !(q >= 0 && q <= 1)))
+    throw new MetricsError('INVALID_OPTION', 'crowdedQuantiles must be numbers in [0, 1]');
   for (const [name, list] of [
     ['candidates', candidates],
     ['zoomSlopes', zoomSlopes],
@@ -157,6 +200,10 @@ export function fitThresholdRule(
     signal: im.signal as number,
     logZoom: Number.isFinite(im.logZoom) ? (im.logZoom as number) : 0,
     counts: scorer(im, gate, scale),
+    density:
+      typeof im.voxels === 'number' && im.voxels > 0
+        ? (im.detections.filter((d) => d.score >= crowdedScore).length / im.voxels) * 1e6
+        : undefined,
   }));
   const sorted = items.map((im) => im.signal).sort((a, b) => a - b);
   const edges = Array.from({ length: K + 1 }, (_, k) => quantile(sorted, k / K));
@@ -173,7 +220,8 @@ export function fitThresholdRule(
   const ks = bins.map((b) => medianOf(b.map((im) => im.signal)));
   const thresholdsTried = [...new Set(candidates)].sort((a, b) => a - b);
   const slopes = [...new Set(zoomSlopes)].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
-  let best: { slope: number; thresholds: number[]; score: number } | undefined;
+  type Item = (typeof items)[number];
+  let best: { slope: number; thresholds: number[]; score: number; at: (im: Item) => number } | undefined;
   for (const slope of slopes) {
     const thresholds = bins.map((bin) => {
       let pick = thresholdsTried[0] as number;
@@ -203,9 +251,15 @@ export function fitThresholdRule(
       return base + slope * im.logZoom;
     };
     const score = items.reduce((sum, im) => sum + im.counts(at(im)).f1, 0) / items.length;
-    if (!best || score > best.score) best = { slope, thresholds, score };
+    if (!best || score > best.score) best = { slope, thresholds, score, at };
   }
-  const chosen = best as { slope: number; thresholds: number[]; score: number };
+  const chosen = best as { slope: number; thresholds: number[]; score: number; at: (im: Item) => number };
+  const crowded = fitCrowded(items, chosen, {
+    crowdedScore,
+    crowdedQuantiles,
+    minImagesPerKnot,
+    thresholdsTried,
+  });
   const withoutSignal = images.filter((im) => !(typeof im.signal === 'number' && Number.isFinite(im.signal)));
   let fallback: number | undefined;
   if (withoutSignal.length >= minFallbackImages) {
@@ -240,5 +294,64 @@ export function fitThresholdRule(
     meanF1: chosen.score,
     ...(fallback !== undefined ? { fallback } : {}),
     fallbackCount: withoutSignal.length,
+    ...(crowded ? { crowded } : {}),
+  };
+}
+
+/**
+ * The `crowded` branch of largest gain in summed F1 over the signal rule (`rule.at`), among signal
+ * cuts at `crowdedQuantiles` of the signals, density cuts at each faint image's own density, and
+ * thresholds `thresholdsTried`, with at least `minImagesPerKnot` images in it; ties go to the
+ * branch that changes least (the lowest signal cut, the highest density cut, the highest
+ * threshold). Undefined when none gains.
+ */
+function fitCrowded(
+  items: readonly { signal: number; density?: number; counts: (t: number) => Counts }[],
+  rule: { score: number; at: (im: never) => number },
+  options: {
+    crowdedScore: number;
+    crowdedQuantiles: readonly number[];
+    minImagesPerKnot: number;
+    thresholdsTried: readonly number[];
+  },
+): FittedCrowdedBranch | undefined {
+  const dense = items.filter((im) => im.density !== undefined) as {
+    signal: number;
+    density: number;
+    counts: (t: number) => Counts;
+  }[];
+  const base = new Map(dense.map((im) => [im, im.counts((rule.at as (i: unknown) => number)(im)).f1]));
+  const sortedSignals = items.map((im) => im.signal).sort((a, b) => a - b);
+  const cuts = [...new Set(options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)))].sort(
+    (a, b) => a - b,
+  );
+  let best: Omit<FittedCrowdedBranch, 'meanF1' | 'score'> & { gain: number } = {
+    below: 0,
+    density: 0,
+    threshold: 0,
+    count: 0,
+    gain: 0,
+  };
+  const descending = [...options.thresholdsTried].sort((a, b) => b - a);
+  for (const below of cuts) {
+    const faint = dense.filter((im) => im.signal < below);
+    for (const density of [...new Set(faint.map((im) => im.density))].sort((a, b) => b - a)) {
+      const branch = faint.filter((im) => im.density >= density);
+      if (branch.length < options.minImagesPerKnot) continue;
+      for (const threshold of descending) {
+        let gain = 0;
+        for (const im of branch) gain += im.counts(threshold).f1 - (base.get(im) as number);
+        if (gain > best.gain + 1e-12) best = { below, density, threshold, count: branch.length, gain };
+      }
+    }
+  }
+  if (!(best.gain > 0)) return undefined;
+  return {
+    below: best.below,
+    score: options.crowdedScore,
+    density: best.density,
+    threshold: best.threshold,
+    count: best.count,
+    meanF1: rule.score + best.gain / items.length,
   };
 }

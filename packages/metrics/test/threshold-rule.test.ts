@@ -111,6 +111,68 @@ describe('fitThresholdRule', () => {
     );
   });
 
+  describe('crowded branch', () => {
+    // Faint sparse images (signals 1.10–2.20): one spot at 0.52 and three noise peaks at 0.4 in a
+    // million voxels (F1 0.4 up to 0.4, 1 above, to 0.52): their best threshold is 0.5. Faint
+    // crowded ones (signals 1.00–1.05): ten spots at 0.32 in 100,000 voxels (density 100 of maxima
+    // ≥ 0.3; F1 1 up to 0.32, 0 above). One knot: 12 sparse outweigh 6 crowded, so the signal rule
+    // says 0.5 (mean F1 12 / 18) and the crowded images need a branch of their own.
+    const sparse = (signal: number) => ({
+      truth: [{ x: 5, y: 5, z: 5 }],
+      detections: [
+        { x: 5, y: 5, z: 5, score: 0.52 },
+        ...[20, 40, 60].map((x) => ({ x, y: 30, z: 5, score: 0.4 })),
+      ],
+      signal,
+      voxels: 1e6,
+    });
+    const crowded = (signal: number) => {
+      const truth = Array.from({ length: 10 }, (_, i) => ({ x: 10 * i, y: 10, z: 5 }));
+      return { truth, detections: truth.map((p) => ({ ...p, score: 0.32 })), signal, voxels: 1e5 };
+    };
+    const images = [
+      ...Array.from({ length: 6 }, (_, i) => crowded(1 + 0.01 * i)),
+      ...Array.from({ length: 12 }, (_, i) => sparse(1.1 + 0.1 * i)),
+    ];
+    const options = { knots: 1, minImagesPerKnot: 6 };
+
+    it('finds the faint, crowded images: signal cut, density cut, threshold', () => {
+      const rule = fitThresholdRule(images, options);
+      expect(rule.thresholds).toEqual([0.5]);
+      expect(rule.meanF1).toBeCloseTo(12 / 18, 12);
+      // Quantile 0.3 of the 18 signals (index 5.1: between 1.05 and 1.10) is the lowest cut that
+      // takes all six; density 100; the highest threshold keeping the ten spots, 0.3.
+      const c = rule.crowded;
+      expect(c?.below).toBeCloseTo(1.055, 12);
+      expect([c?.density, c?.threshold, c?.count, c?.score]).toEqual([100, 0.3, 6, 0.3]);
+      expect(c?.meanF1).toBeCloseTo(1, 12);
+    });
+
+    it('counts maxima from crowdedScore, and needs minImagesPerKnot images in the branch', () => {
+      // Counted from 0.35, the crowded images have no maxima: density 0, the same as the sparse
+      // ones' (their spot at 0.52 aside: 1 per million). Below the signal cut only crowded images
+      // lie at low quantiles, so the branch still forms, with the density cut 0.
+      const from35 = fitThresholdRule(images, { ...options, crowdedScore: 0.35 });
+      expect(from35.crowded?.density).toBe(0);
+      // Seven needed: below the highest cut tried (quantile 0.3) lie only the six crowded images.
+      expect(fitThresholdRule(images, { ...options, minImagesPerKnot: 7 }).crowded).toBeUndefined();
+    });
+
+    it('is absent without voxels, or where nothing gains', () => {
+      const without = images.map(({ voxels: _, ...im }) => im);
+      expect(fitThresholdRule(without, options).crowded).toBeUndefined();
+      const sparseOnly = Array.from({ length: 12 }, (_, i) => sparse(1.1 + 0.1 * i));
+      expect(fitThresholdRule(sparseOnly, options).crowded).toBeUndefined();
+    });
+
+    it('refuses a bad crowdedScore or crowdedQuantiles', () => {
+      expect(() => fitThresholdRule(images, { ...options, crowdedScore: 1 })).toThrow(/crowdedScore/);
+      expect(() => fitThresholdRule(images, { ...options, crowdedQuantiles: [1.5] })).toThrow(
+        /crowdedQuantiles/,
+      );
+    });
+  });
+
   it('refuses too few images with a signal and bad options', () => {
     const images = Array.from({ length: 11 }, (_, i) => image(i, false));
     expect(() => fitThresholdRule(images, { knots: 2 })).toThrow(/at least 12 images with a signal.*got 11/);

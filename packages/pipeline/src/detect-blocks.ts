@@ -41,7 +41,7 @@ export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | '
 export interface DetectInBlocksResult
   extends Omit<
     DetectResult,
-    'map' | 'tiles' | 'resampling' | 'signal' | 'ruleThreshold' | 'threshold' | 'thresholdSource'
+    'map' | 'tiles' | 'resampling' | 'signal' | 'density' | 'ruleThreshold' | 'threshold' | 'thresholdSource'
   > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
@@ -50,7 +50,7 @@ export interface DetectInBlocksResult
   /**
    * Where the thresholds came from (as `detect`'s `thresholdSource`): `signal` when at least one
    * block took its threshold from its signal (the others, with too few confident maxima, the rule's
-   * fallback or the model's threshold).
+   * fallback or the model's threshold), else `crowded` when one took the rule's crowded branch.
    */
   thresholdSource: DetectResult['thresholdSource'];
   /** Blocks read and detected in. */
@@ -183,7 +183,11 @@ export async function detectInBlocks(
       { ...detectOptions, region: coreRegion, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
     );
     blockThresholds.push(result.threshold);
-    if (thresholdSource === undefined || result.thresholdSource === 'signal')
+    if (
+      thresholdSource === undefined ||
+      result.thresholdSource === 'signal' ||
+      (result.thresholdSource === 'crowded' && thresholdSource !== 'signal')
+    )
       thresholdSource = result.thresholdSource;
     tiles += result.tiles;
     for (const w of result.warnings) warnings.add(w);

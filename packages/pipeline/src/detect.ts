@@ -1,7 +1,9 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import {
+  isCrowded,
   localMaxima3D,
+  maximaDensity,
   measureSpots,
   type SpotMeasurement,
   thresholdForSignal,
@@ -113,13 +115,19 @@ export interface DetectResult {
   threshold: number;
   /**
    * Where the threshold came from: `given` (the `threshold` option), `signal` (the model's
-   * threshold rule, from the volume's signal), `sparse` (the rule's `fallback`, for a volume with too
-   * few confident maxima to measure its signal), `model` (the model's fixed threshold, also for such
-   * a volume when the rule has no fallback) or `default` (0.5).
+   * threshold rule, from the volume's signal), `crowded` (the rule's `crowded` branch, for a faint
+   * volume crowded with maxima), `sparse` (the rule's `fallback`, for a volume with too few confident
+   * maxima to measure its signal), `model` (the model's fixed threshold, also for such a volume when
+   * the rule has no fallback) or `default` (0.5).
    */
-  thresholdSource: 'given' | 'signal' | 'sparse' | 'model' | 'default';
+  thresholdSource: 'given' | 'signal' | 'crowded' | 'sparse' | 'model' | 'default';
   /** With a threshold rule: the volume's signal (`volumeSignal`), absent when too few confident maxima. */
   signal?: number;
+  /**
+   * With a threshold rule that has a `crowded` branch: the map's maxima scoring at least the
+   * branch's `score` per million voxels (`maximaDensity`, at the model's spot scale).
+   */
+  density?: number;
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -251,26 +259,35 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     onProgress: options.onProgress,
   });
   // One pass of maxima low enough for the rule's confident ones and any threshold it can give
-  // (its knots' shifted by its zoom term, or its fallback).
+  // (its knots' shifted by its zoom term, its fallback, its crowded branch's threshold and score).
   const zoom = resamples(plan) ? logZoom(plan.resampling) : 0;
   const fallback = metadata.threshold ?? 0.5;
+  const crowded = rule?.crowded;
   const floor = rule
     ? Math.min(
         fixed,
         rule.fallback ?? fallback,
         rule.confidence,
+        ...(crowded ? [crowded.threshold, crowded.score] : []),
         ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
       )
     : fixed;
   const candidates = localMaxima3D(map, { threshold: floor, minDistance });
   const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
-  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom) : undefined;
+  // Crowding per million voxels of the map that was predicted (the region's, when one was given).
+  const mapVoxels = mapRegion
+    ? mapRegion.size[0] * mapRegion.size[1] * mapRegion.size[2]
+    : input.shape[0] * input.shape[1] * input.shape[2];
+  const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
+  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom, density) : undefined;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined
       ? 'given'
       : signal !== undefined
-        ? 'signal'
+        ? rule && isCrowded(rule, signal, density)
+          ? 'crowded'
+          : 'signal'
         : rule?.fallback !== undefined
           ? 'sparse'
           : metadata.threshold !== undefined
@@ -308,6 +325,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     threshold,
     thresholdSource,
     ...(signal !== undefined ? { signal } : {}),
+    ...(density !== undefined ? { density } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     tiles,
     ...(options.keepMap ? { map } : {}),

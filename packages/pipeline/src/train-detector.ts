@@ -29,7 +29,13 @@ import {
   type TrainingSample,
   train,
 } from '@dmdet/model';
-import { localMaxima3D, type ThresholdRule, thresholdForSignal, volumeSignal } from '@dmdet/postprocess';
+import {
+  localMaxima3D,
+  maximaDensity,
+  type ThresholdRule,
+  thresholdForSignal,
+  volumeSignal,
+} from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
   fromResampled,
@@ -367,6 +373,8 @@ interface ValidationImage {
   signal?: number;
   /** log2 of its resampling's zoom (0 without one). */
   logZoom: number;
+  /** Voxels its maxima were found in (its region's, where it has one), for a rule's crowded branch. */
+  voxels: number;
 }
 
 /** The validation volumes' maxima (score ≥ 0.02) inside their regions, in the spot-scale grid, and their signals. */
@@ -395,6 +403,7 @@ async function validationMaxima(
       detections,
       ...(signal !== undefined ? { signal } : {}),
       logZoom: v.resampling ? logZoom(v.resampling) : 0,
+      voxels: v.mask ? v.mask.data.reduce((n, m) => (m > 0 ? n + 1 : n), 0) : s.input.data.length,
     });
   }
   return images;
@@ -471,8 +480,26 @@ function chooseThresholds(
     thresholds: fitted.thresholds.map((t) => Math.min(Math.max(0.02, t), 0.999)),
     ...(fitted.zoomSlope !== 0 ? { zoomSlope: fitted.zoomSlope } : {}),
     ...(fallback !== undefined ? { fallback } : {}),
+    ...(fitted.crowded
+      ? {
+          crowded: {
+            below: fitted.crowded.below,
+            score: fitted.crowded.score,
+            density: fitted.crowded.density,
+            threshold: Math.min(Math.max(0.02, fitted.crowded.threshold), 0.999),
+          },
+        }
+      : {}),
   };
-  const thresholds = images.map((im) => thresholdForSignal(rule, im.signal, threshold, im.logZoom));
+  const thresholds = images.map((im) =>
+    thresholdForSignal(
+      rule,
+      im.signal,
+      threshold,
+      im.logZoom,
+      rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined,
+    ),
+  );
   const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));
   if (!(meanF1 >= best.meanF1))
     return {

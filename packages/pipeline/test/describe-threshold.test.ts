@@ -10,6 +10,9 @@ describe('describeThreshold (what dmdet detect prints)', () => {
     expect(describeThreshold({ threshold: 0.65, thresholdSource: 'sparse' })).toBe(
       "threshold 0.650, the model's for a volume with few confident spots",
     );
+    expect(describeThreshold({ threshold: 0.25, thresholdSource: 'crowded', signal: 0.104 })).toBe(
+      "threshold 0.250, the model's for a faint volume crowded with spots (signal 0.10)",
+    );
     expect(describeThreshold({ threshold: 0.705, thresholdSource: 'model' })).toBe(
       "threshold 0.705, the model's",
     );

@@ -168,6 +168,32 @@ describe('detect', () => {
     expect(sparse.threshold).toBe(sparseFallback);
     expect(sparse.ruleThreshold).toBe(sparseFallback);
     expect(sparse.points.length).toBe(all.filter((p) => p.score >= sparseFallback).length);
+    // A crowded branch: the signal is below its cut and the map has at least its density of maxima
+    // scoring ≥ its score (counted by brute force here over the whole map): its threshold, below
+    // every other, keeps every maximum down to it. One maximum fewer than the density needs: the knots.
+    const branchScore = scores[4] as number;
+    const counted = all.filter((p) => p.score >= branchScore).length;
+    const perMillion = (counted / (Z * Y * X)) * 1e6;
+    const crowdedThreshold = (scores[1] as number) + 1e-6;
+    const withBranch = (density: number) => ({
+      ...detector,
+      metadata: {
+        ...detector.metadata,
+        thresholdRule: {
+          ...rule,
+          crowded: { below: signal + 0.01, score: branchScore, density, threshold: crowdedThreshold },
+        },
+      },
+    });
+    const crowdedResult = await detect(volume, { model: withBranch(perMillion) });
+    expect(crowdedResult.thresholdSource).toBe('crowded');
+    expect(crowdedResult.density).toBeCloseTo(perMillion, 6);
+    expect(crowdedResult.threshold).toBe(crowdedThreshold);
+    expect(crowdedResult.points.length).toBe(all.filter((p) => p.score >= crowdedThreshold).length);
+    const notCrowded = await detect(volume, { model: withBranch(((counted + 1) / (Z * Y * X)) * 1e6) });
+    expect(notCrowded.thresholdSource).toBe('signal');
+    expect(notCrowded.threshold).toBeCloseTo(expected, 6);
+    expect(got.density).toBeUndefined(); // no crowded branch, no density
     const given = await detect(volume, { model: ruled, threshold: 0.3 });
     expect(given.thresholdSource).toBe('given');
     expect(given.threshold).toBe(0.3);

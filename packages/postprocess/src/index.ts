@@ -17,7 +17,10 @@ export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
 export {
+  type CrowdedBranch,
   checkThresholdRule,
+  isCrowded,
+  maximaDensity,
   type ThresholdRule,
   thresholdForSignal,
   volumeSignal,

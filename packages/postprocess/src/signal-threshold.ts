@@ -37,6 +37,26 @@ export interface ThresholdRule {
    * faint volume, whose signal cannot be measured). Default: the model's fixed threshold.
    */
   fallback?: number;
+  /**
+   * A threshold for faint, crowded volumes (e.g. low-SNR smFISH with hundreds of spots): where the
+   * signal is below `below` and the map has at least `density` maxima scoring ≥ `score` per million
+   * voxels (at the model's spot scale: {@link maximaDensity}), the threshold is `threshold` instead of
+   * the knots'. Such volumes want a far lower threshold than faint sparse ones, whose few real spots
+   * drown among noise peaks at low scores; the signal alone cannot tell them apart. Absent: none.
+   */
+  crowded?: CrowdedBranch;
+}
+
+/** {@link ThresholdRule.crowded}: the threshold for faint, crowded volumes. */
+export interface CrowdedBranch {
+  /** Signals below this are faint. */
+  below: number;
+  /** The score, in (0, 1), maxima are counted from. */
+  score: number;
+  /** Fewest maxima scoring ≥ `score` per million voxels for a volume to be crowded. */
+  density: number;
+  /** The threshold, in (0, 1), of a faint, crowded volume. */
+  threshold: number;
 }
 
 /**
@@ -78,7 +98,39 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
   const fallback = (r as ThresholdRule).fallback;
   if (fallback !== undefined && (typeof fallback !== 'number' || !(fallback > 0 && fallback < 1)))
     fail('fallback must be a number in (0, 1) when given');
+  const crowded = (r as ThresholdRule).crowded;
+  if (crowded !== undefined) {
+    const c = crowded as Partial<CrowdedBranch> | null;
+    const unit = (v: unknown) => typeof v === 'number' && v > 0 && v < 1;
+    if (
+      typeof c !== 'object' ||
+      c === null ||
+      typeof c.below !== 'number' ||
+      !Number.isFinite(c.below) ||
+      !unit(c.score) ||
+      typeof c.density !== 'number' ||
+      !(c.density >= 0 && Number.isFinite(c.density)) ||
+      !unit(c.threshold)
+    )
+      fail(
+        'crowded must be { below: a finite signal, score: (0, 1), density: a finite number ≥ 0, threshold: (0, 1) } when given',
+      );
+  }
   return r as ThresholdRule;
+}
+
+/**
+ * Maxima scoring at least `score` per million voxels of a map of `voxels` voxels: how crowded a
+ * volume is, as a {@link ThresholdRule}'s `crowded` branch measures it (0 for an empty map).
+ *
+ * @example
+ * const density = maximaDensity(localMaxima3D(map, { threshold: 0.2 }), 0.3, map.data.length);
+ */
+export function maximaDensity(maxima: readonly { score: number }[], score: number, voxels: number): number {
+  if (!(voxels > 0)) return 0;
+  let n = 0;
+  for (const p of maxima) if (p.score >= score) n++;
+  return (n / voxels) * 1e6;
 }
 
 /**
@@ -122,20 +174,48 @@ export function volumeSignal(
 }
 
 /**
+ * Whether a {@link ThresholdRule}'s `crowded` branch takes a volume of this signal and `density`
+ * ({@link maximaDensity} at the branch's score): a signal below `crowded.below` and a density of at
+ * least `crowded.density`. False without a branch, a signal or a density.
+ *
+ * @example
+ * const crowded = isCrowded(rule, signal, maximaDensity(maxima, rule.crowded.score, voxels));
+ */
+export function isCrowded(
+  rule: Pick<ThresholdRule, 'crowded'>,
+  signal: number | undefined,
+  density: number | undefined,
+): boolean {
+  const c = rule.crowded;
+  return (
+    c !== undefined &&
+    signal !== undefined &&
+    density !== undefined &&
+    signal < c.below &&
+    density >= c.density
+  );
+}
+
+/**
  * The threshold a {@link ThresholdRule} gives a volume of this signal: linear between knots,
  * clamped outside, plus `zoomSlope × logZoom` (kept within [0.01, 0.999]); when the signal is
- * `undefined`, the rule's own `fallback`, else `fallback` (the model's fixed threshold).
+ * `undefined`, the rule's own `fallback`, else `fallback` (the model's fixed threshold). With a
+ * `crowded` branch and the volume's `density` ({@link maximaDensity} at the branch's score), a
+ * volume with a signal below `crowded.below` and at least `crowded.density` takes
+ * `crowded.threshold`.
  *
  * @example
  * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
  */
 export function thresholdForSignal(
-  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope' | 'fallback'>,
+  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope' | 'fallback' | 'crowded'>,
   signal: number | undefined,
   fallback: number,
   logZoom = 0,
+  density?: number,
 ): number {
   if (signal === undefined || !Number.isFinite(signal)) return rule.fallback ?? fallback;
+  if (rule.crowded && isCrowded(rule, signal, density)) return rule.crowded.threshold;
   const { knots, thresholds } = rule;
   const n = knots.length;
   let base: number;

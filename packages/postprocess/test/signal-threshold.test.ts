@@ -1,6 +1,13 @@
 import { createVolume } from '@dmdet/volume-io';
 import { describe, expect, it } from 'vitest';
-import { checkThresholdRule, PostprocessError, thresholdForSignal, volumeSignal } from '../src/index';
+import {
+  checkThresholdRule,
+  isCrowded,
+  maximaDensity,
+  PostprocessError,
+  thresholdForSignal,
+  volumeSignal,
+} from '../src/index';
 
 describe('volumeSignal', () => {
   // 3×4×5 volume with value = z*100 + y*10 + x: the 3×3×3 mean around an inner voxel is its own
@@ -76,11 +83,50 @@ describe('thresholdForSignal', () => {
   });
 });
 
+describe('crowded volumes', () => {
+  const rule = {
+    knots: [1, 2, 4],
+    thresholds: [0.4, 0.6, 0.9],
+    fallback: 0.6,
+    zoomSlope: 0.05,
+    crowded: { below: 1.5, score: 0.3, density: 100, threshold: 0.2 },
+  };
+  it('maximaDensity counts the maxima at or above the score per million voxels', () => {
+    const maxima = [{ score: 0.3 }, { score: 0.29 }, { score: 0.9 }, { score: 0.31 }];
+    expect(maximaDensity(maxima, 0.3, 30_000)).toBeCloseTo(100, 9); // 3 of 4 in 0.03 M voxels
+    expect(maximaDensity(maxima, 0.95, 30_000)).toBe(0);
+    expect(maximaDensity([], 0.3, 1000)).toBe(0);
+    expect(maximaDensity(maxima, 0.3, 0)).toBe(0);
+  });
+  it('a faint volume at or above the density takes the branch threshold, unshifted by the zoom', () => {
+    expect(thresholdForSignal(rule, 1.2, 0.7, 2, 100)).toBe(0.2);
+    expect(thresholdForSignal(rule, 0.5, 0.7, 0, 5000)).toBe(0.2);
+  });
+  it('a faint sparse volume, a brighter crowded one, or one without a density takes the knots', () => {
+    expect(thresholdForSignal(rule, 1.2, 0.7, 0, 99.9)).toBeCloseTo(0.44, 12);
+    expect(thresholdForSignal(rule, 1.5, 0.7, 0, 5000)).toBeCloseTo(0.5, 12);
+    expect(thresholdForSignal(rule, 1.2, 0.7)).toBeCloseTo(0.44, 12);
+  });
+  it('a volume without a signal takes the fallback, however crowded', () => {
+    expect(thresholdForSignal(rule, undefined, 0.7, 0, 5000)).toBe(0.6);
+  });
+  it('isCrowded: signal below the cut and density at least the branch', () => {
+    expect(isCrowded(rule, 1.2, 100)).toBe(true);
+    expect(isCrowded(rule, 1.5, 100)).toBe(false);
+    expect(isCrowded(rule, 1.2, 99)).toBe(false);
+    expect(isCrowded(rule, undefined, 100)).toBe(false);
+    expect(isCrowded(rule, 1.2, undefined)).toBe(false);
+    expect(isCrowded({}, 1.2, 100)).toBe(false);
+  });
+});
+
 describe('checkThresholdRule', () => {
   const good = { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [1, 2], thresholds: [0.5, 0.7] };
+  const crowded = { below: 0.15, score: 0.3, density: 130, threshold: 0.25 };
   it('accepts a valid rule and names the field at fault otherwise', () => {
     expect(checkThresholdRule(good)).toEqual(good);
     expect(checkThresholdRule({ ...good, fallback: 0.6 })).toEqual({ ...good, fallback: 0.6 });
+    expect(checkThresholdRule({ ...good, crowded })).toEqual({ ...good, crowded });
     const bad: [unknown, RegExp][] = [
       [{ ...good, kind: 'snr' }, /kind must be 'signal'/],
       [null, /kind must be 'signal'/],
@@ -94,6 +140,11 @@ describe('checkThresholdRule', () => {
       [{ ...good, zoomSlope: 'steep' }, /zoomSlope must be a finite number when given/],
       [{ ...good, fallback: 0 }, /fallback must be a number in \(0, 1\) when given/],
       [{ ...good, fallback: '0.6' }, /fallback must be a number in \(0, 1\) when given/],
+      [{ ...good, crowded: { ...crowded, score: 1 } }, /crowded must be \{ below/],
+      [{ ...good, crowded: { ...crowded, threshold: 0 } }, /crowded must be \{ below/],
+      [{ ...good, crowded: { ...crowded, density: -1 } }, /crowded must be \{ below/],
+      [{ ...good, crowded: { ...crowded, below: Number.NaN } }, /crowded must be \{ below/],
+      [{ ...good, crowded: null }, /crowded must be \{ below/],
     ];
     for (const [rule, message] of bad) {
       expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);

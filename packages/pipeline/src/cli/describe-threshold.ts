@@ -21,6 +21,8 @@ export function describeThreshold(result: {
       return result.signal !== undefined
         ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
         : `${value}, from each block's signal`;
+    case 'crowded':
+      return `${value}, the model's for a faint volume crowded with spots${result.signal !== undefined ? ` (signal ${result.signal.toFixed(2)})` : ''}`;
     case 'sparse':
       return `${value}, the model's for a volume with few confident spots`;
     case 'model':
