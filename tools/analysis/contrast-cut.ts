@@ -1,0 +1,123 @@
+/**
+ * Per-candidate features for a contrast cut on detections (a detection kept only where the
+ * normalised input around it is bright enough): for each volume, the maxima of the `default`
+ * model's map scoring ≥ 0.2 with their score, the normalised input's 3×3×3 mean and centre value
+ * there, and their position in the file's voxels; per volume the signal and the threshold the rule
+ * gave it, the resampling's zoom, the robust σ of the 3×3×3 box mean of the normalised input (the
+ * noise a box mean has), and the true spots. Volumes: the 300 `general` volumes from seed index 9000
+ * and the virus validation volumes (as `rule-features.ts`), and every robustness scenario at SNR 2, 4
+ * and 7 on 2 seeds of its own (`robustnessSeeds(7).slice(5)`: neither the benchmark's test nor its
+ * validation volumes). `tools/analysis/contrast_cut.py` compares cuts offline.
+ *
+ *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json]
+ *
+ * Default out: bench-output/contrast-cut.json (about 11 min on 2 cores).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { ModelWorkerPool } from '@dmdet/model/node';
+import { localMaxima3D } from '@dmdet/postprocess';
+import { DEFAULT_MIN_DISTANCE, detect, useBackend } from '@dmdet/pipeline';
+import { loadModel } from '@dmdet/pipeline/node';
+import { DEFAULT_NORMALIZATION, fromResampled, normalizeInput, resampleVolume } from '@dmdet/preprocess';
+import { simulateGeneral } from '@dmdet/simulate';
+import type { Volume } from '@dmdet/volume-io';
+import { thresholdFitVolumes } from '../lib/general-data';
+import { ROBUSTNESS_SCENARIOS, robustnessParams, robustnessSeeds } from '../lib/robustness-scenarios';
+
+const out = process.argv[2] ?? 'bench-output/contrast-cut.json';
+const backend = await useBackend('wasm');
+const detector = await loadModel('default');
+const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
+type P = { x: number; y: number; z: number };
+const items: { id: string; group: string; volume: Volume; points: readonly P[] }[] = [];
+for (const v of thresholdFitVolumes(9000, 300, { virus: true }))
+  items.push({
+    id: v.id ?? '',
+    group: v.id?.startsWith('general') ? 'general' : 'virus',
+    volume: v.volume,
+    points: v.points,
+  });
+for (const s of ROBUSTNESS_SCENARIOS)
+  for (const snr of [2, 4, 7])
+    for (const seed of robustnessSeeds(7).slice(5)) {
+      const sim = simulateGeneral(robustnessParams(s, snr), seed);
+      items.push({ id: `${s.name}-${snr}-${seed}`, group: `${s.name}/${snr}`, volume: sim.volume, points: sim.points });
+    }
+
+/** The 3×3×3 box mean of a volume, clipped at its borders (separable). */
+function boxMean(v: Volume<Float32Array>): Float32Array {
+  const [Z, Y, X] = v.shape;
+  let a = v.data;
+  for (const [n, stride] of [
+    [X, 1],
+    [Y, X],
+    [Z, X * Y],
+  ] as const) {
+    const b = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const c = Math.floor(i / stride) % n;
+      let sum = a[i] as number;
+      let k = 1;
+      if (c > 0) {
+        sum += a[i - stride] as number;
+        k++;
+      }
+      if (c < n - 1) {
+        sum += a[i + stride] as number;
+        k++;
+      }
+      b[i] = sum / k;
+    }
+    a = b;
+  }
+  return a;
+}
+/** 1.4826 × the median absolute deviation from the median. */
+function robustSigma(values: Float32Array): number {
+  const sorted = Float32Array.from(values).sort();
+  const med = sorted[sorted.length >> 1] as number;
+  const dev = Float32Array.from(values, (x) => Math.abs(x - med)).sort();
+  return 1.4826 * (dev[dev.length >> 1] as number);
+}
+
+const rows: unknown[] = [];
+const started = Date.now();
+try {
+  for (const it of items) {
+    const r = await detect(it.volume, { model: detector, predictor: pool, threshold: 0.2, keepMap: true });
+    const scaled = r.resampling ? resampleVolume(it.volume, r.resampling) : it.volume;
+    const input = normalizeInput(scaled, detector.metadata.normalization ?? DEFAULT_NORMALIZATION);
+    const box = boxMean(input);
+    const [Z, Y, X] = input.shape;
+    const candidates = localMaxima3D(r.map as Volume, { threshold: 0.2, minDistance: DEFAULT_MIN_DISTANCE }).map(
+      (p) => {
+        const z = Math.min(Z - 1, Math.max(0, Math.round(p.z)));
+        const y = Math.min(Y - 1, Math.max(0, Math.round(p.y)));
+        const x = Math.min(X - 1, Math.max(0, Math.round(p.x)));
+        const i = (z * Y + y) * X + x;
+        const q = r.resampling ? fromResampled(p, r.resampling) : p;
+        return [q.z, q.y, q.x, p.score, box[i] as number, input.data[i] as number].map((v) => +v.toFixed(4));
+      },
+    );
+    const zoom = r.resampling
+      ? r.resampling.to.reduce((a, b) => a * b, 1) / r.resampling.from.reduce((a, b) => a * b, 1)
+      : 1;
+    rows.push({
+      id: it.id,
+      group: it.group,
+      signal: r.signal ?? null,
+      rule: r.ruleThreshold ?? null,
+      zoom,
+      boxNoise: robustSigma(box),
+      truth: it.points.map((p) => [p.z, p.y, p.x].map((v) => +v.toFixed(3))),
+      candidates,
+    });
+  }
+} finally {
+  await pool.close();
+}
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(rows)}\n`);
+console.log(`${rows.length} volumes → ${out} (${((Date.now() - started) / 60000).toFixed(1)} min)`);
