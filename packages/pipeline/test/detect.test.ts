@@ -236,5 +236,5 @@ describe('detect', () => {
     // The case is exercised: maxima between the shifted threshold and the smallest of the others.
     const others = Math.min(0.99, zoomRule.confidence, knot);
     expect(expectedScores.filter((v) => v < others).length).toBeGreaterThan(0);
-  });
+  }, 60_000);
 });
