@@ -366,7 +366,7 @@ function fromSource(config: TrainDetectorConfig): TrainDetectorConfig {
 }
 
 /** A validation volume's truth and maxima (inside its region, in the spot-scale grid) and its signal. */
-interface ValidationImage {
+export interface ValidationImage {
   truth: Point3[];
   detections: ScoredPoint[];
   /** `volumeSignal` of its input and maxima; absent with too few confident maxima. */
@@ -410,7 +410,7 @@ async function validationMaxima(
 }
 
 /** The threshold (and rule) chosen on validation images, and each image's threshold under it. */
-interface ThresholdChoice {
+export interface ThresholdChoice {
   threshold: number;
   thresholdRule?: ThresholdRule;
   /** Mean F1 at each image's threshold. */
@@ -427,9 +427,10 @@ interface ThresholdChoice {
  * `choose: 'lowest-within-one-spot'`) and, unless `fit` is false, a threshold rule
  * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's; the rule's
  * `fallback` for images without a signal, where the fit found one (from at least `minImagesPerKnot`
- * such images) that beats the fixed threshold on them.
+ * such images) that beats the fixed threshold on them; its `crowded` branch for faint images crowded
+ * with maxima, where the fit found one that gains (from each image's `voxels`).
  */
-function chooseThresholds(
+export function chooseThresholds(
   images: readonly ValidationImage[],
   fit: ThresholdRuleFit | false,
 ): ThresholdChoice {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { chooseThresholds, type ValidationImage } from '../src/train-detector';
+
+// Validation images whose best thresholds are known by construction (as in @dmdet/metrics' own
+// test of fitThresholdRule): faint sparse images (signals 1.10–2.20), one spot at 0.52 and three
+// noise peaks at 0.4 in a million voxels, best at 0.5; faint crowded ones (signals 1.00–1.05), ten
+// spots at 0.32 in 100,000 voxels (100 maxima ≥ 0.3 per million), best at ≤ 0.3.
+const sparse = (signal: number): ValidationImage => ({
+  truth: [{ x: 5, y: 5, z: 5 }],
+  detections: [
+    { x: 5, y: 5, z: 5, score: 0.52 },
+    ...[20, 40, 60].map((x) => ({ x, y: 30, z: 5, score: 0.4 })),
+  ],
+  signal,
+  logZoom: 0,
+  voxels: 1e6,
+});
+const crowded = (signal: number): ValidationImage => {
+  const truth = Array.from({ length: 10 }, (_, i) => ({ x: 10 * i, y: 10, z: 5 }));
+  return { truth, detections: truth.map((p) => ({ ...p, score: 0.32 })), signal, logZoom: 0, voxels: 1e5 };
+};
+const images = [
+  ...Array.from({ length: 6 }, (_, i) => crowded(1 + 0.01 * i)),
+  ...Array.from({ length: 12 }, (_, i) => sparse(1.1 + 0.1 * i)),
+];
+
+describe('chooseThresholds (trainDetector and tuneThreshold)', () => {
+  it("keeps the fit's crowded branch in the rule, and each image's threshold follows it", () => {
+    const choice = chooseThresholds(images, { knots: 1, minImagesPerKnot: 6 });
+    const rule = choice.thresholdRule;
+    expect(rule?.thresholds).toEqual([0.5]);
+    expect(rule?.crowded?.below).toBeCloseTo(1.055, 12);
+    expect([rule?.crowded?.score, rule?.crowded?.density, rule?.crowded?.threshold]).toEqual([0.3, 100, 0.3]);
+    expect(choice.thresholds).toEqual([...Array(6).fill(0.3), ...Array(12).fill(0.5)]);
+    expect(choice.meanF1).toBeCloseTo(1, 12);
+  });
+  it('has no branch where none gains (sparse images only)', () => {
+    const choice = chooseThresholds(
+      Array.from({ length: 12 }, (_, i) => sparse(1.1 + 0.1 * i)),
+      { knots: 1, minImagesPerKnot: 6 },
+    );
+    expect(choice.thresholdRule?.crowded).toBeUndefined();
+  });
+});
