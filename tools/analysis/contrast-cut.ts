@@ -17,9 +17,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { localMaxima3D } from '@dmdet/postprocess';
 import { DEFAULT_MIN_DISTANCE, detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
+import { localMaxima3D } from '@dmdet/postprocess';
 import { DEFAULT_NORMALIZATION, fromResampled, normalizeInput, resampleVolume } from '@dmdet/preprocess';
 import { simulateGeneral } from '@dmdet/simulate';
 import type { Volume } from '@dmdet/volume-io';
@@ -43,7 +43,12 @@ for (const s of ROBUSTNESS_SCENARIOS)
   for (const snr of [2, 4, 7])
     for (const seed of robustnessSeeds(7).slice(5)) {
       const sim = simulateGeneral(robustnessParams(s, snr), seed);
-      items.push({ id: `${s.name}-${snr}-${seed}`, group: `${s.name}/${snr}`, volume: sim.volume, points: sim.points });
+      items.push({
+        id: `${s.name}-${snr}-${seed}`,
+        group: `${s.name}/${snr}`,
+        volume: sim.volume,
+        points: sim.points,
+      });
     }
 
 /** The 3×3×3 box mean of a volume, clipped at its borders (separable). */
@@ -91,16 +96,17 @@ try {
     const input = normalizeInput(scaled, detector.metadata.normalization ?? DEFAULT_NORMALIZATION);
     const box = boxMean(input);
     const [Z, Y, X] = input.shape;
-    const candidates = localMaxima3D(r.map as Volume, { threshold: 0.2, minDistance: DEFAULT_MIN_DISTANCE }).map(
-      (p) => {
-        const z = Math.min(Z - 1, Math.max(0, Math.round(p.z)));
-        const y = Math.min(Y - 1, Math.max(0, Math.round(p.y)));
-        const x = Math.min(X - 1, Math.max(0, Math.round(p.x)));
-        const i = (z * Y + y) * X + x;
-        const q = r.resampling ? fromResampled(p, r.resampling) : p;
-        return [q.z, q.y, q.x, p.score, box[i] as number, input.data[i] as number].map((v) => +v.toFixed(4));
-      },
-    );
+    const candidates = localMaxima3D(r.map as Volume, {
+      threshold: 0.2,
+      minDistance: DEFAULT_MIN_DISTANCE,
+    }).map((p) => {
+      const z = Math.min(Z - 1, Math.max(0, Math.round(p.z)));
+      const y = Math.min(Y - 1, Math.max(0, Math.round(p.y)));
+      const x = Math.min(X - 1, Math.max(0, Math.round(p.x)));
+      const i = (z * Y + y) * X + x;
+      const q = r.resampling ? fromResampled(p, r.resampling) : p;
+      return [q.z, q.y, q.x, p.score, box[i] as number, input.data[i] as number].map((v) => +v.toFixed(4));
+    });
     const zoom = r.resampling
       ? r.resampling.to.reduce((a, b) => a * b, 1) / r.resampling.from.reduce((a, b) => a * b, 1)
       : 1;

@@ -33,7 +33,8 @@ for (const [C, O, H] of [
   const flops = 2 * C * O * 9 * H * H * N;
   const cached = time(() => tf.conv2d(input, filter, 1, 'valid'));
   const copy = time(() => tf.add(filter, 0));
-  const fresh = time(() => tf.tidy(() => tf.conv2d(input, tf.add(filter, 0) as tf.Tensor4D, 1, 'valid'))) - copy;
+  const fresh =
+    time(() => tf.tidy(() => tf.conv2d(input, tf.add(filter, 0) as tf.Tensor4D, 1, 'valid'))) - copy;
   const transposes = time(() => tf.transpose(xp, [3, 1, 2, 0])) + time(() => tf.transpose(dy, [1, 2, 0, 3]));
   const x = tf.randomNormal([N, H, H, C]) as tf.Tensor4D;
   const k = tf.randomNormal([3, 3, C, O]) as tf.Tensor4D;
