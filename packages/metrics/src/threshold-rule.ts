@@ -254,7 +254,7 @@ export function fitThresholdRule(
     if (!best || score > best.score) best = { slope, thresholds, score, at };
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number; at: (im: Item) => number };
-  const crowded = fitCrowded(items, chosen, {
+  const crowded = fitCrowded(items, chosen.at, chosen.score, {
     crowdedScore,
     crowdedQuantiles,
     minImagesPerKnot,
@@ -299,15 +299,17 @@ export function fitThresholdRule(
 }
 
 /**
- * The `crowded` branch of largest gain in summed F1 over the signal rule (`rule.at`), among signal
+ * The `crowded` branch of largest gain in summed F1 over the signal rule (each image at `at(im)`,
+ * mean F1 `meanF1` over all `items`), among signal
  * cuts at `crowdedQuantiles` of the signals, density cuts at each faint image's own density, and
  * thresholds `thresholdsTried`, with at least `minImagesPerKnot` images in it; ties go to the
  * branch that changes least (the lowest signal cut, the highest density cut, the highest
  * threshold). Undefined when none gains.
  */
-function fitCrowded(
-  items: readonly { signal: number; density?: number; counts: (t: number) => Counts }[],
-  rule: { score: number; at: (im: never) => number },
+function fitCrowded<I extends { signal: number; density?: number; counts: (t: number) => Counts }>(
+  items: readonly I[],
+  at: (im: I) => number,
+  meanF1: number,
   options: {
     crowdedScore: number;
     crowdedQuantiles: readonly number[];
@@ -315,12 +317,8 @@ function fitCrowded(
     thresholdsTried: readonly number[];
   },
 ): FittedCrowdedBranch | undefined {
-  const dense = items.filter((im) => im.density !== undefined) as {
-    signal: number;
-    density: number;
-    counts: (t: number) => Counts;
-  }[];
-  const base = new Map(dense.map((im) => [im, im.counts((rule.at as (i: unknown) => number)(im)).f1]));
+  const dense = items.filter((im): im is I & { density: number } => im.density !== undefined);
+  const base = new Map(dense.map((im) => [im, im.counts(at(im)).f1]));
   const sortedSignals = items.map((im) => im.signal).sort((a, b) => a - b);
   const cuts = [...new Set(options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)))].sort(
     (a, b) => a - b,
@@ -352,6 +350,6 @@ function fitCrowded(
     density: best.density,
     threshold: best.threshold,
     count: best.count,
-    meanF1: rule.score + best.gain / items.length,
+    meanF1: meanF1 + best.gain / items.length,
   };
 }
