@@ -422,6 +422,9 @@ export interface ThresholdChoice {
   ruleNote?: string;
 }
 
+/** A threshold inside (0, 1), as `detect` requires: [0.02, 0.999] (an untrained map can have every maximum at exactly 1). */
+const detectable = (t: number) => Math.min(Math.max(0.02, t), 0.999);
+
 /**
  * Chooses the fixed threshold (the lowest within one spot of the best mean F1: `bestThreshold`'s
  * `choose: 'lowest-within-one-spot'`) and, unless `fit` is false, a threshold rule
@@ -438,8 +441,7 @@ export function chooseThresholds(
   // apart are indistinguishable, and unseen volumes score lower than validation blocks of the
   // training stacks (docs/train-your-own.md); with many spots it is the best one.
   const best = bestThreshold(images, { gate: 5, choose: 'lowest-within-one-spot' });
-  // Inside (0, 1) as `detect` requires: an untrained map can have every maximum at exactly 1.
-  const threshold = Math.min(Math.max(0.02, best.threshold), 0.999);
+  const threshold = detectable(best.threshold);
   const f1At = (image: ValidationImage, t: number) =>
     evaluatePoints(
       image.truth,
@@ -471,14 +473,13 @@ export function chooseThresholds(
   });
   // The volumes without a signal (sparse or faint) get the fit's fallback where it beats the fixed
   // threshold on them (`fallbackBaseline`: pooled, as one spot more or less moves a sparse volume's F1 a lot).
-  const fallback =
-    fitted.fallback !== undefined ? Math.min(Math.max(0.02, fitted.fallback), 0.999) : undefined;
+  const fallback = fitted.fallback !== undefined ? detectable(fitted.fallback) : undefined;
   const rule: ThresholdRule = {
     kind: 'signal',
     confidence: RULE_CONFIDENCE,
     minSpots: RULE_MIN_SPOTS,
     knots: fitted.knots,
-    thresholds: fitted.thresholds.map((t) => Math.min(Math.max(0.02, t), 0.999)),
+    thresholds: fitted.thresholds.map(detectable),
     ...(fitted.zoomSlope !== 0 ? { zoomSlope: fitted.zoomSlope } : {}),
     ...(fallback !== undefined ? { fallback } : {}),
     ...(fitted.crowded
@@ -487,7 +488,7 @@ export function chooseThresholds(
             below: fitted.crowded.below,
             score: fitted.crowded.score,
             density: fitted.crowded.density,
-            threshold: Math.min(Math.max(0.02, fitted.crowded.threshold), 0.999),
+            threshold: detectable(fitted.crowded.threshold),
           },
         }
       : {}),

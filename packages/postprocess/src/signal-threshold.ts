@@ -62,8 +62,9 @@ export interface CrowdedBranch {
 /**
  * Checks a {@link ThresholdRule} (e.g. read from a model's metadata), naming `label` and the field
  * at fault: `kind: 'signal'`, `confidence` in (0, 1), `minSpots` a positive integer, `knots`
- * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite and `fallback`
- * in (0, 1) where given.
+ * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite, `fallback`
+ * in (0, 1) and `crowded` ({@link CrowdedBranch}: `below` finite, `score` and `threshold` in (0, 1),
+ * `density` finite and ≥ 0) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
