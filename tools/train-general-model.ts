@@ -5,7 +5,7 @@
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
- *                                  [--learning-rate r] [--plateau epochs]
+ *                                  [--learning-rate r] [--plateau epochs] [--effects]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -28,6 +28,8 @@
  * `peakNormalize`), so that a map value does not also carry the spot's sub-voxel position.
  * `--learning-rate r` (default 1e-3) sets AMSGrad's rate; `--plateau n` halves it after n epochs
  * without a better validation loss (down to 1e-5; default: a constant rate).
+ * `--effects` draws the general volumes with the family's acquisition effects too (EMCCD gain,
+ * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     'peak-normalize': { type: 'boolean', default: false },
     'learning-rate': { type: 'string', default: '1e-3' },
     plateau: { type: 'string' },
+    effects: { type: 'boolean', default: false },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -85,6 +88,7 @@ const data = generalTrainingData({
   validation: int('validation', values.validation),
   virus: !values['without-virus'],
   offScale: Number(values['off-scale']),
+  effects: values.effects,
 });
 console.error(
   `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -127,6 +131,7 @@ try {
           size: [128, 128],
           snr: [1.5, 12],
           offScale: Number(values['off-scale']),
+          ...(values.effects ? { effects: true } : {}),
         },
         ...(sigma ? { sigma } : {}),
         ...(values['peak-normalize'] ? { peakNormalize: true } : {}),

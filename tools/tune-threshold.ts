@@ -6,7 +6,10 @@
  * and the `medium` virus benchmark's 24 validation volumes. Spot sizes are estimated, as `detect`
  * does. With `--write` it stores them in the model's `model.json`:
  *
- *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--write]
+ *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--write]
+ *
+ * `--effects` draws the general volumes with the family's acquisition effects (as a model trained
+ * with `train:general-model --effects` saw them).
  *
  * About 6 min for the default 72 volumes on two cores.
  */
@@ -21,16 +24,20 @@ import { setMetadataFields } from './lib/model-json';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { write: { type: 'boolean', default: false }, general: { type: 'string', default: '48' } },
+  options: {
+    write: { type: 'boolean', default: false },
+    general: { type: 'string', default: '48' },
+    effects: { type: 'boolean', default: false },
+  },
 });
 const dir = positionals[0];
 const general = Number(values.general);
 if (!dir || !Number.isInteger(general) || general < 0)
-  throw new Error('usage: tools/tune-threshold.ts <model dir> [--general n] [--write]');
+  throw new Error('usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--write]');
 const backend = await useBackend('wasm');
 const detector = await loadModel(dir);
 const started = Date.now();
-const volumes = thresholdFitVolumes(5000, general, { virus: true });
+const volumes = thresholdFitVolumes(5000, general, { virus: true, effects: values.effects });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 try {
   const result = await tuneThreshold(detector, volumes, { predictor: pool });

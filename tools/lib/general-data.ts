@@ -21,15 +21,21 @@ export function generalTrainingSeeds(first: number, count: number): number[] {
 /**
  * `count` general volumes from seed index `first` on, drawn as thresholds are fitted and checked
  * (in-plane 128×128, local SNR 1.5–12, everything else from the family's ranges), with their true
- * spot positions; with `virus`, the `medium` virus benchmark's 24 validation volumes after them.
+ * spot positions; with `virus`, the `medium` virus benchmark's 24 validation volumes after them;
+ * with `effects`, the family's acquisition effects drawn too (`sampleGeneralParams`' `effects`).
  */
 export function thresholdFitVolumes(
   first: number,
   count: number,
-  options: { virus?: boolean } = {},
+  options: { virus?: boolean; effects?: boolean } = {},
 ): LabeledVolume[] {
   const volumes: LabeledVolume[] = generalTrainingSeeds(first, count).map((seed) => {
-    const sim = simulateGeneral(sampleGeneralParams(seed, { size: [128, 128], snr: [1.5, 12] }), seed);
+    const params = sampleGeneralParams(seed, {
+      size: [128, 128],
+      snr: [1.5, 12],
+      effects: options.effects ?? false,
+    });
+    const sim = simulateGeneral(params, seed);
     return {
       id: `general-${seed}`,
       volume: sim.volume,
@@ -58,6 +64,8 @@ export interface GeneralDataOptions {
   spotJitter?: number;
   /** `sampleGeneralParams`' `offScale`: below 1, optional departures are on more often (several at once). Default 1. */
   offScale?: number;
+  /** `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture, astigmatism, depth attenuation). Default false. */
+  effects?: boolean;
 }
 
 /** One general volume as a labelled volume, with its (jittered) spot size. */
@@ -66,6 +74,7 @@ function generalItem(seed: number, options: Required<GeneralDataOptions>): Label
     size: options.size,
     snr: options.snr,
     offScale: options.offScale,
+    effects: options.effects,
   });
   const sim = simulateGeneral(params, seed);
   const rng = new Random(deriveSeed(seed, 99));
@@ -91,6 +100,7 @@ export function generalTrainingData(options: GeneralDataOptions = {}): {
     virus: true,
     spotJitter: 0.08,
     offScale: 1,
+    effects: false,
     ...options,
   };
   const train = generalTrainingSeeds(0, o.train).map((s) => generalItem(s, o));

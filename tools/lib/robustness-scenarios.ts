@@ -100,6 +100,26 @@ export const ROBUSTNESS_SCENARIOS: readonly RobustnessScenario[] = [
     overrides: { spots: { count: 2000 } },
   },
   {
+    name: 'texture',
+    description: 'the cells of `cells` with a granular texture (0.25, grain 1 × the PSF σ)',
+    overrides: mergeOverrides(cells, { background: { cells: { texture: 0.25, textureGrain: 1 } } }),
+  },
+  {
+    name: 'astigmatism',
+    description: 'astigmatic PSF: in-plane σ × exp(±0.25 per σz of defocus), at 30°',
+    overrides: { psf: { astigmatism: { amount: 0.25, angle: Math.PI / 6 } } },
+  },
+  {
+    name: 'attenuation',
+    description: 'depth attenuation: the last slice keeps 40 % of all fluorescence',
+    overrides: { attenuation: 0.6 },
+  },
+  {
+    name: 'em-gain',
+    description: 'EMCCD: electron multiplication (excess noise √2), offset 500, gain 20',
+    overrides: { camera: { emMultiplication: true, offset: 500, gain: 20, readNoise: 30 } },
+  },
+  {
     name: 'combined',
     description:
       'camera + cells + blobs + halo + clusters and pairs, with a gradient (0.5), haze (0.5) and hot pixels (5e-5)',

@@ -525,6 +525,23 @@ describe('dmdet detect: time series, channels, output formats', () => {
 });
 
 describe('dmdet simulate, train, evaluate, demo', () => {
+  it('simulate --scenario general --effects draws the acquisition effects into each volume', async () => {
+    const { generalPlan } = await import('@dmdet/simulate');
+    const data = join(root, 'effects');
+    const args = ['--scenario', 'general', '--count', '3', '--shape', '4,32,32', '--seed', '5', '--quiet'];
+    const sim = await dmdet('simulate', '--out', data, '--effects', ...args);
+    expect(sim.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8'));
+    const plan = generalPlan({ perLevel: 3, shape: [4, 32, 32], seed: 5, effects: true });
+    expect(manifest.samples.map((s: { params: unknown }) => s.params)).toEqual(plan.map((e) => e.params));
+    expect(
+      plan.some((e) => (e.params.attenuation ?? 0) > 0 || (e.params.psf.astigmatism?.amount ?? 0) > 0),
+    ).toBe(true);
+    expect((await dmdet('simulate', '--out', join(root, 'virus-effects'), '--effects')).stderr).toMatch(
+      /--effects is for --scenario general/,
+    );
+  });
+
   it('simulate → train (one short epoch) → detect with the new model → evaluate against the manifest', async () => {
     const data = join(root, 'data');
     const sim = await dmdet(

@@ -1,7 +1,7 @@
 import type { Vec3 } from '@dmdet/volume-io';
 import { checkNumber, SimulateError } from './errors';
 import type { GeneralCamera } from './general-params';
-import { PoissonTable, poisson } from './poisson';
+import { gamma, PoissonTable, poisson } from './poisson';
 import { Random } from './random';
 
 /**
@@ -9,6 +9,9 @@ import { Random } from './random';
  * counts = offset + gain · k + readNoise · N(0, 1) (+ a hot pixel's dark counts), rounded to the
  * nearest integer and clipped to 0..65535 (uint16). So the mean is offset + gain · photons and the
  * variance gain² · photons + readNoise² (+ 1/12 from the rounding), before clipping.
+ *
+ * With `emMultiplication` (an EMCCD), k is replaced by a Gamma(k, 1) draw (0 for k = 0) before the
+ * gain: the same mean, twice the shot-noise variance (excess noise factor √2).
  *
  * Hot pixels: round(hotPixelFraction · y · x) camera pixels (x, y) drawn uniformly, each adding
  * uniform(0.2, 1) · hotPixelLevel counts in every slice. Seeded: same input and seed, same bytes.
@@ -30,6 +33,7 @@ export function applyCamera(
     );
   checkNumber('seed', seed, Number.isInteger, 'an integer');
   const { offset, gain, readNoise, hotPixelFraction, hotPixelLevel } = camera;
+  const em = camera.emMultiplication === true;
   const rng = new Random(seed);
   const plane = Y * X;
   const hotCount = Math.round(hotPixelFraction * plane);
@@ -63,6 +67,7 @@ export function applyCamera(
         k = table ? table.sample(rng) : poisson(mean, rng);
       }
     }
+    if (em && k > 0) k = gamma(k, rng);
     let v = offset + gain * k;
     if (readNoise > 0) v += readNoise * rng.normal();
     if (hot) v += hot[i % plane] as number;

@@ -90,6 +90,8 @@ export interface GeneralGridOptions {
   overrides?: GeneralOverrides;
   /** Dataset seed; every sample gets its own seed derived from it. Default 0. */
   seed?: number;
+  /** Draw the acquisition effects too (`sampleGeneralParams`' `effects`). Default false. */
+  effects?: boolean;
 }
 
 /** One planned `general` sample: its id, SNR, seed and the params it is drawn with. */
@@ -108,7 +110,7 @@ export interface GeneralGridSample extends GeneralPlanEntry, GeneralVolume {}
 
 /** What a set of `general` volumes will hold, without simulating it. */
 export function generalPlan(options: GeneralGridOptions = {}): GeneralPlanEntry[] {
-  const { snrs, snrRange, perLevel = 1, shape, size, overrides, seed = 0 } = options;
+  const { snrs, snrRange, perLevel = 1, shape, size, overrides, seed = 0, effects = false } = options;
   checkNumber('perLevel', perLevel, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('seed', seed, Number.isInteger, 'an integer');
   if (snrs !== undefined && snrs.length === 0)
@@ -123,6 +125,7 @@ export function generalPlan(options: GeneralGridOptions = {}): GeneralPlanEntry[
         ...(size ? { size } : {}),
         ...(snr !== undefined ? { snr } : snrRange ? { snr: snrRange } : {}),
         ...(overrides ? { overrides } : {}),
+        effects,
       });
       const n = String(i).padStart(3, '0');
       plan.push({

@@ -122,6 +122,8 @@ export interface SmoothBackground {
  * peaks at 1, times haze · level) and the cells (domes with wobbling outlines and edges as soft
  * as the PSF, each with a nucleus of the same kind; combined by maximum; cytoplasm brightness · σ_bg
  * photons, nucleus that × nucleusBrightness). Computed on a grid every 4 pixels in-plane and interpolated.
+ * With `cells.texture` > 0 the cells' field is then × max(0, 1 + texture · g) per voxel, g a
+ * {@link gaussianField} of grain `textureGrain` × the PSF core's σ drawn from `textureRng`.
  * Cells draw from `cellRng`, the haze from `hazeRng`.
  */
 export function addSmoothBackground(
@@ -129,6 +131,7 @@ export function addSmoothBackground(
   params: GeneralParams,
   cellRng: Random,
   hazeRng: Random,
+  textureRng?: Random,
 ): SmoothBackground {
   const [Z, Y, X] = params.shape;
   const b = params.background;
@@ -242,7 +245,17 @@ export function addSmoothBackground(
         }
   }
   const sigmaBg = Math.sqrt(b.level + (readNoise / gain) ** 2);
-  if (c.brightness > 0 && c.count > 0) cellField.addTo(out, c.brightness * sigmaBg);
+  const texture = c.texture ?? 0;
+  if (c.brightness > 0 && c.count > 0 && texture > 0 && textureRng) {
+    const cellsOnly = new Float32Array(out.length);
+    cellField.addTo(cellsOnly, c.brightness * sigmaBg);
+    const grain = c.textureGrain ?? 1;
+    const sz = grain * params.psf.sigmaZ;
+    const sxy = grain * params.psf.sigmaXY;
+    const g = gaussianField([Z, Y, X], [sz, sxy, sxy], textureRng);
+    for (let i = 0; i < out.length; i++)
+      out[i] = (out[i] as number) + (cellsOnly[i] as number) * Math.max(0, 1 + texture * (g[i] as number));
+  } else if (c.brightness > 0 && c.count > 0) cellField.addTo(out, c.brightness * sigmaBg);
   const hasCells = c.brightness > 0 && c.count > 0;
   return { hasCells, insideCell: (p) => hasCells && mask.at(p.z, p.y, p.x) > 0.5 };
 }
@@ -315,4 +328,65 @@ export function interpolate(
     (1 - fy) * ((1 - fx) * v(z, y0, x0) + fx * v(z, y0, x1)) +
     fy * ((1 - fx) * v(z, y1, x0) + fx * v(z, y1, x1));
   return (1 - fz) * plane(z0) + fz * plane(z1);
+}
+
+/** A normalised 1-D Gaussian kernel of σ `sigma`, truncated at ±3σ (at least one tap each side). */
+function kernel1d(sigma: number): Float64Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float64Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) {
+    const v = Math.exp(-(i * i) / (2 * sigma * sigma));
+    k[i + r] = v;
+    sum += v;
+  }
+  for (let i = 0; i < k.length; i++) k[i] = (k[i] as number) / sum;
+  return k;
+}
+
+/** Convolves `data` along one axis (stride `stride`, length `n` ≥ 2) with `k`, mirrored at the ends. */
+function blurAxis(data: Float32Array, n: number, stride: number, k: Float64Array): void {
+  const r = (k.length - 1) / 2;
+  const line = new Float64Array(n);
+  const block = n * stride;
+  for (let start = 0; start < data.length; start += block)
+    for (let off = 0; off < stride; off++) {
+      const base = start + off;
+      for (let i = 0; i < n; i++) line[i] = data[base + i * stride] as number;
+      for (let i = 0; i < n; i++) {
+        let v = 0;
+        for (let t = -r; t <= r; t++) {
+          let j = i + t;
+          // Mirror (…2 1 0 1 2…), folded as often as a short axis needs.
+          while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+          v += (k[t + r] as number) * (line[j] as number);
+        }
+        data[base + i * stride] = v;
+      }
+    }
+}
+
+/**
+ * A smooth Gaussian random field on `[Z, Y, X]`: white normal noise from `rng` blurred by a Gaussian
+ * of σ `[σz, σy, σx]` voxels (mirrored at the edges), then shifted and scaled to mean 0 and standard
+ * deviation 1 over the volume (all zeros when it is constant).
+ */
+export function gaussianField(
+  [Z, Y, X]: readonly [number, number, number],
+  [sz, sy, sx]: readonly [number, number, number],
+  rng: Random,
+): Float32Array {
+  const g = new Float32Array(Z * Y * X);
+  for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+  if (X > 1) blurAxis(g, X, 1, kernel1d(sx));
+  if (Y > 1) blurAxis(g, Y, X, kernel1d(sy));
+  if (Z > 1) blurAxis(g, Z, Y * X, kernel1d(sz));
+  let mean = 0;
+  for (let i = 0; i < g.length; i++) mean += g[i] as number;
+  mean /= g.length;
+  let ss = 0;
+  for (let i = 0; i < g.length; i++) ss += ((g[i] as number) - mean) ** 2;
+  const sd = Math.sqrt(ss / g.length);
+  for (let i = 0; i < g.length; i++) g[i] = sd > 0 ? ((g[i] as number) - mean) / sd : 0;
+  return g;
 }

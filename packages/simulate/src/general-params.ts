@@ -17,6 +17,11 @@ export interface GeneralCamera {
   hotPixelFraction: number;
   /** Dark counts of the hottest pixel above the offset; each hot pixel draws 0.2–1 × this. */
   hotPixelLevel: number;
+  /**
+   * An EMCCD's electron multiplication: each voxel's photon count k becomes a Gamma(k, 1) draw before
+   * the gain (excess noise factor √2: twice the shot-noise variance). Absent: false.
+   */
+  emMultiplication?: boolean;
 }
 
 /** Cells: smooth 3D blobs of autofluorescence, each with a nucleus inside. */
@@ -33,6 +38,13 @@ export interface GeneralCells {
   nucleusSize: number;
   /** Autofluorescence of the nucleus relative to the cytoplasm's. */
   nucleusBrightness: number;
+  /**
+   * Granular texture of the autofluorescence: the cells' field is multiplied by max(0, 1 + texture · g),
+   * g a smoothed Gaussian random field of unit σ. Absent: 0 (smooth cells).
+   */
+  texture?: number;
+  /** The texture's grain: the smoothing Gaussian's σ in units of the PSF core's (σxy in x, y; σz in z). Absent: 1. */
+  textureGrain?: number;
 }
 
 /** Bright compact blobs (lipofuscin, debris): part of the background, never annotated. */
@@ -88,6 +100,13 @@ export interface GeneralPsf {
   };
   /** Off-axis PSF: lateral shift of the spot's centre per slice of z offset, pixels per slice. */
   tilt: { x: number; y: number };
+  /**
+   * Astigmatism: in the slice dz (slices) from the spot's centre, every component's in-plane σ is
+   * × exp(amount · dz / σz) along the direction `angle` (radians from +x) and × exp(−amount · dz / σz)
+   * across it, so a spot is round in focus and elongated one way above it, the other way below.
+   * Absent: amount 0.
+   */
+  astigmatism?: { amount: number; angle: number };
 }
 
 /** The spots: the annotated particles. */
@@ -124,6 +143,13 @@ export interface GeneralParams {
   background: GeneralBackground;
   psf: GeneralPsf;
   spots: GeneralSpots;
+  /**
+   * Depth attenuation (scattering, or bleaching as slices are acquired): all fluorescence (spots,
+   * cells, haze, blobs, the flat level) in slice z is × (1 − attenuation)^(z / (Z − 1)), so the last
+   * slice keeps 1 − attenuation of it. The truth's intensities, backgrounds and SNRs are the
+   * attenuated ones. Absent: 0.
+   */
+  attenuation?: number;
 }
 
 /** Any part of {@link GeneralParams}, nested: what a caller fixes (arrays are replaced whole). */
@@ -143,18 +169,35 @@ export type DeepPartial<T> = T extends readonly unknown[]
  * plus a camera and mild cells. Offset 100 counts, gain 1, read noise 2 counts, no hot pixels;
  * background 10 photons, flat, no haze, six mild cells (1 σ_bg), no blobs; PSF σxy 1.4, σz 1.0
  * (METHOD.md's benchmark spot), no halo, no tail, no tilt; 200 spots in 16×256×256 (about the PTC's
- * medium density), local SNR 4, brightness spread 0.3, no clusters or pairs, half of them in cells.
+ * medium density), local SNR 4, brightness spread 0.3, no clusters or pairs, half of them in cells;
+ * none of the acquisition effects (smooth cells, no astigmatism, no attenuation, no EM gain).
  * Frozen: derive variants with {@link mergeGeneralParams}.
  */
 export const GENERAL_CENTRE: GeneralParams = deepFreeze({
   shape: [16, 256, 256],
-  camera: { offset: 100, gain: 1, readNoise: 2, hotPixelFraction: 0, hotPixelLevel: 1000 },
+  camera: {
+    offset: 100,
+    gain: 1,
+    readNoise: 2,
+    hotPixelFraction: 0,
+    hotPixelLevel: 1000,
+    emMultiplication: false,
+  },
   background: {
     level: 10,
     gradient: 0,
     gradientAngle: 0,
     haze: 0,
-    cells: { count: 6, radius: 30, height: 20, brightness: 1, nucleusSize: 0.45, nucleusBrightness: 0.7 },
+    cells: {
+      count: 6,
+      radius: 30,
+      height: 20,
+      brightness: 1,
+      nucleusSize: 0.45,
+      nucleusBrightness: 0.7,
+      texture: 0,
+      textureGrain: 1,
+    },
     blobs: { count: 0, radius: [2, 6], brightness: [3, 20] },
   },
   psf: {
@@ -163,6 +206,7 @@ export const GENERAL_CENTRE: GeneralParams = deepFreeze({
     halo: { amplitude: 0, width: 3 },
     axialElongation: { amplitude: 0, length: 3, offset: 0 },
     tilt: { x: 0, y: 0 },
+    astigmatism: { amount: 0, angle: 0 },
   },
   spots: {
     count: 200,
@@ -175,6 +219,7 @@ export const GENERAL_CENTRE: GeneralParams = deepFreeze({
     pairDistance: [1.5, 3],
     insideCells: 0.5,
   },
+  attenuation: 0,
 }) as GeneralParams;
 
 /** One documented range of {@link sampleGeneralParams}. */
@@ -243,6 +288,26 @@ export type GeneralRangeName = keyof typeof RANGES;
  */
 export const GENERAL_RANGES: Readonly<Record<GeneralRangeName, Readonly<GeneralRange>>> = deepFreeze(RANGES);
 
+const EFFECT_RANGES = {
+  'camera.emMultiplication': { min: 1, max: 1, scale: 'linear', off: 0.8, unit: 'on (1) or off (0)' },
+  'background.cells.texture': { min: 0.1, max: 0.5, scale: 'linear', off: 0.5, unit: 'relative' },
+  'background.cells.textureGrain': { min: 0.7, max: 2, scale: 'log', unit: '× core σ' },
+  'psf.astigmatism': { min: 0.05, max: 0.3, scale: 'linear', off: 0.6, unit: 'per σz of defocus' },
+  attenuation: { min: 0.1, max: 0.7, scale: 'linear', off: 0.5, unit: 'lost at the last slice' },
+} as const satisfies Record<string, GeneralRange>;
+
+/** The name (parameter path) of one of {@link GENERAL_EFFECT_RANGES}. */
+export type GeneralEffectName = keyof typeof EFFECT_RANGES;
+
+/**
+ * The acquisition effects {@link sampleGeneralParams} draws with `effects: true`, from a random
+ * stream of their own (so a seed's other fields are the same with or without them): an EMCCD's
+ * electron multiplication (on in 1 of 5 volumes), granular cell texture and its grain, astigmatism
+ * (its direction uniform) and depth attenuation. Without `effects` all are off.
+ */
+export const GENERAL_EFFECT_RANGES: Readonly<Record<GeneralEffectName, Readonly<GeneralRange>>> =
+  deepFreeze(EFFECT_RANGES);
+
 /** Most spots {@link sampleGeneralParams} puts in one volume. */
 export const GENERAL_MAX_SPOTS = 8000;
 
@@ -263,6 +328,13 @@ export interface SampleGeneralOptions {
    * same uniforms, so a seed keeps its values and only which departures are off changes.
    */
   offScale?: number;
+  /**
+   * Also draw the acquisition effects of {@link GENERAL_EFFECT_RANGES} (EM gain, cell texture,
+   * astigmatism, depth attenuation), from a stream of their own: every other field is the same as
+   * without. Default false: the family as it was before these effects (the built-in `default`
+   * model's training data), every effect off. `offScale` applies to them too.
+   */
+  effects?: boolean;
 }
 
 function drawRange(rng: Random, r: GeneralRange, min = r.min, max = r.max, offScale = 1): number {
@@ -302,6 +374,7 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
     readNoise: draw(rng, R['camera.readNoise']),
     hotPixelFraction: draw(rng, R['camera.hotPixelFraction']),
     hotPixelLevel: draw(rng, R['camera.hotPixelLevel']),
+    emMultiplication: false,
   };
   const level = draw(rng, R['background.level']);
   const gradient = draw(rng, R['background.gradient']);
@@ -345,6 +418,19 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
     pairDistance: [1.5, 3] as const,
     insideCells: draw(rng, R['spots.insideCells']),
   };
+  const effects = new Random(deriveSeed(seed, 0x9e50));
+  const E = GENERAL_EFFECT_RANGES;
+  const drawEffect = (r: GeneralRange) => {
+    // Drawn either way, so the stream's position does not depend on `effects`.
+    const v = drawRange(effects, r, r.min, r.max, offScale);
+    return options.effects ? v : 0;
+  };
+  camera.emMultiplication = drawEffect(E['camera.emMultiplication']) > 0;
+  const texture = drawEffect(E['background.cells.texture']);
+  const textureGrain = drawEffect(E['background.cells.textureGrain']) || 1;
+  const astigmatism = drawEffect(E['psf.astigmatism']);
+  const astigmatismAngle = Math.PI * effects.float();
+  const attenuation = drawEffect(E.attenuation);
   const drawn: GeneralParams = {
     shape,
     camera,
@@ -353,7 +439,7 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
       gradient,
       gradientAngle,
       haze,
-      cells,
+      cells: { ...cells, texture, textureGrain },
       blobs: { count: 0, radius: [2, 6], brightness: [3, 20] },
     },
     psf: {
@@ -366,8 +452,10 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
         x: tiltMagnitude * Math.cos(tiltAngle) + 0,
         y: tiltMagnitude * Math.sin(tiltAngle) + 0,
       },
+      astigmatism: { amount: astigmatism, angle: astigmatism > 0 ? astigmatismAngle : 0 },
     },
     spots,
+    attenuation,
   };
   // Derived counts from the final (possibly fixed) shape, sizes and PSF.
   const p = mergeGeneralParams(drawn, options.overrides ?? {});
@@ -464,6 +552,11 @@ export function validateGeneralParams(p: GeneralParams): void {
   checkNumber('camera.readNoise', c.readNoise, nonNeg, 'a number of counts >= 0');
   checkNumber('camera.hotPixelFraction', c.hotPixelFraction, frac, 'a fraction in [0, 1]');
   checkNumber('camera.hotPixelLevel', c.hotPixelLevel, nonNeg, 'a number of counts >= 0');
+  if (c.emMultiplication !== undefined && typeof c.emMultiplication !== 'boolean')
+    throw new SimulateError(
+      'INVALID_OPTION',
+      `camera.emMultiplication must be true or false, got ${JSON.stringify(c.emMultiplication)}`,
+    );
   checkNumber('background.level', b.level, nonNeg, 'a number of photons >= 0');
   checkNumber('background.gradient', b.gradient, (v) => v >= 0 && v <= 2, 'in [0, 2]');
   checkNumber('background.gradientAngle', b.gradientAngle, () => true, 'a number of radians');
@@ -477,6 +570,10 @@ export function validateGeneralParams(p: GeneralParams): void {
   checkNumber('background.cells.brightness', cells.brightness, nonNeg, 'a number >= 0');
   checkNumber('background.cells.nucleusSize', cells.nucleusSize, frac, 'in [0, 1]');
   checkNumber('background.cells.nucleusBrightness', cells.nucleusBrightness, nonNeg, 'a number >= 0');
+  if (cells.texture !== undefined)
+    checkNumber('background.cells.texture', cells.texture, nonNeg, 'a number >= 0');
+  if (cells.textureGrain !== undefined)
+    checkNumber('background.cells.textureGrain', cells.textureGrain, pos, 'a positive number');
   checkNumber('background.blobs.count', b.blobs.count, int, 'an integer >= 0');
   range('background.blobs.radius', b.blobs.radius, pos);
   range('background.blobs.brightness', b.blobs.brightness, pos);
@@ -491,6 +588,12 @@ export function validateGeneralParams(p: GeneralParams): void {
   checkNumber('psf.axialElongation.offset', psf.axialElongation.offset, () => true, 'a number');
   checkNumber('psf.tilt.x', psf.tilt.x, () => true, 'a number of pixels per slice');
   checkNumber('psf.tilt.y', psf.tilt.y, () => true, 'a number of pixels per slice');
+  if (psf.astigmatism !== undefined) {
+    if (!isRecord(psf.astigmatism))
+      throw new SimulateError('INVALID_OPTION', 'psf.astigmatism must be { amount, angle }');
+    checkNumber('psf.astigmatism.amount', psf.astigmatism.amount, nonNeg, 'a number >= 0');
+    checkNumber('psf.astigmatism.angle', psf.astigmatism.angle, () => true, 'a number of radians');
+  }
   checkNumber('spots.count', s.count, int, 'an integer >= 0');
   checkNumber('spots.snr', s.snr, nonNeg, 'a number >= 0');
   checkNumber('spots.amplitudeSpread', s.amplitudeSpread, nonNeg, 'a number >= 0');
@@ -500,4 +603,6 @@ export function validateGeneralParams(p: GeneralParams): void {
   checkNumber('spots.pairFraction', s.pairFraction, frac, 'a fraction in [0, 1]');
   range('spots.pairDistance', s.pairDistance, nonNeg);
   checkNumber('spots.insideCells', s.insideCells, frac, 'a probability in [0, 1]');
+  if (p.attenuation !== undefined)
+    checkNumber('attenuation', p.attenuation, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)');
 }

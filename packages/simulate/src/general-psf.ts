@@ -41,20 +41,31 @@ function components(psf: GeneralPsf): Component[] {
   return list;
 }
 
+/** The astigmatic stretch of the in-plane σ along the astigmatism's direction at a z offset (slices). */
+function stretch(psf: GeneralPsf, dz: number): number {
+  const a = psf.astigmatism?.amount ?? 0;
+  return a > 0 ? Math.exp((a * dz) / psf.sigmaZ) : 1;
+}
+
 /**
  * The `general` PSF's value at an offset (dx, dy, dz) voxels from a spot's centre, normalised to 1
  * at the centre: core Gaussian + halo + axial tail, every component's lateral centre shifted by
- * tilt · dz.
+ * tilt · dz, and its in-plane σ stretched by the astigmatism (× s along its direction, ÷ s across,
+ * s = exp(amount · dz / σz)).
  */
 export function generalPsfValue(psf: GeneralPsf, dx: number, dy: number, dz: number): number {
+  const s = stretch(psf, dz);
+  const angle = psf.astigmatism?.angle ?? 0;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
   let v = 0;
   for (const c of components(psf)) {
     const ex = dx - psf.tilt.x * dz;
     const ey = dy - psf.tilt.y * dz;
     const ez = dz - c.shiftZ;
-    v +=
-      c.peak *
-      Math.exp(-(ex * ex + ey * ey) / (2 * c.sigmaXY * c.sigmaXY) - (ez * ez) / (2 * c.sigmaZ * c.sigmaZ));
+    const u = (ex * cos + ey * sin) / (c.sigmaXY * s);
+    const w = (-ex * sin + ey * cos) * (s / c.sigmaXY);
+    v += c.peak * Math.exp(-(u * u + w * w) / 2 - (ez * ez) / (2 * c.sigmaZ * c.sigmaZ));
   }
   return v;
 }
@@ -62,7 +73,8 @@ export function generalPsfValue(psf: GeneralPsf, dx: number, dy: number, dz: num
 /**
  * Adds spots of the `general` PSF (sampled at voxel centres) to `out` (`[z, y, x]`, x fastest):
  * each spot's `amplitude` is its value at its centre. Each component is rendered only in a box of
- * ±4 σ (core) or ±3 σ (halo, tail) around its centre, slice by slice (the centre moves with the tilt).
+ * ±4 σ (core) or ±3 σ (halo, tail) around its centre, slice by slice (the centre moves with the tilt;
+ * with astigmatism the box takes the slice's longer σ).
  */
 export function addGeneralSpots(
   out: Float32Array,
@@ -70,8 +82,12 @@ export function addGeneralSpots(
   spots: readonly Spot[],
   psf: GeneralPsf,
 ): void {
-  const [Z, Y, X] = shape;
   const comps = components(psf);
+  if ((psf.astigmatism?.amount ?? 0) > 0) {
+    addAstigmaticSpots(out, shape, spots, psf, comps);
+    return;
+  }
+  const [Z, Y, X] = shape;
   let widest = 1;
   for (const c of comps) widest = Math.max(widest, 2 * Math.ceil(c.cut * c.sigmaXY) + 3);
   const gx = new Float64Array(widest);
@@ -104,6 +120,57 @@ export function addGeneralSpots(
           const row = plane + y * X;
           for (let x = x0; x <= x1; x++)
             out[row + x] = (out[row + x] as number) + fy * (gx[x - x0] as number);
+        }
+      }
+    }
+  }
+}
+
+/** {@link addGeneralSpots} with astigmatism: in-plane Gaussians rotated and stretched per slice (not separable). */
+function addAstigmaticSpots(
+  out: Float32Array,
+  shape: readonly [number, number, number],
+  spots: readonly Spot[],
+  psf: GeneralPsf,
+  comps: readonly Component[],
+): void {
+  const [Z, Y, X] = shape;
+  const { x: tx, y: ty } = psf.tilt;
+  const angle = psf.astigmatism?.angle ?? 0;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  for (const s of spots) {
+    if (!(s.amplitude > 0)) continue;
+    for (const c of comps) {
+      const zc = s.z + c.shiftZ;
+      const rz = c.cut * c.sigmaZ;
+      const z0 = Math.max(0, Math.ceil(zc - rz));
+      const z1 = Math.min(Z - 1, Math.floor(zc + rz));
+      const kz = -1 / (2 * c.sigmaZ * c.sigmaZ);
+      for (let z = z0; z <= z1; z++) {
+        const dz = z - s.z;
+        const st = stretch(psf, dz);
+        const su = c.sigmaXY * st;
+        const sw = c.sigmaXY / st;
+        const fz = s.amplitude * c.peak * Math.exp(kz * (z - zc) * (z - zc));
+        const cx = s.x + tx * dz;
+        const cy = s.y + ty * dz;
+        const rxy = c.cut * Math.max(su, sw);
+        const x0 = Math.max(0, Math.ceil(cx - rxy));
+        const x1 = Math.min(X - 1, Math.floor(cx + rxy));
+        const y0 = Math.max(0, Math.ceil(cy - rxy));
+        const y1 = Math.min(Y - 1, Math.floor(cy + rxy));
+        const ku = -1 / (2 * su * su);
+        const kw = -1 / (2 * sw * sw);
+        for (let y = y0; y <= y1; y++) {
+          const ey = y - cy;
+          const row = (z * Y + y) * X;
+          for (let x = x0; x <= x1; x++) {
+            const ex = x - cx;
+            const u = ex * cos + ey * sin;
+            const w = -ex * sin + ey * cos;
+            out[row + x] = (out[row + x] as number) + fz * Math.exp(ku * u * u + kw * w * w);
+          }
         }
       }
     }

@@ -65,7 +65,26 @@ export interface GeneralVolume {
 }
 
 /** Independent random streams of one volume, so one feature's draws never shift another's. */
-const STREAM = { cells: 1, haze: 2, blobs: 3, positions: 4, brightness: 5, camera: 6 } as const;
+const STREAM = { cells: 1, haze: 2, blobs: 3, positions: 4, brightness: 5, camera: 6, texture: 7 } as const;
+
+/**
+ * Depth attenuation in place: slice z of `data` × (1 − attenuation)^(z / (Z − 1)) (no change for one
+ * slice or no attenuation).
+ */
+function attenuate(data: Float32Array, shape: readonly [number, number, number], attenuation: number): void {
+  const [Z, Y, X] = shape;
+  if (!(attenuation > 0) || Z < 2 || data.length === 0) return;
+  const plane = Y * X;
+  for (let z = 1; z < Z; z++) {
+    const f = depthFactor(z, Z, attenuation);
+    for (let i = z * plane; i < (z + 1) * plane; i++) data[i] = (data[i] as number) * f;
+  }
+}
+
+/** The depth attenuation's factor at (fractional) slice z of Z. */
+function depthFactor(z: number, Z: number, attenuation: number): number {
+  return Z < 2 ? 1 : (1 - attenuation) ** (Math.min(Math.max(z, 0), Z - 1) / (Z - 1));
+}
 
 function expectation(params: GeneralParams, seed: number, keepBackground: boolean) {
   validateGeneralParams(params);
@@ -75,7 +94,13 @@ function expectation(params: GeneralParams, seed: number, keepBackground: boolea
   const { psf, spots, camera } = params;
   const r = camera.readNoise / camera.gain;
   const photons = new Float32Array(shape[0] * shape[1] * shape[2]);
-  const smooth = addSmoothBackground(photons, params, stream(STREAM.cells), stream(STREAM.haze));
+  const smooth = addSmoothBackground(
+    photons,
+    params,
+    stream(STREAM.cells),
+    stream(STREAM.haze),
+    stream(STREAM.texture),
+  );
   const reference = amplitudeForLocalSnr(spots.snr, params.background.level, r);
   addBlobs(photons, params, reference, stream(STREAM.blobs));
   const placements = placeParticles(shape, spots.count, stream(STREAM.positions), {
@@ -110,6 +135,17 @@ function expectation(params: GeneralParams, seed: number, keepBackground: boolea
     points.map((p) => ({ x: p.x, y: p.y, z: p.z, amplitude: p.intensity })),
     psf,
   );
+  const attenuation = params.attenuation ?? 0;
+  if (attenuation > 0) {
+    attenuate(photons, shape, attenuation);
+    attenuate(background, shape, attenuation);
+    for (const p of points) {
+      const f = depthFactor(p.z, shape[0], attenuation);
+      p.intensity *= f;
+      p.background *= f;
+      p.snr = localSnr(p.intensity, p.background, r);
+    }
+  }
   return { photons, background, points, spotSigma: { xy: psf.sigmaXY, z: psf.sigmaZ } };
 }
 
@@ -128,8 +164,9 @@ export function renderGeneral(params: GeneralParams, seed: number): GeneralExpec
  * Simulates one `general` volume: the background (flat level, gradient, haze, cells with nuclei,
  * bright blobs; photons), spots of the `general` PSF whose amplitudes give each its local SNR
  * (the volume's `spots.snr` × a lognormal brightness factor of median 1, at its own local
- * background), then the camera ({@link applyCamera}: Poisson, gain, offset, read noise, hot pixels,
- * uint16). Blobs and hot pixels are not in the truth. Same params and seed, same bytes.
+ * background), the texture of the cells and the depth attenuation where the params ask for them,
+ * then the camera ({@link applyCamera}: Poisson, EM multiplication, gain, offset, read noise, hot
+ * pixels, uint16). Blobs and hot pixels are not in the truth. Same params and seed, same bytes.
  *
  * @example
  * const params = sampleGeneralParams(7);

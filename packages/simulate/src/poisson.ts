@@ -114,3 +114,24 @@ export class PoissonTable {
     return u >= (cdf[k] as number) ? poisson(this.lambda, rng) : k;
   }
 }
+
+/**
+ * A Gamma(shape, 1) draw for shape ≥ 1 (Marsaglia and Tsang 2000: squeeze, then log acceptance).
+ * Mean and variance `shape`.
+ */
+export function gamma(shape: number, rng: Random): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.float();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}

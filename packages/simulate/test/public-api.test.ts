@@ -7,6 +7,7 @@ describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'GENERAL_CENTRE',
+      'GENERAL_EFFECT_RANGES',
       'GENERAL_MAX_SPOTS',
       'GENERAL_RANGES',
       'PTC_DENSITY_COUNTS',

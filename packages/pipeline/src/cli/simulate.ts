@@ -17,7 +17,9 @@ Scenarios (--scenario):
             hot pixels; background gradient, haze, cells with nuclei, bright blobs (not annotated);
             PSF size, halo, axial tail and tilt; spot counts, brightness spread, clusters, pairs.
             --snr is the local SNR A/sqrt(B + A + (read/gain)^2) of a median spot; truth CSVs add
-            snr and background columns; the manifest holds each volume's parameters
+            snr and background columns; the manifest holds each volume's parameters.
+            --effects adds acquisition effects, each drawn per volume: EMCCD gain, granular
+            cell texture, astigmatism, depth attenuation
 
 Options:
   --out <folder>          where to write (must be empty unless --force)
@@ -29,6 +31,7 @@ Options:
   --shape <z,y,x>         volume size (virus default 10,512,512; general default: 5–64 slices
                           drawn per volume, 256×256)
   --seed <n>              dataset seed (default 0)
+  --effects               general only: draw the acquisition effects too
   --force                 write into a non-empty folder
   --json                  print the manifest as JSON
   --quiet                 no progress
@@ -48,6 +51,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     count: { type: 'string' },
     shape: { type: 'string' },
     seed: { type: 'string' },
+    effects: { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -66,6 +70,8 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     (s) => numberOption('simulate', 'snr', s, { min: 0.01 }) as number,
   );
   const densities = listOption(values['density']);
+  if (scenario !== 'general' && values['effects'])
+    throw new UsageError('--effects is for --scenario general', 'simulate');
   if (scenario === 'general' && densities)
     throw new UsageError(
       '--density is for the virus scenario; general volumes draw their counts',
@@ -91,7 +97,12 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   };
   const manifest =
     scenario === 'general'
-      ? await simulateDataset({ ...common, scenario: 'general', ...(perCell ? { perLevel: perCell } : {}) })
+      ? await simulateDataset({
+          ...common,
+          scenario: 'general',
+          ...(perCell ? { perLevel: perCell } : {}),
+          ...(values['effects'] ? { effects: true } : {}),
+        })
       : await simulateDataset({
           ...common,
           ...(densities ? { densities: densities as DensityLevel[] } : {}),
