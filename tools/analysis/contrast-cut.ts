@@ -9,7 +9,10 @@
  * and 7 on 2 seeds of its own (`robustnessSeeds(7).slice(5)`: neither the benchmark's test nor its
  * validation volumes). `tools/analysis/contrast_cut.py` compares cuts offline.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects]
+ *
+ * `--effects` draws the 300 `general` volumes with the family's acquisition effects
+ * (`sampleGeneralParams`' `effects`: cell texture, astigmatism, attenuation, EM gain).
  *
  * Default out: bench-output/contrast-cut.json (about 11 min on 2 cores).
  */
@@ -26,13 +29,15 @@ import type { Volume } from '@dmdet/volume-io';
 import { thresholdFitVolumes } from '../lib/general-data';
 import { ROBUSTNESS_SCENARIOS, robustnessParams, robustnessSeeds } from '../lib/robustness-scenarios';
 
-const out = process.argv[2] ?? 'bench-output/contrast-cut.json';
+const args = process.argv.slice(2);
+const effects = args.includes('--effects');
+const out = args.find((a) => !a.startsWith('--')) ?? 'bench-output/contrast-cut.json';
 const backend = await useBackend('wasm');
 const detector = await loadModel('default');
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 type P = { x: number; y: number; z: number };
 const items: { id: string; group: string; volume: Volume; points: readonly P[] }[] = [];
-for (const v of thresholdFitVolumes(9000, 300, { virus: true }))
+for (const v of thresholdFitVolumes(9000, 300, { virus: true, effects }))
   items.push({
     id: v.id ?? '',
     group: v.id?.startsWith('general') ? 'general' : 'virus',

@@ -3,7 +3,7 @@ detection kept when its map score reaches the threshold the model's rule gave it
 baseline) and, besides, its normalised input's 3x3x3 mean reaches (a) r x the volume's signal, (b)
 k x the robust sigma of the volume's box means (its noise), or (c) the lower of the two. Mean F1
 (gate 5 voxels, optimal matching) over the general + virus volumes (those a cut would be fitted
-on) and over the robustness-scenario volumes (seeds of their own), and per scenario for (a).
+on) and over the robustness-scenario volumes (seeds of their own), and per scenario for (a) and (b).
 
     /usr/bin/python3 tools/analysis/contrast_cut.py bench-output/contrast-cut.json
 """
@@ -74,6 +74,11 @@ def main():
     groups = sorted({r["group"] for r in scen}, key=lambda g: (g.split("/")[0], int(g.split("/")[1])))
     cols = ["rule alone"] + [f"(a) r {r}" for r in (0.1, 0.2, 0.3, 0.4, 0.5)]
     print("per scenario, (a):".ljust(24) + " ".join(c[-5:].rjust(6) for c in cols))
+    for g in groups:
+        ids = [r["id"] for r in scen if r["group"] == g]
+        print(f"  {g:22s}" + " ".join(f"{np.mean([scores[c][i] for i in ids]):6.3f}" for c in cols))
+    cols = ["rule alone"] + [f"(b) k {k}" for k in (2, 3, 4, 5, 6, 8)]
+    print("per scenario, (b):".ljust(24) + " ".join(c[-5:].rjust(6) for c in cols))
     for g in groups:
         ids = [r["id"] for r in scen if r["group"] == g]
         print(f"  {g:22s}" + " ".join(f"{np.mean([scores[c][i] for i in ids]):6.3f}" for c in cols))
