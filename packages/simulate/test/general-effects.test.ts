@@ -15,15 +15,7 @@ import {
 } from '../src/index';
 import { gamma } from '../src/poisson';
 import { Random } from '../src/random';
-
-/** The centre, with a plain flat background and the given overrides. */
-function plain(overrides: GeneralOverrides): GeneralParams {
-  const flat = mergeGeneralParams(GENERAL_CENTRE, {
-    background: { cells: { brightness: 0 } },
-    spots: { amplitudeSpread: 0, insideCells: 0 },
-  });
-  return mergeGeneralParams(flat, overrides);
-}
+import { plainGeneral } from './general-helpers';
 
 describe('sampleGeneralParams: effects', () => {
   it('without effects draws every effect off and the other fields as with them', () => {
@@ -204,7 +196,7 @@ describe('simulateGeneral: effects', () => {
     // Below focus the other way round.
     expect(generalPsfValue(psf, 2, 0, -2)).toBeCloseTo(zf * Math.exp(-4 / (2 * sy * sy)), 12);
 
-    const p = plain({
+    const p = plainGeneral({
       shape: [9, 21, 23],
       psf: {
         sigmaXY: 1.5,

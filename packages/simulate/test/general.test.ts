@@ -11,7 +11,6 @@ import {
   GENERAL_MAX_SPOTS,
   GENERAL_RANGES,
   type GeneralOverrides,
-  type GeneralParams,
   type GeneralRangeName,
   generalPlan,
   generalPsfValue,
@@ -23,15 +22,7 @@ import {
   simulateGeneral,
 } from '../src/index';
 import { simulateDataset } from '../src/node';
-
-/** The centre, with a plain flat background and the given overrides. */
-function plain(overrides: GeneralOverrides): GeneralParams {
-  const flat = mergeGeneralParams(GENERAL_CENTRE, {
-    background: { cells: { brightness: 0 } },
-    spots: { amplitudeSpread: 0, insideCells: 0 },
-  });
-  return mergeGeneralParams(flat, overrides);
-}
+import { plainGeneral } from './general-helpers';
 
 function get(record: unknown, path: string): number {
   return path.split('.').reduce((v, k) => (v as Record<string, unknown>)[k], record) as number;
@@ -211,7 +202,7 @@ describe('simulateGeneral', () => {
     expect(amplitudeForLocalSnr(3, 20, 2)).toBeCloseTo(hand, 12);
     expect(localSnr(hand, 20, 2)).toBeCloseTo(3, 12);
     for (const psf of [{}, { halo: { amplitude: 0.3, width: 2.5 }, tilt: { x: 0.2, y: -0.1 } }]) {
-      const p = plain({
+      const p = plainGeneral({
         shape: [15, 31, 31],
         camera: { gain: 1.5, readNoise: 3 },
         background: { level: 20 },
@@ -243,7 +234,7 @@ describe('simulateGeneral', () => {
   });
 
   it('uses each spot’s own local background (cells) and its brightness factor', () => {
-    const p = plain({
+    const p = plainGeneral({
       shape: [8, 64, 64],
       camera: { gain: 2, readNoise: 4 },
       background: {
@@ -274,7 +265,7 @@ describe('simulateGeneral', () => {
   });
 
   it('follows the camera model: mean offset + gain·photons, variance gain²·photons + read²', () => {
-    const p = plain({
+    const p = plainGeneral({
       shape: [4, 128, 128],
       camera: { offset: 300, gain: 2.5, readNoise: 4 },
       background: { level: 50 },
@@ -305,7 +296,7 @@ describe('simulateGeneral', () => {
   });
 
   it('puts hot pixels at the same (x, y) in every slice, far above, and not in the truth', () => {
-    const p = plain({
+    const p = plainGeneral({
       shape: [5, 64, 64],
       camera: { offset: 100, gain: 1, readNoise: 2, hotPixelFraction: 2e-3, hotPixelLevel: 2000 },
       spots: { count: 0 },
@@ -343,7 +334,7 @@ describe('simulateGeneral', () => {
 
   it('renders a spot on the border exactly (cut, not wrapped)', () => {
     for (const seed of [1, 2, 3]) {
-      const p = plain({
+      const p = plainGeneral({
         shape: [5, 6, 7],
         psf: {
           halo: { amplitude: 0.2, width: 2 },
@@ -376,7 +367,7 @@ describe('simulateGeneral', () => {
   });
 
   it('puts bright blobs in the image and not in the truth', () => {
-    const p = plain({
+    const p = plainGeneral({
       shape: [10, 64, 64],
       background: { blobs: { count: 4, radius: [3, 5], brightness: [5, 10] } },
       spots: { count: 30, snr: 4 },
@@ -397,7 +388,7 @@ describe('simulateGeneral', () => {
   });
 
   it('places clusters and touching pairs, with their ids', () => {
-    const p = plain({
+    const p = plainGeneral({
       shape: [12, 96, 96],
       spots: { count: 60, clusterFraction: 0.3, clusterSize: 3, pairFraction: 0.4, pairDistance: [1.5, 3] },
     });
@@ -415,7 +406,7 @@ describe('simulateGeneral', () => {
 
   it('clips to uint16 without wrapping', () => {
     const bright = simulateGeneral(
-      plain({
+      plainGeneral({
         shape: [2, 16, 16],
         camera: { offset: 65000, gain: 5 },
         background: { level: 1000 },
@@ -425,7 +416,7 @@ describe('simulateGeneral', () => {
     );
     expect(Math.min(...bright.volume.data)).toBe(65535);
     const dark = simulateGeneral(
-      plain({
+      plainGeneral({
         shape: [2, 32, 32],
         camera: { offset: 0, readNoise: 10 },
         background: { level: 0.5 },
