@@ -19,6 +19,7 @@ import {
   transpose,
 } from '@tensorflow/tfjs-core';
 import { perChannel, sumToChannels } from './channel-ops';
+import { wasmFilterGrad, wasmFilterGradAvailable } from './filter-grad';
 import { flatRange } from './flat-range';
 
 /** TF 'same' padding of one axis: output size and the padding before / after. */
@@ -137,6 +138,39 @@ export function conv3dSame(
   /** The D planes of padded rows from `dz` on, as a batch of images `[D·B, h, w, c]`. */
   const window = (rows: Tensor, dz: number, h: number, w: number, c: number) =>
     reshape(sliceRows(rows, dz, D), [D * B, h, w, c]) as Tensor4D;
+  /**
+   * The filter gradient `[kd, kh, kw, C, O]`: on wasm one call of the package's own SIMD kernel
+   * ({@link wasmFilterGrad}); elsewhere plane by plane as forward conv2ds, from the input padded once
+   * as the forward pass pads it.
+   */
+  const filterGradient = (xs: Tensor5D, dy: Tensor, dyRows: Tensor): Tensor => {
+    if (wasmFilterGradAvailable())
+      return wasmFilterGrad(xs, dy, {
+        input: [B, D, H, W, C],
+        kernel: [kd, kh, kw, C, O],
+        strides: s,
+        before: [pz.before, py.before, px.before],
+        out: [Ho, Wo],
+      });
+    const hp = H + py.before + py.after;
+    const wp = W + px.before + px.after;
+    const xP = reshape(
+      pad(reshape(zRows(xs), [D, B, H, W, C]), [
+        [pz.before, pz.after],
+        [0, 0],
+        [py.before, py.after],
+        [px.before, px.after],
+        [0, 0],
+      ]),
+      [D + pz.before + pz.after, B * hp * wp * C],
+    );
+    const dyT = transposeMerged(reshape(dyRows, [D * B, Ho, Wo, O]), [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, O]
+    const dk: Tensor[] = [];
+    for (let dz = 0; dz < kd; dz++) {
+      dk.push(reshape(conv2dFilterGrad(window(xP, dz, hp, wp, C), dyT, kh, kw, s), [1, kh, kw, C, O]));
+    }
+    return concat(dk, 0);
+  };
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   const f = customGrad(((...args: (Tensor | GradSaveFunc)[]) => {
     const save = args[args.length - 1] as GradSaveFunc;
@@ -221,25 +255,7 @@ export function conv3dSame(
         }
         const dxZ = dxs.length === 1 ? (dxs[0] as Tensor) : addN(dxs);
         const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
-        // Filter gradient, plane by plane, from the input padded once as the forward pass pads it.
-        const hp = H + py.before + py.after;
-        const wp = W + px.before + px.after;
-        const xP = reshape(
-          pad(reshape(zRows(xs), [D, B, H, W, C]), [
-            [pz.before, pz.after],
-            [0, 0],
-            [py.before, py.after],
-            [px.before, px.after],
-            [0, 0],
-          ]),
-          [D + pz.before + pz.after, B * hp * wp * C],
-        );
-        const dyT = transposeMerged(reshape(dyRows, [D * B, Ho, Wo, O]), [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, O]
-        const dk: Tensor[] = [];
-        for (let dz = 0; dz < kd; dz++) {
-          dk.push(reshape(conv2dFilterGrad(window(xP, dz, hp, wp, C), dyT, kh, kw, s), [1, kh, kw, C, O]));
-        }
-        const grads = [dx, concat(dk, 0)];
+        const grads = [dx, filterGradient(xs, dy, dyRows)];
         if (bias) grads.push(sumToChannels(dy));
         return grads;
       });
