@@ -1,5 +1,6 @@
 import { findBackendFactory, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { ModelError } from './errors';
+import { prepareWasmConv3d } from './wasm-conv3d';
 
 /** The tfjs backends dmdet knows, by the name users pick them with. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow' | 'tensorflow-gpu';
@@ -129,5 +130,7 @@ export async function useBackend(
     );
   }
   await ready();
+  // Browsers' main threads refuse to compile the wasm convolution module synchronously.
+  if (registersAs === 'wasm') await prepareWasmConv3d();
   return name;
 }

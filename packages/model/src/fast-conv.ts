@@ -19,8 +19,14 @@ import {
   transpose,
 } from '@tensorflow/tfjs-core';
 import { perChannel, sumToChannels } from './channel-ops';
-import { wasmFilterGrad, wasmFilterGradAvailable } from './filter-grad';
 import { flatRange } from './flat-range';
+import {
+  type Conv3dGeometry,
+  wasmConv3d,
+  wasmConv3dAvailable,
+  wasmConv3dFilterGrad,
+  wasmConv3dInputGrad,
+} from './wasm-conv3d';
 
 /** TF 'same' padding of one axis: output size and the padding before / after. */
 export function samePadding(n: number, k: number, s: number): { out: number; before: number; after: number } {
@@ -101,6 +107,47 @@ function flippedPlane(k: Tensor4D): Tensor4D {
   return transposeMerged(reverse(k, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
 }
 
+/** The geometry of a 'same' 3D convolution of `x` with `kernel` at stride `[1, sy, sx]`. */
+function geometryOf(x: Tensor5D, kernel: Tensor5D, s: [number, number]): Conv3dGeometry {
+  const [, D, H, W] = x.shape;
+  const [kd, kh, kw] = kernel.shape;
+  const pz = samePadding(D, kd, 1);
+  const py = samePadding(H, kh, s[0]);
+  const px = samePadding(W, kw, s[1]);
+  return {
+    input: [...x.shape],
+    kernel: [...kernel.shape],
+    strides: s,
+    before: [pz.before, py.before, px.before],
+    out: [py.out, px.out],
+  };
+}
+
+/**
+ * {@link conv3dSame} on wasm: the convolution, its input gradient and its filter gradient each one
+ * call of the package's WebAssembly SIMD kernels (`wasm-conv3d.ts`), in the backend's heap.
+ */
+function conv3dWasm(x: Tensor5D, kernel: Tensor5D, s: [number, number], bias?: Tensor): Tensor5D {
+  const g = geometryOf(x, kernel, s);
+  const inputs = bias ? [x, kernel, bias] : [x, kernel];
+  const f = customGrad(((...args: (Tensor | GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as GradSaveFunc;
+    const [xIn, kIn, bIn] = args.slice(0, -1) as [Tensor, Tensor, Tensor | undefined];
+    save([xIn, kIn]);
+    const value = wasmConv3d(xIn, kIn, g, bIn);
+    const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] =>
+      tidy(() => {
+        const [xs, ks] = saved as [Tensor, Tensor];
+        const wt = transposeMerged(ks, [0, 1, 2, 4, 3]);
+        const grads = [wasmConv3dInputGrad(dy, wt, g), wasmConv3dFilterGrad(xs, dy, g)];
+        if (bias) grads.push(sumToChannels(dy));
+        return grads;
+      });
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof customGrad>[0]);
+  return f(...inputs) as Tensor5D;
+}
+
 /**
  * 3D convolution with 'same' padding, stride `[1, sy, sx]` and an optional bias, as a sum over the
  * kernel's z-planes of 2D convolutions on z-shifted slices, with its own gradient (input and filter
@@ -109,8 +156,9 @@ function flippedPlane(k: Tensor4D): Tensor4D {
  * rank-1 slice (wasm slices strided 5-D views slowly); the input gradient shifts the output gradient
  * instead of its own result, so every padding happens once per call. Equal to
  * `tf.conv3d(x, kernel, strides, 'same') + bias` within float tolerance, and fast where conv2d is
- * (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels. A z stride other than 1
- * falls back to `tf.conv3d`.
+ * (XNNPACK on wasm), unlike the wasm backend's plain-loop Conv3D kernels. On wasm with WebAssembly
+ * SIMD, the package's own kernels do all of it instead (one call each for the convolution and its
+ * two gradients). A z stride other than 1 falls back to `tf.conv3d`.
  */
 export function conv3dSame(
   x: Tensor5D,
@@ -122,6 +170,7 @@ export function conv3dSame(
     const y = conv3d(x, kernel, strides, 'same');
     return (bias ? perChannel(add, y, bias) : y) as Tensor5D;
   }
+  if (wasmConv3dAvailable()) return conv3dWasm(x, kernel, [strides[1], strides[2]], bias);
   const [B, D, H, W, C] = x.shape;
   const [kd, kh, kw, , O] = kernel.shape;
   const s: [number, number] = [strides[1], strides[2]];
@@ -138,39 +187,6 @@ export function conv3dSame(
   /** The D planes of padded rows from `dz` on, as a batch of images `[D·B, h, w, c]`. */
   const window = (rows: Tensor, dz: number, h: number, w: number, c: number) =>
     reshape(sliceRows(rows, dz, D), [D * B, h, w, c]) as Tensor4D;
-  /**
-   * The filter gradient `[kd, kh, kw, C, O]`: on wasm one call of the package's own SIMD kernel
-   * ({@link wasmFilterGrad}); elsewhere plane by plane as forward conv2ds, from the input padded once
-   * as the forward pass pads it.
-   */
-  const filterGradient = (xs: Tensor5D, dy: Tensor, dyRows: Tensor): Tensor => {
-    if (wasmFilterGradAvailable())
-      return wasmFilterGrad(xs, dy, {
-        input: [B, D, H, W, C],
-        kernel: [kd, kh, kw, C, O],
-        strides: s,
-        before: [pz.before, py.before, px.before],
-        out: [Ho, Wo],
-      });
-    const hp = H + py.before + py.after;
-    const wp = W + px.before + px.after;
-    const xP = reshape(
-      pad(reshape(zRows(xs), [D, B, H, W, C]), [
-        [pz.before, pz.after],
-        [0, 0],
-        [py.before, py.after],
-        [px.before, px.after],
-        [0, 0],
-      ]),
-      [D + pz.before + pz.after, B * hp * wp * C],
-    );
-    const dyT = transposeMerged(reshape(dyRows, [D * B, Ho, Wo, O]), [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, O]
-    const dk: Tensor[] = [];
-    for (let dz = 0; dz < kd; dz++) {
-      dk.push(reshape(conv2dFilterGrad(window(xP, dz, hp, wp, C), dyT, kh, kw, s), [1, kh, kw, C, O]));
-    }
-    return concat(dk, 0);
-  };
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   const f = customGrad(((...args: (Tensor | GradSaveFunc)[]) => {
     const save = args[args.length - 1] as GradSaveFunc;
@@ -255,7 +271,25 @@ export function conv3dSame(
         }
         const dxZ = dxs.length === 1 ? (dxs[0] as Tensor) : addN(dxs);
         const dx = transposeMerged(reshape(dxZ, [D, B, H, W, C]), [1, 0, 2, 3, 4]);
-        const grads = [dx, filterGradient(xs, dy, dyRows)];
+        // Filter gradient, plane by plane, from the input padded once as the forward pass pads it.
+        const hp = H + py.before + py.after;
+        const wp = W + px.before + px.after;
+        const xP = reshape(
+          pad(reshape(zRows(xs), [D, B, H, W, C]), [
+            [pz.before, pz.after],
+            [0, 0],
+            [py.before, py.after],
+            [px.before, px.after],
+            [0, 0],
+          ]),
+          [D + pz.before + pz.after, B * hp * wp * C],
+        );
+        const dyT = transposeMerged(reshape(dyRows, [D * B, Ho, Wo, O]), [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, O]
+        const dk: Tensor[] = [];
+        for (let dz = 0; dz < kd; dz++) {
+          dk.push(reshape(conv2dFilterGrad(window(xP, dz, hp, wp, C), dyT, kh, kw, s), [1, kh, kw, C, O]));
+        }
+        const grads = [dx, concat(dk, 0)];
         if (bias) grads.push(sumToChannels(dy));
         return grads;
       });

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv3dSame } from '../src/fast-conv';
 import { createDmDetNet3D } from '../src/index';
+import { setWasmConv3dEnabled } from '../src/wasm-conv3d';
 
 // The model is backend-agnostic: on the wasm backend (installs from npm alone) the fast convolution
 // path gives what the cpu backend's Conv3D gives.
@@ -18,7 +19,10 @@ async function on<T>(backend: string, fn: () => T): Promise<T> {
 }
 
 describe('wasm backend', () => {
-  it('conv3dSame and its gradients on wasm equal tf.conv3d on cpu', async () => {
+  it.each([
+    { kernels: 'own wasm kernels', own: true },
+    { kernels: 'conv2d path', own: false },
+  ])('conv3dSame and its gradients on wasm ($kernels) equal tf.conv3d on cpu', async ({ own }) => {
     const xs = Array.from({ length: 2 * 4 * 8 * 9 * 3 }, (_, i) => Math.sin(i * 0.7));
     const ks = Array.from({ length: 27 * 3 * 4 }, (_, i) => Math.cos(i * 1.3) * 0.2);
     const run = (fn: (x: tf.Tensor5D, k: tf.Tensor5D) => tf.Tensor) => {
@@ -29,7 +33,10 @@ describe('wasm backend', () => {
       )([x, k]);
       return [fn(x, k), gx, gk].map((t) => Array.from((t as tf.Tensor).dataSync()));
     };
-    const wasm = await on('wasm', () => run((x, k) => conv3dSame(x, k, [1, 2, 2])));
+    setWasmConv3dEnabled(own);
+    const wasm = await on('wasm', () => run((x, k) => conv3dSame(x, k, [1, 2, 2]))).finally(() =>
+      setWasmConv3dEnabled(true),
+    );
     const cpu = await on('cpu', () => run((x, k) => tf.conv3d(x, k, [1, 2, 2], 'same')));
     wasm.forEach((values, j) => {
       const ref = cpu[j] as number[];
