@@ -1,14 +1,16 @@
 /**
  * `npm run bench:model`: a training step and inference of the default DM-DetNet3D (94,185
- * parameters) on the tfjs backends that install from npm, with tfjs's own Conv3D ('native') and
- * with @dmdet/model's conv2d path ('conv2d'), beside PyTorch on the same architecture, loss and
- * optimizer (tools/bench/torch_hourglass.py, Debian python3-torch, 2 threads) in the same run.
+ * parameters) on the tfjs backends that install from npm, with tfjs's own Conv3D ('native'), with
+ * @dmdet/model's conv2d path ('conv2d': XNNPACK conv2ds over the kernel's z-planes) and, on wasm,
+ * with @dmdet/model's own wasm SIMD convolution kernels ('own', what `conv3dSame` runs on wasm by
+ * default), beside PyTorch on the same architecture, loss and optimizer
+ * (tools/bench/torch_hourglass.py, Debian python3-torch, 2 threads) in the same run.
  *
  * Sizes: a small step (1×8×64×64) that every variant finishes, the issue's representative step
  * (4×16×64×64) for the fast variants, and inference on 10×256×256 and on a whole 10×512×512 volume
  * in one pass (it fits in wasm's memory; larger volumes go through @dmdet/postprocess's predictTiled).
  * The last rows use both cores: `ModelWorkerPool` (two worker threads, each a single-thread wasm
- * backend) splits the training batch between them and averages their gradients, and predicts a
+ * backend, with the own kernels) splits the training batch between them and averages their gradients, and predicts a
  * volume as two tiles at once (`predictTiled` with `concurrency: 2`, the receptive radius of context from
  * `hourglassGeometry`).
  * Set DMDET_BENCH_QUICK=1 to run only the small step and the 10×256×256 inference, or
@@ -18,7 +20,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createLoss } from '@dmdet/losses';
-import { amsgrad, batchGradients, createDmDetNet3D, hourglassGeometry, predictVolume } from '@dmdet/model';
+import {
+  amsgrad,
+  batchGradients,
+  createDmDetNet3D,
+  hourglassGeometry,
+  predictVolume,
+  setWasmConv3dEnabled,
+} from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { predictTiled } from '@dmdet/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
@@ -37,14 +46,17 @@ const big: Job = { kind: 'train', dims: [4, 16, 64, 64] };
 const inferTile: Job = { kind: 'infer', dims: [1, 10, 256, 256] };
 const inferFull: Job = { kind: 'infer', dims: [1, 10, 512, 512] };
 
+type Convolution = 'native' | 'conv2d' | 'own';
+
 async function stepTime(
   backend: string,
-  convolution: 'native' | 'conv2d',
+  convolution: Convolution,
   job: Job,
   repeats: number,
 ): Promise<number> {
   await tf.setBackend(backend);
-  const model = createDmDetNet3D({ convolution });
+  setWasmConv3dEnabled(convolution === 'own');
+  const model = createDmDetNet3D({ convolution: convolution === 'native' ? 'native' : 'conv2d' });
   const [b, z, y, x] = job.dims;
   const input = tf.randomUniform([b, z, y, x, 1], 0, 1, 'float32', 1);
   const target = tf.randomUniform([b, z, y, x, 1], 0, 1, 'float32', 2);
@@ -141,11 +153,14 @@ async function poolTime(workers: number, job: Job, repeats: number): Promise<num
 
 /**
  * Convolution FLOPs per voxel of a forward pass and of a training step (forward plus the input and
- * filter gradients, all conv2ds on the wasm path), counted from `tf.profile`'s kernel shapes on an
- * 8×64×64 sample: 2 × output values × kh × kw × input channels per Conv2D / FusedConv2D.
+ * filter gradients, all conv2ds on the wasm conv2d path), counted from `tf.profile`'s kernel shapes on
+ * an 8×64×64 sample: 2 × output values × kh × kw × input channels per Conv2D / FusedConv2D (the
+ * stride-2 layers' input gradients counted on the dilated output gradient, as the conv2ds compute
+ * them). The same work is the numerator of every GFLOP/s column, PyTorch's included.
  */
 async function flopsPerVoxel(): Promise<{ infer: number; train: number }> {
   await tf.setBackend('wasm');
+  setWasmConv3dEnabled(false);
   const model = createDmDetNet3D({ convolution: 'conv2d' });
   const dims = [1, 8, 64, 64, 1];
   const voxels = 8 * 64 * 64;
@@ -176,11 +191,12 @@ const torch = JSON.parse(
   }),
 ) as Record<string, number> & { paths?: Record<string, string> };
 
-const variants: { backend: string; convolution: 'native' | 'conv2d'; jobs: Job[] }[] = [
+const variants: { backend: string; convolution: Convolution; jobs: Job[] }[] = [
   { backend: 'cpu', convolution: 'native', jobs: [small] },
   { backend: 'wasm', convolution: 'native', jobs: [small] },
   { backend: 'cpu', convolution: 'conv2d', jobs: [small] },
   { backend: 'wasm', convolution: 'conv2d', jobs },
+  { backend: 'wasm', convolution: 'own', jobs },
 ];
 const flops = await flopsPerVoxel();
 const paths = torch.paths ?? {};
@@ -210,5 +226,5 @@ for (const v of poolOnly ? [] : variants) {
   }
 }
 for (const job of poolOnly ? [big, inferFull] : quick ? [inferTile] : [big, inferTile, inferFull]) {
-  row(job, 'wasm×2', 'conv2d+pool', await poolTime(2, job, job === inferFull ? 1 : 3));
+  row(job, 'wasm×2', 'own+pool', await poolTime(2, job, job === inferFull ? 1 : 3));
 }

@@ -5,18 +5,64 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 type ProfileInfo = Awaited<ReturnType<typeof tf.profile>>;
-const CONVOLUTIONS = new Set(['Conv2D', 'FusedConv2D']);
+/** tfjs's conv2d kernels (XNNPACK on wasm) and @dmdet/model's own 3D ones (wasm-conv3d.ts). */
+const CONVOLUTIONS = new Set([
+  'Conv2D',
+  'FusedConv2D',
+  'DmdetConv3dForward',
+  'DmdetConv3dInputGrad',
+  'DmdetConv3dFilterGrad',
+]);
 
-/** FLOPs of the profiled Conv2D / FusedConv2D kernels: 2 × output values × kh × kw × input channels. */
+const product = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/**
+ * FLOPs of one profiled convolution kernel, every tap counted (as the padded 'same' convolution
+ * computes them): 2D, 2 × output values × kh × kw × input channels; the 3D kernels, 2 × output
+ * voxels × output channels × kd × kh × kw × input channels, the same count for both gradients.
+ */
+function kernelFlops(k: ProfileInfo['kernels'][number]): number {
+  const inputs = k.inputShapes as number[][];
+  switch (k.name) {
+    case 'Conv2D':
+    case 'FusedConv2D': {
+      const f = inputs[1] as number[];
+      return 2 * product(k.outputShapes[0] as number[]) * product(f.slice(0, 3));
+    }
+    case 'DmdetConv3dForward': // x, w [kd, kh, kw, C, O] → y
+      return 2 * product(k.outputShapes[0] as number[]) * product((inputs[1] as number[]).slice(0, 4));
+    case 'DmdetConv3dInputGrad': // dy, wt [kd, kh, kw, O, C]
+      return (
+        2 *
+        product(inputs[0] as number[]) *
+        product((inputs[1] as number[]).slice(0, 3)) *
+        ((inputs[1] as number[])[4] as number)
+      );
+    case 'DmdetConv3dFilterGrad': // x [.., C], dy → dw [kd, kh, kw, C, O]
+      return 2 * product(inputs[1] as number[]) * product((k.outputShapes[0] as number[]).slice(0, 4));
+    default:
+      return 0;
+  }
+}
+
+/** FLOPs of the profiled convolution kernels ({@link kernelFlops}). */
 export function convolutionFlops(info: ProfileInfo): number {
   let flops = 0;
+  for (const k of info.kernels) if (CONVOLUTIONS.has(k.name)) flops += kernelFlops(k);
+  return flops;
+}
+
+/** FLOPs and milliseconds per convolution kernel name. */
+export function convolutionsByKernel(info: ProfileInfo): Map<string, { ms: number; flops: number }> {
+  const by = new Map<string, { ms: number; flops: number }>();
   for (const k of info.kernels) {
     if (!CONVOLUTIONS.has(k.name)) continue;
-    const f = k.inputShapes[1] as number[];
-    const out = (k.outputShapes[0] as number[]).reduce((a, b) => a * b, 1);
-    flops += 2 * out * (f[0] as number) * (f[1] as number) * (f[2] as number);
+    const e = by.get(k.name) ?? { ms: 0, flops: 0 };
+    e.ms += Number(k.kernelTimeMs);
+    e.flops += kernelFlops(k);
+    by.set(k.name, e);
   }
-  return flops;
+  return by;
 }
 
 /** Time and calls per kernel name (op scopes, which contain kernels already counted, left out). */

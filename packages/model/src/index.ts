@@ -67,3 +67,4 @@ export {
   type TrainOptions,
   train,
 } from './train';
+export { setWasmConv3dEnabled, wasmConv3dAvailable } from './wasm-conv3d';

@@ -34,10 +34,12 @@ describe('public API', () => {
       'registerLayers',
       'resolveConfig',
       'saveModel',
+      'setWasmConv3dEnabled',
       'sumToChannels',
       'train',
       'transposeMerged',
       'useBackend',
+      'wasmConv3dAvailable',
     ]);
   });
   it('node entry', () => {
