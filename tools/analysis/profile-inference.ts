@@ -1,10 +1,11 @@
 /**
  * Where inference time goes: tf.profile of one prediction of the built-in model on a single-thread
  * wasm backend, kernel time grouped by kernel name.
- *   npx tsx --conditions=@dmdet/source tools/analysis/profile-inference.ts [z,y,x]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/profile-inference.ts [z,y,x] [--conv2d]
+ * `--conv2d`: @dmdet/model's own wasm convolution kernels off (the XNNPACK conv2d path).
  */
 
-import { predictVolume } from '@dmdet/model';
+import { predictVolume, setWasmConv3dEnabled } from '@dmdet/model';
 import { loadModel } from '@dmdet/pipeline/node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,6 +13,7 @@ import { convolutionFlops, convolutionMs, kernelTimes, printKernelTable } from '
 
 const dims = (process.argv[2] ?? '10,256,256').split(',').map(Number) as [number, number, number];
 await tf.setBackend('wasm');
+setWasmConv3dEnabled(!process.argv.includes('--conv2d'));
 const detector = await loadModel('default');
 const n = dims[0] * dims[1] * dims[2];
 const data = new Float32Array(n);

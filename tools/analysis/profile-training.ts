@@ -40,7 +40,7 @@ const flops = convolutionFlops(info);
 const convMs = convolutionMs(by);
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(
-  `convolutions: ${(flops / 1e9).toFixed(2)} GFLOP, ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the step; kernels ${total.toFixed(0)} ms of ${plainMs.toFixed(0)} ms`,
+  `convolutions: ${(flops / 1e9).toFixed(2)} GFLOP, ${(flops / convMs / 1e6).toFixed(1)} GFLOP/s in the conv kernels, ${(flops / plainMs / 1e6).toFixed(1)} GFLOP/s over the step; kernels ${total.toFixed(0)} ms of ${plainMs.toFixed(0)} ms in ${[...by.values()].reduce((n, e) => n + e.n, 0)} calls`,
 );
 // The convolutions by kernel; the conv2d path's filter-gradient conv2ds (the output gradient as
 // their "filter", spatially as large as the image) apart from its forward and input-gradient ones.

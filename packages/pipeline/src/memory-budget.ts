@@ -6,7 +6,9 @@ export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
 
 /**
  * What detection holds resident, measured with the built-in model on wasm (peak RSS of `dmdet detect`
- * on 4×64×64, 10×512×512 and 32×1024×1024 with 1 and 2 workers, docs/performance.md): the process
+ * on 4×64×64, 10×512×512 and 32×1024×1024 with 1 and 2 workers, docs/performance.md; the tile's
+ * bytes per voxel re-measured with @dmdet/model's own wasm convolution kernels, which hold no padded
+ * or shifted copies: 140, planned as 160): the process
  * itself (Node, tfjs, the model), each worker thread (its own isolate, wasm backend and model), each
  * voxel of a tile a worker predicts (activations; the wasm heap never shrinks), and each voxel of the
  * volume or block held on the main thread (as read, as float, normalised, and its map).
@@ -14,7 +16,7 @@ export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
 export const MEMORY_MODEL = {
   processBytes: 60 * 2 ** 20,
   workerBytes: 140 * 2 ** 20,
-  tileBytesPerVoxel: 300,
+  tileBytesPerVoxel: 160,
   volumeBytesPerVoxel: 16,
 } as const;
 
@@ -43,7 +45,7 @@ export function detectionMemory(heldVoxels: number, tileVoxels: number, workers:
  * bound is kept.
  *
  * @example
- * tileVoxelsForMemory(32 * 626 * 626, 2, DEFAULT_MAX_MEMORY); // { tileVoxels: ≈1.5 M, fits: true, … }
+ * tileVoxelsForMemory(32 * 626 * 626, 2, 1024 * 2 ** 20); // { tileVoxels: ≈1.35 M, fits: true, … }
  */
 export function tileVoxelsForMemory(
   heldVoxels: number,

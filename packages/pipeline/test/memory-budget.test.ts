@@ -13,32 +13,34 @@ const MiB = 2 ** 20;
 
 describe('memory model', () => {
   it('detectionMemory adds the process, each worker, the held voxels and each worker’s tile', () => {
-    // 60 MiB + 2 × 140 MiB + 1 M voxels × 16 B + 2 × 0.5 M voxels × 300 B (hand-computed).
-    expect(detectionMemory(2 ** 20, 2 ** 19, 2)).toBe(60 * MiB + 280 * MiB + 16 * MiB + 300 * MiB);
+    // 60 MiB + 2 × 140 MiB + 1 M voxels × 16 B + 2 × 0.5 M voxels × 160 B (hand-computed).
+    expect(detectionMemory(2 ** 20, 2 ** 19, 2)).toBe(60 * MiB + 280 * MiB + 16 * MiB + 160 * MiB);
     // No worker: the main thread predicts, one tile at a time, no worker overhead.
-    expect(detectionMemory(0, 2 ** 19, 0)).toBe(60 * MiB + 150 * MiB);
+    expect(detectionMemory(0, 2 ** 19, 0)).toBe(60 * MiB + 80 * MiB);
   });
 
   it('tileVoxelsForMemory: the largest tile within 92 % of the bound, clamped, and says when it does not fit', () => {
-    // 2 workers, a 32×626×626 block held: (0.92 × 1536 MiB − 340 MiB − 12.54 M × 16 B) / (2 × 300 B).
+    // 2 workers, a 32×626×626 block held, a bound of 1 GiB: (0.92 × 1024 MiB − 340 MiB − 12.54 M × 16 B) / (2 × 160 B).
     const held = 32 * 626 * 626;
-    const expected = Math.floor((0.92 * 1536 * MiB - 340 * MiB - held * 16) / 600);
-    const plan = tileVoxelsForMemory(held, 2, DEFAULT_MAX_MEMORY);
+    const expected = Math.floor((0.92 * 1024 * MiB - 340 * MiB - held * 16) / 320);
+    const plan = tileVoxelsForMemory(held, 2, 1024 * MiB);
     expect(plan.tileVoxels).toBe(expected);
-    expect(plan.tileVoxels).toBeGreaterThan(1.4e6);
-    expect(plan.tileVoxels).toBeLessThan(1.6e6);
+    expect(plan.tileVoxels).toBeGreaterThan(1.2e6);
+    expect(plan.tileVoxels).toBeLessThan(1.5e6);
     expect(plan.fits).toBe(true);
-    expect(plan.estimate).toBeLessThanOrEqual(DEFAULT_MAX_MEMORY);
+    expect(plan.estimate).toBeLessThanOrEqual(1024 * MiB);
+    // The default bound (1.5 GiB) leaves room for the default tile here.
+    expect(tileVoxelsForMemory(held, 2, DEFAULT_MAX_MEMORY).tileVoxels).toBe(DEFAULT_MAX_TILE_VOXELS);
     // Plenty of memory: never above the default tile.
     expect(tileVoxelsForMemory(held, 2, 64 * 2 ** 30).tileVoxels).toBe(DEFAULT_MAX_TILE_VOXELS);
     // More workers share the bound: smaller tiles.
-    expect(tileVoxelsForMemory(held, 3).tileVoxels).toBeLessThan(plan.tileVoxels);
+    expect(tileVoxelsForMemory(held, 3, 1024 * MiB).tileVoxels).toBeLessThan(plan.tileVoxels);
     // Too little memory: the smallest tile, and fits false.
     const tight = tileVoxelsForMemory(held, 2, 256 * MiB);
     expect(tight.tileVoxels).toBe(MIN_BUDGET_TILE_VOXELS);
     expect(tight.fits).toBe(false);
     expect(tight.estimate).toBe(detectionMemory(held, MIN_BUDGET_TILE_VOXELS, 2));
-    expect(MEMORY_MODEL.tileBytesPerVoxel).toBe(300);
+    expect(MEMORY_MODEL.tileBytesPerVoxel).toBe(160);
   });
 
   it('blockVoxels: the block and its margin on both sides, clipped to the volume', () => {

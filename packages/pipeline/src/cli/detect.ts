@@ -89,7 +89,7 @@ Options:
   --max-tile-voxels <n>     largest tile predicted at once (default: as large as --max-memory
                             allows, at most 2621440 = 10×512×512)
   --max-memory <MiB>        bound on the memory detection holds (default 1536): sizes the tiles
-                            (about 300 bytes per tile voxel per worker) and decides whole or block
+                            (about 160 bytes per tile voxel per worker) and decides whole or block
                             by block; a warning says when even the smallest tiles would exceed it
   --force                   replace existing outputs
   --json                    print results as JSON
