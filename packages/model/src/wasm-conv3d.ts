@@ -122,31 +122,29 @@ const forward: KernelFunc = ({ inputs, attrs, backend }) => {
   return out;
 };
 
-const inputGrad: KernelFunc = ({ inputs, attrs, backend }) => {
-  const g = attrs as unknown as Conv3dGeometry;
-  const { b, exports, dims, offset } = unpack(backend, g);
-  const out = b.makeOutput([...g.input], 'float32');
-  exports.conv3d_input_grad(
-    offset(inputs['dy'] as TensorInfo),
-    offset(inputs['wt'] as TensorInfo),
-    offset(out),
-    ...dims,
-  );
-  return out;
-};
+/** A gradient kernel: two inputs, one output of the geometry's `shape`, one call of the module. */
+function gradientKernel(
+  first: string,
+  second: string,
+  shape: (g: Conv3dGeometry) => number[],
+  call: 'conv3d_input_grad' | 'conv3d_filter_grad',
+): KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const g = attrs as unknown as Conv3dGeometry;
+    const { b, exports, dims, offset } = unpack(backend, g);
+    const out = b.makeOutput(shape(g), 'float32');
+    exports[call](
+      offset(inputs[first] as TensorInfo),
+      offset(inputs[second] as TensorInfo),
+      offset(out),
+      ...dims,
+    );
+    return out;
+  };
+}
 
-const filterGrad: KernelFunc = ({ inputs, attrs, backend }) => {
-  const g = attrs as unknown as Conv3dGeometry;
-  const { b, exports, dims, offset } = unpack(backend, g);
-  const out = b.makeOutput([...g.kernel], 'float32');
-  exports.conv3d_filter_grad(
-    offset(inputs['x'] as TensorInfo),
-    offset(inputs['dy'] as TensorInfo),
-    offset(out),
-    ...dims,
-  );
-  return out;
-};
+const inputGrad = gradientKernel('dy', 'wt', (g) => [...g.input], 'conv3d_input_grad');
+const filterGrad = gradientKernel('x', 'dy', (g) => [...g.kernel], 'conv3d_filter_grad');
 
 /**
  * Whether the wasm convolution kernels can run now: the active backend is wasm (its single-threaded
