@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [a, b, alphaText, out] = process.argv.slice(2);
-if (!a || !b || !alphaText || !out) throw new Error('usage: blend-models.ts <A dir> <B dir> <alpha> <out dir>');
+if (!a || !b || !alphaText || !out)
+  throw new Error('usage: blend-models.ts <A dir> <B dir> <alpha> <out dir>');
 const alpha = Number(alphaText);
 if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alphaText}`);
 if (existsSync(out)) throw new Error(`${out} exists: not overwriting it`);
@@ -22,18 +23,23 @@ const read = (dir: string) => {
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   const manifest = json.weightsManifest as Manifest;
   if (manifest.length !== 1 || manifest[0]?.paths.length !== 1)
-    throw new Error(`${dir}/model.json: expected one weights file, got ${JSON.stringify(manifest.map((g) => g.paths))}`);
+    throw new Error(
+      `${dir}/model.json: expected one weights file, got ${JSON.stringify(manifest.map((g) => g.paths))}`,
+    );
   const bytes = readFileSync(join(dir, manifest[0].paths[0] as string));
   const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   return { json, weights: manifest[0].weights, data };
 };
 const A = read(a);
 const B = read(b);
-if (A.weights.length !== B.weights.length) throw new Error(`${a} has ${A.weights.length} weights, ${b} ${B.weights.length}`);
+if (A.weights.length !== B.weights.length)
+  throw new Error(`${a} has ${A.weights.length} weights, ${b} ${B.weights.length}`);
 A.weights.forEach((w, i) => {
   const v = B.weights[i] as (typeof B.weights)[number];
   if (w.dtype !== 'float32' || v.dtype !== 'float32' || w.shape.join() !== v.shape.join())
-    throw new Error(`weight ${i}: ${w.name} [${w.shape}] ${w.dtype} in ${a}, ${v.name} [${v.shape}] ${v.dtype} in ${b}`);
+    throw new Error(
+      `weight ${i}: ${w.name} [${w.shape}] ${w.dtype} in ${a}, ${v.name} [${v.shape}] ${v.dtype} in ${b}`,
+    );
 });
 if (A.data.length !== B.data.length) throw new Error('weights files of different lengths');
 const blended = new Float32Array(A.data.length);
@@ -59,4 +65,6 @@ if (meta) {
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'model.json'), JSON.stringify(A.json));
 writeFileSync(join(out, A.json.weightsManifest[0].paths[0]), Buffer.from(blended.buffer));
-console.log(`wrote ${out}: (1 − ${alpha})·${a} + ${alpha}·${b}; ${changed.length} of ${A.weights.length} weights differ between the two`);
+console.log(
+  `wrote ${out}: (1 − ${alpha})·${a} + ${alpha}·${b}; ${changed.length} of ${A.weights.length} weights differ between the two`,
+);
