@@ -43,6 +43,7 @@ const INPUT_GRAD = 'DmdetConv3dInputGrad';
 const FILTER_GRAD = 'DmdetConv3dFilterGrad';
 
 let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, Conv3dExports | null>();
 let enabled = true;
 
 /**
@@ -52,7 +53,6 @@ let enabled = true;
 export function setWasmConv3dEnabled(on: boolean): void {
   enabled = on;
 }
-const instances = new WeakMap<WebAssembly.Memory, Conv3dExports | null>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
