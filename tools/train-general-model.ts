@@ -5,7 +5,7 @@
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
- *                                  [--learning-rate r] [--plateau epochs] [--effects]
+ *                                  [--learning-rate r] [--plateau epochs] [--effects] [--snr lo,hi]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -30,6 +30,8 @@
  * without a better validation loss (down to 1e-5; default: a constant rate).
  * `--effects` draws the general volumes with the family's acquisition effects too (EMCCD gain,
  * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`).
+ * `--snr lo,hi` (default 1.5,12) sets the local SNR range of the general volumes (training and
+ * validation), e.g. 1.5,8 for a mix weighted toward faint spots.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,7 @@ const { values } = parseArgs({
     'learning-rate': { type: 'string', default: '1e-3' },
     plateau: { type: 'string' },
     effects: { type: 'boolean', default: false },
+    snr: { type: 'string', default: '1.5,12' },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -76,6 +79,10 @@ if (sigma && (sigma.length !== 2 || sigma.some((v) => !(v > 0))))
   throw new Error(`--sigma must be xy,z (two positive numbers), got ${values.sigma}`);
 const learningRate = Number(values['learning-rate']);
 if (!(learningRate > 0)) throw new Error(`--learning-rate must be > 0, got ${values['learning-rate']}`);
+const [snrLo = Number.NaN, snrHi = Number.NaN, ...snrRest] = (values.snr as string).split(',').map(Number);
+if (snrRest.length > 0 || !(snrLo > 0) || !(snrHi >= snrLo))
+  throw new Error(`--snr must be lo,hi with 0 < lo <= hi, got ${values.snr}`);
+const snrRange: [number, number] = [snrLo, snrHi];
 const plateau = values.plateau === undefined ? undefined : int('plateau', values.plateau);
 const checkpointDir = join(out, 'checkpoint');
 const resume = values.resume ? await loadCheckpoint(checkpointDir) : undefined;
@@ -89,6 +96,7 @@ const data = generalTrainingData({
   virus: !values['without-virus'],
   offScale: Number(values['off-scale']),
   effects: values.effects,
+  snr: snrRange,
 });
 console.error(
   `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -129,7 +137,7 @@ try {
           train: values.train,
           validation: values.validation,
           size: [128, 128],
-          snr: [1.5, 12],
+          snr: snrRange,
           offScale: Number(values['off-scale']),
           ...(values.effects ? { effects: true } : {}),
         },

@@ -35,8 +35,8 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    */
   crowdedScore?: number;
   /**
-   * Quantiles of the images' signals tried as the `crowded` branch's signal cut. Default 0.05,
-   * 0.10, …, 0.30.
+   * Quantiles of the images' signals tried as the `crowded` branch's signal cut, of which those up
+   * to the rule's first knot are tried, and the first knot itself. Default 0.05, 0.10, …, 0.30.
    */
   crowdedQuantiles?: readonly number[];
 }
@@ -78,7 +78,9 @@ export interface FittedThresholdRule {
   fallbackCount: number;
   /**
    * A threshold for faint, crowded images, where one raises the mean F1 over the images with a
-   * signal: of the images with a signal below a quantile of the signals (`crowdedQuantiles`) and at
+   * signal: of the images with a signal below a quantile of the signals (`crowdedQuantiles`, at
+   * most the first knot: the branch only overrides the rule where it is flat, below its faintest
+   * knot, the bins above having thresholds fitted to them) and at
    * least a density of maxima (each such image's density tried as the cut), at least
    * `minImagesPerKnot` of them, the cut and threshold (of `candidates`) of the largest gain. Absent
    * when no image has `voxels` or nothing gains.
@@ -255,6 +257,7 @@ export function fitThresholdRule(
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number; at: (im: Item) => number };
   const crowded = fitCrowded(items, chosen.at, chosen.score, {
+    maxCut: ks[0] as number,
     crowdedScore,
     crowdedQuantiles,
     minImagesPerKnot,
@@ -301,7 +304,8 @@ export function fitThresholdRule(
 /**
  * The `crowded` branch of largest gain in summed F1 over the signal rule (each image at `at(im)`,
  * mean F1 `meanF1` over all `items`), among signal
- * cuts at `crowdedQuantiles` of the signals, density cuts at each faint image's own density, and
+ * cuts at `crowdedQuantiles` of the signals up to `maxCut` and `maxCut` itself, density cuts at
+ * each faint image's own density, and
  * thresholds `thresholdsTried`, with at least `minImagesPerKnot` images in it; ties go to the
  * branch that changes least (the lowest signal cut, the highest density cut, the highest
  * threshold). Undefined when none gains.
@@ -311,6 +315,7 @@ function fitCrowded<I extends { signal: number; density?: number; counts: (t: nu
   at: (im: I) => number,
   meanF1: number,
   options: {
+    maxCut: number;
     crowdedScore: number;
     crowdedQuantiles: readonly number[];
     minImagesPerKnot: number;
@@ -320,9 +325,12 @@ function fitCrowded<I extends { signal: number; density?: number; counts: (t: nu
   const dense = items.filter((im): im is I & { density: number } => im.density !== undefined);
   const base = new Map(dense.map((im) => [im, im.counts(at(im)).f1]));
   const sortedSignals = items.map((im) => im.signal).sort((a, b) => a - b);
-  const cuts = [...new Set(options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)))].sort(
-    (a, b) => a - b,
-  );
+  const cuts = [
+    ...new Set([
+      ...options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)).filter((c) => c <= options.maxCut),
+      options.maxCut,
+    ]),
+  ].sort((a, b) => a - b);
   let best: Omit<FittedCrowdedBranch, 'meanF1' | 'score'> & { gain: number } = {
     below: 0,
     density: 0,

@@ -154,8 +154,26 @@ describe('fitThresholdRule', () => {
       // lie at low quantiles, so the branch still forms, with the density cut 0.
       const from35 = fitThresholdRule(images, { ...options, crowdedScore: 0.35 });
       expect(from35.crowded?.density).toBe(0);
-      // Seven needed: below the highest cut tried (quantile 0.3) lie only the six crowded images.
-      expect(fitThresholdRule(images, { ...options, minImagesPerKnot: 7 }).crowded).toBeUndefined();
+      // Ten needed: below the highest cut tried (the knot, the median signal 1.35) lie nine images,
+      // and the crowded six alone are fewer still.
+      expect(fitThresholdRule(images, { ...options, minImagesPerKnot: 9 }).crowded?.count).toBe(9);
+      expect(fitThresholdRule(images, { ...options, minImagesPerKnot: 10 }).crowded).toBeUndefined();
+    });
+
+    it('cuts the signal at the first knot at most', () => {
+      // 24 images, signals 1–24: crowded at 1–7, sparse above. Four knots: the first bin (1–6, all
+      // crowded) takes 0.3 at its knot 3.5, the second (7–12, mostly sparse) 0.5 at 9.5, and the
+      // crowded images at 5–7, between the two knots, get 0.35–0.42, above their spots' 0.32. A
+      // branch cut at quantile 0.3 (7.9) would win them back, but it would override the rule
+      // above its first knot, where the bins have thresholds of their own: not tried. Below the
+      // knot lie three images, all at 0.3 already: nothing to gain.
+      const graded = Array.from({ length: 24 }, (_, i) => (i < 7 ? crowded(i + 1) : sparse(i + 1)));
+      const rule = fitThresholdRule(graded, { knots: 4, minImagesPerKnot: 6 });
+      expect(rule.knots.slice(0, 2)).toEqual([3.5, 9.5]);
+      expect(rule.thresholds.slice(0, 2)).toEqual([0.3, 0.5]);
+      expect(rule.crowded).toBeUndefined();
+      const three = fitThresholdRule(graded, { knots: 4, minImagesPerKnot: 6, crowdedQuantiles: [0.05] });
+      expect(three.crowded).toBeUndefined();
     });
 
     it('is absent without voxels, or where nothing gains', () => {
