@@ -35,10 +35,17 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    */
   crowdedScore?: number;
   /**
-   * Quantiles of the images' signals tried as the `crowded` branch's signal cut, of which those up
-   * to the rule's first knot are tried, and the first knot itself. Default 0.05, 0.10, …, 0.30.
+   * Quantiles of the images' signals tried as the `crowded` branch's signal cut, of which only those
+   * up to the rule's first knot are tried. Default 0.05, 0.10, …, 0.30.
    */
   crowdedQuantiles?: readonly number[];
+  /**
+   * Keep the `crowded` branch only where it holds up on images it was not fitted on: the images
+   * split in two by signal rank (alternately), a branch is fitted on each half and scored on the
+   * other, and the summed F1 gain over both halves must be positive (a two-fold cross-validated
+   * gain). Default true.
+   */
+  crowdedCrossCheck?: boolean;
 }
 
 /** The fitted `crowded` branch of {@link FittedThresholdRule}. */
@@ -83,7 +90,8 @@ export interface FittedThresholdRule {
    * knot, the bins above having thresholds fitted to them) and at
    * least a density of maxima (each such image's density tried as the cut), at least
    * `minImagesPerKnot` of them, the cut and threshold (of `candidates`) of the largest gain. Absent
-   * when no image has `voxels` or nothing gains.
+   * when no image has `voxels`, nothing gains, or (with `crowdedCrossCheck`) branches fitted on
+   * each half of the images do not gain on the other halves.
    */
   crowded?: FittedCrowdedBranch;
 }
@@ -162,6 +170,7 @@ export function fitThresholdRule(
     zoomSlopes = [0],
     crowdedScore = 0.3,
     crowdedQuantiles = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+    crowdedCrossCheck = true,
     gate = 5,
     scale,
   } = options;
@@ -256,13 +265,16 @@ export function fitThresholdRule(
     if (!best || score > best.score) best = { slope, thresholds, score, at };
   }
   const chosen = best as { slope: number; thresholds: number[]; score: number; at: (im: Item) => number };
-  const crowded = fitCrowded(items, chosen.at, chosen.score, {
+  const crowdedOptions = {
     maxCut: ks[0] as number,
     crowdedScore,
     crowdedQuantiles,
     minImagesPerKnot,
     thresholdsTried,
-  });
+  };
+  const fitted = fitCrowded(items, chosen.at, chosen.score, crowdedOptions);
+  const crowded =
+    fitted && crowdedCrossCheck && !crossChecks(items, chosen.at, crowdedOptions) ? undefined : fitted;
   const withoutSignal = images.filter((im) => !(typeof im.signal === 'number' && Number.isFinite(im.signal)));
   let fallback: number | undefined;
   if (withoutSignal.length >= minFallbackImages) {
@@ -302,9 +314,34 @@ export function fitThresholdRule(
 }
 
 /**
+ * Whether a `crowded` branch holds up on images it was not fitted on (its two-fold cross-validated
+ * gain is positive): with the images split in two by signal rank (alternately), a branch is fitted
+ * on each half (at least half of `minImagesPerKnot` images in it) and scored on the other half's
+ * images it takes; the summed F1 gain over both must be positive.
+ */
+function crossChecks<I extends { signal: number; density?: number; counts: (t: number) => Counts }>(
+  items: readonly I[],
+  at: (im: I) => number,
+  options: Parameters<typeof fitCrowded>[3],
+): boolean {
+  const ranked = [...items].sort((a, b) => a.signal - b.signal);
+  const halves = [0, 1].map((r) => ranked.filter((_, i) => i % 2 === r));
+  const half = { ...options, minImagesPerKnot: Math.ceil(options.minImagesPerKnot / 2) };
+  let gain = 0;
+  halves.forEach((fit, h) => {
+    const branch = fitCrowded(fit, at, 0, half);
+    if (!branch) return;
+    for (const im of halves[1 - h] as I[])
+      if (im.density !== undefined && im.signal < branch.below && im.density >= branch.density)
+        gain += im.counts(branch.threshold).f1 - im.counts(at(im)).f1;
+  });
+  return gain > 0;
+}
+
+/**
  * The `crowded` branch of largest gain in summed F1 over the signal rule (each image at `at(im)`,
  * mean F1 `meanF1` over all `items`), among signal
- * cuts at `crowdedQuantiles` of the signals up to `maxCut` and `maxCut` itself, density cuts at
+ * cuts at `crowdedQuantiles` of the signals up to `maxCut`, density cuts at
  * each faint image's own density, and
  * thresholds `thresholdsTried`, with at least `minImagesPerKnot` images in it; ties go to the
  * branch that changes least (the lowest signal cut, the highest density cut, the highest
@@ -326,10 +363,9 @@ function fitCrowded<I extends { signal: number; density?: number; counts: (t: nu
   const base = new Map(dense.map((im) => [im, im.counts(at(im)).f1]));
   const sortedSignals = items.map((im) => im.signal).sort((a, b) => a - b);
   const cuts = [
-    ...new Set([
-      ...options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)).filter((c) => c <= options.maxCut),
-      options.maxCut,
-    ]),
+    ...new Set(
+      options.crowdedQuantiles.map((q) => quantile(sortedSignals, q)).filter((c) => c <= options.maxCut),
+    ),
   ].sort((a, b) => a - b);
   let best: Omit<FittedCrowdedBranch, 'meanF1' | 'score'> & { gain: number } = {
     below: 0,
