@@ -6,10 +6,12 @@
  * and the `medium` virus benchmark's 24 validation volumes. Spot sizes are estimated, as `detect`
  * does. With `--write` it stores them in the model's `model.json`:
  *
- *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--write]
+ *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--without-crowded] [--write]
  *
  * `--effects` draws the general volumes with the family's acquisition effects (as a model trained
- * with `train:general-model --effects` saw them).
+ * with `train:general-model --effects` saw them). `--without-crowded` fits no `crowded` branch:
+ * fitted on these 128×128 volumes, the branches of three models took ordinary SNR-2 volumes of the
+ * robustness benchmark (docs/robustness.md).
  *
  * About 6 min for the default 72 volumes on two cores.
  */
@@ -28,19 +30,25 @@ const { values, positionals } = parseArgs({
     write: { type: 'boolean', default: false },
     general: { type: 'string', default: '48' },
     effects: { type: 'boolean', default: false },
+    'without-crowded': { type: 'boolean', default: false },
   },
 });
 const dir = positionals[0];
 const general = Number(values.general);
 if (!dir || !Number.isInteger(general) || general < 0)
-  throw new Error('usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--write]');
+  throw new Error(
+    'usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--without-crowded] [--write]',
+  );
 const backend = await useBackend('wasm');
 const detector = await loadModel(dir);
 const started = Date.now();
 const volumes = thresholdFitVolumes(5000, general, { virus: true, effects: values.effects });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 try {
-  const result = await tuneThreshold(detector, volumes, { predictor: pool });
+  const result = await tuneThreshold(detector, volumes, {
+    predictor: pool,
+    ...(values['without-crowded'] ? { thresholdRule: { crowded: false } } : {}),
+  });
   const { threshold, thresholdRule } = result.detector.metadata;
   console.log(
     `${dir}: threshold ${threshold?.toFixed(3)} (was ${detector.metadata.threshold?.toFixed(3)}), mean F1 ${result.fixedF1.toFixed(3)} on ${volumes.length} volumes; ${

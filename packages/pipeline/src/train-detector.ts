@@ -179,6 +179,12 @@ export interface ThresholdRuleFit {
    * scale; see `ThresholdRule.zoomSlope`). Default {@link RULE_ZOOM_SLOPES}; `[0]` for none.
    */
   zoomSlopes?: readonly number[];
+  /**
+   * Fit a `crowded` branch (`fitThresholdRule`'s, kept only where its cross-validated gain is
+   * positive). Default true; `false` for none, e.g. where the volumes the rule is fitted on are
+   * unlike the ones it will meet in how crowded they are.
+   */
+  crowded?: boolean;
 }
 
 /** The zoom slopes a threshold rule's fit tries by default: −0.05 to 0.1 in steps of 0.025. */
@@ -464,7 +470,8 @@ export function chooseThresholds(
       ...fixed,
       ruleNote: `no threshold rule: ${withSignal} validation volumes with ${RULE_MIN_SPOTS} or more maxima ≥ ${RULE_CONFIDENCE}, needs ${knots * perKnot}`,
     };
-  const fitted = fitThresholdRule(images, {
+  // Without `voxels`, fitThresholdRule fits no crowded branch.
+  const fitted = fitThresholdRule(fit.crowded === false ? images.map(({ voxels: _, ...im }) => im) : images, {
     gate: 5,
     knots,
     minImagesPerKnot: perKnot,

@@ -41,4 +41,11 @@ describe('chooseThresholds (trainDetector and tuneThreshold)', () => {
     );
     expect(choice.thresholdRule?.crowded).toBeUndefined();
   });
+  it('fits no branch with crowded: false (the crowded images then take the signal rule)', () => {
+    const choice = chooseThresholds(images, { knots: 1, minImagesPerKnot: 6, crowded: false });
+    expect(choice.thresholdRule?.thresholds).toEqual([0.5]);
+    expect(choice.thresholdRule?.crowded).toBeUndefined();
+    expect(choice.thresholds).toEqual(Array(18).fill(0.5));
+    expect(choice.meanF1).toBeCloseTo(12 / 18, 12);
+  });
 });
