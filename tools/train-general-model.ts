@@ -6,6 +6,7 @@
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
  *                                  [--learning-rate r] [--plateau epochs] [--effects] [--snr lo,hi]
+ *                                  [--crowding p]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -32,6 +33,8 @@
  * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`).
  * `--snr lo,hi` (default 1.5,12) sets the local SNR range of the general volumes (training and
  * validation), e.g. 1.5,8 for a mix weighted toward faint spots.
+ * `--crowding p` (default 0) makes a fraction p of the general volumes crowded: dense, with clusters
+ * and touching pairs (`crowdedParams` of tools/lib/general-data.ts).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +64,7 @@ const { values } = parseArgs({
     plateau: { type: 'string' },
     effects: { type: 'boolean', default: false },
     snr: { type: 'string', default: '1.5,12' },
+    crowding: { type: 'string', default: '0' },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -83,6 +87,9 @@ const [snrLo = Number.NaN, snrHi = Number.NaN, ...snrRest] = (values.snr as stri
 if (snrRest.length > 0 || !(snrLo > 0) || !(snrHi >= snrLo))
   throw new Error(`--snr must be lo,hi with 0 < lo <= hi, got ${values.snr}`);
 const snrRange: [number, number] = [snrLo, snrHi];
+const crowding = Number(values.crowding);
+if (!(crowding >= 0 && crowding <= 1))
+  throw new Error(`--crowding must be in [0, 1], got ${values.crowding}`);
 const plateau = values.plateau === undefined ? undefined : int('plateau', values.plateau);
 const checkpointDir = join(out, 'checkpoint');
 const resume = values.resume ? await loadCheckpoint(checkpointDir) : undefined;
@@ -97,6 +104,7 @@ const data = generalTrainingData({
   offScale: Number(values['off-scale']),
   effects: values.effects,
   snr: snrRange,
+  crowding,
 });
 console.error(
   `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -140,6 +148,7 @@ try {
           snr: snrRange,
           offScale: Number(values['off-scale']),
           ...(values.effects ? { effects: true } : {}),
+          ...(crowding > 0 ? { crowding } : {}),
         },
         ...(sigma ? { sigma } : {}),
         ...(values['peak-normalize'] ? { peakNormalize: true } : {}),

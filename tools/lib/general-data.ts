@@ -7,7 +7,15 @@
  * benchmark's held-out seeds are checked against them.
  */
 import type { LabeledVolume } from '@dmdet/pipeline';
-import { deriveSeed, Random, sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import {
+  deriveSeed,
+  GENERAL_MAX_SPOTS,
+  type GeneralParams,
+  mergeGeneralParams,
+  Random,
+  sampleGeneralParams,
+  simulateGeneral,
+} from '@dmdet/simulate';
 import { benchmarkData } from './benchmark-data';
 
 /** The seed the general training and validation volumes derive from. */
@@ -66,16 +74,43 @@ export interface GeneralDataOptions {
   offScale?: number;
   /** `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture, astigmatism, depth attenuation). Default false. */
   effects?: boolean;
+  /**
+   * Probability that a volume is made crowded ({@link crowdedParams}): dense (1–4 spots per
+   * 1000 σxy²·σz, the top of the family's range), with clusters and touching pairs. Default 0.
+   */
+  crowding?: number;
+}
+
+/**
+ * `params` made crowded, with draws from `rng`: density log-uniform in 1–4 spots per
+ * 1000 σxy²·σz (the family's range is 0.01–4), 20–50 % of the spots in clusters of 2–6 (spread
+ * 1–2.5 σ), 10–30 % in touching pairs (1.5–3 σ apart).
+ */
+export function crowdedParams(params: GeneralParams, rng: Random): GeneralParams {
+  const [z, y, x] = params.shape;
+  const density = Math.exp(Math.log(1) + rng.float() * (Math.log(4) - Math.log(1)));
+  const volume = (z * y * x) / (1000 * params.psf.sigmaXY ** 2 * params.psf.sigmaZ);
+  return mergeGeneralParams(params, {
+    spots: {
+      count: Math.min(GENERAL_MAX_SPOTS, Math.max(1, Math.round(density * volume))),
+      clusterFraction: 0.2 + 0.3 * rng.float(),
+      clusterSize: 2 + Math.floor(5 * rng.float()),
+      clusterSpread: 1 + 1.5 * rng.float(),
+      pairFraction: 0.1 + 0.2 * rng.float(),
+    },
+  });
 }
 
 /** One general volume as a labelled volume, with its (jittered) spot size. */
 function generalItem(seed: number, options: Required<GeneralDataOptions>): LabeledVolume {
-  const params = sampleGeneralParams(seed, {
+  const sampled = sampleGeneralParams(seed, {
     size: options.size,
     snr: options.snr,
     offScale: options.offScale,
     effects: options.effects,
   });
+  const crowd = new Random(deriveSeed(seed, 0xc20d));
+  const params = crowd.float() < options.crowding ? crowdedParams(sampled, crowd) : sampled;
   const sim = simulateGeneral(params, seed);
   const rng = new Random(deriveSeed(seed, 99));
   const jitter = () => Math.exp(options.spotJitter * rng.normal());
@@ -101,6 +136,7 @@ export function generalTrainingData(options: GeneralDataOptions = {}): {
     spotJitter: 0.08,
     offScale: 1,
     effects: false,
+    crowding: 0,
     ...options,
   };
   const train = generalTrainingSeeds(0, o.train).map((s) => generalItem(s, o));
