@@ -59,10 +59,11 @@ describe('tuneThreshold', () => {
   }, 180_000);
 
   it('fits a fallback for volumes too sparse for a signal, kept where it beats the fixed threshold on them, and detect applies it', async () => {
-    // Three sparse, faint volumes (4 spots at SNR 1.5: no confident maxima, spots scoring 0.4–1) beside the four.
+    // Three sparse volumes beside the four (2 spots at SNR 5: fewer than the rule's 5 confident
+    // maxima, so no signal), whose noise peaks want a higher threshold than the four volumes do.
     const sparse: LabeledVolume[] = [31, 32, 33].map((seed) => {
       const sim = simulateGeneral(
-        mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 48], spots: { count: 4, snr: 1.5 } }),
+        mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 48], spots: { count: 2, snr: 5 } }),
         seed,
       );
       return { id: `s${seed}`, volume: sim.volume, points: sim.points.map(({ x, y, z }) => ({ x, y, z })) };
