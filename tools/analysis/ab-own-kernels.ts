@@ -4,22 +4,15 @@
  * 4×16×64×64 step) or one prediction of 10×512×512 (default model, random weights and input).
  *   npx tsx --conditions=@dmdet/source tools/analysis/ab-own-kernels.ts [train|infer]
  */
-import { createLoss } from '@dmdet/losses';
-import { batchGradients, createDmDetNet3D, setWasmConv3dEnabled } from '@dmdet/model';
+import { createDmDetNet3D, setWasmConv3dEnabled } from '@dmdet/model';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { randomTrainingStep } from '../lib/random-step';
 
 await tf.setBackend('wasm');
 const model = createDmDetNet3D();
-const dims = [2, 16, 64, 64];
-const x = tf.randomUniform([...dims, 1], 0, 1, 'float32', 1);
-const y = tf.randomUniform([...dims, 1], 0, 1, 'float32', 2);
-const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const loss = createLoss();
-const step = () => {
-  const { value, grads } = batchGradients(model, loss, x, y, vars);
-  tf.dispose([value, ...Object.values(grads)]);
-};
+const gradients = randomTrainingStep(model, [2, 16, 64, 64]);
+const step = () => tf.dispose(gradients());
 const big = tf.randomUniform([1, 10, 512, 512, 1], 0, 1, 'float32', 3);
 const infer = () => {
   const m = model.predict(big) as tf.Tensor;

@@ -3,8 +3,7 @@
  * single-thread wasm backend, kernel time grouped by kernel name, and the convolution FLOP rate.
  *   npx tsx --conditions=@dmdet/source tools/analysis/profile-training.ts [b,z,y,x] [--conv2d]
  */
-import { createLoss } from '@dmdet/losses';
-import { batchGradients, createDmDetNet3D, setWasmConv3dEnabled } from '@dmdet/model';
+import { createDmDetNet3D, setWasmConv3dEnabled } from '@dmdet/model';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -14,20 +13,14 @@ import {
   kernelTimes,
   printKernelTable,
 } from '../lib/kernel-profile';
+import { randomTrainingStep } from '../lib/random-step';
 
 const dims = (process.argv[2] ?? '2,16,64,64').split(',').map(Number) as [number, number, number, number];
 // `--conv2d`: @dmdet/model's own wasm convolution kernels off (the XNNPACK conv2d path).
 setWasmConv3dEnabled(!process.argv.includes('--conv2d'));
 await tf.setBackend('wasm');
 const model = createDmDetNet3D();
-const x = tf.randomUniform([...dims, 1], 0, 1, 'float32', 1);
-const y = tf.randomUniform([...dims, 1], 0, 1, 'float32', 2);
-const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const loss = createLoss();
-const step = () => {
-  const { value, grads } = batchGradients(model, loss, x, y, vars);
-  return [value, ...Object.values(grads)];
-};
+const step = randomTrainingStep(model, dims);
 tf.dispose(step());
 let t = performance.now();
 tf.dispose(step());
