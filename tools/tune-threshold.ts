@@ -10,8 +10,8 @@
  *
  * `--effects` draws the general volumes with the family's acquisition effects (as a model trained
  * with `train:general-model --effects` saw them). `--without-crowded` fits no `crowded` branch:
- * fitted on these 128×128 volumes, the branches of three models took ordinary SNR-2 volumes of the
- * robustness benchmark (docs/robustness.md).
+ * fitted on these 128×128 volumes, the branches refitted for newer models took ordinary SNR-2 and
+ * SNR-4 volumes of the robustness benchmark (docs/robustness.md).
  *
  * About 6 min for the default 72 volumes on two cores.
  */
