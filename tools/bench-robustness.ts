@@ -1,6 +1,6 @@
 /**
  * The robustness benchmark: detection on held-out `general`-family scenarios (each departure from
- * the family's centre alone, and combined; tools/lib/robustness-scenarios.ts) at local SNR 2 / 4 / 7,
+ * the family's centre alone, and combined; tools/lib/robustness-scenarios.ts) at local SNR 2 / 4 / 7 / 20,
  * with default flags, for the built-in models, beside SEF3D (LoG) given every advantage: the true
  * spot σ of each scenario and a threshold tuned on that scenario and SNR's own validation volumes.
  *

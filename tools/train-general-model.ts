@@ -43,7 +43,7 @@ import { loadCheckpoint, ModelWorkerPool, saveCheckpoint } from '@dmdet/model/no
 import { FINE_TUNE_SCHEDULE, lossOptionsFor, trainDetector, useBackend } from '@dmdet/pipeline';
 import { loadModel, saveDetector } from '@dmdet/pipeline/node';
 import { BACKGROUND_DEFAULTS } from '@dmdet/preprocess';
-import { GENERAL_TRAIN_SEED, generalTrainingData } from './lib/general-data';
+import { GENERAL_TRAIN_SEED, generalTrainingData, parseSnrRange } from './lib/general-data';
 
 const { values } = parseArgs({
   options: {
@@ -83,10 +83,7 @@ if (sigma && (sigma.length !== 2 || sigma.some((v) => !(v > 0))))
   throw new Error(`--sigma must be xy,z (two positive numbers), got ${values.sigma}`);
 const learningRate = Number(values['learning-rate']);
 if (!(learningRate > 0)) throw new Error(`--learning-rate must be > 0, got ${values['learning-rate']}`);
-const [snrLo = Number.NaN, snrHi = Number.NaN, ...snrRest] = (values.snr as string).split(',').map(Number);
-if (snrRest.length > 0 || !(snrLo > 0) || !(snrHi >= snrLo))
-  throw new Error(`--snr must be lo,hi with 0 < lo <= hi, got ${values.snr}`);
-const snrRange: [number, number] = [snrLo, snrHi];
+const snrRange = parseSnrRange(values.snr as string);
 const crowding = Number(values.crowding);
 if (!(crowding >= 0 && crowding <= 1))
   throw new Error(`--crowding must be in [0, 1], got ${values.crowding}`);

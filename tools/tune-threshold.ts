@@ -1,15 +1,16 @@
 /**
  * Chooses a model's threshold and threshold rule (a threshold that follows each volume's signal)
  * again, without training (`tuneThreshold` of @dmdet/pipeline), on volumes like its training data:
- * `general`-family volumes (128×128, local SNR 1.5–12; seeds from index 5000 of the general training
+ * `general`-family volumes (128×128, local SNR 1.5–12 or `--snr lo,hi`; seeds from index 5000 of the general training
  * seeds, beyond every training and validation volume and apart from the robustness benchmark's)
  * and the `medium` virus benchmark's 24 validation volumes. Spot sizes are estimated, as `detect`
  * does. With `--write` it stores them in the model's `model.json`:
  *
- *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--without-crowded] [--write]
+ *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--snr lo,hi] [--without-crowded] [--write]
  *
  * `--effects` draws the general volumes with the family's acquisition effects (as a model trained
- * with `train:general-model --effects` saw them). `--without-crowded` fits no `crowded` branch:
+ * with `train:general-model --effects` saw them); `--snr lo,hi` draws their local SNR from that range
+ * (as `train:general-model --snr` did). `--without-crowded` fits no `crowded` branch:
  * fitted on these 128×128 volumes, the branches refitted for newer models took ordinary SNR-2 and
  * SNR-4 volumes of the robustness benchmark (docs/robustness.md).
  *
@@ -21,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { tuneThreshold, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { thresholdFitVolumes } from './lib/general-data';
+import { parseSnrRange, thresholdFitVolumes } from './lib/general-data';
 import { setMetadataFields } from './lib/model-json';
 
 const { values, positionals } = parseArgs({
@@ -31,18 +32,24 @@ const { values, positionals } = parseArgs({
     general: { type: 'string', default: '48' },
     effects: { type: 'boolean', default: false },
     'without-crowded': { type: 'boolean', default: false },
+    snr: { type: 'string', default: '1.5,12' },
   },
 });
 const dir = positionals[0];
 const general = Number(values.general);
 if (!dir || !Number.isInteger(general) || general < 0)
   throw new Error(
-    'usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--without-crowded] [--write]',
+    'usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--snr lo,hi] [--without-crowded] [--write]',
   );
+const snrRange = parseSnrRange(values.snr as string);
 const backend = await useBackend('wasm');
 const detector = await loadModel(dir);
 const started = Date.now();
-const volumes = thresholdFitVolumes(5000, general, { virus: true, effects: values.effects });
+const volumes = thresholdFitVolumes(5000, general, {
+  virus: true,
+  effects: values.effects,
+  snr: snrRange,
+});
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 try {
   const result = await tuneThreshold(detector, volumes, {

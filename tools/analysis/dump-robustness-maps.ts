@@ -9,7 +9,7 @@
  * (about 2.5 min on 2 cores). Each volume is detected as `detect` does by default (spot size
  * estimated, the volume resampled to the model's scale, the model's threshold rule); writes
  * `<id>.f32` (the map, float32, z-y-x) and `meta.json` (per volume: id, map shape, threshold,
- * resampling, true positions `[z, y, x]` in the map's grid, detections `[z, y, x, score]` in the
+ * resampling, true positions `[z, y, x]` in the map's grid, their local SNRs, detections `[z, y, x, score]` in the
  * volume's grid).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,7 @@ for (const name of names) {
         threshold: res.threshold,
         resampling: res.resampling ?? null,
         points: inMap.map(({ x, y, z }) => [z, y, x]),
+        snrs: sim.points.map((p) => p.snr),
         detections: res.points.map((p) => [p.z, p.y, p.x, p.score]),
       });
       console.log(

@@ -28,19 +28,20 @@ export function generalTrainingSeeds(first: number, count: number): number[] {
 
 /**
  * `count` general volumes from seed index `first` on, drawn as thresholds are fitted and checked
- * (in-plane 128×128, local SNR 1.5–12, everything else from the family's ranges), with their true
- * spot positions; with `virus`, the `medium` virus benchmark's 24 validation volumes after them;
- * with `effects`, the family's acquisition effects drawn too (`sampleGeneralParams`' `effects`).
+ * (in-plane 128×128, local SNR `snr` (default 1.5–12), everything else from the family's ranges),
+ * with their true spot positions; with `virus`, the `medium` virus benchmark's 24 validation volumes
+ * after them; with `effects`, the family's acquisition effects drawn too (`sampleGeneralParams`'
+ * `effects`).
  */
 export function thresholdFitVolumes(
   first: number,
   count: number,
-  options: { virus?: boolean; effects?: boolean } = {},
+  options: { virus?: boolean; effects?: boolean; snr?: [number, number] } = {},
 ): LabeledVolume[] {
   const volumes: LabeledVolume[] = generalTrainingSeeds(first, count).map((seed) => {
     const params = sampleGeneralParams(seed, {
       size: [128, 128],
-      snr: [1.5, 12],
+      snr: options.snr ?? [1.5, 12],
       effects: options.effects ?? false,
     });
     const sim = simulateGeneral(params, seed);
@@ -54,6 +55,14 @@ export function thresholdFitVolumes(
     for (const b of benchmarkData('medium').validation)
       volumes.push({ id: b.id, volume: b.volume, points: b.points });
   return volumes;
+}
+
+/** Parses a `--snr lo,hi` option (0 < lo <= hi) of the tools that draw general volumes. */
+export function parseSnrRange(text: string): [number, number] {
+  const [lo = Number.NaN, hi = Number.NaN, ...rest] = text.split(',').map(Number);
+  if (rest.length > 0 || !(lo > 0) || !(hi >= lo))
+    throw new Error(`--snr must be lo,hi with 0 < lo <= hi, got ${text}`);
+  return [lo, hi];
 }
 
 /** Options of {@link generalTrainingData}. */

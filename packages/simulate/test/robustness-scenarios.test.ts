@@ -34,11 +34,11 @@ describe('robustness scenarios (tools/lib)', () => {
     expect(combined.spots.pairFraction).toBe(0.2);
   });
 
-  it('runs at SNR 2, 4, 7 on held-out seeds that other parents do not produce', () => {
-    expect(ROBUSTNESS_SNRS).toEqual([2, 4, 7]);
+  it('runs at SNR 2, 4, 7, 20 on held-out seeds that other parents do not produce', () => {
+    expect(ROBUSTNESS_SNRS).toEqual([2, 4, 7, 20]);
     const seeds = robustnessSeeds(8);
     expect(new Set(seeds).size).toBe(8);
-    expect(robustnessCases(2)).toHaveLength(ROBUSTNESS_SCENARIOS.length * 3 * 2);
+    expect(robustnessCases(2)).toHaveLength(ROBUSTNESS_SCENARIOS.length * 4 * 2);
     expect(() => assertNotHeldOut([1, 2, seeds[3]!])).toThrow(/held-out/);
     for (const parent of [0, 2026, 7100])
       expect(() =>
