@@ -1,12 +1,14 @@
 /**
  * Chooses a model's threshold and threshold rule (a threshold that follows each volume's signal)
  * again, without training (`tuneThreshold` of @dmdet/pipeline), on volumes like its training data:
- * `general`-family volumes (128×128, local SNR 1.5–12 or `--snr lo,hi`; seeds from index 5000 of the general training
- * seeds, beyond every training and validation volume and apart from the robustness benchmark's)
+ * `general`-family volumes (128×128, local SNR 1.5–12 or `--snr lo,hi`; seeds from index 5000 of
+ * the general training seeds, beyond every training and validation volume and apart from the
+ * robustness benchmark's)
  * and the `medium` virus benchmark's 24 validation volumes. Spot sizes are estimated, as `detect`
  * does. With `--write` it stores them in the model's `model.json`:
  *
- *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-sharp384 [--general 48] [--effects] [--snr lo,hi] [--without-crowded] [--write]
+ *   npx tsx --conditions=@dmdet/source tools/tune-threshold.ts tools/models/general-bright
+ *     [--general 48] [--effects] [--snr lo,hi] [--without-crowded] [--write]
  *
  * `--effects` draws the general volumes with the family's acquisition effects (as a model trained
  * with `train:general-model --effects` saw them); `--snr lo,hi` draws their local SNR from that range

@@ -9,8 +9,8 @@
  * (about 2.5 min on 2 cores). Each volume is detected as `detect` does by default (spot size
  * estimated, the volume resampled to the model's scale, the model's threshold rule); writes
  * `<id>.f32` (the map, float32, z-y-x) and `meta.json` (per volume: id, map shape, threshold,
- * resampling, true positions `[z, y, x]` in the map's grid, their local SNRs, detections `[z, y, x, score]` in the
- * volume's grid).
+ * resampling, true positions `[z, y, x]` in the map's grid, their local SNRs, detections
+ * `[z, y, x, score]` in the volume's grid). `missed_snr.py` reads it too.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { detect, useBackend } from '@dmdet/pipeline';
