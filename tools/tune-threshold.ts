@@ -34,7 +34,7 @@ const { values, positionals } = parseArgs({
     general: { type: 'string', default: '48' },
     effects: { type: 'boolean', default: false },
     'without-crowded': { type: 'boolean', default: false },
-    snr: { type: 'string', default: '1.5,12' },
+    snr: { type: 'string' },
   },
 });
 const dir = positionals[0];
@@ -43,14 +43,14 @@ if (!dir || !Number.isInteger(general) || general < 0)
   throw new Error(
     'usage: tools/tune-threshold.ts <model dir> [--general n] [--effects] [--snr lo,hi] [--without-crowded] [--write]',
   );
-const snrRange = parseSnrRange(values.snr as string);
+const snr = values.snr === undefined ? undefined : parseSnrRange(values.snr);
 const backend = await useBackend('wasm');
 const detector = await loadModel(dir);
 const started = Date.now();
 const volumes = thresholdFitVolumes(5000, general, {
   virus: true,
   effects: values.effects,
-  snr: snrRange,
+  ...(snr ? { snr } : {}),
 });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 try {

@@ -97,7 +97,7 @@ export interface GeneralDataOptions {
  */
 export function crowdedParams(params: GeneralParams, rng: Random): GeneralParams {
   const [z, y, x] = params.shape;
-  const density = Math.exp(Math.log(1) + rng.float() * (Math.log(4) - Math.log(1)));
+  const density = Math.exp(rng.float() * Math.log(4));
   const volume = (z * y * x) / (1000 * params.psf.sigmaXY ** 2 * params.psf.sigmaZ);
   return mergeGeneralParams(params, {
     spots: {
