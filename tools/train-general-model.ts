@@ -6,7 +6,7 @@
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
  *                                  [--learning-rate r] [--plateau epochs] [--effects] [--snr lo,hi]
- *                                  [--crowding p]
+ *                                  [--crowding p] [--estimated-size]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -35,6 +35,9 @@
  * validation), e.g. 1.5,8 for a mix weighted toward faint spots.
  * `--crowding p` (default 0) makes a fraction p of the general volumes crowded: dense, with clusters
  * and touching pairs (`crowdedParams` of tools/lib/general-data.ts).
+ * `--estimated-size` resamples each general volume by the spot size `detect` would estimate from it
+ * (`estimateSpotSize`) instead of its true core σ (jittered): halos, axial tails and astigmatism
+ * widen the estimate, and the model then sees in training what it sees in detection.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +68,7 @@ const { values } = parseArgs({
     effects: { type: 'boolean', default: false },
     snr: { type: 'string', default: '1.5,12' },
     crowding: { type: 'string', default: '0' },
+    'estimated-size': { type: 'boolean', default: false },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -102,6 +106,7 @@ const data = generalTrainingData({
   effects: values.effects,
   snr: snrRange,
   crowding,
+  estimatedSize: values['estimated-size'],
 });
 console.error(
   `data: ${data.train.length} training and ${data.validation.length} validation volumes (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -146,6 +151,7 @@ try {
           offScale: Number(values['off-scale']),
           ...(values.effects ? { effects: true } : {}),
           ...(crowding > 0 ? { crowding } : {}),
+          ...(values['estimated-size'] ? { spotSize: 'estimated' } : {}),
         },
         ...(sigma ? { sigma } : {}),
         ...(values['peak-normalize'] ? { peakNormalize: true } : {}),
