@@ -51,6 +51,7 @@ export {
   type UpSampling3DArgs,
 } from './layers';
 export {
+  type AxialGhostRule,
   type InputNormalization,
   MODEL_PACKAGE_VERSION,
   type ModelMetadata,

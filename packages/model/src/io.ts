@@ -1,4 +1,4 @@
-import { checkThresholdRule } from '@dmdet/postprocess';
+import { checkAxialGhostRule, checkThresholdRule } from '@dmdet/postprocess';
 import { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import { ModelError } from './errors';
@@ -63,6 +63,13 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
   if (meta.thresholdRule !== undefined) {
     try {
       checkThresholdRule(meta.thresholdRule, `${from}: metadata field thresholdRule`);
+    } catch (e) {
+      throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
+    }
+  }
+  if (meta.axialGhosts !== undefined) {
+    try {
+      checkAxialGhostRule(meta.axialGhosts, `${from}: metadata field axialGhosts`);
     } catch (e) {
       throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
     }

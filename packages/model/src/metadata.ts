@@ -1,4 +1,4 @@
-import type { ThresholdRule } from '@dmdet/postprocess';
+import type { AxialGhostRule, ThresholdRule } from '@dmdet/postprocess';
 import type { InputNormalization } from '@dmdet/preprocess';
 import pkg from '../package.json' with { type: 'json' };
 import type { Architecture, ResolvedHourglassConfig } from './architecture';
@@ -10,7 +10,12 @@ export const MODEL_PACKAGE_VERSION: string = pkg.version;
  * A threshold that follows each volume's signal: defined in `@dmdet/postprocess` (where
  * `volumeSignal` and `thresholdForSignal` apply it), re-exported here because it is part of a model's metadata.
  */
-export type { ThresholdRule } from '@dmdet/postprocess';
+/**
+ * Which detections detection drops as axial ghosts (an axial tail taken for a second spot): defined
+ * in `@dmdet/postprocess` (where `findAxialGhosts` applies it), re-exported here because it is part
+ * of a model's metadata.
+ */
+export type { AxialGhostRule, ThresholdRule } from '@dmdet/postprocess';
 /**
  * How a model's input volumes are normalised: defined in `@dmdet/preprocess` (where
  * `normalizeInput` applies it), re-exported here because it is part of a model's metadata.
@@ -47,6 +52,11 @@ export interface ModelMetadata {
    * enough confident maxima, detection uses it instead of `threshold` (which stays the fallback).
    */
   thresholdRule?: ThresholdRule;
+  /**
+   * Detections this model tends to make on an axial tail, dropped by detection (positions at the
+   * model's spot scale; contrasts in the original volume). Absent: none dropped.
+   */
+  axialGhosts?: AxialGhostRule;
   /**
    * The context (voxels per side, `[z, y, x]`) a tile needs for its map to match one whole pass
    * within `tolerance` (largest |Δmap|), measured on volumes like the training data (`measureContext`

@@ -109,6 +109,22 @@ describe('save and load', () => {
     });
   });
 
+  it('keeps a valid axial-ghost rule and refuses a malformed one, naming the field', async () => {
+    const dir = join(root, 'ghosts');
+    const axialGhosts = { ratio: 0.25, dz: [2, 6] as [number, number], lateral: 2.5 };
+    await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, axialGhosts });
+    expect((await loadModelFromDir(dir)).metadata.axialGhosts).toEqual(axialGhosts);
+    const bad = join(root, 'bad-ghosts');
+    await saveModelToDir(createDmDetNet3D(config), bad, {
+      ...metadata,
+      axialGhosts: { ...axialGhosts, ratio: 2 },
+    });
+    await expect(loadModelFromDir(bad)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/metadata field axialGhosts: ratio must be a number in \(0, 1\)/),
+    });
+  });
+
   it('explains missing, unparsable and truncated model folders', async () => {
     await expect(loadModelFromDir(join(root, 'nowhere'))).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',

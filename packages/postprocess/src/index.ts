@@ -5,6 +5,13 @@
  *
  * @packageDocumentation
  */
+export {
+  AXIAL_GHOST_DEFAULTS,
+  type AxialGhostRule,
+  checkAxialGhostRule,
+  findAxialGhosts,
+  localContrasts,
+} from './axial-ghosts';
 export { gaussianKernel1d } from './convolve';
 export { PostprocessError, type PostprocessErrorCode } from './errors';
 export { type GaussianFilterOptions, gaussianFilter3D } from './gaussian-filter';

@@ -5,14 +5,18 @@ import * as api from '../src/index';
 describe('public API', () => {
   it('exports', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'AXIAL_GHOST_DEFAULTS',
       'PostprocessError',
+      'checkAxialGhostRule',
       'checkThresholdRule',
       'detectSEF3D',
+      'findAxialGhosts',
       'fitGaussian',
       'gaussianFilter3D',
       'gaussianKernel1d',
       'isCrowded',
       'laplacianOfGaussian',
+      'localContrasts',
       'localMaxima3D',
       'maximaDensity',
       'maximumFilter',
