@@ -158,6 +158,7 @@ export async function detectInBlocks(
   detectOptions.maxTileVoxels = maxTileVoxels;
   const points: DetectedPoint[] = [];
   let tiles = 0;
+  let axialGhosts = 0;
   const blockThresholds: number[] = [];
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
@@ -190,6 +191,7 @@ export async function detectInBlocks(
     )
       thresholdSource = result.thresholdSource;
     tiles += result.tiles;
+    axialGhosts += result.axialGhosts;
     for (const w of result.warnings) warnings.add(w);
     const vs = options.voxelSize ?? source.voxelSize;
     for (const p of result.points) {
@@ -230,6 +232,7 @@ export async function detectInBlocks(
     threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
     blockThresholds,
     thresholdSource: thresholdSource ?? 'default',
+    axialGhosts,
     tiles,
     blocks: cores.length,
     maxTileVoxels,

@@ -1,7 +1,11 @@
 import type { BackendName, ModelMetadata } from '@dmdet/model';
 import { resolveConfig } from '@dmdet/model';
 import {
+  type AxialGhostRule,
+  checkAxialGhostRule,
+  findAxialGhosts,
   isCrowded,
+  localContrasts,
   localMaxima3D,
   maximaDensity,
   measureSpots,
@@ -89,6 +93,13 @@ export interface DetectOptions {
    * σz and amplitude. Default false.
    */
   measure?: boolean | { fit?: boolean };
+  /**
+   * Drop axial ghosts: detections on a brighter spot's axial tail (`findAxialGhosts` of
+   * `@dmdet/postprocess`; positions at the model's spot scale, contrasts in this volume). Default:
+   * the model's rule (`metadata.axialGhosts`; the general built-in model has one), none without;
+   * `false` keeps them all.
+   */
+  axialGhosts?: AxialGhostRule | false;
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
@@ -133,6 +144,8 @@ export interface DetectResult {
    * else the model's fixed threshold), also when a `threshold` option was used instead.
    */
   ruleThreshold?: number;
+  /** Detections above the threshold dropped as axial ghosts (in `region` where one was given; 0 when no rule applied). */
+  axialGhosts: number;
   /** Tiles predicted (1: the whole volume at once). */
   tiles: number;
   /** The predicted density map, with `keepMap` (in the model's grid: see `resampling`). */
@@ -293,8 +306,18 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
           : metadata.threshold !== undefined
             ? 'model'
             : 'default';
-  const maxima = candidates.filter((d) => d.score >= threshold);
-  const mapped = resamples(plan) ? maxima.map((d) => fromResampled(d, plan.resampling)) : maxima;
+  const above = candidates.filter((d) => d.score >= threshold);
+  const aboveMapped = resamples(plan) ? above.map((d) => fromResampled(d, plan.resampling)) : above;
+  const ghostRule =
+    options.axialGhosts === false
+      ? undefined
+      : options.axialGhosts !== undefined
+        ? checkGhostOption(options.axialGhosts)
+        : metadata.axialGhosts;
+  const ghost = ghostRule
+    ? findAxialGhosts(above, localContrasts(volume.data, shape, aboveMapped), ghostRule)
+    : undefined;
+  const mapped = ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
   const warnings = [...(plan?.warnings ?? [])];
   const bright = plan?.spotSize.candidates ?? 0;
@@ -327,10 +350,21 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(signal !== undefined ? { signal } : {}),
     ...(density !== undefined ? { density } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
+    axialGhosts: ghost
+      ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length
+      : 0,
     tiles,
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     warnings,
   };
+}
+
+function checkGhostOption(rule: unknown): AxialGhostRule {
+  try {
+    return checkAxialGhostRule(rule, 'axialGhosts');
+  } catch (e) {
+    throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
+  }
 }

@@ -154,6 +154,39 @@ describe('dmdet detect', () => {
     expect(wide.every((p) => narrow.includes(p))).toBe(true);
   }, 120_000);
 
+  it('drops axial ghosts of a bright, elongated PSF and says how many; --keep-axial-ghosts keeps them', async () => {
+    const { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } = await import('@dmdet/simulate');
+    const { writeTiff } = await import('@dmdet/volume-io');
+    const params = mergeGeneralParams(GENERAL_CENTRE, {
+      shape: [16, 64, 64],
+      psf: { axialElongation: { amplitude: 0.3, length: 3, offset: 1 }, tilt: { x: 0.2, y: 0.2 } },
+      spots: { count: 30, snr: 20 },
+    });
+    const sim = simulateGeneral(params, 14);
+    const input = join(root, 'elongated.tif');
+    writeFileSync(input, new Uint8Array(writeTiff(sim.volume)));
+    const run = async (...extra: string[]) => {
+      const out = join(root, `elongated${extra.join('')}.csv`);
+      const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet', ...extra);
+      expect(r.code).toBe(0);
+      return { stdout: r.stdout, points: readPointsCsv(readFileSync(out, 'utf8')) };
+    };
+    const dropped = await run();
+    const kept = await run('--keep-axial-ghosts');
+    const n = Number(dropped.stdout.match(/(\d+) axial ghosts? dropped/)?.[1]);
+    expect(n).toBeGreaterThan(0);
+    expect(kept.stdout).not.toMatch(/axial ghost/);
+    expect(kept.points.length - dropped.points.length).toBe(n);
+    const key = (p: { x: number; y: number; z: number }) => `${p.x},${p.y},${p.z}`;
+    const all = new Set(kept.points.map(key));
+    expect(dropped.points.every((p) => all.has(key(p)))).toBe(true);
+    // The ghosts were false positives: dropping them raises F1 (here 0.857 → 1; with seeds 15 and
+    // 16 too, while with 13 the one ghost lay within the 5-voxel gate of a spot missed otherwise).
+    expect(evaluate(sim.points, dropped.points, { gate: 5 }).f1).toBeGreaterThan(
+      evaluate(sim.points, kept.points, { gate: 5 }).f1,
+    );
+  }, 120_000);
+
   it('writes the full CSV header when it finds nothing', async () => {
     const out = join(root, 'none.csv');
     const r = await dmdet(

@@ -1,5 +1,5 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
-import { localMaxima3D, predictTiled } from '@dmdet/postprocess';
+import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
@@ -99,6 +99,31 @@ describe('detect', () => {
     const err = await detect(volume, { model: { model: detector.model } as never }).catch((e) => e);
     expect(err).toBeInstanceOf(PipelineError);
     expect(err.code).toBe('INVALID_OPTION');
+  });
+
+  // Against the reference composed from @dmdet/postprocess: the detections without the rule, less
+  // those findAxialGhosts flags with contrasts measured in the volume.
+  it("drops axial ghosts by the option or the model's rule; false keeps them; a bad rule is named", async () => {
+    const rule = { ratio: 0.9, dz: [0, 6] as [number, number], lateral: 10 };
+    const all = await detect(volume, { model: detector, threshold: 0.3 });
+    const ghost = findAxialGhosts(all.points, localContrasts(volume.data, volume.shape, all.points), rule);
+    const expected = all.points.filter((_, i) => !ghost[i]);
+    expect(ghost.filter(Boolean).length).toBeGreaterThan(0);
+    expect(expected.length).toBeGreaterThan(0);
+    const got = await detect(volume, { model: detector, threshold: 0.3, axialGhosts: rule });
+    expect(got.points).toEqual(expected);
+    expect(got.axialGhosts).toBe(ghost.filter(Boolean).length);
+    expect(all.axialGhosts).toBe(0);
+    const withRule = { ...detector, metadata: { ...detector.metadata, axialGhosts: rule } };
+    expect((await detect(volume, { model: withRule, threshold: 0.3 })).points).toEqual(expected);
+    expect((await detect(volume, { model: withRule, threshold: 0.3, axialGhosts: false })).points).toEqual(
+      all.points,
+    );
+    const err = await detect(volume, { model: detector, axialGhosts: { ...rule, lateral: -1 } }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toMatch(/axialGhosts: lateral must be/);
   });
 
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means

@@ -78,6 +78,9 @@ Options:
                             POSITION_T = FRAME, QUALITY = score); ptc (Particle Tracking Challenge
                             XML, .xml, voxels)
   --fit                     also fit a 3D Gaussian to each spot (fit_* columns)
+  --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
+                            axial tail (a few slices along z, under a quarter of its contrast;
+                            the default model drops them and says how many)
   --png                     also write a picture: max projection with detections (.png beside the
                             CSV; of a series or a multi-channel file one per frame, named for its time
                             point and channel: <name>.t3.c1.png)
@@ -246,6 +249,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     channel: { type: 'string' },
     format: { type: 'string' },
     fit: { type: 'boolean' },
+    'keep-axial-ghosts': { type: 'boolean' },
     level: { type: 'string' },
     block: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
@@ -288,6 +292,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     );
   const ext = format === 'ptc' ? '.xml' : '.csv';
   const fit = values['fit'] === true;
+  const keepGhosts = values['keep-axial-ghosts'] === true;
   const level = numberOption('detect', 'level', values['level'], { integer: true, min: 0 });
   const block = tripleOption('detect', 'block', values['block'], { integer: true, positive: true });
   const timeOption = parseTimeOption(values['time']);
@@ -385,12 +390,14 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(voxelSize ? { voxelSize } : {}),
           ...(minDistance ? { minDistance } : {}),
           measure: fit ? { fit: true } : true,
+          ...(keepGhosts ? { axialGhosts: false as const } : {}),
         };
         let result: {
           points: DetectedPoint[];
           threshold: number;
           thresholdSource: DetectResult['thresholdSource'];
           signal?: number;
+          axialGhosts: number;
           blockThresholds?: number[];
           tiles: number;
           spotSize?: UsedSpotSize;
@@ -493,6 +500,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           thresholdSource: result.thresholdSource,
           ...(result.signal !== undefined ? { signal: result.signal } : {}),
           ...(result.blockThresholds ? { blockThresholds: result.blockThresholds } : {}),
+          axialGhosts: result.axialGhosts,
           tiles: result.tiles,
           ...(result.blocks ? { blocks: result.blocks } : {}),
           ...(png && volume ? { png } : {}),
@@ -510,6 +518,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           if (s)
             io.stdout.write(
               `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
+            );
+          if (result.axialGhosts > 0)
+            io.stdout.write(
+              `  ${result.axialGhosts} axial ghost${result.axialGhosts === 1 ? '' : 's'} dropped (detections on a brighter spot's axial tail; --keep-axial-ghosts keeps them)\n`,
             );
           for (const w of result.warnings) io.stderr.write(`warning: ${o.input}${where}: ${w}\n`);
           if (scores)
