@@ -64,112 +64,42 @@ describe('findAxialGhosts', () => {
   });
 
   it('keeps neighbours in-plane, too close or too far along z, or beside it', () => {
-    const c = [100, 10];
-    expect(
+    // A faint detection beside a spot at (5, 10, 10) ten times brighter.
+    const beside = (z: number, y: number, x: number) =>
       findAxialGhosts(
         [
           { z: 5, y: 10, x: 10 },
-          { z: 5, y: 13, x: 10 },
+          { z, y, x },
         ],
-        c,
-      ),
-    ).toEqual([false, false]);
-    expect(
-      findAxialGhosts(
-        [
-          { z: 5, y: 10, x: 10 },
-          { z: 6.5, y: 10, x: 10 },
-        ],
-        c,
-      ),
-    ).toEqual([false, false]);
-    expect(
-      findAxialGhosts(
-        [
-          { z: 5, y: 10, x: 10 },
-          { z: 11.5, y: 10, x: 10 },
-        ],
-        c,
-      ),
-    ).toEqual([false, false]);
-    expect(
-      findAxialGhosts(
-        [
-          { z: 5, y: 10, x: 10 },
-          { z: 8, y: 12, x: 12 },
-        ],
-        c,
-      ),
-    ).toEqual([false, false]);
+        [100, 10],
+      );
+    expect(beside(5, 13, 10)).toEqual([false, false]); // in-plane
+    expect(beside(6.5, 10, 10)).toEqual([false, false]); // 1.5 slices: too close
+    expect(beside(11.5, 10, 10)).toEqual([false, false]); // 6.5 slices: too far
+    expect(beside(8, 12, 12)).toEqual([false, false]); // 2.8 px aside
     // On the bounds: 2 and 6 slices, 2.5 px in-plane are in.
-    expect(
-      findAxialGhosts(
-        [
-          { z: 5, y: 10, x: 10 },
-          { z: 7, y: 10, x: 10 },
-        ],
-        c,
-      ),
-    ).toEqual([false, true]);
-    expect(
-      findAxialGhosts(
-        [
-          { z: 5, y: 10, x: 10 },
-          { z: 11, y: 12.5, x: 10 },
-        ],
-        c,
-      ),
-    ).toEqual([false, true]);
+    expect(beside(7, 10, 10)).toEqual([false, true]);
+    expect(beside(11, 12.5, 10)).toEqual([false, true]);
   });
 
   it('with a dominance, drops candidates only on the side that holds most of them', () => {
-    const spot = (z: number, y: number) => ({ z, y, x: 10 });
-    // Three spots with a faint detection 3.5 slices above each, one with one below.
-    const points = [
-      spot(5, 10),
-      spot(8.5, 10),
-      spot(5, 20),
-      spot(8.5, 20),
-      spot(5, 30),
-      spot(8.5, 30),
-      spot(10, 40),
-      spot(6.5, 40),
-    ];
+    // Pairs at y = 10, 20, 30, 40: a spot (contrast 100) and a faint detection (15) 3.5 slices
+    // above it ('+') or below it ('-').
+    const scene = (sides: string) =>
+      [...sides].flatMap((side, k) => [
+        { z: 7, y: 10 * (k + 1), x: 10 },
+        { z: side === '+' ? 10.5 : 3.5, y: 10 * (k + 1), x: 10 },
+      ]);
     const contrasts = [100, 15, 100, 15, 100, 15, 100, 15];
+    const flags = (text: string) => [...text].map((c) => c === '1');
     const rule = { ...AXIAL_GHOST_DEFAULTS, dominance: 3 };
-    expect(findAxialGhosts(points, contrasts, rule)).toEqual([
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-      false,
-      false,
-    ]);
+    expect(findAxialGhosts(scene('+++-'), contrasts, rule)).toEqual(flags('01010100'));
     // Without it, both sides.
-    expect(findAxialGhosts(points, contrasts, { ...rule, dominance: undefined })).toEqual([
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-    ]);
+    expect(findAxialGhosts(scene('+++-'), contrasts, { ...rule, dominance: undefined })).toEqual(
+      flags('01010101'),
+    );
     // Two above and two below: neither side dominates, none dropped.
-    const even = [
-      spot(5, 10),
-      spot(8.5, 10),
-      spot(5, 20),
-      spot(8.5, 20),
-      spot(10, 30),
-      spot(6.5, 30),
-      spot(10, 40),
-      spot(6.5, 40),
-    ];
-    expect(findAxialGhosts(even, contrasts, rule).some(Boolean)).toBe(false);
+    expect(findAxialGhosts(scene('++--'), contrasts, rule)).toEqual(flags('00000000'));
   });
 
   it('ignores non-finite contrasts and handles no points', () => {
