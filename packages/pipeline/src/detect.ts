@@ -315,7 +315,12 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
         ? checkGhostOption(options.axialGhosts)
         : metadata.axialGhosts;
   const ghost = ghostRule
-    ? findAxialGhosts(above, localContrasts(volume.data, shape, aboveMapped), ghostRule)
+    ? findAxialGhosts(
+        above,
+        (i) =>
+          localContrasts(volume.data, shape, [aboveMapped[i] as (typeof aboveMapped)[number]])[0] as number,
+        ghostRule,
+      )
     : undefined;
   const mapped = ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;

@@ -83,16 +83,17 @@ export function localContrasts(
       'INVALID_VOLUME',
       `data has ${data.length} values, shape ${shape.join('×')} needs ${Z * Y * X}`,
     );
-  const values: number[] = [];
+  // One buffer for every box (7×21×21 at most), sorted as a typed array.
+  const buffer = new Float64Array(7 * 21 * 21);
   const gather = (cz: number, cy: number, cx: number, rz: number, ry: number, rx: number) => {
-    values.length = 0;
+    let n = 0;
     for (let z = Math.max(cz - rz, 0); z <= Math.min(cz + rz, Z - 1); z++)
       for (let y = Math.max(cy - ry, 0); y <= Math.min(cy + ry, Y - 1); y++)
         for (let x = Math.max(cx - rx, 0); x <= Math.min(cx + rx, X - 1); x++) {
           const v = data[(z * Y + y) * X + x] as number;
-          if (Number.isFinite(v)) values.push(v);
+          if (Number.isFinite(v)) buffer[n++] = v;
         }
-    return values;
+    return buffer.subarray(0, n);
   };
   return points.map((p) => {
     const cz = clampIndex(p.z, Z);
@@ -101,7 +102,7 @@ export function localContrasts(
     const core = gather(cz, cy, cx, 1, 1, 1);
     if (core.length === 0) return Number.NaN;
     const mean = core.reduce((a, b) => a + b, 0) / core.length;
-    const box = gather(cz, cy, cx, 3, 10, 10).sort((a, b) => a - b);
+    const box = gather(cz, cy, cx, 3, 10, 10).sort();
     const n = box.length;
     const med =
       n % 2 === 1 ? (box[(n - 1) / 2] as number) : ((box[n / 2 - 1] as number) + (box[n / 2] as number)) / 2;
@@ -111,8 +112,10 @@ export function localContrasts(
 
 /**
  * Flags the axial ghosts among `points` (positions at the rule's scale) by {@link AxialGhostRule},
- * given each point's contrast (e.g. {@link localContrasts} in the original volume). A point with a
- * non-finite contrast is never a ghost and never makes one.
+ * given each point's contrast (e.g. {@link localContrasts} in the original volume): a list, or a
+ * function of the point's index, called only for points with a neighbour in the rule's reach (at
+ * most once each), so that a caller need not measure every point. A point with a non-finite
+ * contrast is never a ghost and never makes one.
  *
  * @example
  * const ghost = findAxialGhosts(points, localContrasts(volume.data, volume.shape, points), AXIAL_GHOST_DEFAULTS);
@@ -120,15 +123,25 @@ export function localContrasts(
  */
 export function findAxialGhosts(
   points: readonly { z: number; y: number; x: number }[],
-  contrasts: readonly number[],
+  contrasts: readonly number[] | ((index: number) => number),
   rule: AxialGhostRule = AXIAL_GHOST_DEFAULTS,
 ): boolean[] {
   checkAxialGhostRule(rule);
-  if (contrasts.length !== points.length)
+  if (typeof contrasts !== 'function' && contrasts.length !== points.length)
     throw new PostprocessError(
       'INVALID_OPTION',
       `contrasts must hold one value per point: ${contrasts.length} for ${points.length} points`,
     );
+  const measured = new Map<number, number>();
+  const contrastOf = (i: number): number => {
+    if (typeof contrasts !== 'function') return contrasts[i] as number;
+    let c = measured.get(i);
+    if (c === undefined) {
+      c = contrasts(i);
+      measured.set(i, c);
+    }
+    return c;
+  };
   for (const p of points)
     for (const k of ['z', 'y', 'x'] as const) checkNumber(`point.${k}`, p[k], () => true, 'a finite number');
   const [near, far] = rule.dz;
@@ -142,17 +155,16 @@ export function findAxialGhosts(
   for (let k = 0; k < order.length; k++) {
     const i = order[k] as number;
     const p = points[i] as { z: number; y: number; x: number };
-    const c = contrasts[i] as number;
-    if (!Number.isFinite(c)) continue;
     while ((points[order[lo] as number] as { z: number }).z < p.z - far) lo++;
     for (let m = lo; m < order.length; m++) {
       const j = order[m] as number;
       const q = points[j] as { z: number; y: number; x: number };
       if (q.z > p.z + far) break;
-      const dz = Math.abs(q.z - p.z);
-      const cq = contrasts[j] as number;
-      if (j === i || dz < near || !Number.isFinite(cq) || !(c < rule.ratio * cq)) continue;
-      if (Math.hypot(q.y - p.y, q.x - p.x) <= rule.lateral) {
+      if (j === i || Math.abs(q.z - p.z) < near || Math.hypot(q.y - p.y, q.x - p.x) > rule.lateral) continue;
+      const c = contrastOf(i);
+      if (!Number.isFinite(c)) break;
+      const cq = contrastOf(j);
+      if (Number.isFinite(cq) && c < rule.ratio * cq) {
         side[i] = p.z > q.z ? 1 : -1;
         break;
       }

@@ -128,7 +128,30 @@ describe('findAxialGhosts', () => {
         lateral: 3 * rand(),
         ...(trial % 2 ? { dominance: 1 + 3 * rand() } : {}),
       };
-      expect(findAxialGhosts(points, contrasts, rule)).toEqual(bruteForce(points, contrasts, rule));
+      const expected = bruteForce(points, contrasts, rule);
+      expect(findAxialGhosts(points, contrasts, rule)).toEqual(expected);
+      // Measured on demand: the same flags, each point measured at most once, and only points
+      // with a neighbour in the rule's reach.
+      const calls: number[] = [];
+      const lazy = findAxialGhosts(
+        points,
+        (i) => {
+          calls.push(i);
+          return contrasts[i] as number;
+        },
+        rule,
+      );
+      expect(lazy).toEqual(expected);
+      expect(new Set(calls).size).toBe(calls.length);
+      const reach = (i: number) =>
+        points.some(
+          (q, j) =>
+            j !== i &&
+            Math.abs(q.z - (points[i]?.z as number)) >= rule.dz[0] &&
+            Math.abs(q.z - (points[i]?.z as number)) <= rule.dz[1] &&
+            Math.hypot(q.y - (points[i]?.y as number), q.x - (points[i]?.x as number)) <= rule.lateral,
+        );
+      expect(calls.every(reach)).toBe(true);
     }
   });
 
