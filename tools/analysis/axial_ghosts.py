@@ -8,7 +8,10 @@ each detection: its contrast in the raw volume (3×3×3 mean at the detection's 
 median of a 7×21×21 box around it) and, if a brighter detection lies 2–6 slices away along z and
 within 2.5 px in-plane, the ratio of the two contrasts. Prints, per volume, the ratios of false
 positives and of true positives that have such a neighbour, and how F1 would change if every
-detection with a ratio below r were dropped.
+detection with a ratio below r were dropped; then, per volume with such false positives, their
+scores (10th / 50th / 90th percentiles), how many lie above (+z) and below (−z) that neighbour,
+and their median axial distance from it. (Dump with the detections as the map gives them:
+`dump-robustness-maps.ts` keeps every axial ghost.)
 """
 import json, sys
 import numpy as np
@@ -52,12 +55,15 @@ for it in json.load(open(f'{d}/meta.json')):
     ok = matched(truth, pts)
     c = np.array([contrast(vol, p) for p in pts])
     ratio = np.full(len(pts), np.inf)
+    signed = np.full(len(pts), np.nan)  # z of a detection minus that of its brightest such neighbour
     for i, p in enumerate(pts):
         dz = np.abs(pts[:, 0] - p[0])
         dxy = np.hypot(pts[:, 1] - p[1], pts[:, 2] - p[2])
         near = (dz >= 2) & (dz <= 6) & (dxy <= 2.5) & (c > c[i])
         if near.any():
-            ratio[i] = c[i] / c[near].max()
+            j = np.flatnonzero(near)[np.argmax(c[near])]
+            ratio[i] = c[i] / c[j]
+            signed[i] = p[0] - pts[j, 0]
     n = len(truth)
     f1 = 2 * ok.sum() / (n + len(pts))
     gains = []
@@ -70,3 +76,8 @@ for it in json.load(open(f'{d}/meta.json')):
     tr = ratio[ok & np.isfinite(ratio)]
     print(f"{it['id']:22s} F1 {f1:.3f}  FP {int((~ok).sum()):3d} with ratio {len(fr):3d} q {q(fr)}  "
           f"TP with ratio {len(tr):3d} q {q(tr)}  " + ' '.join(f'<{c}: {g:+.3f}' for c, g in zip(cuts, gains)))
+    fp = ~ok & np.isfinite(ratio)
+    if fp.any():
+        s = signed[fp]
+        print(f"{'':22s} those FP: scores q {q(det[fp, 3])}, {int((s > 0).sum())} above (+z) and "
+              f"{int((s < 0).sum())} below, median |dz| {np.median(np.abs(s)):.2f} slices")

@@ -7,7 +7,8 @@
  *
  * Defaults: `default`, `bench-output/robustness-maps`, every scenario, SNR 2,4,7, 1 volume per case
  * (about 2.5 min on 2 cores). Each volume is detected as `detect` does by default (spot size
- * estimated, the volume resampled to the model's scale, the model's threshold rule); writes
+ * estimated, the volume resampled to the model's scale, the model's threshold rule), but with every
+ * axial ghost kept (`axialGhosts: false`: the detections are the map's own); writes
  * `<id>.f32` (the map, float32, z-y-x) and `meta.json` (per volume: id, map shape, threshold,
  * resampling, true positions `[z, y, x]` in the map's grid, their local SNRs, detections
  * `[z, y, x, score]` in the volume's grid). `missed_snr.py` reads it too. With a 6th argument `raw`,
@@ -39,7 +40,7 @@ for (const name of names) {
     for (let r = 0; r < volumes; r++) {
       const seed = deriveSeed(0x5eedcc, names.indexOf(name) * 100 + snr * 10 + r);
       const sim = simulateGeneral(robustnessParams(scenario, snr), seed);
-      const res = await detect(sim.volume, { model, keepMap: true });
+      const res = await detect(sim.volume, { model, keepMap: true, axialGhosts: false });
       const map = res.map;
       if (!map) throw new Error('detect returned no map');
       const id = `${name}-${snr}-${r}`;

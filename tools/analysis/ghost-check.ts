@@ -33,9 +33,8 @@ let changed = 0;
 let ghosts = 0;
 for (const v of volumes) {
   const res = await detect(v.volume, { model, axialGhosts: false });
-  const atScale = res.resampling
-    ? res.points.map((p) => toResampled(p, res.resampling as never))
-    : res.points;
+  const resampling = res.resampling;
+  const atScale = resampling ? res.points.map((p) => toResampled(p, resampling)) : res.points;
   const ghost = findAxialGhosts(atScale, localContrasts(v.volume.data, v.volume.shape, res.points), rule);
   const kept = res.points.filter((_, i) => !ghost[i]);
   const a = evaluate(v.points, res.points);
