@@ -28,6 +28,16 @@ export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';
 export { conv3dSame, transposeMerged } from './fast-conv';
 export {
+  applySymmetry,
+  checkTestTimeFlips,
+  type PlaneSymmetry,
+  planeSymmetries,
+  predictFlipAveraged,
+  TEST_TIME_FLIPS,
+  type TestTimeFlips,
+  undoSymmetry,
+} from './flip-average';
+export {
   type FreezeNormalizationOptions,
   freezeNormalization,
   type LayerStatistics,

@@ -2,6 +2,7 @@ import { checkAxialGhostRule, checkThresholdRule } from '@dmdet/postprocess';
 import { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import { ModelError } from './errors';
+import { checkTestTimeFlips } from './flip-average';
 import { registerLayers } from './layers';
 import { MODEL_PACKAGE_VERSION, type ModelMetadata } from './metadata';
 
@@ -63,6 +64,13 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
   if (meta.thresholdRule !== undefined) {
     try {
       checkThresholdRule(meta.thresholdRule, `${from}: metadata field thresholdRule`);
+    } catch (e) {
+      throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
+    }
+  }
+  if (meta.flips !== undefined) {
+    try {
+      checkTestTimeFlips(meta.flips, `${from}: metadata field flips`);
     } catch (e) {
       throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
     }

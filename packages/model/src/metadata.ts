@@ -2,6 +2,7 @@ import type { AxialGhostRule, ThresholdRule } from '@dmdet/postprocess';
 import type { InputNormalization } from '@dmdet/preprocess';
 import pkg from '../package.json' with { type: 'json' };
 import type { Architecture, ResolvedHourglassConfig } from './architecture';
+import type { TestTimeFlips } from './flip-average';
 
 /** The version of `@dmdet/model` that wrote a model. */
 export const MODEL_PACKAGE_VERSION: string = pkg.version;
@@ -57,6 +58,11 @@ export interface ModelMetadata {
    * model's spot scale; contrasts in the original volume). Absent: none dropped.
    */
   axialGhosts?: AxialGhostRule;
+  /**
+   * In-plane symmetries of the input whose maps detection averages (test-time augmentation,
+   * {@link TestTimeFlips}); the threshold and threshold rule were chosen on maps made so. Absent: 1.
+   */
+  flips?: TestTimeFlips;
   /**
    * The context (voxels per side, `[z, y, x]`) a tile needs for its map to match one whole pass
    * within `tolerance` (largest |Δmap|), measured on volumes like the training data (`measureContext`

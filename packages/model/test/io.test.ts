@@ -125,6 +125,18 @@ describe('save and load', () => {
     });
   });
 
+  it('keeps test-time flips and refuses a value other than 1, 2, 4 or 8, naming the field', async () => {
+    const dir = join(root, 'flips');
+    await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, flips: 4 });
+    expect((await loadModelFromDir(dir)).metadata.flips).toBe(4);
+    const bad = join(root, 'bad-flips');
+    await saveModelToDir(createDmDetNet3D(config), bad, { ...metadata, flips: 3 as never });
+    await expect(loadModelFromDir(bad)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(/metadata field flips must be 1, 2, 4 or 8, got 3/),
+    });
+  });
+
   it('explains missing, unparsable and truncated model folders', async () => {
     await expect(loadModelFromDir(join(root, 'nowhere'))).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',

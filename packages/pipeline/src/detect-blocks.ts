@@ -234,6 +234,7 @@ export async function detectInBlocks(
     thresholdSource: thresholdSource ?? 'default',
     axialGhosts,
     tiles,
+    flips: options.flips ?? metadata.flips ?? 1,
     blocks: cores.length,
     maxTileVoxels,
     ...(spot ? { spotSize: spot } : {}),

@@ -1,5 +1,5 @@
-import type { BackendName, ModelMetadata } from '@dmdet/model';
-import { resolveConfig } from '@dmdet/model';
+import type { BackendName, ModelMetadata, TestTimeFlips } from '@dmdet/model';
+import { checkTestTimeFlips, resolveConfig } from '@dmdet/model';
 import {
   type AxialGhostRule,
   checkAxialGhostRule,
@@ -100,6 +100,12 @@ export interface DetectOptions {
    * `false` keeps them all.
    */
   axialGhosts?: AxialGhostRule | false;
+  /**
+   * In-plane symmetries of the input whose maps are averaged (test-time augmentation: 1, 2, 4 or
+   * 8; `predictFlipAveraged` of `@dmdet/model`), each costing one more prediction. Default: the
+   * model's (`metadata.flips`, on whose maps its threshold was chosen), else 1.
+   */
+  flips?: TestTimeFlips;
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
@@ -148,6 +154,8 @@ export interface DetectResult {
   axialGhosts: number;
   /** Tiles predicted (1: the whole volume at once). */
   tiles: number;
+  /** In-plane symmetries averaged per tile (1: none). */
+  flips: TestTimeFlips;
   /** The predicted density map, with `keepMap` (in the model's grid: see `resampling`). */
   map?: Volume<Float32Array>;
   /** The spot size used, for a model with a spot scale. */
@@ -256,6 +264,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   if (typeof fixed !== 'number' || !(fixed > 0 && fixed < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${fixed}`);
   const rule = metadata.thresholdRule;
+  const flips = checkFlipsOption(options.flips ?? metadata.flips ?? 1);
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
@@ -268,6 +277,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     maxTileVoxels: options.maxTileVoxels,
     ...(mapRegion ? { region: mapRegion } : {}),
     ...(metadata.context ? { context: metadata.context.radius } : {}),
+    flips,
     signal: options.signal,
     onProgress: options.onProgress,
   });
@@ -359,11 +369,20 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length
       : 0,
     tiles,
+    flips,
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     warnings,
   };
+}
+
+function checkFlipsOption(flips: unknown): TestTimeFlips {
+  try {
+    return checkTestTimeFlips(flips, 'flips');
+  } catch (e) {
+    throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
+  }
 }
 
 function checkGhostOption(rule: unknown): AxialGhostRule {

@@ -12,6 +12,7 @@ import {
 import {
   amsgrad,
   type BackendName,
+  checkTestTimeFlips,
   createDetNet3D,
   createDmDetNet3D,
   type GradientWorkers,
@@ -22,6 +23,7 @@ import {
   type ModelMetadata,
   type PlateauSchedule,
   resolveConfig,
+  type TestTimeFlips,
   type TrainAugmentation,
   type TrainingCheckpoint,
   type TrainingProgress,
@@ -129,6 +131,12 @@ export interface TrainDetectorConfig {
   minutes?: number;
   /** After each epoch, predict the validation volumes and report their F1 (at its best threshold) as `metrics.f1`. Default false. */
   validationF1EachEpoch?: boolean;
+  /**
+   * In-plane symmetries whose maps are averaged when the validation volumes are predicted (their
+   * threshold and rule chosen on such maps), stored in the model's `flips` for `detect` to use.
+   * Default: the `from` model's, else 1.
+   */
+  flips?: TestTimeFlips;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
@@ -390,11 +398,12 @@ async function validationMaxima(
   samples: readonly Pick<TrainingSample, 'input'>[],
   scaled: readonly ScaledVolume[],
   predictor: TilePredictor | undefined,
+  flips: TestTimeFlips,
 ): Promise<ValidationImage[]> {
   await predictor?.setWeights?.(model);
   const images: ValidationImage[] = [];
   for (const [i, s] of samples.entries()) {
-    const { map } = await predictMap(model, networkConfig, s.input, predictor);
+    const { map } = await predictMap(model, networkConfig, s.input, predictor, { flips });
     const v = scaled[i] as ScaledVolume;
     const detections = inRegion(
       localMaxima3D(map, { threshold: 0.02, minDistance: DEFAULT_MIN_DISTANCE }),
@@ -548,6 +557,7 @@ export async function trainDetector(
   for (const [i, s] of trainSet.entries()) checkItem(s, `train[${i}]`);
   for (const [i, s] of validationSet.entries()) checkItem(s, `validation[${i}]`);
   const binary = architecture === 'detnet3d';
+  const flips = checkFlips(config.flips ?? options.from?.metadata.flips ?? 1);
   await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
@@ -600,7 +610,7 @@ export async function trainDetector(
   const learningRate = config.learningRate ?? 1e-3;
   /** The validation volumes' maxima for a model at its current weights. */
   const maximaOf = (m: LayersModel) =>
-    validationMaxima(m, networkConfig, validation, scaledValidation, config.predictor);
+    validationMaxima(m, networkConfig, validation, scaledValidation, config.predictor, flips);
   let sourceValidationF1: number | undefined;
   if (options.from && validation.length > 0) {
     const images = await maximaOf(model);
@@ -683,6 +693,7 @@ export async function trainDetector(
     ...(spotRange ? { spotRange } : {}),
     threshold,
     ...(thresholdRule ? { thresholdRule } : {}),
+    ...(flips !== 1 ? { flips } : {}),
     ...(keepContext ? { context: { radius: context.radius, tolerance: context.tolerance } } : {}),
     training: {
       loss: lossOptions.loss,
@@ -718,6 +729,11 @@ export interface TuneThresholdOptions {
   thresholdRule?: ThresholdRuleFit | false;
   /** Predict the volumes on this. */
   predictor?: TilePredictor;
+  /**
+   * In-plane symmetries whose maps are averaged (`detect`'s `flips`), stored in the returned
+   * model's metadata. Default: the model's own (`metadata.flips`), else 1.
+   */
+  flips?: TestTimeFlips;
   /** tfjs backend of this thread. Default: the active one, else the fastest available. */
   backend?: BackendName | 'auto';
 }
@@ -757,6 +773,7 @@ export async function tuneThreshold(
   if (!Array.isArray(volumes) || volumes.length === 0)
     throw new PipelineError('INVALID_INPUT', 'tuneThreshold needs at least one labelled volume');
   for (const [i, s] of volumes.entries()) checkItem(s, `volumes[${i}]`);
+  const flips = checkFlips(options.flips ?? m.flips ?? 1);
   await ensureBackend(options.backend);
   const normalization = m.normalization ?? DEFAULT_NORMALIZATION;
   const scaled = volumes.map((s, i) => toSpotScale(s, m.spotScale, s.id ?? `volumes[${i}]`));
@@ -767,9 +784,10 @@ export async function tuneThreshold(
     inputs,
     scaled,
     options.predictor,
+    flips,
   );
   const choice = chooseThresholds(images, options.thresholdRule ?? {});
-  const { thresholdRule: _old, ...rest } = m;
+  const { thresholdRule: _old, flips: _flips, ...rest } = m;
   return {
     detector: {
       model: from.model,
@@ -777,6 +795,7 @@ export async function tuneThreshold(
         ...rest,
         threshold: choice.threshold,
         ...(choice.thresholdRule ? { thresholdRule: choice.thresholdRule } : {}),
+        ...(flips !== 1 ? { flips } : {}),
         training: {
           ...(m.training ?? {}),
           thresholdTuning: {
@@ -792,4 +811,12 @@ export async function tuneThreshold(
     fixedF1: choice.fixedF1,
     ...(choice.ruleNote ? { ruleNote: choice.ruleNote } : {}),
   };
+}
+
+function checkFlips(flips: unknown): TestTimeFlips {
+  try {
+    return checkTestTimeFlips(flips, 'flips');
+  } catch (e) {
+    throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
+  }
 }

@@ -61,6 +61,10 @@ describe('dmdet: usage', () => {
     expect((await dmdet('detect', 'a.tif', '--min-distance', '1.5,1')).stderr).toMatch(
       /--min-distance must be two whole numbers xy,z/,
     );
+    for (const bad of ['3', '16', '2.0', 'four'])
+      expect((await dmdet('detect', 'a.tif', '--flips', bad)).stderr).toMatch(
+        new RegExp(`--flips must be 1, 2, 4 or 8, got "${bad}"`),
+      );
   });
 });
 

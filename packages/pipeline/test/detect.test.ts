@@ -126,6 +126,61 @@ describe('detect', () => {
     expect(err.message).toMatch(/axialGhosts: lateral must be/);
   });
 
+  // Against maps averaged by hand: the volume's, and its x mirror's mirrored back (and so on).
+  it("averages the maps of mirrored volumes by the option or the model's flips; a bad value is named", async () => {
+    const input = normalizePercentile(volume);
+    const [Z, Y, X] = input.shape;
+    const mirror = (v: { data: ArrayLike<number> }, fy: boolean, fx: boolean) => {
+      const out = new Float32Array(Z * Y * X);
+      for (let z = 0; z < Z; z++)
+        for (let y = 0; y < Y; y++)
+          for (let x = 0; x < X; x++)
+            out[(z * Y + y) * X + x] = v.data[
+              (z * Y + (fy ? Y - 1 - y : y)) * X + (fx ? X - 1 - x : x)
+            ] as number;
+      return createVolume(out, [Z, Y, X]);
+    };
+    const maps = await Promise.all(
+      (
+        [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ] as const
+      ).map(async ([fy, fx]) => mirror(await predictVolume(detector.model, mirror(input, fy, fx)), fy, fx)),
+    );
+    const mean = (n: number) =>
+      Array.from(
+        maps[0]?.data ?? [],
+        (_, i) => maps.slice(0, n).reduce((s, m) => s + (m.data[i] as number), 0) / n,
+      );
+    const two = await detect(volume, { model: detector, keepMap: true, flips: 2 });
+    expect(two.flips).toBe(2);
+    const expected2 = mean(2);
+    const maxDiff = (a: ArrayLike<number> | undefined, b: number[]) =>
+      Math.max(...b.map((v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
+    expect(two.map?.data.length).toBe(expected2.length);
+    expect(maxDiff(two.map?.data, expected2)).toBeLessThan(1e-6);
+    const withFlips = { ...detector, metadata: { ...detector.metadata, flips: 4 as const } };
+    const four = await detect(volume, { model: withFlips, keepMap: true });
+    expect(four.flips).toBe(4);
+    const expected4 = mean(4);
+    expect(maxDiff(four.map?.data, expected4)).toBeLessThan(1e-6);
+    expect(
+      localMaxima3D(createVolume(Float32Array.from(expected4), [Z, Y, X]), {
+        threshold: 0.5,
+        minDistance: DEFAULT_MIN_DISTANCE,
+      }).length,
+    ).toBe(four.points.length);
+    const one = await detect(volume, { model: withFlips, keepMap: true, flips: 1 });
+    expect(one.flips).toBe(1);
+    expect(Array.from(one.map?.data ?? [])).toEqual(Array.from(maps[0]?.data ?? []));
+    const err = await detect(volume, { model: detector, flips: 3 as never }).catch((e) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toMatch(/flips must be 1, 2, 4 or 8, got 3/);
+  }, 60_000);
+
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
   // at the maxima scoring at least the rule's confidence.
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {

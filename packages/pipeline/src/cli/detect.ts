@@ -1,6 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Point3 } from '@dmdet/metrics';
+import { TEST_TIME_FLIPS, type TestTimeFlips } from '@dmdet/model';
 import {
   createVolume,
   DETECTION_FORMATS,
@@ -78,6 +79,9 @@ Options:
                             POSITION_T = FRAME, QUALITY = score); ptc (Particle Tracking Challenge
                             XML, .xml, voxels)
   --fit                     also fit a 3D Gaussian to each spot (fit_* columns)
+  --flips <1|2|4|8>         average the maps of the volume mirrored and rotated in-plane this many
+                            ways (test-time augmentation; each costs one more prediction; default:
+                            the model's, 4 for the default model; 1 is fastest)
   --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
                             axial tail (a few slices along z, under a quarter of its contrast;
                             the default model drops them and says how many)
@@ -250,6 +254,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     format: { type: 'string' },
     fit: { type: 'boolean' },
     'keep-axial-ghosts': { type: 'boolean' },
+    flips: { type: 'string' },
     level: { type: 'string' },
     block: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
@@ -293,6 +298,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const ext = format === 'ptc' ? '.xml' : '.csv';
   const fit = values['fit'] === true;
   const keepGhosts = values['keep-axial-ghosts'] === true;
+  const flipsText = values['flips'] as string | undefined;
+  const flips = flipsText === undefined ? undefined : (Number(flipsText) as TestTimeFlips);
+  if (flips !== undefined && !(/^\d+$/.test(flipsText ?? '') && TEST_TIME_FLIPS.includes(flips)))
+    throw new UsageError(`--flips must be 1, 2, 4 or 8, got ${JSON.stringify(flipsText)}`, 'detect');
   const level = numberOption('detect', 'level', values['level'], { integer: true, min: 0 });
   const block = tripleOption('detect', 'block', values['block'], { integer: true, positive: true });
   const timeOption = parseTimeOption(values['time']);
@@ -391,6 +400,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(minDistance ? { minDistance } : {}),
           measure: fit ? { fit: true } : true,
           ...(keepGhosts ? { axialGhosts: false as const } : {}),
+          ...(flips !== undefined ? { flips } : {}),
         };
         let result: {
           points: DetectedPoint[];
@@ -400,6 +410,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           axialGhosts: number;
           blockThresholds?: number[];
           tiles: number;
+          flips: TestTimeFlips;
           spotSize?: UsedSpotSize;
           resampling?: { to: Vec3 };
           warnings: string[];
@@ -502,6 +513,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.blockThresholds ? { blockThresholds: result.blockThresholds } : {}),
           axialGhosts: result.axialGhosts,
           tiles: result.tiles,
+          flips: result.flips,
           ...(result.blocks ? { blocks: result.blocks } : {}),
           ...(png && volume ? { png } : {}),
           ...(result.spotSize ? { spotSize: result.spotSize } : {}),
@@ -513,7 +525,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         if (!values['json']) {
           const s = result.spotSize;
           io.stdout.write(
-            `${o.input}${where}: ${result.points.length} particles (${describeThreshold(result)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}, ${((Date.now() - frameStarted) / 1000).toFixed(1)} s)${plan.frames.length === 1 ? ` → ${o.csv}${png ? `, ${png}` : ''}` : png ? ` → ${png}` : ''}\n`,
+            `${o.input}${where}: ${result.points.length} particles (${describeThreshold(result)}, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}${result.flips > 1 ? ` × ${result.flips} flips` : ''}, ${((Date.now() - frameStarted) / 1000).toFixed(1)} s)${plan.frames.length === 1 ? ` → ${o.csv}${png ? `, ${png}` : ''}` : png ? ` → ${png}` : ''}\n`,
           );
           if (s)
             io.stdout.write(
