@@ -1,7 +1,8 @@
 import { type HourglassConfig, hourglassGeometry } from '@dmdet/model';
+import { findAxialGhosts, inAxialGhostReach, localContrasts } from '@dmdet/postprocess';
 import { estimateSpotSize, type SpotSize, spotScaleFactors } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
-import { type DetectedPoint, type DetectOptions, type DetectResult, detect } from './detect';
+import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
 import { spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
@@ -61,6 +62,14 @@ export interface DetectInBlocksResult
   maxTileVoxels: number;
 }
 
+/** The reach of `localContrasts`' box (voxels per side, z-y-x): 7×21×21. */
+const CONTRAST_REACH: Vec3 = [3, 10, 10];
+
+/** A position (source voxels) in the model's spot-scale grid, by the zoom factors alone. */
+function atSpotScale(p: { z: number; y: number; x: number }, zoom: Vec3) {
+  return { z: p.z * zoom[0], y: p.y * zoom[1], x: p.x * zoom[2] };
+}
+
 /** Default core size of {@link detectInBlocks}'s blocks: 32×512×512. */
 export const DEFAULT_DETECT_BLOCK: Vec3 = [32, 512, 512];
 
@@ -106,7 +115,11 @@ async function commonSpotSize(
  * block that holds it in its core. The spot size is
  * the one given or estimated once on a central region, so every block is resampled alike. Memory is
  * one block with its margin (plus what `onProjection` keeps); detections equal whole-volume
- * detection up to per-block input statistics at the block borders.
+ * detection up to per-block input statistics at the block borders. An axial-ghost rule is applied
+ * once over all blocks' detections (positions scaled by the zoom to the model's spot scale), with
+ * contrasts measured while each block is held for the points that can need one (a neighbour in reach
+ * in the block, or near a face it shares with another block), so a ghost and its spot may lie in
+ * different blocks.
  *
  * @example
  * const image = await openOmeZarrFile('embryo.ome.zarr');
@@ -134,7 +147,11 @@ export async function detectInBlocks(
   const zoom = (
     spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1]
   ) as Vec3;
-  const halo = blockMargin(metadata.config, zoom, metadata.context?.radius);
+  const ghostRule = ghostRuleFor(options.axialGhosts, metadata);
+  // With an axial-ghost rule, the margin also holds each core point's contrast box (7×21×21).
+  const halo = blockMargin(metadata.config, zoom, metadata.context?.radius).map((m, k) =>
+    ghostRule ? Math.max(m, CONTRAST_REACH[k] as number) : m,
+  ) as unknown as Vec3;
   const starts = (n: number, b: number) => Array.from({ length: Math.ceil(n / b) }, (_, i) => i * b);
   const cores = starts(shape[0], block[0]).flatMap((z) =>
     starts(shape[1], block[1]).flatMap((y) => starts(shape[2], block[2]).map((x) => [z, y, x] as Vec3)),
@@ -157,8 +174,9 @@ export async function detectInBlocks(
     );
   detectOptions.maxTileVoxels = maxTileVoxels;
   const points: DetectedPoint[] = [];
+  // Each point's contrast, measured while its block is held where the ghost rule may need it; NaN elsewhere.
+  const contrasts: number[] = [];
   let tiles = 0;
-  let axialGhosts = 0;
   const blockThresholds: number[] = [];
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
@@ -181,7 +199,12 @@ export async function detectInBlocks(
     };
     const result = await detect(
       { ...volume, ...(source.voxelSize ? { voxelSize: source.voxelSize } : {}) },
-      { ...detectOptions, region: coreRegion, ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}) },
+      {
+        ...detectOptions,
+        region: coreRegion,
+        ...(spot ? { spotSize: { xy: spot.xy, z: spot.z } } : {}),
+        axialGhosts: false,
+      },
     );
     blockThresholds.push(result.threshold);
     if (
@@ -191,9 +214,9 @@ export async function detectInBlocks(
     )
       thresholdSource = result.thresholdSource;
     tiles += result.tiles;
-    axialGhosts += result.axialGhosts;
     for (const w of result.warnings) warnings.add(w);
     const vs = options.voxelSize ?? source.voxelSize;
+    const first = points.length;
     for (const p of result.points) {
       const g = { ...p, z: p.z + start[0], y: p.y + start[1], x: p.x + start[2] };
       const inCore = [g.z, g.y, g.x].every((v, k) => {
@@ -207,6 +230,35 @@ export async function detectInBlocks(
         g.zUm = g.z * vs[0];
       }
       points.push(g);
+    }
+    if (ghostRule) {
+      // A point can pair with another in this core, or with one in a neighbouring block's when it
+      // lies within the rule's reach of this core's inner faces: measure those, here.
+      const mine = points.slice(first);
+      const reach = inAxialGhostReach(
+        mine.map((p) => atSpotScale(p, zoom)),
+        ghostRule,
+      );
+      const span = [ghostRule.dz[1], ghostRule.lateral, ghostRule.lateral].map(
+        (r, k) => r / (zoom[k] as number) + 1,
+      );
+      const nearFace = (p: DetectedPoint) =>
+        [p.z, p.y, p.x].some((v, k) => {
+          const lo = core[k] as number;
+          const hi = lo + (coreSize[k] as number);
+          return (
+            (lo > 0 && v - lo < (span[k] as number)) ||
+            (hi < (shape[k] as number) && hi - v < (span[k] as number))
+          );
+        });
+      for (const [i, p] of mine.entries())
+        contrasts.push(
+          reach[i] || nearFace(p)
+            ? (localContrasts(volume.data, volume.shape, [
+                { z: p.z - start[0], y: p.y - start[1], x: p.x - start[2] },
+              ])[0] as number)
+            : Number.NaN,
+        );
     }
     if (options.onProjection) {
       const [, Y, X] = size;
@@ -224,11 +276,22 @@ export async function detectInBlocks(
     }
     options.onProgress?.({ done: i + 1, total: cores.length });
   }
-  points.sort((a, b) => b.score - a.score || a.z - b.z || a.y - b.y || a.x - b.x);
+  // The rule over all blocks at once (its one-sided count too), as on the whole volume: points
+  // without a measured contrast have no other in reach.
+  const ghost = ghostRule
+    ? findAxialGhosts(
+        points.map((p) => atSpotScale(p, zoom)),
+        contrasts,
+        ghostRule,
+      )
+    : undefined;
+  const kept = ghost ? points.filter((_, i) => !ghost[i]) : points;
+  const axialGhosts = points.length - kept.length;
+  kept.sort((a, b) => b.score - a.score || a.z - b.z || a.y - b.y || a.x - b.x);
   const sorted = [...blockThresholds].sort((a, b) => a - b);
   const mid = (sorted.length - 1) / 2;
   return {
-    points,
+    points: kept,
     threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
     blockThresholds,
     thresholdSource: thresholdSource ?? 'default',

@@ -318,12 +318,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
             : 'default';
   const above = candidates.filter((d) => d.score >= threshold);
   const aboveMapped = resamples(plan) ? above.map((d) => fromResampled(d, plan.resampling)) : above;
-  const ghostRule =
-    options.axialGhosts === false
-      ? undefined
-      : options.axialGhosts !== undefined
-        ? checkGhostOption(options.axialGhosts)
-        : metadata.axialGhosts;
+  const ghostRule = ghostRuleFor(options.axialGhosts, metadata);
   const ghost = ghostRule
     ? findAxialGhosts(
         above,
@@ -383,6 +378,18 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
   } catch (e) {
     throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
   }
+}
+
+/** The axial-ghost rule detection applies: the option's (checked), none for `false`, else the model's. */
+export function ghostRuleFor(
+  option: DetectOptions['axialGhosts'],
+  metadata: ModelMetadata,
+): AxialGhostRule | undefined {
+  return option === false
+    ? undefined
+    : option !== undefined
+      ? checkGhostOption(option)
+      : metadata.axialGhosts;
 }
 
 function checkGhostOption(rule: unknown): AxialGhostRule {

@@ -1,4 +1,6 @@
 import { evaluatePoints } from '@dmdet/metrics';
+import { findAxialGhosts, localContrasts } from '@dmdet/postprocess';
+import { spotScaleFactors } from '@dmdet/preprocess';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { createVolume, cropVolume, type Vec3 } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +143,50 @@ describe('detectInBlocks', () => {
     const right = await detect(cropVolume(volume, [0, 0, 64], [6, 64, 64]), { model: ruled, ...size });
     expect(right.thresholdSource).toBe('model');
     expect(blocks.points.every((p) => p.score >= 0.61)).toBe(true);
+  }, 120_000);
+
+  // Against the rule applied by hand to the blocks' detections without it, with contrasts measured
+  // in the whole volume: ghosts about 4 slices from their spots, blocks 4 slices deep.
+  it('drops axial ghosts over all blocks at once, also where a ghost and its spot lie in different blocks', async () => {
+    const params = mergeGeneralParams(GENERAL_CENTRE, {
+      shape: [12, 48, 48],
+      psf: { axialElongation: { amplitude: 0.3, length: 3, offset: 1 }, tilt: { x: 0.2, y: 0.2 } },
+      spots: { count: 20, snr: 20 },
+    });
+    const { volume } = simulateGeneral(params, 14);
+    const source = {
+      shape: volume.shape,
+      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
+    };
+    const common = { model, block: [4, 48, 48] as Vec3, flips: 1 as const };
+    const all = await detectInBlocks(source, { ...common, axialGhosts: false });
+    const got = await detectInBlocks(source, common);
+    const rule = model.metadata.axialGhosts;
+    if (!rule || !all.spotSize || !model.metadata.spotScale)
+      throw new Error('the default model has a ghost rule and a spot scale');
+    const zoom = spotScaleFactors(all.spotSize, model.metadata.spotScale);
+    const atScale = all.points.map((p) => ({ z: p.z * zoom[0], y: p.y * zoom[1], x: p.x * zoom[2] }));
+    const contrasts = localContrasts(volume.data, volume.shape, all.points);
+    const ghost = findAxialGhosts(atScale, contrasts, rule);
+    expect(got.points).toEqual(all.points.filter((_, i) => !ghost[i]));
+    expect(got.axialGhosts).toBe(ghost.filter(Boolean).length);
+    // At least one ghost's brighter spot lies in another block (per-block rules would keep it).
+    const block = (p: { z: number }) => Math.floor(Math.round(p.z) / 4);
+    const across = all.points.filter(
+      (p, i) =>
+        ghost[i] &&
+        all.points.some(
+          (q, j) =>
+            block(q) !== block(p) &&
+            (contrasts[i] as number) < rule.ratio * (contrasts[j] as number) &&
+            Math.abs((atScale[j]?.z as number) - (atScale[i]?.z as number)) >= rule.dz[0] &&
+            Math.abs((atScale[j]?.z as number) - (atScale[i]?.z as number)) <= rule.dz[1] &&
+            Math.hypot(
+              (atScale[j]?.y as number) - (atScale[i]?.y as number),
+              (atScale[j]?.x as number) - (atScale[i]?.x as number),
+            ) <= rule.lateral,
+        ),
+    );
+    expect(across.length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -182,6 +182,43 @@ export function findAxialGhosts(
   return side.map((v) => keep !== 0 && v === keep);
 }
 
+/**
+ * Which of `points` have another within an {@link AxialGhostRule}'s reach (`dz[0]`–`dz[1]` slices
+ * along z and within `lateral` pixels in-plane), whatever their contrasts: the only points whose
+ * contrast {@link findAxialGhosts} can need (e.g. to measure just those while their part of a
+ * large volume is in memory).
+ *
+ * @example
+ * const measure = inAxialGhostReach(points, AXIAL_GHOST_DEFAULTS);
+ */
+export function inAxialGhostReach(
+  points: readonly { z: number; y: number; x: number }[],
+  rule: AxialGhostRule = AXIAL_GHOST_DEFAULTS,
+): boolean[] {
+  checkAxialGhostRule(rule);
+  for (const p of points)
+    for (const k of ['z', 'y', 'x'] as const) checkNumber(`point.${k}`, p[k], () => true, 'a finite number');
+  const [near, far] = rule.dz;
+  const order = points
+    .map((_, i) => i)
+    .sort((a, b) => (points[a] as { z: number }).z - (points[b] as { z: number }).z);
+  const reach = new Array<boolean>(points.length).fill(false);
+  let lo = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    const p = points[i] as { z: number; y: number; x: number };
+    while ((points[order[lo] as number] as { z: number }).z < p.z - far) lo++;
+    for (let m = lo; m < order.length && !reach[i]; m++) {
+      const j = order[m] as number;
+      const q = points[j] as { z: number; y: number; x: number };
+      if (q.z > p.z + far) break;
+      if (j !== i && Math.abs(q.z - p.z) >= near && Math.hypot(q.y - p.y, q.x - p.x) <= rule.lateral)
+        reach[i] = true;
+    }
+  }
+  return reach;
+}
+
 function clampIndex(v: number, n: number): number {
   return Math.min(Math.max(Math.round(v), 0), n - 1);
 }

@@ -10,6 +10,7 @@ export {
   type AxialGhostRule,
   checkAxialGhostRule,
   findAxialGhosts,
+  inAxialGhostReach,
   localContrasts,
 } from './axial-ghosts';
 export { gaussianKernel1d } from './convolve';

@@ -4,6 +4,7 @@ import {
   type AxialGhostRule,
   checkAxialGhostRule,
   findAxialGhosts,
+  inAxialGhostReach,
   localContrasts,
   PostprocessError,
 } from '../src/index';
@@ -152,7 +153,21 @@ describe('findAxialGhosts', () => {
             Math.hypot(q.y - (points[i]?.y as number), q.x - (points[i]?.x as number)) <= rule.lateral,
         );
       expect(calls.every(reach)).toBe(true);
+      expect(inAxialGhostReach(points, rule)).toEqual(points.map((_, i) => reach(i)));
     }
+  });
+
+  it('inAxialGhostReach: on the bounds, none alone, none for no points', () => {
+    const rule = { ratio: 0.5, dz: [2, 6] as [number, number], lateral: 2.5 };
+    const at = (z: number, y = 0, x = 0) => ({ z, y, x });
+    expect(inAxialGhostReach([at(0), at(2)], rule)).toEqual([true, true]);
+    expect(inAxialGhostReach([at(0), at(6, 1.5, 2)], rule)).toEqual([true, true]);
+    expect(inAxialGhostReach([at(0), at(6.01)], rule)).toEqual([false, false]);
+    expect(inAxialGhostReach([at(0), at(1.99)], rule)).toEqual([false, false]);
+    expect(inAxialGhostReach([at(0), at(3, 2, 2)], rule)).toEqual([false, false]);
+    expect(inAxialGhostReach([at(5)], rule)).toEqual([false]);
+    expect(inAxialGhostReach([], rule)).toEqual([]);
+    expect(() => inAxialGhostReach([at(Number.NaN)], rule)).toThrow(/point.z/);
   });
 
   it('rejects a bad rule or mismatched contrasts, naming the field', () => {

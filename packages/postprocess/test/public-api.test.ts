@@ -14,6 +14,7 @@ describe('public API', () => {
       'fitGaussian',
       'gaussianFilter3D',
       'gaussianKernel1d',
+      'inAxialGhostReach',
       'isCrowded',
       'laplacianOfGaussian',
       'localContrasts',
