@@ -82,8 +82,8 @@ export function undoSymmetry(volume: Volume, symmetry: PlaneSymmetry): Volume<Fl
  * Predicts a map as the mean of the maps of `volume` under `flips` in-plane symmetries, each
  * mapped back ({@link planeSymmetries}): a network trained with mirrored and transposed crops sees
  * each spot several ways, and its errors that do not follow the symmetry average out. The
- * predictions are started together (a worker pool runs them in parallel). `flips` 1 is `predict`
- * itself.
+ * predictions are started together (a worker pool runs them in parallel); each map is added to the
+ * sum as it arrives, the same whatever the order. `flips` 1 is `predict` itself.
  *
  * @example
  * const map = await predictFlipAveraged(input, (v) => predictVolume(model, v), 4);
@@ -96,7 +96,10 @@ export async function predictFlipAveraged(
   const symmetries = planeSymmetries(flips);
   if (symmetries.length === 1) return predict(volume);
   const [Z, Y, X] = checkShape(volume);
-  const maps = await Promise.all(
+  // Each map added as it arrives (then dropped), in float64: exact for a few float32 maps of
+  // like magnitude, so the mean does not depend on the order they arrive in.
+  const sum = new Float64Array(Z * Y * X);
+  await Promise.all(
     symmetries.map(async (s) => {
       const map = await predict(applySymmetry(volume, s));
       const expected = s.transpose ? [Z, X, Y] : [Z, Y, X];
@@ -105,14 +108,13 @@ export async function predictFlipAveraged(
           'INVALID_SAMPLE',
           `predict returned a map of shape ${map.shape.join('×')} for an input of ${expected.join('×')}`,
         );
-      return undoSymmetry(map, s);
+      const back = undoSymmetry(map, s).data;
+      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (back[i] as number);
     }),
   );
-  const sum = new Float32Array(Z * Y * X);
-  for (const m of maps)
-    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (m.data[i] as number);
-  for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) / maps.length;
-  return createVolume(sum, [Z, Y, X], volume.voxelSize);
+  const mean = new Float32Array(sum.length);
+  for (let i = 0; i < sum.length; i++) mean[i] = (sum[i] as number) / symmetries.length;
+  return createVolume(mean, [Z, Y, X], volume.voxelSize);
 }
 
 function checkShape(volume: Volume): [number, number, number] {

@@ -128,6 +128,29 @@ describe('predictFlipAveraged', () => {
     expect(Array.from(map.data)).toEqual(Array.from(v.data));
   });
 
+  it('gives the same mean whatever order the maps arrive in', async () => {
+    const noisy = coded([2, 4, 4]);
+    for (let i = 0; i < noisy.data.length; i++) noisy.data[i] = Math.fround(Math.sin(i) * 1e-3 + 0.3);
+    const run = (delay: (k: number) => number) => {
+      let k = 0;
+      return predictFlipAveraged(
+        noisy,
+        async (v) => {
+          const wait = delay(k++);
+          await new Promise((r) => setTimeout(r, wait));
+          return createVolume(
+            Float32Array.from(v.data, (x, i) => x * (1 + i / 7)),
+            v.shape,
+          );
+        },
+        8,
+      );
+    };
+    const inOrder = await run((k) => k);
+    const reversed = await run((k) => 8 - k);
+    expect(Array.from(reversed.data)).toEqual(Array.from(inOrder.data));
+  });
+
   it('rejects a map of the wrong shape', async () => {
     await expect(predictFlipAveraged(v, async () => coded([2, 4, 6]), 8)).rejects.toThrow(
       /map of shape 2×4×6 for an input of 2×6×4/,

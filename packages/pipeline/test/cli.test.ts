@@ -177,6 +177,8 @@ describe('dmdet detect', () => {
     };
     const dropped = await run();
     const kept = await run('--keep-axial-ghosts');
+    // The default model averages four maps, and says so.
+    expect(dropped.stdout).toMatch(/tiles? × 4 flips/);
     const n = Number(dropped.stdout.match(/(\d+) axial ghosts? dropped/)?.[1]);
     expect(n).toBeGreaterThan(0);
     expect(kept.stdout).not.toMatch(/axial ghost/);
