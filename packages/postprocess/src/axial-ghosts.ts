@@ -142,13 +142,9 @@ export function findAxialGhosts(
     }
     return c;
   };
-  for (const p of points)
-    for (const k of ['z', 'y', 'x'] as const) checkNumber(`point.${k}`, p[k], () => true, 'a finite number');
   const [near, far] = rule.dz;
   // Sorted by z, so each point looks only at those within `far` slices.
-  const order = points
-    .map((_, i) => i)
-    .sort((a, b) => (points[a] as { z: number }).z - (points[b] as { z: number }).z);
+  const order = checkedZOrder(points);
   // The side of each candidate: +1 above its (first found) brighter spot, −1 below, 0 none.
   const side = new Array<number>(points.length).fill(0);
   let lo = 0;
@@ -196,12 +192,8 @@ export function inAxialGhostReach(
   rule: AxialGhostRule = AXIAL_GHOST_DEFAULTS,
 ): boolean[] {
   checkAxialGhostRule(rule);
-  for (const p of points)
-    for (const k of ['z', 'y', 'x'] as const) checkNumber(`point.${k}`, p[k], () => true, 'a finite number');
   const [near, far] = rule.dz;
-  const order = points
-    .map((_, i) => i)
-    .sort((a, b) => (points[a] as { z: number }).z - (points[b] as { z: number }).z);
+  const order = checkedZOrder(points);
   const reach = new Array<boolean>(points.length).fill(false);
   let lo = 0;
   for (let k = 0; k < order.length; k++) {
@@ -217,6 +209,15 @@ export function inAxialGhostReach(
     }
   }
   return reach;
+}
+
+/** The points' indices sorted by z, after checking every coordinate is finite. */
+function checkedZOrder(points: readonly { z: number; y: number; x: number }[]): number[] {
+  for (const p of points)
+    for (const k of ['z', 'y', 'x'] as const) checkNumber(`point.${k}`, p[k], () => true, 'a finite number');
+  return points
+    .map((_, i) => i)
+    .sort((a, b) => (points[a] as { z: number }).z - (points[b] as { z: number }).z);
 }
 
 function clampIndex(v: number, n: number): number {
