@@ -383,7 +383,7 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
 /** The axial-ghost rule detection applies: the option's (checked), none for `false`, else the model's. */
 export function ghostRuleFor(
   option: DetectOptions['axialGhosts'],
-  metadata: ModelMetadata,
+  metadata: Pick<ModelMetadata, 'axialGhosts'>,
 ): AxialGhostRule | undefined {
   return option === false
     ? undefined

@@ -32,6 +32,7 @@ import {
   train,
 } from '@dmdet/model';
 import {
+  type AxialGhostRule,
   localMaxima3D,
   maximaDensity,
   type ThresholdRule,
@@ -54,7 +55,7 @@ import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type AnnotatedRegion, checkRegion, insideMask, regionMask } from './annotated-region';
 import { ensureBackend } from './backend';
-import { DEFAULT_MIN_DISTANCE, type DetectorModel, type TilePredictor } from './detect';
+import { DEFAULT_MIN_DISTANCE, type DetectorModel, ghostRuleFor, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
 import { predictMap } from './predict-map';
@@ -137,6 +138,12 @@ export interface TrainDetectorConfig {
    * Default: the `from` model's, else 1.
    */
   flips?: TestTimeFlips;
+  /**
+   * The axial-ghost rule stored in the model (`metadata.axialGhosts`, which `detect` applies):
+   * `false` for none. Default: the `from` model's (the general built-in model has one), else none.
+   * The threshold is chosen on maxima without it, as the built-in model's was.
+   */
+  axialGhosts?: AxialGhostRule | false;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
@@ -558,6 +565,7 @@ export async function trainDetector(
   for (const [i, s] of validationSet.entries()) checkItem(s, `validation[${i}]`);
   const binary = architecture === 'detnet3d';
   const flips = checkFlips(config.flips ?? options.from?.metadata.flips ?? 1);
+  const axialGhosts = ghostRuleFor(config.axialGhosts, options.from?.metadata ?? {});
   await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
@@ -694,6 +702,7 @@ export async function trainDetector(
     threshold,
     ...(thresholdRule ? { thresholdRule } : {}),
     ...(flips !== 1 ? { flips } : {}),
+    ...(axialGhosts ? { axialGhosts } : {}),
     ...(keepContext ? { context: { radius: context.radius, tolerance: context.tolerance } } : {}),
     training: {
       loss: lossOptions.loss,

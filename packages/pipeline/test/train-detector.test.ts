@@ -1,5 +1,6 @@
 import { createLoss } from '@dmdet/losses';
 import { type BatchData, freezeNormalization, type GradientWorkers } from '@dmdet/model';
+import { AXIAL_GHOST_DEFAULTS } from '@dmdet/postprocess';
 import { normalizeInput } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import {
   trainDetector,
 } from '../src/index';
 import { TINY, tinyDetector, useCpu } from './setup-tf';
+
+const ghostRule = { ...AXIAL_GHOST_DEFAULTS };
 
 beforeAll(useCpu);
 
@@ -95,6 +98,7 @@ describe('trainDetector: fine-tuning (from)', () => {
       spotScale: { xy: 1.4, z: 1 },
       spotRange: { xy: [1, 2], z: [0.8, 1.5] },
       thresholdRule: { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [0.3], thresholds: [0.6] },
+      axialGhosts: ghostRule,
     };
     const before = source.model.getWeights().map((w) => Array.from(w.dataSync()));
     const rates: number[] = [];
@@ -120,6 +124,7 @@ describe('trainDetector: fine-tuning (from)', () => {
     expect(m.normalization).toEqual(source.metadata.normalization);
     expect(m.spotScale).toEqual({ xy: 1.4, z: 1 });
     expect(m.spotRange).toEqual({ xy: [1, 2], z: [0.8, 1.5] });
+    expect(m.axialGhosts).toEqual(ghostRule);
     expect(m.training?.['learningRate']).toBe(FINE_TUNE_LEARNING_RATE);
     expect(rates).toEqual([FINE_TUNE_LEARNING_RATE, FINE_TUNE_LEARNING_RATE]);
     expect(result.sourceValidationF1).toBeGreaterThanOrEqual(0);
@@ -141,6 +146,28 @@ describe('trainDetector: fine-tuning (from)', () => {
     await expect(
       trainDetector([{ volume: a.volume, points: a.points }], [], { minutes: -1 }),
     ).rejects.toThrow(/minutes must be a positive number/);
+    await expect(
+      trainDetector([{ volume: a.volume, points: a.points }], [], {
+        from: source,
+        axialGhosts: { ...ghostRule, ratio: -1 },
+      }),
+    ).rejects.toThrow(/axialGhosts/);
+  }, 60000);
+
+  it('drops the source’s axial-ghost rule with axialGhosts: false, and takes a given one', async () => {
+    const a = sim(5);
+    const source = tinyDetector();
+    source.metadata = { ...source.metadata, axialGhosts: ghostRule };
+    const short = { epochs: 1, stepsPerEpoch: 1, batchSize: 1, crop: [4, 32, 32] as const };
+    const train = [{ volume: a.volume, points: a.points }];
+    const none = await trainDetector(train, [], { ...short, from: source, axialGhosts: false });
+    expect(none.detector.metadata.axialGhosts).toBeUndefined();
+    expect(none.detector.metadata).not.toHaveProperty('axialGhosts');
+    const own = { ...ghostRule, ratio: 0.2 };
+    const given = await trainDetector(train, [], { ...short, axialGhosts: own });
+    expect(given.detector.metadata.axialGhosts).toEqual(own);
+    const plain = await trainDetector(train, [], short);
+    expect(plain.detector.metadata).not.toHaveProperty('axialGhosts');
   }, 60000);
 });
 

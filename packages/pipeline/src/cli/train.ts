@@ -45,8 +45,9 @@ Data (--data):
 
 Options:
   --from <model>           fine-tune: default, general, ptc-virus or a model folder. Keeps its
-                           architecture, input transform and spot scale; learning rate 2e-4,
-                           halved after 3 epochs without a better validation loss
+                           architecture, input transform, spot scale, test-time flips and
+                           axial-ghost rule; learning rate 2e-4, halved after 3 epochs without a
+                           better validation loss
   --out <folder>           model folder to write (default dmdet-model); a checkpoint is kept in
                            <folder>/checkpoint while training
   --minutes <m>            time budget: no epoch starts that would end after it
