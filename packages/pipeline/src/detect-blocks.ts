@@ -166,7 +166,8 @@ export async function detectInBlocks(
       `maxMemory must be a positive number of bytes, got ${maxMemory}`,
     );
   const held = blockVoxels(block, halo, shape) * Math.max(1, zoom[0] * zoom[1] * zoom[2]);
-  const budget = tileVoxelsForMemory(held, options.predictor?.size ?? 0, maxMemory);
+  const flips = options.flips ?? metadata.flips ?? 1;
+  const budget = tileVoxelsForMemory(held, options.predictor?.size ?? 0, maxMemory, flips);
   const maxTileVoxels = options.maxTileVoxels ?? budget.tileVoxels;
   if (options.maxTileVoxels === undefined && !budget.fits)
     warnings.add(
@@ -297,7 +298,7 @@ export async function detectInBlocks(
     thresholdSource: thresholdSource ?? 'default',
     axialGhosts,
     tiles,
-    flips: options.flips ?? metadata.flips ?? 1,
+    flips,
     blocks: cores.length,
     maxTileVoxels,
     ...(spot ? { spotSize: spot } : {}),

@@ -11,14 +11,26 @@ export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
  * or shifted copies: 140, planned as 160): the process
  * itself (Node, tfjs, the model), each worker thread (its own isolate, wasm backend and model), each
  * voxel of a tile a worker predicts (activations; the wasm heap never shrinks), and each voxel of the
- * volume or block held on the main thread (as read, as float, normalised, and its map).
+ * volume or block held on the main thread (as read, as float, normalised, and its map). With
+ * test-time flips (`flips` > 1), each tile being predicted also holds on the main thread, per voxel,
+ * its flipped copies and the maps coming back (`flipBytesPerVoxelPerMap` per flip) and the float64
+ * sum and the mean (`flipSumBytesPerVoxel`): 48 bytes per voxel at 4 flips, where 10×512×512 measured
+ * 46 (peak RSS of `dmdet detect` 886 MiB at 4 flips against 772 at one map, docs/performance.md).
  */
 export const MEMORY_MODEL = {
   processBytes: 60 * 2 ** 20,
   workerBytes: 140 * 2 ** 20,
   tileBytesPerVoxel: 160,
   volumeBytesPerVoxel: 16,
+  flipBytesPerVoxelPerMap: 8,
+  flipSumBytesPerVoxel: 16,
 } as const;
+
+/** Main-thread bytes per voxel of a tile being predicted with `flips` maps averaged (0 for one map). */
+function flipBytesPerVoxel(flips: number): number {
+  const m = MEMORY_MODEL;
+  return flips > 1 ? flips * m.flipBytesPerVoxelPerMap + m.flipSumBytesPerVoxel : 0;
+}
 
 /** Smallest tile {@link tileVoxelsForMemory} chooses (below it the context around each tile costs more than the tile). */
 export const MIN_BUDGET_TILE_VOXELS = 2 ** 19;
@@ -26,23 +38,26 @@ export const MIN_BUDGET_TILE_VOXELS = 2 ** 19;
 /** The share of the bound the model plans for, leaving room for what it does not count. */
 const HEADROOM = 0.92;
 
-/** Estimated peak resident bytes of detecting in `heldVoxels` with `workers` workers each predicting tiles of `tileVoxels`. */
-export function detectionMemory(heldVoxels: number, tileVoxels: number, workers: number): number {
+/**
+ * Estimated peak resident bytes of detecting in `heldVoxels` with `workers` workers each predicting
+ * tiles of `tileVoxels`, averaging `flips` maps of each (default 1).
+ */
+export function detectionMemory(heldVoxels: number, tileVoxels: number, workers: number, flips = 1): number {
   const w = Math.max(1, workers);
   const m = MEMORY_MODEL;
   return (
     m.processBytes +
     (workers > 0 ? w * m.workerBytes : 0) +
     heldVoxels * m.volumeBytesPerVoxel +
-    w * tileVoxels * m.tileBytesPerVoxel
+    w * tileVoxels * (m.tileBytesPerVoxel + flipBytesPerVoxel(flips))
   );
 }
 
 /**
  * The largest tile (voxels, at most {@link DEFAULT_MAX_TILE_VOXELS}) that keeps detection holding
- * `heldVoxels` with `workers` workers (0: prediction on the main thread) within `maxMemory` bytes
- * by {@link MEMORY_MODEL}; never below {@link MIN_BUDGET_TILE_VOXELS}, so `fits` says whether the
- * bound is kept.
+ * `heldVoxels` with `workers` workers (0: prediction on the main thread), averaging `flips` maps
+ * (default 1), within `maxMemory` bytes by {@link MEMORY_MODEL}; never below
+ * {@link MIN_BUDGET_TILE_VOXELS}, so `fits` says whether the bound is kept.
  *
  * @example
  * tileVoxelsForMemory(32 * 626 * 626, 2, 1024 * 2 ** 20); // { tileVoxels: ≈1.35 M, fits: true, … }
@@ -51,14 +66,16 @@ export function tileVoxelsForMemory(
   heldVoxels: number,
   workers: number,
   maxMemory: number = DEFAULT_MAX_MEMORY,
+  flips = 1,
 ): { tileVoxels: number; fits: boolean; estimate: number } {
   const w = Math.max(1, workers);
   const free = HEADROOM * maxMemory - detectionMemory(heldVoxels, 0, workers);
+  const perVoxel = w * (MEMORY_MODEL.tileBytesPerVoxel + flipBytesPerVoxel(flips));
   const tileVoxels = Math.max(
     MIN_BUDGET_TILE_VOXELS,
-    Math.min(DEFAULT_MAX_TILE_VOXELS, Math.floor(free / (w * MEMORY_MODEL.tileBytesPerVoxel))),
+    Math.min(DEFAULT_MAX_TILE_VOXELS, Math.floor(free / perVoxel)),
   );
-  const estimate = detectionMemory(heldVoxels, tileVoxels, workers);
+  const estimate = detectionMemory(heldVoxels, tileVoxels, workers, flips);
   return { tileVoxels, fits: estimate <= maxMemory, estimate };
 }
 

@@ -19,6 +19,22 @@ describe('memory model', () => {
     expect(detectionMemory(0, 2 ** 19, 0)).toBe(60 * MiB + 80 * MiB);
   });
 
+  it('counts the flipped copies, the maps coming back and the float64 sum of each tile with flips', () => {
+    // 4 flips: 4 × 8 B + 16 B = 48 B more per tile voxel; 2 workers × 0.5 M voxels × 48 B = 48 MiB.
+    expect(detectionMemory(2 ** 20, 2 ** 19, 2, 4) - detectionMemory(2 ** 20, 2 ** 19, 2)).toBe(48 * MiB);
+    // 2 flips: 2 × 8 + 16 = 32 B; 8 flips: 80 B; 1 flip: nothing more (hand-computed).
+    expect(detectionMemory(0, 2 ** 20, 0, 2) - detectionMemory(0, 2 ** 20, 0)).toBe(32 * MiB);
+    expect(detectionMemory(0, 2 ** 20, 0, 8) - detectionMemory(0, 2 ** 20, 0)).toBe(80 * MiB);
+    expect(detectionMemory(0, 2 ** 20, 0, 1)).toBe(detectionMemory(0, 2 ** 20, 0));
+    // The tile planned for 4 flips: (0.92 × 1 GiB − 340 MiB − held × 16 B) / (2 × (160 + 48) B).
+    const held = 32 * 626 * 626;
+    const plan = tileVoxelsForMemory(held, 2, 1024 * MiB, 4);
+    expect(plan.tileVoxels).toBe(Math.floor((0.92 * 1024 * MiB - 340 * MiB - held * 16) / 416));
+    expect(plan.tileVoxels).toBeLessThan(tileVoxelsForMemory(held, 2, 1024 * MiB).tileVoxels);
+    expect(plan.estimate).toBe(detectionMemory(held, plan.tileVoxels, 2, 4));
+    expect(plan.estimate).toBeLessThanOrEqual(1024 * MiB);
+  });
+
   it('tileVoxelsForMemory: the largest tile within 92 % of the bound, clamped, and says when it does not fit', () => {
     // 2 workers, a 32×626×626 block held, a bound of 1 GiB: (0.92 × 1024 MiB − 340 MiB − 12.54 M × 16 B) / (2 × 160 B).
     const held = 32 * 626 * 626;

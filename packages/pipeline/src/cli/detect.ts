@@ -372,7 +372,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         // memory model, within --max-memory); else block by block.
         const voxels = input.shape[0] * input.shape[1] * input.shape[2];
         const workerCount = pool?.size ?? 0;
-        const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory);
+        const mapsPerTile = flips ?? detector.metadata.flips ?? 1;
+        const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory, mapsPerTile);
         const inBlocks =
           input.region !== undefined &&
           (block !== undefined ||
@@ -387,6 +388,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
                 ),
                 workerCount,
                 maxMemory,
+                mapsPerTile,
               ).tileVoxels);
         const where =
           plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
