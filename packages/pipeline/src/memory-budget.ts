@@ -15,7 +15,7 @@ export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
  * test-time flips (`flips` > 1), each tile being predicted also holds on the main thread, per voxel,
  * its flipped copies and the maps coming back (`flipBytesPerVoxelPerMap` per flip) and the float64
  * sum and the mean (`flipSumBytesPerVoxel`): 48 bytes per voxel at 4 flips, where 10×512×512 measured
- * 46 (peak RSS of `dmdet detect` 886 MiB at 4 flips against 772 at one map, docs/performance.md).
+ * 44 (peak RSS of `dmdet detect` 891 MiB at 4 flips against 781 at one map, docs/performance.md).
  */
 export const MEMORY_MODEL = {
   processBytes: 60 * 2 ** 20,
