@@ -20,6 +20,8 @@ const file = join(dir, 'model.json');
 const meta = JSON.parse(readFileSync(file, 'utf8'))?.userDefinedMetadata?.dmdet;
 const normalization = meta?.normalization;
 if (normalization?.method !== 'background')
-  throw new Error(`${file}: normalization must be the 'background' transform, got ${JSON.stringify(normalization)}`);
+  throw new Error(
+    `${file}: normalization must be the 'background' transform, got ${JSON.stringify(normalization)}`,
+  );
 setMetadataFields(file, { normalization: { ...normalization, knee } });
 console.log(`${file}: normalization.knee ${normalization.knee ?? 'default'} → ${knee}`);

@@ -17,6 +17,7 @@ import {
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
   fromResampled,
+  type InputNormalization,
   normalizeInput,
   type Resampling,
   resampleVolume,
@@ -106,6 +107,14 @@ export interface DetectOptions {
    * model's (`metadata.flips`, on whose maps its threshold was chosen), else 1.
    */
   flips?: TestTimeFlips;
+  /**
+   * The knee of the model's `'background'` input transform, in noise σ: values beyond it are
+   * compressed (`knee · asinh(r / knee)`). Default: the model's (`metadata.normalization.knee`; the
+   * built-in model's is 20). Spots far brighter than the model's training data (local SNR 60 and
+   * more) are compressed into the flat top of the bright blobs it learnt to reject; a knee of 60
+   * keeps them (docs/robustness.md, "Bright stacks"), at a cost in ordinary stacks.
+   */
+  inputKnee?: number;
   /** Called after each tile. */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
@@ -269,7 +278,10 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
   const scaled = resamples(plan) ? resampleVolume(volume, plan.resampling) : volume;
-  const input = normalizeInput(scaled, metadata.normalization ?? DEFAULT_NORMALIZATION);
+  const input = normalizeInput(
+    scaled,
+    withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee),
+  );
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
   const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
@@ -378,6 +390,22 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
   } catch (e) {
     throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
   }
+}
+
+/** The model's input transform with the knee `inputKnee` (checked), or as it is without one. */
+function withKnee(normalization: InputNormalization, inputKnee: number | undefined): InputNormalization {
+  if (inputKnee === undefined) return normalization;
+  if (typeof inputKnee !== 'number' || !(inputKnee > 0))
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `inputKnee must be a positive number of noise σ, got ${inputKnee}`,
+    );
+  if (normalization.method !== 'background')
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `inputKnee needs a model with the 'background' input transform; this model's is '${normalization.method ?? 'percentile'}'`,
+    );
+  return { ...normalization, knee: inputKnee };
 }
 
 /** The axial-ghost rule detection applies: the option's (checked), none for `false`, else the model's. */

@@ -65,6 +65,11 @@ describe('dmdet: usage', () => {
       expect((await dmdet('detect', 'a.tif', '--flips', bad)).stderr).toMatch(
         new RegExp(`--flips must be 1, 2, 4 or 8, got "${bad}"`),
       );
+    for (const bad of ['0', 'sixty', '0.5']) {
+      const r = await dmdet('detect', 'a.tif', '--input-knee', bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--input-knee must be a number >= 1/);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
 import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
+import { normalizeBackground } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
@@ -179,6 +180,35 @@ describe('detect', () => {
     const err = await detect(volume, { model: detector, flips: 3 as never }).catch((e) => e);
     expect(err).toBeInstanceOf(PipelineError);
     expect(err.message).toMatch(/flips must be 1, 2, 4 or 8, got 3/);
+  }, 60_000);
+
+  it("compresses the input at the given inputKnee instead of the model's; a bad knee or model is named", async () => {
+    const bright = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 80, seed: 4 }).volume;
+    const normalization = {
+      method: 'background' as const,
+      block: [2, 8, 8] as [number, number, number],
+      unit: 10,
+      knee: 20,
+    };
+    const model = { ...detector, metadata: { ...detector.metadata, normalization } };
+    const mapAt = (knee: number) =>
+      predictVolume(detector.model, normalizeBackground(bright, { ...normalization, knee }));
+    const maxDiff = (a: ArrayLike<number> | undefined, b: ArrayLike<number>) =>
+      Math.max(...Array.from(b, (v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
+    const own = await detect(bright, { model, keepMap: true });
+    expect(maxDiff(own.map?.data, (await mapAt(20)).data)).toBeLessThan(1e-6);
+    const at60 = await detect(bright, { model, keepMap: true, inputKnee: 60 });
+    expect(maxDiff(at60.map?.data, (await mapAt(60)).data)).toBeLessThan(1e-6);
+    // The spots are far beyond 20 σ, so the knee changes the map.
+    expect(maxDiff(at60.map?.data, (await mapAt(20)).data)).toBeGreaterThan(1e-4);
+    for (const bad of [0, -5, Number.NaN])
+      await expect(detect(bright, { model, inputKnee: bad })).rejects.toThrow(
+        /inputKnee must be a positive number/,
+      );
+    // The percentile transform has no knee.
+    await expect(detect(bright, { model: detector, inputKnee: 60 })).rejects.toThrow(
+      /inputKnee needs a model with the 'background' input transform; this model's is 'percentile'/,
+    );
   }, 60_000);
 
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means

@@ -82,6 +82,8 @@ Options:
   --flips <1|2|4|8>         average the maps of the volume mirrored and rotated in-plane this many
                             ways (test-time augmentation; each costs one more prediction; default:
                             the model's, 4 for the default model; 1 is fastest)
+  --input-knee <σ>          compress the input above this many noise σ (default: the model's, 20);
+                            60 for very bright spots (local SNR 60 and more) that the model misses
   --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
                             axial tail (a few slices along z, under a quarter of its contrast;
                             the default model drops them and says how many)
@@ -255,6 +257,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     fit: { type: 'boolean' },
     'keep-axial-ghosts': { type: 'boolean' },
     flips: { type: 'string' },
+    'input-knee': { type: 'string' },
     level: { type: 'string' },
     block: { type: 'string' },
     'max-tile-voxels': { type: 'string' },
@@ -302,6 +305,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const flips = flipsText === undefined ? undefined : (Number(flipsText) as TestTimeFlips);
   if (flips !== undefined && !(/^\d+$/.test(flipsText ?? '') && TEST_TIME_FLIPS.includes(flips)))
     throw new UsageError(`--flips must be 1, 2, 4 or 8, got ${JSON.stringify(flipsText)}`, 'detect');
+  const inputKnee = numberOption('detect', 'input-knee', values['input-knee'], { min: 1 });
   const level = numberOption('detect', 'level', values['level'], { integer: true, min: 0 });
   const block = tripleOption('detect', 'block', values['block'], { integer: true, positive: true });
   const timeOption = parseTimeOption(values['time']);
@@ -403,6 +407,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           measure: fit ? { fit: true } : true,
           ...(keepGhosts ? { axialGhosts: false as const } : {}),
           ...(flips !== undefined ? { flips } : {}),
+          ...(inputKnee !== undefined ? { inputKnee } : {}),
         };
         let result: {
           points: DetectedPoint[];
