@@ -128,17 +128,17 @@ if (values.child) {
       '| volume | voxels | flips | F1 | seconds | µs / voxel | µs / voxel above the fixed cost | peak RSS (MiB) |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    const row = (name: string, flips: string | undefined) =>
+      rows.find((r) => r.name === name && r.flips === flips) as Row;
     for (const flips of flipsList) {
-      const at = (name: string) => rows.find((r) => r.name === name && r.flips === flips) as Row;
-      const [fixed, reference, large] = [at('fixed'), at('reference'), at('large')];
+      const [fixed, reference, large] = [row('fixed', flips), row('reference', flips), row('large', flips)];
       for (const r of [fixed, reference, large])
         console.log(
           `| ${r.shape.join('×')} (${r.name}) | ${(voxels(r.shape) / 1e6).toFixed(1)} M | ${flips ?? 'default'} | ${r.f1.toFixed(3)} | ${r.seconds.toFixed(1)} | ${us(r).toFixed(2)} | ${r === fixed ? '–' : us(r, fixed.seconds).toFixed(2)} | ${r.peakMiB.toFixed(0)} |`,
         );
     }
     for (const flips of flipsList) {
-      const at = (name: string) => rows.find((r) => r.name === name && r.flips === flips) as Row;
-      const [fixed, reference, large] = [at('fixed'), at('reference'), at('large')];
+      const [fixed, reference, large] = [row('fixed', flips), row('reference', flips), row('large', flips)];
       const ratio = us(large, fixed.seconds) / us(reference, fixed.seconds);
       console.log(
         `\n${flipsText(flips) || 'default flags'}: ${large.shape.join('×')} / ${reference.shape.join('×')} per voxel: ×${(us(large) / us(reference)).toFixed(2)}, ` +
@@ -150,8 +150,8 @@ if (values.child) {
     const base = flipsList[0];
     for (const flips of flipsList.slice(1))
       for (const name of ['reference', 'large']) {
-        const a = rows.find((r) => r.name === name && r.flips === base) as Row;
-        const b = rows.find((r) => r.name === name && r.flips === flips) as Row;
+        const a = row(name, base);
+        const b = row(name, flips);
         console.log(
           `${name} ${b.shape.join('×')}: --flips ${flips} against --flips ${base}: time ×${(b.seconds / a.seconds).toFixed(2)}, peak memory ×${(b.peakMiB / a.peakMiB).toFixed(2)} (${a.peakMiB.toFixed(0)} → ${b.peakMiB.toFixed(0)} MiB)`,
         );

@@ -1,6 +1,6 @@
 /**
  * Which spots the built-in model misses in bright volumes, at the model's input knee or another
- * (`normalization.knee`, set on the loaded model only): per volume, F1, precision and recall with
+ * (`detect`'s `inputKnee`): per volume, F1, precision and recall with
  * default flags, and the 10th / 50th / 90th percentile of the local SNR of the spots found and of
  * those missed (a spot is found when a detection lies within 2 voxels):
  *
@@ -25,17 +25,13 @@ if (!scenario) throw new Error(`unknown scenario ${name}`);
 await useBackend('wasm');
 const model = await loadModel('default');
 const normalization = model.metadata.normalization;
-if (knee !== undefined) {
-  if (normalization?.method !== 'background') throw new Error('the model has no background transform');
-  model.metadata = { ...model.metadata, normalization: { ...normalization, knee } };
-}
 const quantiles = (a: number[]) =>
   a.length === 0
     ? '–'
     : [0.1, 0.5, 0.9].map((f) => (a[Math.floor(f * (a.length - 1))] as number).toFixed(1)).join(' / ');
 for (const snr of snrs) {
   const sim = simulateGeneral(robustnessParams(scenario, snr), deriveSeed(0x5eedcd, snr * 10));
-  const res = await detect(sim.volume, { model });
+  const res = await detect(sim.volume, { model, ...(knee !== undefined ? { inputKnee: knee } : {}) });
   const ev = evaluatePoints(sim.points, res.points, { gate: 5 });
   const found = sim.points.map((p) =>
     res.points.some((q) => Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z) < 2),
