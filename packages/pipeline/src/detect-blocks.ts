@@ -42,7 +42,16 @@ export interface DetectInBlocksOptions extends Omit<DetectOptions, 'keepMap' | '
 export interface DetectInBlocksResult
   extends Omit<
     DetectResult,
-    'map' | 'tiles' | 'resampling' | 'signal' | 'density' | 'ruleThreshold' | 'threshold' | 'thresholdSource'
+    | 'map'
+    | 'tiles'
+    | 'resampling'
+    | 'signal'
+    | 'density'
+    | 'ruleThreshold'
+    | 'threshold'
+    | 'thresholdSource'
+    | 'inputKnee'
+    | 'spotPeak'
   > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
@@ -54,6 +63,11 @@ export interface DetectInBlocksResult
    * fallback or the model's threshold), else `crowded` when one took the rule's crowded branch.
    */
   thresholdSource: DetectResult['thresholdSource'];
+  /**
+   * With the `'background'` input transform: each block's knee (noise σ), in block order; with a
+   * `kneeRatio` in the model's transform, each follows its own block's spots (`detect`'s `inputKnee`).
+   */
+  blockKnees?: number[];
   /** Blocks read and detected in. */
   blocks: number;
   /** Tiles predicted, over all blocks. */
@@ -179,6 +193,7 @@ export async function detectInBlocks(
   const contrasts: number[] = [];
   let tiles = 0;
   const blockThresholds: number[] = [];
+  const blockKnees: number[] = [];
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
     options.signal?.throwIfAborted();
@@ -208,6 +223,7 @@ export async function detectInBlocks(
       },
     );
     blockThresholds.push(result.threshold);
+    if (result.inputKnee !== undefined) blockKnees.push(result.inputKnee);
     if (
       thresholdSource === undefined ||
       result.thresholdSource === 'signal' ||
@@ -295,6 +311,7 @@ export async function detectInBlocks(
     points: kept,
     threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
     blockThresholds,
+    ...(blockKnees.length > 0 ? { blockKnees } : {}),
     thresholdSource: thresholdSource ?? 'default',
     axialGhosts,
     tiles,

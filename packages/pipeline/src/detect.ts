@@ -14,6 +14,7 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
+  backgroundInput,
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
   fromResampled,
@@ -171,6 +172,13 @@ export interface DetectResult {
   spotSize?: UsedSpotSize;
   /** How the volume was resampled to the model's spot scale (absent: used as it is). */
   resampling?: Resampling;
+  /**
+   * With the `'background'` input transform: the knee used, in noise σ (the model's, `inputKnee`, or
+   * raised for very bright spots by the model's `kneeRatio`).
+   */
+  inputKnee?: number;
+  /** With a `kneeRatio` in the model's input transform: the volume's typical spot peak, in noise σ (`typicalSpotPeak`). */
+  spotPeak?: number;
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
   warnings: string[];
 }
@@ -278,10 +286,12 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
   const scaled = resamples(plan) ? resampleVolume(volume, plan.resampling) : volume;
-  const input = normalizeInput(
-    scaled,
-    withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee),
-  );
+  const normalization = withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee);
+  const prepared =
+    normalization.method === 'background'
+      ? backgroundInput(scaled, normalization)
+      : { volume: normalizeInput(scaled, normalization) };
+  const input = prepared.volume;
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
   const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
@@ -380,6 +390,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
+    ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
+    ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
     warnings,
   };
 }
@@ -392,7 +404,7 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
   }
 }
 
-/** The model's input transform with the knee `inputKnee` (checked), or as it is without one. */
+/** The model's input transform with the fixed knee `inputKnee` (checked), or as it is without one. */
 function withKnee(normalization: InputNormalization, inputKnee: number | undefined): InputNormalization {
   if (inputKnee === undefined) return normalization;
   if (typeof inputKnee !== 'number' || !(inputKnee > 0))
@@ -405,7 +417,8 @@ function withKnee(normalization: InputNormalization, inputKnee: number | undefin
       'INVALID_OPTION',
       `inputKnee needs a model with the 'background' input transform; this model's is '${normalization.method ?? 'percentile'}'`,
     );
-  return { ...normalization, knee: inputKnee };
+  const { kneeRatio: _following, ...fixed } = normalization;
+  return { ...fixed, knee: inputKnee };
 }
 
 /** The axial-ghost rule detection applies: the option's (checked), none for `false`, else the model's. */

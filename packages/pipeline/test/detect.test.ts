@@ -1,6 +1,6 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
 import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
-import { normalizeBackground } from '@dmdet/preprocess';
+import { normalizeBackground, typicalSpotPeak } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
@@ -209,6 +209,46 @@ describe('detect', () => {
     await expect(detect(bright, { model: detector, inputKnee: 60 })).rejects.toThrow(
       /inputKnee needs a model with the 'background' input transform; this model's is 'percentile'/,
     );
+  }, 60_000);
+
+  it("raises the knee for bright spots by the model's kneeRatio, reports it, and a given inputKnee fixes it", async () => {
+    const bright = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 80, seed: 4 }).volume;
+    const normalization = {
+      method: 'background' as const,
+      block: [2, 8, 8] as [number, number, number],
+      unit: 10,
+      knee: 20,
+      kneeRatio: 2,
+    };
+    const model = { ...detector, metadata: { ...detector.metadata, normalization } };
+    const adaptive = await detect(bright, { model, keepMap: true });
+    // The independent path: the typical peak of the uncompressed transform, then a fixed knee.
+    const peak = typicalSpotPeak(normalizeBackground(bright, { ...normalization, unit: 1, knee: Infinity }));
+    expect(adaptive.spotPeak).toBeCloseTo(peak as number, 4);
+    expect(adaptive.inputKnee).toBeCloseTo(Math.max(20, (peak as number) / 2), 4);
+    expect(adaptive.inputKnee).toBeGreaterThan(20);
+    const fixedAt = await predictVolume(
+      detector.model,
+      normalizeBackground(bright, { block: normalization.block, unit: 10, knee: adaptive.inputKnee }),
+    );
+    const maxDiff = (a: ArrayLike<number> | undefined, b: ArrayLike<number>) =>
+      Math.max(...Array.from(b, (v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
+    expect(maxDiff(adaptive.map?.data, fixedAt.data)).toBeLessThan(1e-6);
+    // inputKnee is a fixed knee: the ratio no longer applies.
+    const fixed = await detect(bright, { model, inputKnee: 20 });
+    expect(fixed.inputKnee).toBe(20);
+    expect(fixed.spotPeak).toBeUndefined();
+    // Without kneeRatio, the model's knee and no peak.
+    const plain = await detect(bright, {
+      model: {
+        ...detector,
+        metadata: { ...detector.metadata, normalization: { ...normalization, kneeRatio: undefined } },
+      },
+    });
+    expect(plain.inputKnee).toBe(20);
+    expect(plain.spotPeak).toBeUndefined();
+    // The percentile transform reports no knee.
+    expect((await detect(bright, { model: detector })).inputKnee).toBeUndefined();
   }, 60_000);
 
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means

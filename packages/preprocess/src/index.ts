@@ -7,13 +7,25 @@
  *
  * @packageDocumentation
  */
+export {
+  BRIGHT_MAXIMA_DEFAULTS,
+  type BrightMaximaOptions,
+  brightIsolatedMaxima,
+  typicalSpotPeak,
+} from './bright-maxima';
 export { PreprocessError, type PreprocessErrorCode } from './errors';
 export {
   BACKGROUND_DEFAULTS,
   type BackgroundNormalizationOptions,
   type InputNormalization,
 } from './input-normalization';
-export { type BackgroundNoiseMaps, backgroundNoiseMaps, normalizeBackground } from './normalize-background';
+export {
+  type BackgroundInput,
+  type BackgroundNoiseMaps,
+  backgroundInput,
+  backgroundNoiseMaps,
+  normalizeBackground,
+} from './normalize-background';
 export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
 export {
   fromResampled,

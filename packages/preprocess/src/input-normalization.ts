@@ -31,6 +31,13 @@ export interface BackgroundNormalizationOptions {
   unit?: number;
   /** Values beyond `knee` σ are compressed: `knee · asinh(r / knee)`. `0` or absent in options: the default; `Infinity`: linear. */
   knee?: number;
+  /**
+   * When set, the knee follows the volume's spots: `max(knee, peak / kneeRatio)`, where `peak` is the
+   * typical height of its bright spots in noise σ ({@link typicalSpotPeak} of the uncompressed
+   * result). Spots far brighter than a model saw in training then keep their shape instead of a flat
+   * top. Absent: a fixed knee.
+   */
+  kneeRatio?: number;
 }
 
 /** The defaults of the `'background'` normalisation. */

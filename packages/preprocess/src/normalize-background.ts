@@ -1,6 +1,7 @@
 import { median } from '@dmdet/postprocess';
 import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
 import { blockGrid, blockStatistic, interpolateGrid, medianSmoothInPlane } from './block-statistics';
+import { typicalSpotPeak } from './bright-maxima';
 import { checkNumber, PreprocessError } from './errors';
 import { BACKGROUND_DEFAULTS, type BackgroundNormalizationOptions } from './input-normalization';
 
@@ -60,12 +61,64 @@ export function backgroundNoiseMaps(
   return { background, noise };
 }
 
+/** What {@link backgroundInput} made: the input, the knee it used and the spots' typical peak. */
+export interface BackgroundInput {
+  /** The normalised volume. */
+  volume: Volume<Float32Array>;
+  /** The knee used, in noise σ: `knee`, or above it when `kneeRatio` raised it for bright spots. */
+  knee: number;
+  /** The volume's typical spot peak in noise σ ({@link typicalSpotPeak}), when `kneeRatio` asked for it and there were spots. */
+  spotPeak?: number;
+}
+
 /**
  * The `'background'` input transform: `(x − background) / noise` with the local maps of
  * {@link backgroundNoiseMaps}, compressed beyond `knee` σ (`knee · asinh(r / knee)`: linear for
- * spots, logarithmic for objects far brighter) and divided by `unit`. A camera offset, a gain and a
- * background that varies slowly against the block size leave the result (nearly) unchanged. NaN
- * stays NaN; a flat volume maps to zeros.
+ * spots, logarithmic for objects far brighter) and divided by `unit`. With `kneeRatio`, the knee is
+ * raised to the volume's typical spot peak ({@link typicalSpotPeak} of `r`) over `kneeRatio` where
+ * that is higher. A camera offset, a gain and a background that varies slowly against the block size
+ * leave the result (nearly) unchanged. NaN stays NaN; a flat volume maps to zeros.
+ *
+ * @example
+ * const { volume: input, knee } = backgroundInput(volume, { kneeRatio: 8 });
+ */
+export function backgroundInput(
+  volume: Volume,
+  options: BackgroundNormalizationOptions = {},
+): BackgroundInput {
+  const block = options.block ?? BACKGROUND_DEFAULTS.block;
+  const unit = options.unit ?? BACKGROUND_DEFAULTS.unit;
+  const base = options.knee || BACKGROUND_DEFAULTS.knee;
+  const ratio = options.kneeRatio;
+  checkNumber('normalization.unit', unit, (v) => v > 0, 'a number > 0');
+  if (base !== Number.POSITIVE_INFINITY)
+    checkNumber('normalization.knee', base, (v) => v > 0, 'a number > 0 (or Infinity: no compression)');
+  if (ratio !== undefined) checkNumber('normalization.kneeRatio', ratio, (v) => v > 0, 'a number > 0');
+  const { background, noise } = backgroundNoiseMaps(volume, block);
+  const src = volume.data;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const s = noise[i] as number;
+    out[i] =
+      s > 0
+        ? ((src[i] as number) - (background[i] as number)) / s
+        : Number.isNaN(src[i] as number)
+          ? Number.NaN
+          : 0;
+  }
+  const result = createVolume(out, volume.shape, volume.voxelSize);
+  const spotPeak = ratio !== undefined ? typicalSpotPeak(result) : undefined;
+  const knee = spotPeak !== undefined && ratio !== undefined ? Math.max(base, spotPeak / ratio) : base;
+  const linear = knee === Number.POSITIVE_INFINITY;
+  for (let i = 0; i < out.length; i++) {
+    const r = out[i] as number;
+    out[i] = (linear ? r : knee * Math.asinh(r / knee)) / unit;
+  }
+  return { volume: result, knee, ...(spotPeak !== undefined ? { spotPeak } : {}) };
+}
+
+/**
+ * The `'background'` input transform's volume ({@link backgroundInput}).
  *
  * @example
  * const input = normalizeBackground(volume); // defaults: BACKGROUND_DEFAULTS
@@ -74,24 +127,5 @@ export function normalizeBackground(
   volume: Volume,
   options: BackgroundNormalizationOptions = {},
 ): Volume<Float32Array> {
-  const block = options.block ?? BACKGROUND_DEFAULTS.block;
-  const unit = options.unit ?? BACKGROUND_DEFAULTS.unit;
-  const knee = options.knee || BACKGROUND_DEFAULTS.knee;
-  checkNumber('normalization.unit', unit, (v) => v > 0, 'a number > 0');
-  if (knee !== Number.POSITIVE_INFINITY)
-    checkNumber('normalization.knee', knee, (v) => v > 0, 'a number > 0 (or Infinity: no compression)');
-  const { background, noise } = backgroundNoiseMaps(volume, block);
-  const src = volume.data;
-  const out = new Float32Array(src.length);
-  const linear = knee === Number.POSITIVE_INFINITY;
-  for (let i = 0; i < src.length; i++) {
-    const s = noise[i] as number;
-    if (!(s > 0)) {
-      out[i] = Number.isNaN(src[i] as number) ? Number.NaN : 0;
-      continue;
-    }
-    const r = ((src[i] as number) - (background[i] as number)) / s;
-    out[i] = (linear ? r : knee * Math.asinh(r / knee)) / unit;
-  }
-  return createVolume(out, volume.shape, volume.voxelSize);
+  return backgroundInput(volume, options).volume;
 }

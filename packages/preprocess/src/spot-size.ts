@@ -1,5 +1,6 @@
-import { fitGaussian, gaussianFilter3D, localMaxima3D, median, robustNoise } from '@dmdet/postprocess';
-import { cropVolume, type Volume } from '@dmdet/volume-io';
+import { fitGaussian, median, robustNoise } from '@dmdet/postprocess';
+import type { Volume } from '@dmdet/volume-io';
+import { brightIsolatedMaxima, centralCrop } from './bright-maxima';
 import { checkNumber } from './errors';
 import { normalizeBackground } from './normalize-background';
 
@@ -38,16 +39,6 @@ export interface EstimateSpotSizeOptions {
   maxVoxels?: number;
 }
 
-/** A central in-plane crop of at most about `maxVoxels` voxels (all slices), or the volume itself. */
-function centralCrop(volume: Volume, maxVoxels: number): Volume {
-  const [Z, Y, X] = volume.shape;
-  if (Z * Y * X <= maxVoxels) return volume;
-  const side = Math.max(64, Math.floor(Math.sqrt(maxVoxels / Z)));
-  const cy = Math.min(Y, side);
-  const cx = Math.min(X, side);
-  return cropVolume(volume, [0, (Y - cy) >> 1, (X - cx) >> 1], [Z, cy, cx]);
-}
-
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
 /**
@@ -71,9 +62,6 @@ export function estimateSpotSize(
   options: EstimateSpotSizeOptions = {},
 ): SpotSizeEstimate | undefined {
   const { cut = 8, dropBrightest = 0.1, maxSpots = 300, minSpots = 5, maxVoxels = 2 ** 23 } = options;
-  checkNumber('cut', cut, (v) => v > 0, 'a number > 0');
-  checkNumber('dropBrightest', dropBrightest, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)');
-  checkNumber('maxSpots', maxSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('minSpots', minSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
   const region = centralCrop(volume, maxVoxels);
@@ -81,23 +69,7 @@ export function estimateSpotSize(
   const flat = normalizeBackground(region, { block: [6, 24, 24], unit: 1, knee: Number.POSITIVE_INFINITY });
   const data = flat.data;
   for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i] as number)) data[i] = 0;
-  const smooth = gaussianFilter3D(flat, { sigmaXY: 1, sigmaZ: shape[0] > 1 ? 1 : 0 });
-  const noise = robustNoise(smooth.data);
-  if (!(noise.sigma > 0)) return undefined;
-  const found = localMaxima3D(smooth, {
-    threshold: noise.median + cut * noise.sigma,
-    minDistance: { z: 1, xy: 2 },
-    refine: 'parabola',
-  });
-  // Isolated: no brighter candidate within 4 slices and 8 px (found is sorted brightest first).
-  const isolated = found.filter((d, i) => {
-    for (let k = 0; k < i; k++) {
-      const o = found[k] as (typeof found)[number];
-      if (Math.abs(o.z - d.z) <= 4 && Math.abs(o.y - d.y) <= 8 && Math.abs(o.x - d.x) <= 8) return false;
-    }
-    return true;
-  });
-  const candidates = isolated.slice(Math.floor(isolated.length * dropBrightest)).slice(0, maxSpots);
+  const candidates = brightIsolatedMaxima(flat, { cut, dropBrightest, maxSpots });
   // `limit`: the largest σ kept, in window radii (a first pass in a small window may see a wide spot's σ beyond its radius).
   const fitAll = (radius: [number, number, number], limit: number) => {
     const xy: number[] = [];

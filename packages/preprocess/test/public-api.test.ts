@@ -6,10 +6,13 @@ describe('public API', () => {
   it('exports', () => {
     expect(Object.keys(api).sort()).toEqual([
       'BACKGROUND_DEFAULTS',
+      'BRIGHT_MAXIMA_DEFAULTS',
       'DEFAULT_NORMALIZATION',
       'PreprocessError',
       'SPOTS_DEFAULTS',
+      'backgroundInput',
       'backgroundNoiseMaps',
+      'brightIsolatedMaxima',
       'estimateSpotSize',
       'fromResampled',
       'isIdentity',
@@ -20,6 +23,7 @@ describe('public API', () => {
       'spotReference',
       'spotScaleFactors',
       'toResampled',
+      'typicalSpotPeak',
     ]);
   });
 });

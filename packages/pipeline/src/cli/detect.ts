@@ -27,6 +27,7 @@ import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
+import { describeRaisedKnee, modelKnee } from './describe-knee';
 import { describeThreshold } from './describe-threshold';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
@@ -357,6 +358,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       'detect',
     );
   const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
+  const baseKnee = inputKnee ?? modelKnee(detector.metadata.normalization);
   const pool = await startPool(detector.model, backend, workers);
   const quiet = values['quiet'] === true || values['json'] === true;
   const results = [];
@@ -416,6 +418,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           signal?: number;
           axialGhosts: number;
           blockThresholds?: number[];
+          inputKnee?: number;
+          spotPeak?: number;
+          blockKnees?: number[];
           tiles: number;
           flips: TestTimeFlips;
           spotSize?: UsedSpotSize;
@@ -518,6 +523,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           thresholdSource: result.thresholdSource,
           ...(result.signal !== undefined ? { signal: result.signal } : {}),
           ...(result.blockThresholds ? { blockThresholds: result.blockThresholds } : {}),
+          ...(result.inputKnee !== undefined ? { inputKnee: result.inputKnee } : {}),
+          ...(result.spotPeak !== undefined ? { spotPeak: result.spotPeak } : {}),
+          ...(result.blockKnees ? { blockKnees: result.blockKnees } : {}),
           axialGhosts: result.axialGhosts,
           tiles: result.tiles,
           flips: result.flips,
@@ -538,6 +546,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             io.stdout.write(
               `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
             );
+          const raised = describeRaisedKnee(result, baseKnee);
+          if (raised) io.stdout.write(`  ${raised}\n`);
           if (result.axialGhosts > 0)
             io.stdout.write(
               `  ${result.axialGhosts} axial ghost${result.axialGhosts === 1 ? '' : 's'} dropped (detections on a brighter spot's axial tail; --keep-axial-ghosts keeps them)\n`,
