@@ -96,24 +96,27 @@ export function backgroundInput(
   if (ratio !== undefined) checkNumber('normalization.kneeRatio', ratio, (v) => v > 0, 'a number > 0');
   const { background, noise } = backgroundNoiseMaps(volume, block);
   const src = volume.data;
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
+  /** `(x − background) / noise` at voxel i (NaN stays NaN; 0 where the noise is 0). */
+  const residual = (i: number) => {
     const s = noise[i] as number;
-    out[i] =
-      s > 0
-        ? ((src[i] as number) - (background[i] as number)) / s
-        : Number.isNaN(src[i] as number)
-          ? Number.NaN
-          : 0;
+    if (s > 0) return ((src[i] as number) - (background[i] as number)) / s;
+    return Number.isNaN(src[i] as number) ? Number.NaN : 0;
+  };
+  let spotPeak: number | undefined;
+  if (ratio !== undefined) {
+    const uncompressed = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) uncompressed[i] = residual(i);
+    spotPeak = typicalSpotPeak(createVolume(uncompressed, volume.shape));
   }
-  const result = createVolume(out, volume.shape, volume.voxelSize);
-  const spotPeak = ratio !== undefined ? typicalSpotPeak(result) : undefined;
   const knee = spotPeak !== undefined && ratio !== undefined ? Math.max(base, spotPeak / ratio) : base;
   const linear = knee === Number.POSITIVE_INFINITY;
-  for (let i = 0; i < out.length; i++) {
-    const r = out[i] as number;
+  const out = new Float32Array(src.length);
+  // The residual again, in double precision, as without kneeRatio.
+  for (let i = 0; i < src.length; i++) {
+    const r = residual(i);
     out[i] = (linear ? r : knee * Math.asinh(r / knee)) / unit;
   }
+  const result = createVolume(out, volume.shape, volume.voxelSize);
   return { volume: result, knee, ...(spotPeak !== undefined ? { spotPeak } : {}) };
 }
 
