@@ -198,6 +198,38 @@ describe('dmdet detect', () => {
     );
   }, 120_000);
 
+  it('raises the input knee for very bright spots and says so; --input-knee 20 fixes it and misses them', async () => {
+    const { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } = await import('@dmdet/simulate');
+    const { writeTiff } = await import('@dmdet/volume-io');
+    // Small spots at local SNR 120: they peak at thousands of noise σ.
+    const params = mergeGeneralParams(GENERAL_CENTRE, {
+      shape: [16, 64, 64],
+      psf: { sigmaXY: 0.8, sigmaZ: 0.8 },
+      spots: { count: 30, snr: 120 },
+    });
+    const sim = simulateGeneral(params, 21);
+    const input = join(root, 'bright.tif');
+    writeFileSync(input, new Uint8Array(writeTiff(sim.volume)));
+    const run = async (...extra: string[]) => {
+      const out = join(root, `bright${extra.join('')}.csv`);
+      const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet', ...extra);
+      expect(r.code).toBe(0);
+      return {
+        stdout: r.stdout,
+        f1: evaluate(sim.points, readPointsCsv(readFileSync(out, 'utf8')), { gate: 5 }).f1,
+      };
+    };
+    const raised = await run();
+    const knee = Number(
+      raised.stdout.match(/input knee raised from 20 to (\d+) σ for spots peaking at \d+ noise σ/)?.[1],
+    );
+    expect(knee).toBeGreaterThan(40);
+    const fixed = await run('--input-knee', '20');
+    expect(fixed.stdout).not.toMatch(/input knee/);
+    expect(raised.f1).toBeGreaterThan(0.9);
+    expect(raised.f1).toBeGreaterThan(fixed.f1 + 0.2);
+  }, 120_000);
+
   it('writes the full CSV header when it finds nothing', async () => {
     const out = join(root, 'none.csv');
     const r = await dmdet(

@@ -83,8 +83,8 @@ Options:
   --flips <1|2|4|8>         average the maps of the volume mirrored and rotated in-plane this many
                             ways (test-time augmentation; each costs one more prediction; default:
                             the model's, 4 for the default model; 1 is fastest)
-  --input-knee <σ>          compress the input above this many noise σ (default: the model's, 20);
-                            60 for very bright spots (local SNR 60 and more) that the model misses
+  --input-knee <σ>          compress the input above this many noise σ, fixed (default: the model's:
+                            20, raised for very bright spots to their peak / 25; printed when raised)
   --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
                             axial tail (a few slices along z, under a quarter of its contrast;
                             the default model drops them and says how many)
