@@ -146,6 +146,29 @@ describe('detectInBlocks', () => {
     expect(blocks.points.every((p) => p.score >= 0.61)).toBe(true);
   }, 120_000);
 
+  it("each block's input knee follows its own spots (blockKnees); a given inputKnee holds in every block", async () => {
+    // Very bright spots (local SNR 120) in the left quarter only; blocks of 56 px in x read a margin
+    // of context, so the second block sees some of them and the last two none.
+    const params = (count: number) =>
+      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 224], spots: { count, snr: 120 } });
+    const spots = simulateGeneral(params(80), 78).volume;
+    const empty = simulateGeneral(params(0), 78).volume;
+    const data = Float32Array.from(spots.data, (v, i) => (i % 224 < 56 ? v : (empty.data[i] as number)));
+    const volume = createVolume(data, spots.shape);
+    const source = {
+      shape: volume.shape,
+      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
+    };
+    const options = { model, block: [6, 48, 56] as Vec3, spotSize: { xy: 1.4, z: 1 } };
+    const blocks = await detectInBlocks(source, options);
+    expect(blocks.blockKnees).toHaveLength(4);
+    // The built-in model's rule: max(20, peak / 25), the peak near a thousand σ here.
+    expect(blocks.blockKnees?.[0]).toBeGreaterThan(25);
+    expect(blocks.blockKnees?.slice(2)).toEqual([20, 20]);
+    const fixed = await detectInBlocks(source, { ...options, inputKnee: 30 });
+    expect(fixed.blockKnees).toEqual([30, 30, 30, 30]);
+  }, 120_000);
+
   // Against the rule applied by hand to the blocks' detections without it, with contrasts measured
   // in the whole volume: ghosts about 4 slices from their spots, blocks 4 slices deep.
   it('drops axial ghosts over all blocks at once, also where a ghost and its spot lie in different blocks', async () => {
