@@ -182,19 +182,22 @@ describe('detect', () => {
     expect(err.message).toMatch(/flips must be 1, 2, 4 or 8, got 3/);
   }, 60_000);
 
+  // The input-knee tests: spots far beyond 20 σ, and the tiny model given a 'background' transform.
+  const bright = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 80, seed: 4 }).volume;
+  const kneeNormalization = {
+    method: 'background' as const,
+    block: [2, 8, 8] as [number, number, number],
+    unit: 10,
+    knee: 20,
+  };
+  const maxDiff = (a: ArrayLike<number> | undefined, b: ArrayLike<number>) =>
+    Math.max(...Array.from(b, (v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
+
   it("compresses the input at the given inputKnee instead of the model's; a bad knee or model is named", async () => {
-    const bright = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 80, seed: 4 }).volume;
-    const normalization = {
-      method: 'background' as const,
-      block: [2, 8, 8] as [number, number, number],
-      unit: 10,
-      knee: 20,
-    };
+    const normalization = kneeNormalization;
     const model = { ...detector, metadata: { ...detector.metadata, normalization } };
     const mapAt = (knee: number) =>
       predictVolume(detector.model, normalizeBackground(bright, { ...normalization, knee }));
-    const maxDiff = (a: ArrayLike<number> | undefined, b: ArrayLike<number>) =>
-      Math.max(...Array.from(b, (v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
     const own = await detect(bright, { model, keepMap: true });
     expect(maxDiff(own.map?.data, (await mapAt(20)).data)).toBeLessThan(1e-6);
     const at60 = await detect(bright, { model, keepMap: true, inputKnee: 60 });
@@ -212,14 +215,7 @@ describe('detect', () => {
   }, 60_000);
 
   it("raises the knee for bright spots by the model's kneeRatio, reports it, and a given inputKnee fixes it", async () => {
-    const bright = simulateVolume({ shape: [6, 40, 48], count: 12, snr: 80, seed: 4 }).volume;
-    const normalization = {
-      method: 'background' as const,
-      block: [2, 8, 8] as [number, number, number],
-      unit: 10,
-      knee: 20,
-      kneeRatio: 2,
-    };
+    const normalization = { ...kneeNormalization, kneeRatio: 2 };
     const model = { ...detector, metadata: { ...detector.metadata, normalization } };
     const adaptive = await detect(bright, { model, keepMap: true });
     // The independent path: the typical peak of the uncompressed transform, then a fixed knee.
@@ -231,8 +227,6 @@ describe('detect', () => {
       detector.model,
       normalizeBackground(bright, { block: normalization.block, unit: 10, knee: adaptive.inputKnee }),
     );
-    const maxDiff = (a: ArrayLike<number> | undefined, b: ArrayLike<number>) =>
-      Math.max(...Array.from(b, (v, i) => Math.abs((a?.[i] ?? Number.NaN) - v)));
     expect(maxDiff(adaptive.map?.data, fixedAt.data)).toBeLessThan(1e-6);
     // inputKnee is a fixed knee: the ratio no longer applies.
     const fixed = await detect(bright, { model, inputKnee: 20 });
