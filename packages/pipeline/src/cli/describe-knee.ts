@@ -19,9 +19,8 @@ export function describeRaisedKnee(
   const lo = Math.min(...raised);
   const hi = Math.max(...raised);
   const value = hi - lo >= 0.5 ? `${lo.toFixed(0)}–${hi.toFixed(0)}` : hi.toFixed(0);
-  const why =
-    result.blockKnees && result.blockKnees.length > 1
-      ? `in ${raised.length} of ${knees.length} blocks`
-      : `for spots peaking at ${result.spotPeak?.toFixed(0) ?? '?'} noise σ`;
+  const why = result.blockKnees
+    ? `in ${raised.length} of ${knees.length} block${knees.length === 1 ? '' : 's'}`
+    : `for spots peaking at ${result.spotPeak?.toFixed(0) ?? '?'} noise σ`;
   return `input knee raised from ${base} to ${value} σ ${why}, so very bright spots keep their shape (--input-knee ${base} keeps the model's)`;
 }
