@@ -21,6 +21,7 @@ describe('describeRaisedKnee (what dmdet detect prints about the input knee)', (
     expect(describeRaisedKnee({ blockKnees: [40, 40] }, 20)).toMatch(
       /raised from 20 to 40 σ in 2 of 2 blocks/,
     );
+    expect(describeRaisedKnee({ blockKnees: [33] }, 20)).toMatch(/raised from 20 to 33 σ in 1 of 1 block,/);
   });
 });
 
