@@ -109,11 +109,11 @@ export interface DetectOptions {
    */
   flips?: TestTimeFlips;
   /**
-   * The knee of the model's `'background'` input transform, in noise σ: values beyond it are
-   * compressed (`knee · asinh(r / knee)`). Default: the model's (`metadata.normalization.knee`; the
-   * built-in model's is 20). Spots far brighter than the model's training data (local SNR 60 and
-   * more) are compressed into the flat top of the bright blobs it learnt to reject; a knee of 60
-   * keeps them (docs/robustness.md, "Bright stacks"), at a cost in ordinary stacks.
+   * A fixed knee for the model's `'background'` input transform, in noise σ: values beyond it are
+   * compressed (`knee · asinh(r / knee)`). Default: the model's (`metadata.normalization.knee`, 20
+   * for the built-in model, raised for very bright spots to their typical peak over its
+   * `kneeRatio`, 25; docs/robustness.md, "Bright stacks"). Given, it is used as it is, in every
+   * volume.
    */
   inputKnee?: number;
   /** Called after each tile. */
