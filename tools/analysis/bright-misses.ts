@@ -6,7 +6,7 @@
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/bright-misses.ts [scenario] [snrs] [knee]
  *
- * Defaults: `small-spots`, SNR 60, the model's knee. One volume per SNR, seeds of its own (parent
+ * Defaults: `small-spots`, SNR 60, the model's knee (which follows the spots: printed). One volume per SNR, seeds of its own (parent
  * 0x5eedcd, not the robustness benchmark's held-out ones); about 20 s a volume on two cores.
  */
 import { evaluatePoints } from '@dmdet/metrics';
@@ -24,7 +24,6 @@ const scenario = ROBUSTNESS_SCENARIOS.find((s) => s.name === name);
 if (!scenario) throw new Error(`unknown scenario ${name}`);
 await useBackend('wasm');
 const model = await loadModel('default');
-const normalization = model.metadata.normalization;
 const quantiles = (a: number[]) =>
   a.length === 0
     ? '–'
@@ -42,6 +41,6 @@ for (const snr of snrs) {
       .map((p) => p.snr ?? Number.NaN)
       .sort((a, b) => a - b);
   console.log(
-    `${name} SNR ${snr}, knee ${knee ?? (normalization as { knee?: number }).knee}: threshold ${res.threshold.toFixed(3)}, F1 ${ev.f1.toFixed(3)}, precision ${ev.precision.toFixed(3)}, recall ${ev.recall.toFixed(3)}; local SNR of found ${quantiles(snrOf(true))}, of missed ${quantiles(snrOf(false))}`,
+    `${name} SNR ${snr}, knee ${res.inputKnee?.toFixed(1) ?? knee}: threshold ${res.threshold.toFixed(3)}, F1 ${ev.f1.toFixed(3)}, precision ${ev.precision.toFixed(3)}, recall ${ev.recall.toFixed(3)}; local SNR of found ${quantiles(snrOf(true))}, of missed ${quantiles(snrOf(false))}`,
   );
 }
