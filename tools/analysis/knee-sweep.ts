@@ -9,13 +9,20 @@
  * Defaults: all robustness scenarios, SNR 20,30,60,120, knees 20,30,45,70,110,170,260,400, flips 1.
  * One volume per scenario and SNR, on seeds of its own (parent 0x5eedcd, as bright-misses.ts; not
  * the benchmark's held-out ones). Prediction on the main thread: run two at once on two cores
- * (e.g. half the scenarios each); about 3 s a prediction. One JSON line per volume.
+ * (e.g. half the scenarios each); about 3 s a prediction. One JSON line per volume. Knees `none`:
+ * the peaks only (no prediction), which `knee_ratio.py` merges into an earlier sweep's lines.
  */
 import { evaluatePoints } from '@dmdet/metrics';
 import type { TestTimeFlips } from '@dmdet/model';
 import { detect, planSpotScale, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { isIdentity, normalizeBackground, resampleVolume, typicalSpotPeak } from '@dmdet/preprocess';
+import {
+  brightIsolatedMaxima,
+  isIdentity,
+  normalizeBackground,
+  resampleVolume,
+  typicalSpotPeak,
+} from '@dmdet/preprocess';
 import { deriveSeed, simulateGeneral } from '@dmdet/simulate';
 import { ROBUSTNESS_SCENARIOS, robustnessParams } from '../lib/robustness-scenarios';
 
@@ -27,7 +34,7 @@ const scenarios =
     : ROBUSTNESS_SCENARIOS.filter((s) => names.split(',').includes(s.name));
 if (scenarios.length === 0) throw new Error(`no scenario among ${names}`);
 const snrs = snrText.split(',').map(Number);
-const knees = kneeText.split(',').map(Number);
+const knees = kneeText === 'none' ? [] : kneeText.split(',').map(Number);
 const flips = Number(flipText) as TestTimeFlips;
 await useBackend('wasm');
 const model = await loadModel('default');
@@ -40,13 +47,31 @@ for (const scenario of scenarios)
     const plan = planSpotScale(sim.volume, model.metadata, undefined, undefined);
     const scaled =
       plan && !isIdentity(plan.resampling) ? resampleVolume(sim.volume, plan.resampling) : sim.volume;
-    const spotPeak = typicalSpotPeak(
-      normalizeBackground(scaled, { ...normalization, unit: 1, knee: Number.POSITIVE_INFINITY }),
-    );
+    const flat = normalizeBackground(scaled, { ...normalization, unit: 1, knee: Number.POSITIVE_INFINITY });
+    const spotPeak = typicalSpotPeak(flat);
+    // The spread of the peaks too (75th and 90th percentile), for knees that follow the brighter spots.
+    const [, Y, X] = flat.shape;
+    const peaks = brightIsolatedMaxima(flat) // the whole volume: these are below typicalSpotPeak's crop size
+      .map((m) => flat.data[(Math.round(m.z) * Y + Math.round(m.y)) * X + Math.round(m.x)] as number)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    const quantile = (f: number) =>
+      peaks.length >= 5 ? peaks[Math.floor(f * (peaks.length - 1))] : undefined;
     const f1: number[] = [];
     for (const knee of knees) {
       const res = await detect(sim.volume, { model, inputKnee: knee, flips });
       f1.push(Number(evaluatePoints(sim.points, res.points, { gate: 5 }).f1.toFixed(4)));
     }
-    console.log(JSON.stringify({ scenario: scenario.name, snr, spotPeak, flips, knees, f1 }));
+    console.log(
+      JSON.stringify({
+        scenario: scenario.name,
+        snr,
+        spotPeak,
+        peak75: quantile(0.75),
+        peak90: quantile(0.9),
+        flips,
+        knees,
+        f1,
+      }),
+    );
   }
