@@ -14,19 +14,18 @@ import { availableParallelism } from 'node:os';
 import { evaluatePoints } from '@dmdet/metrics';
 import type { TestTimeFlips } from '@dmdet/model';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { detect, planSpotScale, useBackend } from '@dmdet/pipeline';
+import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { isIdentity, normalizeBackground, resampleVolume, typicalSpotPeak } from '@dmdet/preprocess';
+import { typicalSpotPeak } from '@dmdet/preprocess';
 import { parseSnrRange, thresholdFitVolumes } from '../lib/general-data';
+import { backgroundOf, uncompressedInput } from '../lib/model-scale';
 
 const count = Number(process.argv[2] ?? 144);
 const snr = parseSnrRange(process.argv[3] ?? '1.5,100');
 const flips = Number(process.argv[4] ?? 1) as TestTimeFlips;
 const backend = await useBackend('wasm');
 const model = await loadModel('default');
-const normalization = model.metadata.normalization;
-if (normalization?.method !== 'background')
-  throw new Error("the built-in model's transform is not 'background'");
+backgroundOf(model.metadata);
 const settings: { name: string; inputKnee?: number }[] = [
   { name: 'fixed 20', inputKnee: 20 },
   { name: 'own', inputKnee: undefined },
@@ -36,13 +35,7 @@ const pool = await ModelWorkerPool.create(model.model, { workers: availableParal
 const rows: { peak: number; f1: number[] }[] = [];
 try {
   for (const v of thresholdFitVolumes(5000, count, { snr })) {
-    const plan = planSpotScale(v.volume, model.metadata, undefined, undefined);
-    const scaled =
-      plan && !isIdentity(plan.resampling) ? resampleVolume(v.volume, plan.resampling) : v.volume;
-    const peak =
-      typicalSpotPeak(
-        normalizeBackground(scaled, { ...normalization, unit: 1, knee: Number.POSITIVE_INFINITY }),
-      ) ?? 0;
+    const peak = typicalSpotPeak(uncompressedInput(v.volume, model.metadata)) ?? 0;
     const f1: number[] = [];
     for (const s of settings) {
       const res = await detect(v.volume, {
@@ -71,5 +64,9 @@ for (let b = 0; b + 1 < bins.length; b++) {
     `  ${bins[b]}–${bins[b + 1]}: ${inBin.length} volumes, ${means.map((m) => m.toFixed(3)).join(' / ')}`,
   );
 }
+const below = rows.filter((r) => r.peak < 500).map((r) => (r.f1[2] as number) - (r.f1[0] as number));
+console.log(
+  `  below 500 σ, fixed 60 against fixed 20: better in ${below.filter((d) => d > 0.001).length} volumes, worse in ${below.filter((d) => d < -0.001).length}`,
+);
 const all = settings.map((_, k) => rows.reduce((a, r) => a + (r.f1[k] as number), 0) / rows.length);
 console.log(`  all: ${rows.length} volumes, ${all.map((m) => m.toFixed(3)).join(' / ')}`);

@@ -12,17 +12,12 @@
  * per cell), per SNR. No prediction: about 1 s a volume. Prints one line per scenario and SNR
  * (each volume's peak and knee) and how many volumes had their knee raised.
  */
-import { planSpotScale } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import {
-  type BackgroundNormalizationOptions,
-  backgroundInput,
-  isIdentity,
-  resampleVolume,
-} from '@dmdet/preprocess';
+import { backgroundInput } from '@dmdet/preprocess';
 import { simulateGeneral } from '@dmdet/simulate';
 import type { Volume } from '@dmdet/volume-io';
 import { extendedTestData } from '../lib/benchmark-data';
+import { atModelScale, backgroundOf } from '../lib/model-scale';
 import { ROBUSTNESS_SCENARIOS, robustnessParams, robustnessSeeds } from '../lib/robustness-scenarios';
 
 const virus = process.argv[2] === 'virus';
@@ -30,9 +25,7 @@ const snrs = virus ? [] : (process.argv[2] ?? '2,4,7,20').split(',').map(Number)
 const replicates = Number(process.argv[3] ?? (virus ? 25 : 3));
 const name = process.argv[4] ?? 'default';
 const { metadata } = await loadModel(name);
-const normalization = metadata.normalization;
-if (normalization?.method !== 'background')
-  throw new Error(`${name}: the knee needs the 'background' input transform`);
+const normalization = backgroundOf(metadata);
 console.log(`model ${name}: knee ${normalization.knee}, kneeRatio ${normalization.kneeRatio ?? 'none'}`);
 let raised = 0;
 let volumes = 0;
@@ -41,13 +34,11 @@ function report(label: string, group: Volume[]) {
   const peaks: number[] = [];
   const knees: number[] = [];
   for (const volume of group) {
-    const plan = planSpotScale(volume, metadata, undefined, volume.voxelSize);
-    const scaled = plan && !isIdentity(plan.resampling) ? resampleVolume(volume, plan.resampling) : volume;
-    const got = backgroundInput(scaled, normalization as BackgroundNormalizationOptions);
+    const got = backgroundInput(atModelScale(volume, metadata), normalization);
     peaks.push(got.spotPeak ?? Number.NaN);
     knees.push(got.knee);
     volumes++;
-    if (got.knee > ((normalization as BackgroundNormalizationOptions).knee ?? 20)) raised++;
+    if (got.knee > (normalization.knee ?? 20)) raised++;
   }
   const range = (a: number[], digits: number) => {
     const f = a.filter(Number.isFinite);

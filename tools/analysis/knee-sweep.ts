@@ -14,16 +14,11 @@
  */
 import { evaluatePoints } from '@dmdet/metrics';
 import type { TestTimeFlips } from '@dmdet/model';
-import { detect, planSpotScale, useBackend } from '@dmdet/pipeline';
+import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import {
-  brightIsolatedMaxima,
-  isIdentity,
-  normalizeBackground,
-  resampleVolume,
-  typicalSpotPeak,
-} from '@dmdet/preprocess';
+import { spotPeaks, typicalSpotPeak } from '@dmdet/preprocess';
 import { deriveSeed, simulateGeneral } from '@dmdet/simulate';
+import { backgroundOf, uncompressedInput } from '../lib/model-scale';
 import { ROBUSTNESS_SCENARIOS, robustnessParams } from '../lib/robustness-scenarios';
 
 const [names = 'all', snrText = '20,30,60,120', kneeText = '20,30,45,70,110,170,260,400', flipText = '1'] =
@@ -38,23 +33,14 @@ const knees = kneeText === 'none' ? [] : kneeText.split(',').map(Number);
 const flips = Number(flipText) as TestTimeFlips;
 await useBackend('wasm');
 const model = await loadModel('default');
-const normalization = model.metadata.normalization;
-if (normalization?.method !== 'background')
-  throw new Error("the built-in model's transform is not 'background'");
+backgroundOf(model.metadata);
 for (const scenario of scenarios)
   for (const snr of snrs) {
     const sim = simulateGeneral(robustnessParams(scenario, snr), deriveSeed(0x5eedcd, snr * 10));
-    const plan = planSpotScale(sim.volume, model.metadata, undefined, undefined);
-    const scaled =
-      plan && !isIdentity(plan.resampling) ? resampleVolume(sim.volume, plan.resampling) : sim.volume;
-    const flat = normalizeBackground(scaled, { ...normalization, unit: 1, knee: Number.POSITIVE_INFINITY });
+    const flat = uncompressedInput(sim.volume, model.metadata);
     const spotPeak = typicalSpotPeak(flat);
     // The spread of the peaks too (75th and 90th percentile), for knees that follow the brighter spots.
-    const [, Y, X] = flat.shape;
-    const peaks = brightIsolatedMaxima(flat) // the whole volume: these are below typicalSpotPeak's crop size
-      .map((m) => flat.data[(Math.round(m.z) * Y + Math.round(m.y)) * X + Math.round(m.x)] as number)
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b);
+    const peaks = spotPeaks(flat);
     const quantile = (f: number) =>
       peaks.length >= 5 ? peaks[Math.floor(f * (peaks.length - 1))] : undefined;
     const f1: number[] = [];

@@ -74,10 +74,35 @@ export function brightIsolatedMaxima(flat: Volume, options: BrightMaximaOptions 
 }
 
 /**
- * The typical peak of a volume's bright spots, in the units of `flat` (a `'background'`-normalised
- * volume before any compression: noise σ): the median, over {@link brightIsolatedMaxima}, of `flat`
- * at each maximum's voxel (rounded). Undefined with fewer than `minSpots` (default 5) such maxima.
- * A volume of more than `maxVoxels` (default 2²³) is measured on a central in-plane crop of about that size.
+ * The peaks of a volume's bright spots, in the units of `flat` (a `'background'`-normalised volume
+ * before any compression: noise σ): `flat` at the voxel (rounded) of each of its
+ * {@link brightIsolatedMaxima}, the finite ones, in ascending order. A volume of more than
+ * `maxVoxels` (default 2²³) is measured on a central in-plane crop of about that size.
+ *
+ * @example
+ * const flat = normalizeBackground(volume, { unit: 1, knee: Infinity });
+ * const peaks = spotPeaks(flat); // e.g. the 90th percentile: peaks[Math.floor(0.9 * (peaks.length - 1))]
+ */
+export function spotPeaks(
+  flat: Volume,
+  options: BrightMaximaOptions & { maxVoxels?: number } = {},
+): number[] {
+  const { maxVoxels = 2 ** 23, ...rest } = options;
+  checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
+  const region = centralCrop(flat, maxVoxels);
+  const [, Y, X] = region.shape;
+  const values: number[] = [];
+  for (const m of brightIsolatedMaxima(region, rest)) {
+    const v = region.data[(Math.round(m.z) * Y + Math.round(m.y)) * X + Math.round(m.x)] as number;
+    if (Number.isFinite(v)) values.push(v);
+  }
+  return values.sort((p, q) => p - q);
+}
+
+/**
+ * The typical peak of a volume's bright spots: the median of its {@link spotPeaks}, in the units of
+ * `flat` (noise σ for a `'background'`-normalised volume before compression). Undefined with fewer
+ * than `minSpots` (default 5) such peaks.
  *
  * @example
  * const flat = normalizeBackground(volume, { unit: 1, knee: Infinity });
@@ -87,15 +112,8 @@ export function typicalSpotPeak(
   flat: Volume,
   options: BrightMaximaOptions & { minSpots?: number; maxVoxels?: number } = {},
 ): number | undefined {
-  const { minSpots = 5, maxVoxels = 2 ** 23, ...rest } = options;
+  const { minSpots = 5, ...rest } = options;
   checkNumber('minSpots', minSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
-  checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
-  const region = centralCrop(flat, maxVoxels);
-  const [, Y, X] = region.shape;
-  const values: number[] = [];
-  for (const m of brightIsolatedMaxima(region, rest)) {
-    const v = region.data[(Math.round(m.z) * Y + Math.round(m.y)) * X + Math.round(m.x)] as number;
-    if (Number.isFinite(v)) values.push(v);
-  }
-  return values.length >= minSpots ? median(values) : undefined;
+  const peaks = spotPeaks(flat, rest);
+  return peaks.length >= minSpots ? median(peaks) : undefined;
 }

@@ -11,6 +11,7 @@ export {
   BRIGHT_MAXIMA_DEFAULTS,
   type BrightMaximaOptions,
   brightIsolatedMaxima,
+  spotPeaks,
   typicalSpotPeak,
 } from './bright-maxima';
 export { PreprocessError, type PreprocessErrorCode } from './errors';

@@ -5,6 +5,7 @@ import {
   brightIsolatedMaxima,
   normalizeBackground,
   PreprocessError,
+  spotPeaks,
   typicalSpotPeak,
 } from '../src/index';
 
@@ -89,6 +90,18 @@ describe('brightIsolatedMaxima', () => {
     expect(() => brightIsolatedMaxima(volume, { cut: 0 })).toThrow(/cut must be a number > 0/);
     expect(() => brightIsolatedMaxima(volume, { dropBrightest: 1 })).toThrow(PreprocessError);
     expect(() => brightIsolatedMaxima(volume, { maxSpots: 0.5 })).toThrow(/maxSpots must be an integer/);
+  });
+});
+
+describe('spotPeaks', () => {
+  it('reads the volume at each lone spot, ascending: the ladder without its brightest', () => {
+    const peaks = spotPeaks(spotVolume([8, 48, 96], LADDER));
+    expect(peaks).toHaveLength(9);
+    // Amplitudes 20 … 100, each read with one draw of unit noise.
+    peaks.forEach((p, i) => {
+      expect(Math.abs(p - (20 + 10 * i))).toBeLessThan(4);
+    });
+    expect(spotPeaks(spotVolume([8, 48, 96], []))).toEqual([]);
   });
 });
 

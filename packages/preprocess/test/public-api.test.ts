@@ -20,6 +20,7 @@ describe('public API', () => {
       'normalizeInput',
       'resampleVolume',
       'resamplingFor',
+      'spotPeaks',
       'spotReference',
       'spotScaleFactors',
       'toResampled',
