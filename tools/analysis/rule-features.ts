@@ -7,7 +7,11 @@
  * `tools/tune-threshold.ts` draws them (128×128, local SNR 1.5–12) from seed index `from` on, and
  * the `medium` virus benchmark's 24 validation volumes.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/rule-features.ts [out.json] [volumes] [from] [model]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/rule-features.ts [out.json] [volumes] [from] [model] [effects|plain] [snr lo,hi]
+ *
+ * With `effects` the general volumes are drawn with the family's acquisition effects, and `snr lo,hi`
+ * sets their local SNR range (as `tools/tune-threshold.ts --effects --snr` does). Each row also
+ * carries `scores`: every map maximum's score (≥ 0.05, 3 decimals), for features read off the map.
  *
  * Defaults: bench-output/rule-features.json, 300 volumes from index 9000 (beyond every training,
  * validation and threshold-fitting volume, and apart from the robustness benchmark), `default`
@@ -20,17 +24,19 @@ import { evaluatePoints } from '@dmdet/metrics';
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { thresholdFitVolumes } from '../lib/general-data';
+import { parseSnrRange, thresholdFitVolumes } from '../lib/general-data';
 
 const out = process.argv[2] ?? 'bench-output/rule-features.json';
 const count = Number(process.argv[3] ?? 300);
 const from = Number(process.argv[4] ?? 9000);
 const name = process.argv[5] ?? 'default';
+const effects = process.argv[6] === 'effects';
+const snr = process.argv[7] ? parseSnrRange(process.argv[7]) : undefined;
 const backend = await useBackend('wasm');
 const detector = await loadModel(name);
 const confidence = detector.metadata.thresholdRule?.confidence ?? 0.8;
 const grid = Array.from({ length: 37 }, (_, i) => Math.round((0.05 + 0.025 * i) * 1000) / 1000);
-const volumes = thresholdFitVolumes(from, count, { virus: true });
+const volumes = thresholdFitVolumes(from, count, { virus: true, effects, ...(snr ? { snr } : {}) });
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 const rows: unknown[] = [];
 const started = Date.now();
@@ -47,6 +53,7 @@ try {
       ruleThreshold: r.ruleThreshold ?? null,
       confident,
       density: (confident / voxels) * 1e6,
+      scores: r.points.map((p) => Math.round(p.score * 1000) / 1000),
       spotSize: r.spotSize ? { xy: r.spotSize.xy, z: r.spotSize.z, source: r.spotSize.source } : null,
       curve: grid.map((t) => {
         const s = evaluatePoints(
@@ -62,5 +69,8 @@ try {
   await pool.close();
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ model: name, from, count, confidence, rows })}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ model: name, from, count, effects, snr: snr ?? null, confidence, rows })}\n`,
+);
 console.log(`${rows.length} volumes → ${out} (${((Date.now() - started) / 60000).toFixed(1)} min)`);

@@ -7,6 +7,7 @@ import {
   isCrowded,
   localContrasts,
   localMaxima3D,
+  maximaClutter,
   maximaDensity,
   measureSpots,
   type SpotMeasurement,
@@ -155,6 +156,13 @@ export interface DetectResult {
    * branch's `score` per million voxels (`maximaDensity`, at the model's spot scale).
    */
   density?: number;
+  /**
+   * With a threshold rule that has a `clutter` term: the map's maxima scoring in [the term's
+   * `score`, the rule's `confidence`) per confident maximum (`maximaClutter`).
+   */
+  clutter?: number;
+  /** How much the rule's `clutter` term raised this volume's threshold, where it did (> 0). */
+  clutterRaise?: number;
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -314,6 +322,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
         rule.fallback ?? fallback,
         rule.confidence,
         ...(crowded ? [crowded.threshold, crowded.score] : []),
+        ...(rule.clutter ? [rule.clutter.score] : []),
         ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
       )
     : fixed;
@@ -324,7 +333,12 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ? mapRegion.size[0] * mapRegion.size[1] * mapRegion.size[2]
     : input.shape[0] * input.shape[1] * input.shape[2];
   const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
-  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom, density) : undefined;
+  const clutter = rule?.clutter ? maximaClutter(candidates, rule.clutter.score, rule.confidence) : undefined;
+  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom, density, clutter) : undefined;
+  const clutterRaise =
+    rule?.clutter && ruleThreshold !== undefined
+      ? ruleThreshold - thresholdForSignal(rule, signal, fallback, zoom, density)
+      : 0;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined
@@ -381,6 +395,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     thresholdSource,
     ...(signal !== undefined ? { signal } : {}),
     ...(density !== undefined ? { density } : {}),
+    ...(clutter !== undefined ? { clutter } : {}),
+    ...(clutterRaise > 0 ? { clutterRaise } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     axialGhosts: ghost
       ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length

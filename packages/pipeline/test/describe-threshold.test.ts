@@ -20,6 +20,22 @@ describe('describeThreshold (what dmdet detect prints)', () => {
       'threshold 0.500, the default',
     );
   });
+  it("says when the rule's clutter term raised the threshold", () => {
+    expect(
+      describeThreshold({
+        threshold: 0.72,
+        thresholdSource: 'signal',
+        signal: 0.5,
+        clutter: 1.93,
+        clutterRaise: 0.2,
+      }),
+    ).toBe(
+      "threshold 0.720, from the volume's signal 0.50, raised by 0.200 for clutter 1.93 (map maxima just below confident per confident one: grains or noise peaks shaped like spots)",
+    );
+    expect(describeThreshold({ threshold: 0.52, thresholdSource: 'signal', signal: 0.5, clutter: 0.2 })).toBe(
+      "threshold 0.520, from the volume's signal 0.50",
+    );
+  });
   it('gives the range over blocks whose thresholds differ', () => {
     expect(
       describeThreshold({ threshold: 0.7, thresholdSource: 'signal', blockThresholds: [0.65, 0.7, 0.75] }),

@@ -338,6 +338,32 @@ describe('detect', () => {
     expect(notCrowded.thresholdSource).toBe('signal');
     expect(notCrowded.threshold).toBeCloseTo(expected, 6);
     expect(got.density).toBeUndefined(); // no crowded branch, no density
+    expect(got.clutter).toBeUndefined(); // no clutter term, no clutter
+    // A clutter term: the maxima in [its score, the confidence) per confident one, counted by brute
+    // force over the whole map; at twice its ratio the threshold rises by its slope, unless the
+    // knots' threshold is below its `from`.
+    const clutterScore = scores[3] as number;
+    const clutter =
+      all.filter((p) => p.score >= clutterScore && p.score < confidence).length /
+      all.filter((p) => p.score >= confidence).length;
+    expect(clutter).toBeGreaterThan(0);
+    const withClutter = (from: number) => ({
+      ...detector,
+      metadata: {
+        ...detector.metadata,
+        thresholdRule: { ...rule, clutter: { score: clutterScore, ratio: clutter / 2, slope: 0.01, from } },
+      },
+    });
+    const cluttered = await detect(volume, { model: withClutter(0) });
+    expect(cluttered.thresholdSource).toBe('signal');
+    expect(cluttered.clutter).toBeCloseTo(clutter, 12);
+    expect(cluttered.threshold).toBeCloseTo(expected + 0.01, 6);
+    expect(cluttered.clutterRaise).toBeCloseTo(0.01, 6);
+    expect(cluttered.points.length).toBe(all.filter((p) => p.score >= cluttered.threshold).length);
+    const clutterFrom = await detect(volume, { model: withClutter(expected + 0.001) });
+    expect(clutterFrom.clutter).toBeCloseTo(clutter, 12);
+    expect(clutterFrom.threshold).toBeCloseTo(expected, 6);
+    expect(clutterFrom.clutterRaise).toBeUndefined();
     const given = await detect(volume, { model: ruled, threshold: 0.3 });
     expect(given.thresholdSource).toBe('given');
     expect(given.threshold).toBe(0.3);

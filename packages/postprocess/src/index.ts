@@ -25,9 +25,11 @@ export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
 export {
+  type ClutterTerm,
   type CrowdedBranch,
   checkThresholdRule,
   isCrowded,
+  maximaClutter,
   maximaDensity,
   type ThresholdRule,
   thresholdForSignal,

@@ -45,6 +45,25 @@ export interface ThresholdRule {
    * drown among noise peaks at low scores; the signal alone cannot tell them apart. Absent: none.
    */
   crowded?: CrowdedBranch;
+  /**
+   * A higher threshold for cluttered volumes (e.g. cells with a granular autofluorescence, whose
+   * grains have a spot's size): where the map has many maxima a little below confident per
+   * confident one ({@link maximaClutter}), the knots' threshold (with the zoom term) rises by
+   * `slope × log2(clutter / ratio)`, never above 0.95. Absent: none.
+   */
+  clutter?: ClutterTerm;
+}
+
+/** {@link ThresholdRule.clutter}: a threshold that rises with the volume's clutter. */
+export interface ClutterTerm {
+  /** The lowest score, in (0, confidence), of the maxima counted as clutter. */
+  score: number;
+  /** Clutter (maxima in [`score`, confidence) per confident maximum) above which the threshold rises. */
+  ratio: number;
+  /** Threshold added per doubling of the clutter above `ratio`. */
+  slope: number;
+  /** Only volumes whose threshold (knots and zoom term) is at least this are raised: faint volumes want their low threshold. */
+  from: number;
 }
 
 /** {@link ThresholdRule.crowded}: the threshold for faint, crowded volumes. */
@@ -64,7 +83,8 @@ export interface CrowdedBranch {
  * at fault: `kind: 'signal'`, `confidence` in (0, 1), `minSpots` a positive integer, `knots`
  * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite, `fallback`
  * in (0, 1) and `crowded` ({@link CrowdedBranch}: `below` finite, `score` and `threshold` in (0, 1),
- * `density` finite and ≥ 0) where given.
+ * `density` finite and ≥ 0) and `clutter` ({@link ClutterTerm}: `score` in (0, confidence),
+ * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
@@ -117,6 +137,25 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
         'crowded must be { below: a finite signal, score: (0, 1), density: a finite number ≥ 0, threshold: (0, 1) } when given',
       );
   }
+  const clutter = (r as ThresholdRule).clutter;
+  if (clutter !== undefined) {
+    const c = clutter as Partial<ClutterTerm> | null;
+    if (
+      typeof c !== 'object' ||
+      c === null ||
+      typeof c.score !== 'number' ||
+      !(c.score > 0 && c.score < confidence) ||
+      typeof c.ratio !== 'number' ||
+      !(c.ratio > 0 && Number.isFinite(c.ratio)) ||
+      typeof c.slope !== 'number' ||
+      !(c.slope >= 0 && Number.isFinite(c.slope)) ||
+      typeof c.from !== 'number' ||
+      !Number.isFinite(c.from)
+    )
+      fail(
+        'clutter must be { score: (0, confidence), ratio: a finite number > 0, slope: a finite number ≥ 0, from: a finite threshold } when given',
+      );
+  }
   return r as ThresholdRule;
 }
 
@@ -132,6 +171,29 @@ export function maximaDensity(maxima: readonly { score: number }[], score: numbe
   let n = 0;
   for (const p of maxima) if (p.score >= score) n++;
   return (n / voxels) * 1e6;
+}
+
+/**
+ * A volume's clutter, as a {@link ThresholdRule}'s `clutter` term measures it: the map's maxima
+ * scoring in [`score`, `confidence`) per maximum scoring ≥ `confidence` (the count itself when none
+ * is confident; 0 for no maxima). Grains and noise peaks that look half like spots raise it; a
+ * clean volume's spots score confidently and keep it low.
+ *
+ * @example
+ * const clutter = maximaClutter(localMaxima3D(map, { threshold: 0.5 }), 0.5, 0.8);
+ */
+export function maximaClutter(
+  maxima: readonly { score: number }[],
+  score: number,
+  confidence: number,
+): number {
+  let below = 0;
+  let confident = 0;
+  for (const p of maxima) {
+    if (p.score >= confidence) confident++;
+    else if (p.score >= score) below++;
+  }
+  return below / Math.max(1, confident);
 }
 
 /**
@@ -203,17 +265,21 @@ export function isCrowded(
  * `undefined`, the rule's own `fallback`, else `fallback` (the model's fixed threshold). With a
  * `crowded` branch and the volume's `density` ({@link maximaDensity} at the branch's score), a
  * volume with a signal below `crowded.below` and at least `crowded.density` takes
- * `crowded.threshold`.
+ * `crowded.threshold`. With a `clutter` term and the volume's `clutter` ({@link maximaClutter} at
+ * the term's score), a threshold of at least `clutter.from` rises by `slope × log2(clutter /
+ * ratio)` where the clutter is above `ratio`, to at most 0.95 (a threshold already above 0.95
+ * stays).
  *
  * @example
  * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
  */
 export function thresholdForSignal(
-  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope' | 'fallback' | 'crowded'>,
+  rule: Pick<ThresholdRule, 'knots' | 'thresholds' | 'zoomSlope' | 'fallback' | 'crowded' | 'clutter'>,
   signal: number | undefined,
   fallback: number,
   logZoom = 0,
   density?: number,
+  clutter?: number,
 ): number {
   if (signal === undefined || !Number.isFinite(signal)) return rule.fallback ?? fallback;
   if (rule.crowded && isCrowded(rule, signal, density)) return rule.crowded.threshold;
@@ -232,6 +298,13 @@ export function thresholdForSignal(
     base = t0 + ((t1 - t0) * (signal - k0)) / (k1 - k0);
   }
   const slope = rule.zoomSlope ?? 0;
-  if (slope === 0 || !Number.isFinite(logZoom)) return base;
-  return Math.min(0.999, Math.max(0.01, base + slope * logZoom));
+  const zoomed =
+    slope === 0 || !Number.isFinite(logZoom) ? base : Math.min(0.999, Math.max(0.01, base + slope * logZoom));
+  return withClutter(rule.clutter, zoomed, clutter);
+}
+
+/** `threshold` raised by a {@link ClutterTerm} for a volume of this clutter (unchanged without either). */
+function withClutter(term: ClutterTerm | undefined, threshold: number, clutter: number | undefined): number {
+  if (!term || clutter === undefined || !(clutter > term.ratio) || threshold < term.from) return threshold;
+  return Math.max(threshold, Math.min(0.95, threshold + term.slope * Math.log2(clutter / term.ratio)));
 }

@@ -19,6 +19,7 @@ describe('public API', () => {
       'laplacianOfGaussian',
       'localContrasts',
       'localMaxima3D',
+      'maximaClutter',
       'maximaDensity',
       'maximumFilter',
       'measureSpots',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkThresholdRule,
   isCrowded,
+  maximaClutter,
   maximaDensity,
   PostprocessError,
   thresholdForSignal,
@@ -120,13 +121,52 @@ describe('crowded volumes', () => {
   });
 });
 
+describe('cluttered volumes', () => {
+  const rule = {
+    knots: [1, 2],
+    thresholds: [0.4, 0.6],
+    fallback: 0.65,
+    zoomSlope: 0.05,
+    clutter: { score: 0.5, ratio: 0.5, slope: 0.1, from: 0.45 },
+  };
+  it('maximaClutter: maxima in [score, confidence) per confident one', () => {
+    const maxima = [0.49, 0.5, 0.6, 0.79, 0.8, 0.95, 0.3].map((score) => ({ score }));
+    expect(maximaClutter(maxima, 0.5, 0.8)).toBe(1.5); // 0.5, 0.6, 0.79 over 0.8, 0.95
+    expect(maximaClutter(maxima, 0.25, 0.8)).toBe(2.5);
+    expect(maximaClutter([{ score: 0.6 }, { score: 0.7 }], 0.5, 0.8)).toBe(2); // none confident: the count
+    expect(maximaClutter([{ score: 0.9 }], 0.5, 0.8)).toBe(0);
+    expect(maximaClutter([], 0.5, 0.8)).toBe(0);
+  });
+  it('raises a threshold of at least `from` by slope × log2(clutter / ratio), to at most 0.95', () => {
+    // Signal 2: 0.6; clutter 2 = 4 × the ratio → + 0.1 × 2.
+    expect(thresholdForSignal(rule, 2, 0.7, 0, undefined, 2)).toBeCloseTo(0.8, 12);
+    // With the zoom term first: 0.6 + 0.05 × 1 = 0.65, then + 0.1 × log2(3) .
+    expect(thresholdForSignal(rule, 2, 0.7, 1, undefined, 1.5)).toBeCloseTo(0.65 + 0.1 * Math.log2(3), 12);
+    // Capped at 0.95: 0.6 + 0.1 × log2(1024) = 1.6.
+    expect(thresholdForSignal(rule, 2, 0.7, 0, undefined, 512)).toBe(0.95);
+  });
+  it('leaves a threshold below `from`, clutter at or below the ratio, no clutter and no signal alone', () => {
+    expect(thresholdForSignal(rule, 1, 0.7, 0, undefined, 8)).toBeCloseTo(0.4, 12); // 0.4 < from
+    expect(thresholdForSignal(rule, 1.25, 0.7, 0, undefined, 2)).toBeCloseTo(0.45 + 0.2, 12); // 0.45: at from
+    expect(thresholdForSignal(rule, 2, 0.7, 0, undefined, 0.5)).toBeCloseTo(0.6, 12);
+    expect(thresholdForSignal(rule, 2, 0.7, 0, undefined, 0)).toBeCloseTo(0.6, 12);
+    expect(thresholdForSignal(rule, 2, 0.7)).toBeCloseTo(0.6, 12);
+    expect(thresholdForSignal(rule, undefined, 0.7, 0, undefined, 8)).toBe(0.65);
+    expect(
+      thresholdForSignal({ ...rule, clutter: { ...rule.clutter, from: 0.97 } }, 2, 0.7, 7, undefined, 8),
+    ).toBeCloseTo(0.95, 12); // 0.6 + 0.35 = 0.95 < from: the zoomed threshold alone
+  });
+});
+
 describe('checkThresholdRule', () => {
   const good = { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [1, 2], thresholds: [0.5, 0.7] };
   const crowded = { below: 0.15, score: 0.3, density: 130, threshold: 0.25 };
+  const clutter = { score: 0.5, ratio: 0.35, slope: 0.1, from: 0.45 };
   it('accepts a valid rule and names the field at fault otherwise', () => {
     expect(checkThresholdRule(good)).toEqual(good);
     expect(checkThresholdRule({ ...good, fallback: 0.6 })).toEqual({ ...good, fallback: 0.6 });
     expect(checkThresholdRule({ ...good, crowded })).toEqual({ ...good, crowded });
+    expect(checkThresholdRule({ ...good, clutter })).toEqual({ ...good, clutter });
     const bad: [unknown, RegExp][] = [
       [{ ...good, kind: 'snr' }, /kind must be 'signal'/],
       [null, /kind must be 'signal'/],
@@ -145,6 +185,11 @@ describe('checkThresholdRule', () => {
       [{ ...good, crowded: { ...crowded, density: -1 } }, /crowded must be \{ below/],
       [{ ...good, crowded: { ...crowded, below: Number.NaN } }, /crowded must be \{ below/],
       [{ ...good, crowded: null }, /crowded must be \{ below/],
+      [{ ...good, clutter: { ...clutter, score: 0.8 } }, /clutter must be \{ score: \(0, confidence\)/],
+      [{ ...good, clutter: { ...clutter, ratio: 0 } }, /clutter must be \{ score/],
+      [{ ...good, clutter: { ...clutter, slope: -0.1 } }, /clutter must be \{ score/],
+      [{ ...good, clutter: { ...clutter, from: Number.NaN } }, /clutter must be \{ score/],
+      [{ ...good, clutter: null }, /clutter must be \{ score/],
     ];
     for (const [rule, message] of bad) {
       expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);

@@ -5,6 +5,8 @@ export function describeThreshold(result: {
   threshold: number;
   thresholdSource: DetectResult['thresholdSource'];
   signal?: number;
+  clutter?: number;
+  clutterRaise?: number;
   blockThresholds?: number[];
 }): string {
   const b = result.blockThresholds;
@@ -19,7 +21,7 @@ export function describeThreshold(result: {
       return `${value}, given`;
     case 'signal':
       return result.signal !== undefined
-        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}`
+        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}${raisedForClutter(result)}`
         : `${value}, from each block's signal`;
     case 'crowded':
       return `${value}, the model's for a faint volume crowded with spots${result.signal !== undefined ? ` (signal ${result.signal.toFixed(2)})` : ''}`;
@@ -30,4 +32,11 @@ export function describeThreshold(result: {
     default:
       return `${value}, the default`;
   }
+}
+
+/** ", raised by R for clutter C …" where the rule's clutter term raised the threshold, else "". */
+function raisedForClutter(result: { clutter?: number; clutterRaise?: number }): string {
+  if (!(result.clutterRaise !== undefined && result.clutterRaise > 0) || result.clutter === undefined)
+    return '';
+  return `, raised by ${result.clutterRaise.toFixed(3)} for clutter ${result.clutter.toFixed(2)} (map maxima just below confident per confident one: grains or noise peaks shaped like spots)`;
 }

@@ -1,0 +1,123 @@
+"""Tries a clutter term in the threshold rule offline, on dumps of tools/analysis/rule-features.ts:
+each volume's threshold is its own rule's (`ruleThreshold`, as detect gave it) plus
+`slope × max(0, log2(q / q0))`, capped at 0.95, where q is the volume's count of map maxima scoring
+in [lo, confidence) over those scoring ≥ confidence (maxima a little below confident per confident
+one: grains and noise peaks that look half like spots). `slope` and `q0` are fitted for the best
+mean F1 over the volumes with a signal: in 2-fold cross-validation repeated 20 times on the first
+dump, and fitted on all of the first dump and scored on each further dump (held out).
+
+    /usr/bin/python3 tools/analysis/clutter_rule.py fit.json[,more.json] [held-out.json ...] [--lo 0.3]
+
+(Comma-separated dumps are fitted on together, each volume id once: the virus volumes are in every dump.)
+"""
+
+import json
+import sys
+
+import numpy as np
+
+SLOPES = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25]
+Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
+# The term applies only to volumes whose own threshold is at least this (fitted too; 0: all).
+FROMS = [0.0, 0.45, 0.5, 0.55]
+
+
+def f1(c):
+    _, tp, fp, fn = c
+    d = 2 * tp + fp + fn
+    return 2 * tp / d if d else 1.0
+
+
+def f1_at(row, t):
+    """F1 keeping detections scoring >= t: the largest grid threshold <= t."""
+    kept = [c for c in row["curve"] if c[0] <= t + 1e-9]
+    return f1(kept[-1] if kept else row["curve"][0])
+
+
+def clutter(row, lo, conf):
+    s = np.asarray(row["scores"])
+    confident = int((s >= conf).sum())
+    return float(((s >= lo) & (s < conf)).sum()) / max(confident, 1)
+
+
+def threshold(row, slope, q0, start=0.0):
+    if row["ruleThreshold"] < start:
+        return row["ruleThreshold"]
+    extra = slope * max(0.0, np.log2(row["q"] / q0)) if row["q"] > 0 else 0.0
+    return min(0.95, row["ruleThreshold"] + extra)
+
+
+def mean_f1(rows, slope, q0, start=0.0):
+    return float(np.mean([f1_at(r, threshold(r, slope, q0, start)) for r in rows]))
+
+
+def fit(rows):
+    return max(
+        ((s, q, f) for s in SLOPES for q in Q0S for f in FROMS),
+        key=lambda p: (mean_f1(rows, *p), -p[0], p[2]),
+    )
+
+
+def load(paths, lo):
+    """Rows of one or more dumps (comma-separated paths), each volume id once."""
+    data, rows, seen = None, [], set()
+    for path in paths.split(","):
+        d = json.load(open(path))
+        data = data or d
+        for r in d["rows"]:
+            if r["id"] not in seen and r["signal"] is not None and r.get("ruleThreshold") is not None:
+                seen.add(r["id"])
+                rows.append(r)
+    for r in rows:
+        r["q"] = clutter(r, lo, data["confidence"])
+    return data, rows
+
+
+def report(name, rows, slope, q0, start):
+    own = mean_f1(rows, 0.0, 1.0)
+    new = mean_f1(rows, slope, q0, start)
+    moved = [r for r in rows if threshold(r, slope, q0, start) > r["ruleThreshold"] + 1e-9]
+    gains = [f1_at(r, threshold(r, slope, q0, start)) - f1_at(r, r["ruleThreshold"]) for r in moved]
+    print(
+        f"{name}: {len(rows)} volumes, own rule {own:.4f}, with the term {new:.4f} ({new - own:+.4f}); "
+        f"{len(moved)} raised, {sum(g > 0.0005 for g in gains)} better, {sum(g < -0.0005 for g in gains)} worse"
+    )
+
+
+def main():
+    args = sys.argv[1:]
+    lo = 0.3
+    if "--lo" in args:
+        i = args.index("--lo")
+        lo = float(args[i + 1])
+        del args[i : i + 2]
+    data, rows = load(args[0], lo)
+    print(f"model {data['model']}, effects {data.get('effects')}, snr {data.get('snr')}, lo {lo}")
+    qs = np.array([r["q"] for r in rows])
+    print("q: 10/50/90 % " + " / ".join(f"{v:.2f}" for v in np.percentile(qs, [10, 50, 90])))
+    rng = np.random.default_rng(0)
+    cv, picks = [], []
+    for _ in range(20):
+        order = rng.permutation(len(rows))
+        half = len(rows) // 2
+        a = [rows[i] for i in order[:half]]
+        b = [rows[i] for i in order[half:]]
+        for train, test in ((a, b), (b, a)):
+            p = fit(train)
+            picks.append(p)
+            cv.append(mean_f1(test, *p) - mean_f1(test, 0.0, 1.0))
+    print(f"2-fold CV × 20: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from): {sorted(set(picks))}")
+    slope, q0, start = fit(rows)
+    print(f"fitted on all: slope {slope}, q0 {q0}, from own threshold {start}")
+    report(args[0], rows, slope, q0, start)
+    print("  by own threshold: " + ", ".join(
+        f"<{hi}: {mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], slope, q0, start) - mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], 0, 1):+.4f} ({sum(lo_ <= r['ruleThreshold'] < hi for r in rows)})"
+        for lo_, hi in ((0, 0.5), (0.5, 0.7), (0.7, 1.1))
+    ))
+    for path in args[1:]:
+        _, held = load(path, lo)
+        report(path, held, slope, q0, start)
+
+
+if __name__ == "__main__":
+    main()
