@@ -1,10 +1,14 @@
-"""Tries a clutter term in the threshold rule offline, on dumps of tools/analysis/rule-features.ts:
-each volume's threshold is its own rule's (`ruleThreshold`, as detect gave it) plus
-`slope × max(0, log2(q / q0))`, capped at 0.95, where q is the volume's count of map maxima scoring
-in [lo, confidence) over those scoring ≥ confidence (maxima a little below confident per confident
-one: grains and noise peaks that look half like spots). `slope` and `q0` are fitted for the best
-mean F1 over the volumes with a signal: in 2-fold cross-validation repeated 20 times on the first
-dump, and fitted on all of the first dump and scored on each further dump (held out).
+"""Fits a clutter term for the threshold rule (`thresholdRule.clutter`, `ClutterTerm` of
+@dmdet/postprocess) offline, on dumps of tools/analysis/rule-features.ts: each volume's threshold
+is its own rule's (`ruleThreshold`, as detect gave it) plus `slope × max(0, log2(q / q0))`, capped
+at 0.95, where q is the volume's count of map maxima scoring in [lo, confidence) over those scoring
+≥ confidence (maxima a little below confident per confident one: grains and noise peaks that look
+half like spots), for volumes whose own threshold is at least `from` and whose log2 zoom is at most
+`maxLogZoom` (the dump's `logZoom`; for dumps without it, log2((1.4 / σxy)² / σz) of the spot size
+detect used, the built-in model's spot scale). `slope`, `q0`, `from` and `maxLogZoom` are fitted for
+the best mean F1 over the volumes with a signal: in 2-fold cross-validation repeated 10 times on the
+first dump(s), and fitted on all of them and scored on each further dump (held out). The fit on all
+is what `tools/set-threshold-clutter.ts <dir> lo,q0,slope,from,maxLogZoom` writes into a model.
 
     /usr/bin/python3 tools/analysis/clutter_rule.py fit.json[,more.json] [held-out.json ...] [--lo 0.3]
 
@@ -20,6 +24,8 @@ SLOPES = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25]
 Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
 # The term applies only to volumes whose own threshold is at least this (fitted too; 0: all).
 FROMS = [0.0, 0.45, 0.5, 0.55]
+# …and whose log2 zoom is at most this (fitted too; 99: any).
+MAX_ZOOMS = [0.5, 1.0, 2.0, 99.0]
 
 
 def f1(c):
@@ -40,21 +46,22 @@ def clutter(row, lo, conf):
     return float(((s >= lo) & (s < conf)).sum()) / max(confident, 1)
 
 
-def threshold(row, slope, q0, start=0.0):
-    if row["ruleThreshold"] < start:
+def threshold(row, slope, q0, start=0.0, max_zoom=99.0):
+    if row["ruleThreshold"] < start or row["logZoom"] > max_zoom:
         return row["ruleThreshold"]
     extra = slope * max(0.0, np.log2(row["q"] / q0)) if row["q"] > 0 else 0.0
     return min(0.95, row["ruleThreshold"] + extra)
 
 
-def mean_f1(rows, slope, q0, start=0.0):
-    return float(np.mean([f1_at(r, threshold(r, slope, q0, start)) for r in rows]))
+def mean_f1(rows, slope, q0, start=0.0, max_zoom=99.0):
+    return float(np.mean([f1_at(r, threshold(r, slope, q0, start, max_zoom)) for r in rows]))
 
 
 def fit(rows):
+    """(slope, q0, from, maxLogZoom) of the best mean F1; ties to the smallest slope, the highest from, the lowest zoom gate."""
     return max(
-        ((s, q, f) for s in SLOPES for q in Q0S for f in FROMS),
-        key=lambda p: (mean_f1(rows, *p), -p[0], p[2]),
+        ((s, q, f, z) for s in SLOPES for q in Q0S for f in FROMS for z in MAX_ZOOMS),
+        key=lambda p: (mean_f1(rows, *p), -p[0], p[2], -p[3]),
     )
 
 
@@ -70,14 +77,17 @@ def load(paths, lo):
                 rows.append(r)
     for r in rows:
         r["q"] = clutter(r, lo, data["confidence"])
+        if "logZoom" not in r:
+            s = r["spotSize"]
+            r["logZoom"] = float(np.log2((1.4 / s["xy"]) ** 2 / s["z"])) if s else 0.0
     return data, rows
 
 
-def report(name, rows, slope, q0, start):
+def report(name, rows, *p):
     own = mean_f1(rows, 0.0, 1.0)
-    new = mean_f1(rows, slope, q0, start)
-    moved = [r for r in rows if threshold(r, slope, q0, start) > r["ruleThreshold"] + 1e-9]
-    gains = [f1_at(r, threshold(r, slope, q0, start)) - f1_at(r, r["ruleThreshold"]) for r in moved]
+    new = mean_f1(rows, *p)
+    moved = [r for r in rows if threshold(r, *p) > r["ruleThreshold"] + 1e-9]
+    gains = [f1_at(r, threshold(r, *p)) - f1_at(r, r["ruleThreshold"]) for r in moved]
     print(
         f"{name}: {len(rows)} volumes, own rule {own:.4f}, with the term {new:.4f} ({new - own:+.4f}); "
         f"{len(moved)} raised, {sum(g > 0.0005 for g in gains)} better, {sum(g < -0.0005 for g in gains)} worse"
@@ -97,7 +107,7 @@ def main():
     print("q: 10/50/90 % " + " / ".join(f"{v:.2f}" for v in np.percentile(qs, [10, 50, 90])))
     rng = np.random.default_rng(0)
     cv, picks = [], []
-    for _ in range(20):
+    for _ in range(10):
         order = rng.permutation(len(rows))
         half = len(rows) // 2
         a = [rows[i] for i in order[:half]]
@@ -106,17 +116,18 @@ def main():
             p = fit(train)
             picks.append(p)
             cv.append(mean_f1(test, *p) - mean_f1(test, 0.0, 1.0))
-    print(f"2-fold CV × 20: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from): {sorted(set(picks))}")
-    slope, q0, start = fit(rows)
-    print(f"fitted on all: slope {slope}, q0 {q0}, from own threshold {start}")
-    report(args[0], rows, slope, q0, start)
+    print(f"2-fold CV × 10: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from, maxLogZoom): {sorted(set(picks))}")
+    p = fit(rows)
+    print(f"fitted on all: slope {p[0]}, q0 {p[1]}, from own threshold {p[2]}, maxLogZoom {p[3]}")
+    print(f"  set-threshold-clutter.ts <dir> {lo},{p[1]},{p[0]},{p[2]},{p[3]}")
+    report(args[0], rows, *p)
     print("  by own threshold: " + ", ".join(
-        f"<{hi}: {mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], slope, q0, start) - mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], 0, 1):+.4f} ({sum(lo_ <= r['ruleThreshold'] < hi for r in rows)})"
+        f"<{hi}: {mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], *p) - mean_f1([r for r in rows if lo_ <= r['ruleThreshold'] < hi], 0, 1):+.4f} ({sum(lo_ <= r['ruleThreshold'] < hi for r in rows)})"
         for lo_, hi in ((0, 0.5), (0.5, 0.7), (0.7, 1.1))
     ))
     for path in args[1:]:
         _, held = load(path, lo)
-        report(path, held, slope, q0, start)
+        report(path, held, *p)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
  *
  * With `effects` the general volumes are drawn with the family's acquisition effects, and `snr lo,hi`
  * sets their local SNR range (as `tools/tune-threshold.ts --effects --snr` does). Each row also
- * carries `scores`: every map maximum's score (≥ 0.05, 3 decimals), for features read off the map.
+ * carries `scores`: every map maximum's score (≥ 0.05, 3 decimals), for features read off the map,
+ * and `logZoom` (log2 of the resampling's voxel ratio, 0 where the volume was not resampled).
  *
  * Defaults: bench-output/rule-features.json, 300 volumes from index 9000 (beyond every training,
  * validation and threshold-fitting volume, and apart from the robustness benchmark), `default`
@@ -53,6 +54,12 @@ try {
       ruleThreshold: r.ruleThreshold ?? null,
       confident,
       density: (confident / voxels) * 1e6,
+      logZoom: r.resampling
+        ? [0, 1, 2].reduce(
+            (sum, k) => sum + Math.log2((r.resampling?.to[k] as number) / (r.resampling?.from[k] as number)),
+            0,
+          )
+        : 0,
       scores: r.points.map((p) => Math.round(p.score * 1000) / 1000),
       spotSize: r.spotSize ? { xy: r.spotSize.xy, z: r.spotSize.z, source: r.spotSize.source } : null,
       curve: grid.map((t) => {

@@ -64,6 +64,12 @@ export interface ClutterTerm {
   slope: number;
   /** Only volumes whose threshold (knots and zoom term) is at least this are raised: faint volumes want their low threshold. */
   from: number;
+  /**
+   * Only volumes enlarged at most this much are raised (`logZoom`, log2 of the resampling's voxel
+   * ratio): a volume enlarged for small spots has noise peaks shaped like spots, clutter that the
+   * zoom term already answers. Absent: any zoom.
+   */
+  maxLogZoom?: number;
 }
 
 /** {@link ThresholdRule.crowded}: the threshold for faint, crowded volumes. */
@@ -84,7 +90,7 @@ export interface CrowdedBranch {
  * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite, `fallback`
  * in (0, 1) and `crowded` ({@link CrowdedBranch}: `below` finite, `score` and `threshold` in (0, 1),
  * `density` finite and ≥ 0) and `clutter` ({@link ClutterTerm}: `score` in (0, confidence),
- * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite) where given.
+ * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite, `maxLogZoom` a number) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
@@ -150,10 +156,11 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
       typeof c.slope !== 'number' ||
       !(c.slope >= 0 && Number.isFinite(c.slope)) ||
       typeof c.from !== 'number' ||
-      !Number.isFinite(c.from)
+      !Number.isFinite(c.from) ||
+      (c.maxLogZoom !== undefined && (typeof c.maxLogZoom !== 'number' || Number.isNaN(c.maxLogZoom)))
     )
       fail(
-        'clutter must be { score: (0, confidence), ratio: a finite number > 0, slope: a finite number ≥ 0, from: a finite threshold } when given',
+        'clutter must be { score: (0, confidence), ratio: a finite number > 0, slope: a finite number ≥ 0, from: a finite threshold, maxLogZoom?: a number } when given',
       );
   }
   return r as ThresholdRule;
@@ -267,8 +274,8 @@ export function isCrowded(
  * volume with a signal below `crowded.below` and at least `crowded.density` takes
  * `crowded.threshold`. With a `clutter` term and the volume's `clutter` ({@link maximaClutter} at
  * the term's score), a threshold of at least `clutter.from` rises by `slope × log2(clutter /
- * ratio)` where the clutter is above `ratio`, to at most 0.95 (a threshold already above 0.95
- * stays).
+ * ratio)` where the clutter is above `ratio` and `logZoom` at most `clutter.maxLogZoom`, to at
+ * most 0.95 (a threshold already above 0.95 stays).
  *
  * @example
  * const threshold = thresholdForSignal(rule, volumeSignal(input, maxima, rule), metadata.threshold ?? 0.5);
@@ -300,11 +307,17 @@ export function thresholdForSignal(
   const slope = rule.zoomSlope ?? 0;
   const zoomed =
     slope === 0 || !Number.isFinite(logZoom) ? base : Math.min(0.999, Math.max(0.01, base + slope * logZoom));
-  return withClutter(rule.clutter, zoomed, clutter);
+  return withClutter(rule.clutter, zoomed, clutter, logZoom);
 }
 
-/** `threshold` raised by a {@link ClutterTerm} for a volume of this clutter (unchanged without either). */
-function withClutter(term: ClutterTerm | undefined, threshold: number, clutter: number | undefined): number {
+/** `threshold` raised by a {@link ClutterTerm} for a volume of this clutter and zoom (unchanged without either). */
+function withClutter(
+  term: ClutterTerm | undefined,
+  threshold: number,
+  clutter: number | undefined,
+  logZoom: number,
+): number {
   if (!term || clutter === undefined || !(clutter > term.ratio) || threshold < term.from) return threshold;
+  if (term.maxLogZoom !== undefined && !(logZoom <= term.maxLogZoom)) return threshold;
   return Math.max(threshold, Math.min(0.95, threshold + term.slope * Math.log2(clutter / term.ratio)));
 }

@@ -145,6 +145,12 @@ describe('cluttered volumes', () => {
     // Capped at 0.95: 0.6 + 0.1 × log2(1024) = 1.6.
     expect(thresholdForSignal(rule, 2, 0.7, 0, undefined, 512)).toBe(0.95);
   });
+  it('leaves a volume enlarged more than maxLogZoom alone', () => {
+    const gated = { ...rule, clutter: { ...rule.clutter, maxLogZoom: 1 } };
+    expect(thresholdForSignal(gated, 2, 0.7, 1, undefined, 2)).toBeCloseTo(0.65 + 0.2, 12); // at the gate
+    expect(thresholdForSignal(gated, 2, 0.7, 1.01, undefined, 2)).toBeCloseTo(0.6 + 0.05 * 1.01, 12);
+    expect(thresholdForSignal(gated, 2, 0.7, -2, undefined, 2)).toBeCloseTo(0.5 + 0.2, 12); // shrunk
+  });
   it('leaves a threshold below `from`, clutter at or below the ratio, no clutter and no signal alone', () => {
     expect(thresholdForSignal(rule, 1, 0.7, 0, undefined, 8)).toBeCloseTo(0.4, 12); // 0.4 < from
     expect(thresholdForSignal(rule, 1.25, 0.7, 0, undefined, 2)).toBeCloseTo(0.45 + 0.2, 12); // 0.45: at from
@@ -167,6 +173,8 @@ describe('checkThresholdRule', () => {
     expect(checkThresholdRule({ ...good, fallback: 0.6 })).toEqual({ ...good, fallback: 0.6 });
     expect(checkThresholdRule({ ...good, crowded })).toEqual({ ...good, crowded });
     expect(checkThresholdRule({ ...good, clutter })).toEqual({ ...good, clutter });
+    const gated = { ...clutter, maxLogZoom: 1 };
+    expect(checkThresholdRule({ ...good, clutter: gated })).toEqual({ ...good, clutter: gated });
     const bad: [unknown, RegExp][] = [
       [{ ...good, kind: 'snr' }, /kind must be 'signal'/],
       [null, /kind must be 'signal'/],
@@ -190,6 +198,7 @@ describe('checkThresholdRule', () => {
       [{ ...good, clutter: { ...clutter, slope: -0.1 } }, /clutter must be \{ score/],
       [{ ...good, clutter: { ...clutter, from: Number.NaN } }, /clutter must be \{ score/],
       [{ ...good, clutter: null }, /clutter must be \{ score/],
+      [{ ...good, clutter: { ...clutter, maxLogZoom: '1' } }, /clutter must be \{ score/],
     ];
     for (const [rule, message] of bad) {
       expect(() => checkThresholdRule(rule, 'model.json thresholdRule')).toThrow(message);
