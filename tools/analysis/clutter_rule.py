@@ -19,6 +19,7 @@ import json
 import sys
 
 import numpy as np
+from rule_features import f1_at  # F1 at a threshold, on a dump row's curve
 
 SLOPES = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25]
 Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
@@ -26,18 +27,6 @@ Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
 FROMS = [0.0, 0.45, 0.5, 0.55]
 # …and whose log2 zoom is at most this (fitted too; 99: any).
 MAX_ZOOMS = [0.5, 1.0, 2.0, 99.0]
-
-
-def f1(c):
-    _, tp, fp, fn = c
-    d = 2 * tp + fp + fn
-    return 2 * tp / d if d else 1.0
-
-
-def f1_at(row, t):
-    """F1 keeping detections scoring >= t: the largest grid threshold <= t."""
-    kept = [c for c in row["curve"] if c[0] <= t + 1e-9]
-    return f1(kept[-1] if kept else row["curve"][0])
 
 
 def clutter(row, lo, conf):
