@@ -143,7 +143,7 @@ export interface DetectResult {
   threshold: number;
   /**
    * Where the threshold came from: `given` (the `threshold` option), `signal` (the model's
-   * threshold rule, from the volume's signal), `crowded` (the rule's `crowded` branch, for a faint
+   * threshold rule, from the volume's signal, raised by its `clutter` term where it has one), `crowded` (the rule's `crowded` branch, for a faint
    * volume crowded with maxima), `sparse` (the rule's `fallback`, for a volume with too few confident
    * maxima to measure its signal), `model` (the model's fixed threshold, also for such a volume when
    * the rule has no fallback) or `default` (0.5).
