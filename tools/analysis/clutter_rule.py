@@ -24,7 +24,7 @@ from rule_features import f1_at  # F1 at a threshold, on a dump row's curve
 SLOPES = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25]
 Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
 # The term applies only to volumes whose own threshold is at least this (fitted too; 0: all).
-FROMS = [0.0, 0.45, 0.5, 0.55]
+FROMS = [0.0, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 # …and whose log2 zoom is at most this (fitted too; 99: any).
 MAX_ZOOMS = [0.5, 1.0, 2.0, 99.0]
 
@@ -46,11 +46,19 @@ def mean_f1(rows, slope, q0, start=0.0, max_zoom=99.0):
     return float(np.mean([f1_at(r, threshold(r, slope, q0, start, max_zoom)) for r in rows]))
 
 
-def fit(rows, zooms=MAX_ZOOMS):
-    """(slope, q0, from, maxLogZoom) of the best mean F1; ties to the smallest slope, the highest from, the lowest zoom gate."""
+def fit(rows, zooms=MAX_ZOOMS, tolerance=0.0):
+    """(slope, q0, from, maxLogZoom) of the best mean F1; ties to the smallest slope, the highest from, the lowest zoom gate.
+
+    With `tolerance` > 0 (the one-standard-error rule): the highest `from` whose best fit scores within
+    `tolerance` of the overall best, i.e. the term that touches the fewest volumes among those the
+    data cannot tell apart from the best.
+    """
+    params = [(s, q, f, z) for s in SLOPES for q in Q0S for f in FROMS for z in zooms]
+    scored = {p: mean_f1(rows, *p) for p in params}
+    best = max(scored.values())
     return max(
-        ((s, q, f, z) for s in SLOPES for q in Q0S for f in FROMS for z in zooms),
-        key=lambda p: (mean_f1(rows, *p), -p[0], p[2], -p[3]),
+        (p for p in params if scored[p] >= best - tolerance),
+        key=lambda p: (p[2] if tolerance > 0 else 0, scored[p], -p[0], p[2], -p[3]),
     )
 
 
@@ -106,7 +114,12 @@ def main():
             picks.append(p)
             cv.append(mean_f1(test, *p) - mean_f1(test, 0.0, 1.0))
     print(f"2-fold CV × 10: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from, maxLogZoom): {sorted(set(picks))}")
-    p = fit(rows)
+    best = fit(rows)
+    p = fit(rows, tolerance=float(np.std(cv)))
+    print(
+        f"best on all: slope {best[0]}, q0 {best[1]}, from {best[2]}, maxLogZoom {best[3]} ({mean_f1(rows, *best) - mean_f1(rows, 0.0, 1.0):+.4f}); "
+        f"within one CV standard deviation ({np.std(cv):.4f}) of it, the highest from:"
+    )
     print(f"fitted on all: slope {p[0]}, q0 {p[1]}, from own threshold {p[2]}, maxLogZoom {p[3]}")
     print(f"  set-threshold-clutter.ts <dir> {lo},{p[1]},{p[0]},{p[2]},{p[3]}")
     report(args[0], rows, *p)

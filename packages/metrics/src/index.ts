@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { type CandidatePairs, candidatePairs } from './candidates';
+export type { FitClutterTermOptions, FittedClutterTerm } from './clutter-term';
 export { MetricsError, type MetricsErrorCode } from './errors';
 export { linearSumAssignment } from './linear-assignment';
 export { type MatchedPair, type MatchOptions, type MatchResult, matchPoints } from './match';

@@ -1,4 +1,5 @@
 import { candidatePairs } from './candidates';
+import { type FitClutterTermOptions, type FittedClutterTerm, fitClutterTerm } from './clutter-term';
 import { MetricsError } from './errors';
 import { type MatchOptions, solveMatching } from './match';
 import { checkGateAndScale, checkPoints, type Point3 } from './points';
@@ -46,6 +47,12 @@ export interface FitThresholdRuleOptions extends MatchOptions {
    * gain). Default true.
    */
   crowdedCrossCheck?: boolean;
+  /**
+   * Fit a `clutter` term too (a threshold that rises with each image's `clutter`), with these grids;
+   * absent: none. Only images that carry a `clutter` can be raised, and never those the `crowded`
+   * branch takes.
+   */
+  clutter?: FitClutterTermOptions;
 }
 
 /** The fitted `crowded` branch of {@link FittedThresholdRule}. */
@@ -94,6 +101,13 @@ export interface FittedThresholdRule {
    * each half of the images do not gain on the other halves.
    */
   crowded?: FittedCrowdedBranch;
+  /**
+   * A threshold that rises with the image's clutter (`clutter` of the options), where one raises
+   * the mean F1 over the images with a signal (see `FitClutterTermOptions`). Absent when not asked
+   * for, no image has a `clutter`, nothing gains, or (with its `crossCheck`) terms fitted on each
+   * half of the images do not gain on the other halves.
+   */
+  clutter?: FittedClutterTerm;
 }
 
 const DEFAULT_CANDIDATES = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
@@ -158,6 +172,11 @@ export function fitThresholdRule(
     logZoom?: number;
     /** Voxels of the map its detections come from (for the `crowded` branch; absent: not in it). */
     voxels?: number;
+    /**
+     * Its clutter, for a `clutter` term: e.g. its maxima scoring a little below confident per
+     * confident one (`maximaClutter` of `@dmdet/postprocess`). Absent: never raised.
+     */
+    clutter?: number;
   }[],
   options: FitThresholdRuleOptions = {},
 ): FittedThresholdRule {
@@ -211,6 +230,7 @@ export function fitThresholdRule(
     signal: im.signal as number,
     logZoom: Number.isFinite(im.logZoom) ? (im.logZoom as number) : 0,
     counts: scorer(im, gate, scale),
+    ...(typeof im.clutter === 'number' && Number.isFinite(im.clutter) ? { clutter: im.clutter } : {}),
     density:
       typeof im.voxels === 'number' && im.voxels > 0
         ? (im.detections.filter((d) => d.score >= crowdedScore).length / im.voxels) * 1e6
@@ -275,6 +295,20 @@ export function fitThresholdRule(
   const fitted = fitCrowded(items, chosen.at, chosen.score, crowdedOptions);
   const crowded =
     fitted && crowdedCrossCheck && !crossChecks(items, chosen.at, crowdedOptions) ? undefined : fitted;
+  const isCrowded = (im: Item) =>
+    crowded !== undefined &&
+    im.signal < crowded.below &&
+    im.density !== undefined &&
+    im.density >= crowded.density;
+  const clutter = options.clutter
+    ? fitClutterTerm(
+        items,
+        (im) => (isCrowded(im) ? (crowded as FittedCrowdedBranch).threshold : chosen.at(im)),
+        (im) => !isCrowded(im),
+        crowded?.meanF1 ?? chosen.score,
+        options.clutter,
+      )
+    : undefined;
   const withoutSignal = images.filter((im) => !(typeof im.signal === 'number' && Number.isFinite(im.signal)));
   let fallback: number | undefined;
   if (withoutSignal.length >= minFallbackImages) {
@@ -310,6 +344,7 @@ export function fitThresholdRule(
     ...(fallback !== undefined ? { fallback } : {}),
     fallbackCount: withoutSignal.length,
     ...(crowded ? { crowded } : {}),
+    ...(clutter ? { clutter } : {}),
   };
 }
 

@@ -34,6 +34,7 @@ import {
 import {
   type AxialGhostRule,
   localMaxima3D,
+  maximaClutter,
   maximaDensity,
   type ThresholdRule,
   thresholdForSignal,
@@ -200,7 +201,16 @@ export interface ThresholdRuleFit {
    * unlike the ones it will meet in how crowded they are.
    */
   crowded?: boolean;
+  /**
+   * Fit a `clutter` term (a threshold that rises with the map's maxima scoring in [0.5, 0.8) per
+   * confident one: `fitThresholdRule`'s, chosen by the one-standard-error rule and kept only where
+   * its cross-validated gain is positive). Default true; `false` for none.
+   */
+  clutter?: boolean;
 }
+
+/** The score from which a fitted `clutter` term counts a map's maxima as clutter. */
+const RULE_CLUTTER_SCORE = 0.5;
 
 /** The zoom slopes a threshold rule's fit tries by default: −0.05 to 0.1 in steps of 0.025. */
 export const RULE_ZOOM_SLOPES: readonly number[] = Object.freeze([-0.05, -0.025, 0, 0.025, 0.05, 0.075, 0.1]);
@@ -453,7 +463,8 @@ const detectable = (t: number) => Math.min(Math.max(0.02, t), 0.999);
  * fitted on the images' signals, kept when its mean F1 is at least the fixed threshold's; the rule's
  * `fallback` for images without a signal, where the fit found one (from at least `minImagesPerKnot`
  * such images) that beats the fixed threshold on them; its `crowded` branch for faint images crowded
- * with maxima, where the fit found one that gains (from each image's `voxels`).
+ * with maxima, where the fit found one that gains (from each image's `voxels`); its `clutter` term,
+ * where the fit found one that gains on held-out halves (from each image's maxima).
  */
 export function chooseThresholds(
   images: readonly ValidationImage[],
@@ -487,12 +498,19 @@ export function chooseThresholds(
       ruleNote: `no threshold rule: ${withSignal} validation volumes with ${RULE_MIN_SPOTS} or more maxima ≥ ${RULE_CONFIDENCE}, needs ${knots * perKnot}`,
     };
   // Without `voxels`, fitThresholdRule fits no crowded branch.
-  const fitted = fitThresholdRule(fit.crowded === false ? images.map(({ voxels: _, ...im }) => im) : images, {
+  const clutters = images.map((im) => maximaClutter(im.detections, RULE_CLUTTER_SCORE, RULE_CONFIDENCE));
+  const fitImages = images.map(({ voxels, ...im }, i) => ({
+    ...im,
+    ...(fit.crowded === false ? {} : { voxels }),
+    ...(fit.clutter === false ? {} : { clutter: clutters[i] as number }),
+  }));
+  const fitted = fitThresholdRule(fitImages, {
     gate: 5,
     knots,
     minImagesPerKnot: perKnot,
     zoomSlopes: fit.zoomSlopes ?? RULE_ZOOM_SLOPES,
     fallbackBaseline: threshold,
+    ...(fit.clutter === false ? {} : { clutter: {} }),
   });
   // The volumes without a signal (sparse or faint) get the fit's fallback where it beats the fixed
   // threshold on them (`fallbackBaseline`: pooled, as one spot more or less moves a sparse volume's F1 a lot).
@@ -515,14 +533,26 @@ export function chooseThresholds(
           },
         }
       : {}),
+    ...(fitted.clutter
+      ? {
+          clutter: {
+            score: RULE_CLUTTER_SCORE,
+            ratio: fitted.clutter.ratio,
+            slope: fitted.clutter.slope,
+            from: fitted.clutter.from,
+            ...(fitted.clutter.maxLogZoom !== undefined ? { maxLogZoom: fitted.clutter.maxLogZoom } : {}),
+          },
+        }
+      : {}),
   };
-  const thresholds = images.map((im) =>
+  const thresholds = images.map((im, i) =>
     thresholdForSignal(
       rule,
       im.signal,
       threshold,
       im.logZoom,
       rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined,
+      clutters[i],
     ),
   );
   const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));

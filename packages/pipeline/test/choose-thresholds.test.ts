@@ -48,4 +48,37 @@ describe('chooseThresholds (trainDetector and tuneThreshold)', () => {
     expect(choice.thresholds).toEqual(Array(18).fill(0.5));
     expect(choice.meanF1).toBeCloseTo(12 / 18, 12);
   });
+  it("keeps the fit's clutter term: grainy images rise above their grains, sparse ones do not", () => {
+    // Grainy images: a spot at 0.93 and grains at 0.70–0.74, clutter (maxima in [0.5, 0.8) per one
+    // ≥ 0.8) 3, F1 2/5 at 0.5 and 1 above 0.74; the sparse ones' spot at 0.52 gives them clutter 1.
+    // One knot: 0.5. The term must leave clutter 1 alone (ratio ≥ 1) and lift 0.5 above 0.74 at
+    // clutter 3: slope 0.2 at ratio 1 (0.5 + 0.2 × log2 3 = 0.817) is the smallest slope that does.
+    const grainy = (signal: number): ValidationImage => ({
+      truth: [{ x: 5, y: 5, z: 5 }],
+      detections: [
+        { x: 5, y: 5, z: 5, score: 0.93 },
+        ...[0.7, 0.72, 0.74].map((score, i) => ({ x: 20 + 10 * i, y: 30, z: 5, score })),
+      ],
+      signal,
+      logZoom: 0,
+      voxels: 1e6,
+    });
+    const mixed = Array.from({ length: 18 }, (_, i) => (i % 3 === 2 ? grainy : sparse)(1.1 + 0.1 * i));
+    const choice = chooseThresholds(mixed, { knots: 1, minImagesPerKnot: 6 });
+    expect(choice.thresholdRule?.thresholds).toEqual([0.5]);
+    expect(choice.thresholdRule?.clutter).toEqual({
+      score: 0.5,
+      ratio: 1,
+      slope: 0.2,
+      from: 0.5,
+      maxLogZoom: 0.5,
+    });
+    choice.thresholds.forEach((t, i) => {
+      expect(t).toBeCloseTo(i % 3 === 2 ? 0.5 + 0.2 * Math.log2(3) : 0.5, 12);
+    });
+    expect(choice.meanF1).toBeCloseTo(1, 12);
+    const without = chooseThresholds(mixed, { knots: 1, minImagesPerKnot: 6, clutter: false });
+    expect(without.thresholdRule?.clutter).toBeUndefined();
+    expect(without.meanF1).toBeCloseTo((12 + 6 * 0.4) / 18, 12);
+  });
 });
