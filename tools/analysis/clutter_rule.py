@@ -8,7 +8,10 @@ half like spots), for volumes whose own threshold is at least `from` and whose l
 detect used, the built-in model's spot scale). `slope`, `q0`, `from` and `maxLogZoom` are fitted for
 the best mean F1 over the volumes with a signal: in 2-fold cross-validation repeated 10 times on the
 first dump(s), and fitted on all of them and scored on each further dump (held out). The fit on all
-is what `tools/set-threshold-clutter.ts <dir> lo,q0,slope,from,maxLogZoom` writes into a model.
+is the one-standard-error choice (as `fitThresholdRule` of @dmdet/metrics makes it): of the terms
+whose mean F1 is within one paired standard error of the best's, the one of the highest `from` (the
+best itself is printed too). It is what `tools/set-threshold-clutter.ts <dir>
+lo,q0,slope,from,maxLogZoom` writes into a model.
 
     /usr/bin/python3 tools/analysis/clutter_rule.py fit.json[,more.json] [held-out.json ...] [--lo 0.3]
 
@@ -46,20 +49,24 @@ def mean_f1(rows, slope, q0, start=0.0, max_zoom=99.0):
     return float(np.mean([f1_at(r, threshold(r, slope, q0, start, max_zoom)) for r in rows]))
 
 
-def fit(rows, zooms=MAX_ZOOMS, tolerance=0.0):
+def fit(rows, zooms=MAX_ZOOMS, one_se=False):
     """(slope, q0, from, maxLogZoom) of the best mean F1; ties to the smallest slope, the highest from, the lowest zoom gate.
 
-    With `tolerance` > 0 (the one-standard-error rule): the highest `from` whose best fit scores within
-    `tolerance` of the overall best, i.e. the term that touches the fewest volumes among those the
-    data cannot tell apart from the best.
+    With `one_se` (the one-standard-error rule, as `fitThresholdRule` of @dmdet/metrics chooses):
+    of the terms whose mean F1 lies within one standard error (of the per-volume difference, paired)
+    of the best's, the highest `from` (the term that raises the fewest volumes), then the best F1.
     """
     params = [(s, q, f, z) for s in SLOPES for q in Q0S for f in FROMS for z in zooms]
-    scored = {p: mean_f1(rows, *p) for p in params}
-    best = max(scored.values())
-    return max(
-        (p for p in params if scored[p] >= best - tolerance),
-        key=lambda p: (p[2] if tolerance > 0 else 0, scored[p], -p[0], p[2], -p[3]),
-    )
+    f1 = {p: np.array([f1_at(r, threshold(r, *p)) for r in rows]) for p in params}
+    best = max(params, key=lambda p: (f1[p].mean(), -p[0], p[2], -p[3]))
+    if not one_se:
+        return best
+
+    def within(p):
+        d = f1[best] - f1[p]
+        return d.mean() <= d.std(ddof=1) / np.sqrt(len(d)) + 1e-12
+
+    return max((p for p in params if within(p)), key=lambda p: (p[2], f1[p].mean(), -p[0], p[1], -p[3]))
 
 
 def load(paths, lo):
@@ -115,10 +122,10 @@ def main():
             cv.append(mean_f1(test, *p) - mean_f1(test, 0.0, 1.0))
     print(f"2-fold CV × 10: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from, maxLogZoom): {sorted(set(picks))}")
     best = fit(rows)
-    p = fit(rows, tolerance=float(np.std(cv)))
+    p = fit(rows, one_se=True)
     print(
         f"best on all: slope {best[0]}, q0 {best[1]}, from {best[2]}, maxLogZoom {best[3]} ({mean_f1(rows, *best) - mean_f1(rows, 0.0, 1.0):+.4f}); "
-        f"within one CV standard deviation ({np.std(cv):.4f}) of it, the highest from:"
+        "within one standard error of it (paired over volumes), the highest from:"
     )
     print(f"fitted on all: slope {p[0]}, q0 {p[1]}, from own threshold {p[2]}, maxLogZoom {p[3]}")
     print(f"  set-threshold-clutter.ts <dir> {lo},{p[1]},{p[0]},{p[2]},{p[3]}")
