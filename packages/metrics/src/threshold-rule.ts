@@ -138,8 +138,14 @@ function scorer(
   const sorted = image.detections.map((d) => d.score).sort((a, b) => b - a);
   const cache = new Map<number, Counts>();
   return (threshold) => {
+    // Detections kept: the count of scores ≥ threshold (binary search; `sorted` descends).
     let kept = 0;
-    while (kept < sorted.length && (sorted[kept] as number) >= threshold) kept++;
+    let hi = sorted.length;
+    while (kept < hi) {
+      const mid = (kept + hi) >>> 1;
+      if ((sorted[mid] as number) >= threshold) kept = mid + 1;
+      else hi = mid;
+    }
     let counts = cache.get(kept);
     if (counts === undefined) {
       const keep = (j: number) => (image.detections[j] as ScoredPoint).score >= threshold;
