@@ -49,24 +49,26 @@ def mean_f1(rows, slope, q0, start=0.0, max_zoom=99.0):
     return float(np.mean([f1_at(r, threshold(r, slope, q0, start, max_zoom)) for r in rows]))
 
 
-def fit(rows, zooms=MAX_ZOOMS, one_se=False):
-    """(slope, q0, from, maxLogZoom) of the best mean F1; ties to the smallest slope, the highest from, the lowest zoom gate.
-
-    With `one_se` (the one-standard-error rule, as `fitThresholdRule` of @dmdet/metrics chooses):
-    of the terms whose mean F1 lies within one standard error (of the per-volume difference, paired)
-    of the best's, the highest `from` (the term that raises the fewest volumes), then the best F1.
-    """
+def fits(rows, zooms=MAX_ZOOMS):
+    """The (slope, q0, from, maxLogZoom) of the best mean F1 (ties to the smallest slope, the highest
+    from, the lowest zoom gate) and the one-standard-error choice (as `fitThresholdRule` of
+    @dmdet/metrics chooses): of the terms whose mean F1 lies within one standard error (of the
+    per-volume difference, paired) of the best's, the highest `from` (the term that raises the
+    fewest volumes), then the best F1."""
     params = [(s, q, f, z) for s in SLOPES for q in Q0S for f in FROMS for z in zooms]
     f1 = {p: np.array([f1_at(r, threshold(r, *p)) for r in rows]) for p in params}
     best = max(params, key=lambda p: (f1[p].mean(), -p[0], p[2], -p[3]))
-    if not one_se:
-        return best
 
     def within(p):
         d = f1[best] - f1[p]
         return d.mean() <= d.std(ddof=1) / np.sqrt(len(d)) + 1e-12
 
-    return max((p for p in params if within(p)), key=lambda p: (p[2], f1[p].mean(), -p[0], p[1], -p[3]))
+    return best, max((p for p in params if within(p)), key=lambda p: (p[2], f1[p].mean(), -p[0], p[1], -p[3]))
+
+
+def fit(rows, zooms=MAX_ZOOMS):
+    """The best mean F1's (slope, q0, from, maxLogZoom), as `fits` gives it."""
+    return fits(rows, zooms)[0]
 
 
 def load(paths, lo):
@@ -121,12 +123,10 @@ def main():
             picks.append(p)
             cv.append(mean_f1(test, *p) - mean_f1(test, 0.0, 1.0))
     print(f"2-fold CV × 10: gain {np.mean(cv):+.4f} ± {np.std(cv):.4f}; fits (slope, q0, from, maxLogZoom): {sorted(set(picks))}")
-    best = fit(rows)
-    p = fit(rows, one_se=True)
-    print(
-        f"best on all: slope {best[0]}, q0 {best[1]}, from {best[2]}, maxLogZoom {best[3]} ({mean_f1(rows, *best) - mean_f1(rows, 0.0, 1.0):+.4f}); "
-        "within one standard error of it (paired over volumes), the highest from:"
-    )
+    best, p = fits(rows)
+    print(f"best on all: slope {best[0]}, q0 {best[1]}, from {best[2]}, maxLogZoom {best[3]}")
+    report("  it", rows, *best)
+    print("within one standard error of it (paired over volumes), the highest from:")
     print(f"fitted on all: slope {p[0]}, q0 {p[1]}, from own threshold {p[2]}, maxLogZoom {p[3]}")
     print(f"  set-threshold-clutter.ts <dir> {lo},{p[1]},{p[0]},{p[2]},{p[3]}")
     report(args[0], rows, *p)
