@@ -42,8 +42,12 @@ export interface ModelMetadata {
    * The spot size (Gaussian σ of a spot, voxels) of the data the model was trained at. Where it is
    * given, detection resamples a volume whose spots are another size to it (`@dmdet/preprocess`'s
    * `spotScaleFactors` and `resampleVolume`) and maps positions back; absent, volumes are used as they are.
+   * `maxZoom` limits how far a volume of smaller spots is enlarged toward it (`xy`, `z`: the largest
+   * zoom on that axis; `voxels`: the largest product of the enlarging factors; `@dmdet/preprocess`'s
+   * `SpotScale`): a model may find spots a little below its scale better than in a volume whose
+   * enlargement has made every noise voxel spot-sized. Absent: all the way.
    */
-  spotScale?: { xy: number; z: number };
+  spotScale?: { xy: number; z: number; maxZoom?: { xy?: number; z?: number; voxels?: number } };
   /** The spot sizes (σ, voxels, before resampling) of the training data: outside them, detection warns. */
   spotRange?: { xy: [number, number]; z: [number, number] };
   /** Detection threshold on the predicted map, chosen on validation data. */

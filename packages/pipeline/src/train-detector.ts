@@ -48,6 +48,7 @@ import {
   type Resampling,
   resampleVolume,
   resamplingFor,
+  type SpotScale,
   type SpotSize,
   spotScaleFactors,
   toResampled,
@@ -112,9 +113,10 @@ export interface TrainDetectorConfig {
   /**
    * Train at this spot scale (σ, voxels): each volume is resampled from its spot size (given, else
    * estimated) to it as `detect` will do (`spotScaleFactors`, `resampleVolume`), its points mapped
-   * alike; stored in the metadata with the range of spot sizes seen. Default: volumes as they are.
+   * alike; stored in the metadata with the range of spot sizes seen. Its `maxZoom` limits the
+   * enlargement of volumes of smaller spots, in training as in detection. Default: volumes as they are.
    */
-  spotScale?: SpotSize;
+  spotScale?: SpotScale;
   /**
    * Fine-tune this detector (for instance `loadModel('default')`) instead of a new network: its
    * architecture, network configuration, target sigmas, input normalisation and spot scale are kept
@@ -278,7 +280,7 @@ interface ScaledVolume {
 }
 
 /** A labelled volume brought to a spot scale (unchanged without one), and the spot size it had. */
-function toSpotScale(item: LabeledVolume, scale: SpotSize | undefined, what: string): ScaledVolume {
+function toSpotScale(item: LabeledVolume, scale: SpotScale | undefined, what: string): ScaledVolume {
   if (item.region) checkRegion(item.region, item.volume.shape, what);
   const mask = item.region ? regionMask(item.region, item.volume.shape) : undefined;
   if (!scale) return { item, ...(mask ? { mask } : {}) };
@@ -727,7 +729,15 @@ export async function trainDetector(
       ? { kind: 'binary', radius: 0 }
       : { kind: 'density', sigmaXY: sigma.xy, sigmaZ: sigma.z, ...(peakNormalize ? { peakNormalize } : {}) },
     normalization,
-    ...(config.spotScale ? { spotScale: { xy: config.spotScale.xy, z: config.spotScale.z } } : {}),
+    ...(config.spotScale
+      ? {
+          spotScale: {
+            xy: config.spotScale.xy,
+            z: config.spotScale.z,
+            ...(config.spotScale.maxZoom ? { maxZoom: { ...config.spotScale.maxZoom } } : {}),
+          },
+        }
+      : {}),
     ...(spotRange ? { spotRange } : {}),
     threshold,
     ...(thresholdRule ? { thresholdRule } : {}),

@@ -40,6 +40,24 @@ describe('detect at the model’s spot scale', () => {
     expect(got.points.map(({ x, y, z }) => [x, y, z])).toEqual(expected.map(({ x, y, z }) => [x, y, z]));
   });
 
+  it('enlarges a volume of small spots no further than the model’s maxZoom allows', async () => {
+    const d = withScale();
+    const capped = {
+      ...d,
+      metadata: { ...d.metadata, spotScale: { xy: 1.4, z: 1, maxZoom: { voxels: 4 } } },
+    };
+    // 0.7 px, 0.5 slices: 2 × 2 × 2 = 8× wanted; 4× allowed, alike on the three axes.
+    const plan = planSpotScale(sim.volume, capped.metadata, { xy: 0.7, z: 0.5 }, undefined);
+    const f = 2 ** (2 / 3);
+    expect(plan?.factors[0]).toBeCloseTo(f, 12);
+    expect(plan?.factors[1]).toBeCloseTo(f, 12);
+    const got = await detect(sim.volume, { model: capped, spotSize: { xy: 0.7, z: 0.5 }, keepMap: true });
+    expect(got.resampling).toEqual(resamplingFor(sim.volume.shape, plan?.factors ?? [1, 1, 1]));
+    expect(got.map?.shape).toEqual([Math.round(6 * f), Math.round(40 * f), Math.round(48 * f)]);
+    const full = planSpotScale(sim.volume, d.metadata, { xy: 0.7, z: 0.5 }, undefined);
+    expect(full?.factors).toEqual([2, 2, 2]);
+  });
+
   it('a spot size within 15 % of the model’s, or a model without a spot scale, leaves the volume as it is', async () => {
     const same = await detect(sim.volume, {
       model: withScale(),

@@ -95,7 +95,7 @@ describe('trainDetector: fine-tuning (from)', () => {
     source.metadata = {
       ...source.metadata,
       normalization: { method: 'background', block: [2, 8, 8], unit: 10, knee: 20 },
-      spotScale: { xy: 1.4, z: 1 },
+      spotScale: { xy: 1.4, z: 1, maxZoom: { voxels: 4 } },
       spotRange: { xy: [1, 2], z: [0.8, 1.5] },
       thresholdRule: { kind: 'signal', confidence: 0.8, minSpots: 5, knots: [0.3], thresholds: [0.6] },
       axialGhosts: ghostRule,
@@ -122,7 +122,7 @@ describe('trainDetector: fine-tuning (from)', () => {
     expect(result.detector.model).toBe(source.model);
     expect(m.config).toEqual(source.metadata.config);
     expect(m.normalization).toEqual(source.metadata.normalization);
-    expect(m.spotScale).toEqual({ xy: 1.4, z: 1 });
+    expect(m.spotScale).toEqual({ xy: 1.4, z: 1, maxZoom: { voxels: 4 } });
     expect(m.spotRange).toEqual({ xy: [1, 2], z: [0.8, 1.5] });
     expect(m.axialGhosts).toEqual(ghostRule);
     expect(m.training?.['learningRate']).toBe(FINE_TUNE_LEARNING_RATE);

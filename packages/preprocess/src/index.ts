@@ -38,7 +38,7 @@ export {
   type VoxelPoint,
 } from './resample';
 export { SPOTS_DEFAULTS, spotReference } from './spot-reference';
-export { spotScaleFactors } from './spot-scale';
+export { type SpotScale, spotScaleFactors } from './spot-scale';
 export {
   type EstimateSpotSizeOptions,
   estimateSpotSize,

@@ -132,4 +132,42 @@ describe('spotScaleFactors', () => {
     expect(spotScaleFactors({ xy: 0.7, z: 0.7 }, { xy: 1.4, z: 1 }, 0)).toEqual([1 / 0.7, 2, 2]);
     expect(() => spotScaleFactors({ xy: 0, z: 1 }, { xy: 1.4, z: 1 })).toThrow(/spot\.xy must be a spot σ/);
   });
+
+  it('enlarges at most by maxZoom on each axis, and never caps a reduction', () => {
+    const scale = { xy: 1.4, z: 1, maxZoom: { xy: 1.5 } };
+    // 0.7 px spots: 2× wanted in-plane, 1.5× allowed; z (1/0.7) has no cap.
+    expect(spotScaleFactors({ xy: 0.7, z: 0.7 }, scale, 0)).toEqual([1 / 0.7, 1.5, 1.5]);
+    // Below the cap, and shrinking, as without one.
+    expect(spotScaleFactors({ xy: 1, z: 1 }, scale, 0)).toEqual([1, 1.4, 1.4]);
+    expect(spotScaleFactors({ xy: 2.8, z: 2 }, scale)).toEqual([0.5, 0.5, 0.5]);
+    // Within the tolerance: 1, cap or not.
+    expect(spotScaleFactors({ xy: 1.3, z: 1 }, scale)).toEqual([1, 1, 1]);
+    expect(spotScaleFactors({ xy: 0.5, z: 0.5 }, { xy: 1.4, z: 1, maxZoom: { xy: 2, z: 1.25 } })).toEqual([
+      1.25, 2, 2,
+    ]);
+    // voxels: 2 × 2 × 2 = 8× wanted, 4× allowed: each enlarging factor f → f^(2/3) (log 4 / log 8).
+    const v = spotScaleFactors({ xy: 0.7, z: 0.5 }, { xy: 1.4, z: 1, maxZoom: { voxels: 4 } }, 0);
+    for (const f of v) expect(f).toBeCloseTo(2 ** (2 / 3), 12);
+    expect(v[0] * v[1] * v[2]).toBeCloseTo(4, 12);
+    // A shrinking axis stays and does not count: z 0.5, in-plane 2 × 2 = 4, within 4.
+    expect(spotScaleFactors({ xy: 0.7, z: 2 }, { xy: 1.4, z: 1, maxZoom: { voxels: 4 } }, 0)).toEqual([
+      0.5, 2, 2,
+    ]);
+    // In-plane 2 × 2 × z 1.5 = 6 > 3: only the enlarging axes give way (a = log 3 / log 6).
+    const w = spotScaleFactors({ xy: 0.7, z: 1 / 1.5 }, { xy: 1.4, z: 1, maxZoom: { voxels: 3 } }, 0);
+    const a = Math.log(3) / Math.log(6);
+    expect(w[0]).toBeCloseTo(1.5 ** a, 12);
+    expect(w[1]).toBeCloseTo(2 ** a, 12);
+    expect(w[0] * w[1] * w[2]).toBeCloseTo(3, 12);
+    // Per-axis limits first, then the product.
+    expect(
+      spotScaleFactors({ xy: 0.7, z: 0.5 }, { xy: 1.4, z: 1, maxZoom: { xy: 1.5, voxels: 9 } }, 0),
+    ).toEqual([2, 1.5, 1.5]);
+    expect(() => spotScaleFactors({ xy: 1, z: 1 }, { xy: 1.4, z: 1, maxZoom: { voxels: 0.5 } })).toThrow(
+      /model\.maxZoom\.voxels must be a zoom >= 1, got 0\.5/,
+    );
+    expect(() => spotScaleFactors({ xy: 1, z: 1 }, { xy: 1.4, z: 1, maxZoom: { xy: 0.8 } })).toThrow(
+      /model\.maxZoom\.xy must be a zoom >= 1, got 0\.8/,
+    );
+  });
 });
