@@ -9,7 +9,7 @@ import { BACKGROUND_DEFAULTS, type BackgroundNormalizationOptions } from './inpu
 export interface BackgroundNoiseMaps {
   /** Local background: block medians (3×3 in-plane median of blocks), trilinear between block centres. */
   background: Float32Array;
-  /** Local robust noise σ (1.4826 × the median absolute deviation from the background), likewise; never 0 unless the volume is flat. */
+  /** Local robust noise σ (1.4826 × the median absolute deviation from the background; in photon-starved volumes, where that is 0 in most blocks, a clipped RMS there), likewise; never 0 unless the volume is flat. */
   noise: Float32Array;
 }
 
@@ -25,13 +25,29 @@ function checkBlock(block: unknown): Vec3 {
 }
 
 /**
+ * Root mean square of values up to their 99th percentile (the largest 1 % left out: a spot or a hot
+ * pixel in the block). Of absolute residuals from a block's median, a noise σ that is not 0 where
+ * the median absolute deviation is (discrete counts below about one per voxel).
+ */
+function clippedRms(values: Float32Array): number {
+  values.sort();
+  const n = Math.max(1, Math.floor(0.99 * values.length));
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (values[i] as number) ** 2;
+  return Math.sqrt(sum / n);
+}
+
+/**
  * The local background and noise σ of a volume, at the scale of `block` (voxels, `[z, y, x]`; choose
  * it well above the spot size, so a spot moves neither). The background is the median of each block,
  * the noise 1.4826 × the median absolute deviation from that background; each block grid is
  * replaced by the median of its 3×3 in-plane neighbourhood (robust to a block taken by a bright
  * object) and interpolated trilinearly between block centres. NaN voxels are left out of every
- * statistic. The noise is floored at 5 % of its median over the volume, so a locally flat region
- * (a saturated or clipped patch) does not divide by zero.
+ * statistic. Where the median absolute deviation is 0 in most blocks (counts of well under one per
+ * voxel, as photon counting gives: most voxels equal the background), those blocks take the root
+ * mean square of their residuals (the largest 1 % left out) instead. The noise is floored at 5 % of
+ * its median over the volume, so a locally flat region (a saturated or clipped patch) does not
+ * divide by zero.
  *
  * @example
  * const { background, noise } = backgroundNoiseMaps(volume, [4, 16, 16]);
@@ -53,8 +69,17 @@ export function backgroundNoiseMaps(
     residual[i] = Math.abs((data[i] as number) - (background[i] as number));
   const madGrid = blockStatistic(residual, shape, layout, median);
   for (let i = 0; i < madGrid.values.length; i++) madGrid.values[i] = 1.4826 * (madGrid.values[i] as number);
-  const finiteNoise = Array.from(madGrid.values).filter(Number.isFinite);
-  const globalNoise = finiteNoise.length > 0 ? median(finiteNoise) : 0;
+  let finiteNoise = Array.from(madGrid.values).filter(Number.isFinite);
+  let globalNoise = finiteNoise.length > 0 ? median(finiteNoise) : 0;
+  if (globalNoise === 0 && finiteNoise.length > 0) {
+    // Counts of well under a photon per voxel (photon counting): most voxels equal the background,
+    // so most blocks have a MAD of 0. Those blocks take the RMS of their residuals instead.
+    const rmsGrid = blockStatistic(residual, shape, layout, clippedRms);
+    for (let i = 0; i < madGrid.values.length; i++)
+      if (madGrid.values[i] === 0) madGrid.values[i] = rmsGrid.values[i] as number;
+    finiteNoise = Array.from(madGrid.values).filter(Number.isFinite);
+    globalNoise = median(finiteNoise);
+  }
   const noise = interpolateGrid(medianSmoothInPlane(madGrid, globalNoise), shape);
   const floor = 0.05 * globalNoise;
   for (let i = 0; i < noise.length; i++) if (!((noise[i] as number) >= floor)) noise[i] = floor;

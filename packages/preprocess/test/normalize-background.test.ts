@@ -109,6 +109,30 @@ describe('backgroundNoiseMaps', () => {
     ).toEqual(new Array(27).fill(0));
   });
 
+  it('photon counting (most blocks with a MAD of 0): the clipped RMS of the residuals (hand-computed)', () => {
+    // 2×2×2 blocks of 4×16×16; in each, every fifth voxel counts 1 photon, the rest 0 (205 of 1024):
+    // median 0 and MAD 0, so the noise is the RMS of the lowest 99 % (1013 values, 194 of them 1).
+    const shape: Vec3 = [8, 32, 32];
+    const data = new Float32Array(8 * 32 * 32);
+    for (let z = 0; z < 8; z++)
+      for (let y = 0; y < 32; y++)
+        for (let x = 0; x < 32; x++) {
+          const local = ((z % 4) * 16 + (y % 16)) * 16 + (x % 16);
+          data[(z * 32 + y) * 32 + x] = local % 5 === 0 ? 1 : 0;
+        }
+    const { background, noise } = backgroundNoiseMaps(createVolume(data, shape), [4, 16, 16]);
+    expect(Math.max(...background)).toBe(0);
+    const expected = Math.sqrt(194 / 1013);
+    for (const v of noise) expect(v).toBeCloseTo(expected, 6);
+    // Blocks with a MAD of 0 among as many without (a median block above 0): they keep the floor
+    // (5 % of that median), not the RMS, as a flat or clipped patch does.
+    const mixed = Float32Array.from(data, (v, i) => (i < data.length / 2 ? v : v + ((i * 7919) % 13) - 6));
+    const m = backgroundNoiseMaps(createVolume(mixed, shape), [4, 16, 16]);
+    const centre = (1 * 32 + 8) * 32 + 8;
+    expect(m.noise[centre]).toBeGreaterThan(0);
+    expect(m.noise[centre]).toBeLessThan(expected / 2);
+  });
+
   it('refuses a bad block with a message naming it', () => {
     const v = createVolume(new Uint8Array(8), [2, 2, 2]);
     expect(() => backgroundNoiseMaps(v, [0, 4, 4])).toThrow(PreprocessError);
