@@ -18,11 +18,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bestThreshold } from '@dmdet/metrics';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { DEFAULT_MIN_DISTANCE, type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { detectSEF3D } from '@dmdet/postprocess';
 import { type GeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { generalTrainingSeeds } from './lib/general-data';
 import {
@@ -32,6 +30,7 @@ import {
   robustnessParams,
   robustnessSeeds,
 } from './lib/robustness-scenarios';
+import { tunedSef3d } from './lib/sef3d-tuned';
 
 const { values } = parseArgs({
   options: {
@@ -135,22 +134,9 @@ try {
         };
       }
       // SEF3D with the true σ and the threshold (noise σ of the LoG response) best on this case's validation volumes.
-      const sef = (v: ReturnType<typeof sim>, threshold: number) =>
-        detectSEF3D(v.volume, {
-          sigmaXY: v.spotSigma.xy,
-          sigmaZ: v.spotSigma.z,
-          threshold,
-          minDistance: DEFAULT_MIN_DISTANCE,
-        }).detections;
       const validation = validationSeeds.map(sim);
-      const tuned = bestThreshold(
-        validation.map((v) => ({ truth: v.points, detections: sef(v, 2) })),
-        { gate: 5 },
-      );
-      methods['sef3d'] = {
-        ...summary(test.map((t) => evaluate(t.points, sef(t, tuned.threshold), { gate: 5 }))),
-        threshold: tuned.threshold,
-      };
+      const tuned = tunedSef3d(test, validation);
+      methods['sef3d'] = { ...summary(tuned.scores), threshold: tuned.threshold };
       rows.push({ scenario: scenario.name, snr, methods });
       console.error(
         `${scenario.name} SNR ${snr}: ${Object.entries(methods)

@@ -8,12 +8,11 @@
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/photon-counting.ts [model] [levels 0.1,0.3,1] [snrs 2,4,7] [volumes 3]
  */
-import { bestThreshold } from '@dmdet/metrics';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { DEFAULT_MIN_DISTANCE, detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { detect, evaluate, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { detectSEF3D } from '@dmdet/postprocess';
 import { deriveSeed, GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { tunedSef3d } from '../lib/sef3d-tuned';
 
 const [name = 'default', levelText = '0.1,0.3,1', snrText = '2,4,7', volumesText = '3'] =
   process.argv.slice(2);
@@ -44,19 +43,7 @@ for (const level of levels)
       scores.push(
         evaluate(t.points, (await detect(t.volume, { model, predictor: pool })).points, { gate: 5 }),
       );
-    const sef = (v: ReturnType<typeof sim>, threshold: number) =>
-      detectSEF3D(v.volume, {
-        sigmaXY: v.spotSigma.xy,
-        sigmaZ: v.spotSigma.z,
-        threshold,
-        minDistance: DEFAULT_MIN_DISTANCE,
-      }).detections;
-    const validation = [volumes, volumes + 1].map(sim);
-    const tuned = bestThreshold(
-      validation.map((v) => ({ truth: v.points, detections: sef(v, 2) })),
-      { gate: 5 },
-    );
-    const sefF1 = mean(test.map((t) => evaluate(t.points, sef(t, tuned.threshold), { gate: 5 }).f1));
+    const sefF1 = mean(tunedSef3d(test, [volumes, volumes + 1].map(sim)).scores.map((x) => x.f1));
     console.log(
       `background ${level} SNR ${snr}: ${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)}), SEF3D ${sefF1.toFixed(3)}`,
     );

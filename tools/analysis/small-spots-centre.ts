@@ -7,12 +7,11 @@
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/small-spots-centre.ts [model] [sigmas 0.6,0.7] [snrs 2,4,7] [volumes 3]
  */
-import { bestThreshold } from '@dmdet/metrics';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { DEFAULT_MIN_DISTANCE, type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { detectSEF3D } from '@dmdet/postprocess';
 import { deriveSeed, GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { tunedSef3d } from '../lib/sef3d-tuned';
 
 const [name = 'default', sigmaText = '0.6,0.7', snrText = '2,4,7', volumesText = '3'] = process.argv.slice(2);
 const sigmas = sigmaText.split(',').map(Number);
@@ -50,15 +49,7 @@ for (const s of sigmas)
         `${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)})`,
       );
     }
-    const sef = (v: ReturnType<typeof sim>, threshold: number) =>
-      detectSEF3D(v.volume, { sigmaXY: s, sigmaZ: s, threshold, minDistance: DEFAULT_MIN_DISTANCE })
-        .detections;
-    const validation = [volumes, volumes + 1].map(sim);
-    const tuned = bestThreshold(
-      validation.map((v) => ({ truth: v.points, detections: sef(v, 2) })),
-      { gate: 5 },
-    );
-    const sefF1 = mean(test.map((t) => evaluate(t.points, sef(t, tuned.threshold), { gate: 5 }).f1));
+    const sefF1 = mean(tunedSef3d(test, [volumes, volumes + 1].map(sim)).scores.map((x) => x.f1));
     console.log(`σ ${s} SNR ${snr}: all the way ${cells[0]}, maxZoom ${cells[1]}, SEF3D ${sefF1.toFixed(3)}`);
   }
 await pool.close();
