@@ -5,7 +5,10 @@
  * SEF3D with the true σ and the threshold best on 2 validation volumes of the same case (as
  * `bench:robustness` gives it). Seeds of their own (parent 0x0dd00003), none a benchmark's:
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/small-spots-centre.ts [model] [sigmas 0.6,0.7] [snrs 2,4,7] [volumes 3]
+ * With a 5th argument `given`, also the model as it is with the true spot size given (`spotSize`,
+ * CLI `--spot-size`) instead of estimated.
+ *
+ *   npx tsx --conditions=@dmdet/source tools/analysis/small-spots-centre.ts [model] [sigmas 0.6,0.7] [snrs 2,4,7] [volumes 3] [given]
  */
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
@@ -13,7 +16,9 @@ import { loadModel } from '@dmdet/pipeline/node';
 import { deriveSeed, GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { tunedSef3d } from '../lib/sef3d-tuned';
 
-const [name = 'default', sigmaText = '0.6,0.7', snrText = '2,4,7', volumesText = '3'] = process.argv.slice(2);
+const [name = 'default', sigmaText = '0.6,0.7', snrText = '2,4,7', volumesText = '3', givenText] =
+  process.argv.slice(2);
+const given = givenText === 'given';
 const sigmas = sigmaText.split(',').map(Number);
 const snrs = snrText.split(',').map(Number);
 const volumes = Number(volumesText);
@@ -39,18 +44,27 @@ for (const s of sigmas)
       simulateGeneral(params, deriveSeed(0x0dd0_0003, Math.round(s * 1000) * 1000 + snr * 10 + r));
     const test = Array.from({ length: volumes }, (_, r) => sim(r));
     const cells: string[] = [];
-    for (const m of [unlimited, model]) {
+    const runs = [
+      { m: unlimited, size: {} },
+      { m: model, size: {} },
+      ...(given ? [{ m: model, size: { spotSize: { xy: s, z: s } } }] : []),
+    ];
+    for (const { m, size } of runs) {
       const scores = [];
       for (const t of test)
         scores.push(
-          evaluate(t.points, (await detect(t.volume, { model: m, predictor: pool })).points, { gate: 5 }),
+          evaluate(t.points, (await detect(t.volume, { model: m, predictor: pool, ...size })).points, {
+            gate: 5,
+          }),
         );
       cells.push(
         `${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)})`,
       );
     }
     const sefF1 = mean(tunedSef3d(test, [volumes, volumes + 1].map(sim)).scores.map((x) => x.f1));
-    console.log(`σ ${s} SNR ${snr}: all the way ${cells[0]}, maxZoom ${cells[1]}, SEF3D ${sefF1.toFixed(3)}`);
+    console.log(
+      `σ ${s} SNR ${snr}: all the way ${cells[0]}, maxZoom ${cells[1]}${given ? `, size given ${cells[2]}` : ''}, SEF3D ${sefF1.toFixed(3)}`,
+    );
   }
 await pool.close();
 process.exit(0);
