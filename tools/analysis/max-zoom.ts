@@ -107,7 +107,7 @@ const report = (name: string, sel: typeof rows) => {
   console.log(`${name.padEnd(22)} n ${String(sel.length).padStart(3)}: ${parts.join(', ')}`);
 };
 console.log(
-  `mean F1 by in-plane zoom limit (paired difference to the first ± its standard error); model ${positionals[0] ?? 'default'}`,
+  `mean F1 by zoom limit (paired difference to the first ± its standard error); model ${positionals[0] ?? 'default'}`,
 );
 report('all', rows);
 for (const [lo, hi] of [
