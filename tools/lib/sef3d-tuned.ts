@@ -7,8 +7,9 @@ import { bestThreshold } from '@dmdet/metrics';
 import { DEFAULT_MIN_DISTANCE, evaluate } from '@dmdet/pipeline';
 import { detectSEF3D } from '@dmdet/postprocess';
 import type { GeneralVolume } from '@dmdet/simulate';
+import type { Volume } from '@dmdet/volume-io';
 
-type Labelled = Pick<GeneralVolume, 'volume' | 'points' | 'spotSigma'>;
+type Labelled = Pick<GeneralVolume, 'points' | 'spotSigma'> & { volume: Volume };
 
 /** SEF3D on `test` at the threshold best on `validation`: that threshold and each test volume's scores. */
 export function tunedSef3d(

@@ -2,6 +2,7 @@ import { median } from '@dmdet/postprocess';
 import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
 import { blockGrid, blockStatistic, interpolateGrid, medianSmoothInPlane } from './block-statistics';
 import { typicalSpotPeak } from './bright-maxima';
+import { censoredNormalFit, imputeBelowClip } from './censored-normal';
 import { checkNumber, PreprocessError } from './errors';
 import { BACKGROUND_DEFAULTS, type BackgroundNormalizationOptions } from './input-normalization';
 
@@ -11,6 +12,12 @@ export interface BackgroundNoiseMaps {
   background: Float32Array;
   /** Local robust noise σ (1.4826 × the median absolute deviation from the background; in photon-starved volumes, where that is 0 in most blocks, a clipped RMS there), likewise; never 0 unless the volume is flat. */
   noise: Float32Array;
+  /**
+   * Where the volume is clipped from below (at least 1 % of its voxels at its minimum, and blocks with
+   * more than a quarter of their voxels there): the clip value and, per voxel, the share of such
+   * blocks around it (0–1, interpolated as the maps are). Absent otherwise.
+   */
+  clipped?: { value: number; weight: Float32Array };
 }
 
 function checkBlock(block: unknown): Vec3 {
@@ -38,6 +45,24 @@ function clippedRms(values: Float32Array): number {
 }
 
 /**
+ * The value a volume's data were clipped at from below: its smallest finite value, where at least
+ * 1 % of the finite voxels hold it (a volume that merely reaches its minimum once is not clipped).
+ */
+function clipValue(data: ArrayLike<number>): number | undefined {
+  let lowest = Number.POSITIVE_INFINITY;
+  let finite = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) continue;
+    finite++;
+    if (v < lowest) lowest = v;
+  }
+  let atLowest = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === lowest) atLowest++;
+  return finite > 0 && atLowest >= 0.01 * finite ? lowest : undefined;
+}
+
+/**
  * The local background and noise σ of a volume, at the scale of `block` (voxels, `[z, y, x]`; choose
  * it well above the spot size, so a spot moves neither). The background is the median of each block,
  * the noise 1.4826 × the median absolute deviation from that background; each block grid is
@@ -61,6 +86,30 @@ export function backgroundNoiseMaps(
   const data = volume.data;
   const layout = blockGrid(shape, size);
   const bgGrid = blockStatistic(data, shape, layout, median);
+  const clip = clipValue(data);
+  let censoredSigma: Float64Array | undefined;
+  let clipped: BackgroundNoiseMaps['clipped'];
+  if (clip !== undefined) {
+    // Values clipped from below (an offset or background subtracted, negatives stored as the clip):
+    // where most blocks have more than a quarter of their voxels clipped, those blocks take the
+    // normal fitted to their values above the clip. A clipped minority (a dark corner; a volume
+    // mostly at the clip, whose few clipped-but-fittable blocks would disagree with the rest)
+    // keeps the median and MAD.
+    const mean = blockStatistic(data, shape, layout, (v) => censoredNormalFit(v, clip)?.mean ?? Number.NaN);
+    const fitted = Float64Array.from(mean.values, (m) => (Number.isFinite(m) ? 1 : 0));
+    const blocks = bgGrid.values.filter(Number.isFinite).length;
+    if (2 * fitted.reduce((a, b) => a + b, 0) > blocks) {
+      censoredSigma = blockStatistic(
+        data,
+        shape,
+        layout,
+        (v) => censoredNormalFit(v, clip)?.sigma ?? Number.NaN,
+      ).values;
+      for (let i = 0; i < bgGrid.values.length; i++)
+        if (Number.isFinite(mean.values[i])) bgGrid.values[i] = mean.values[i] as number;
+      clipped = { value: clip, weight: interpolateGrid({ ...mean, values: fitted }, shape) };
+    }
+  }
   const finiteBg = Array.from(bgGrid.values).filter(Number.isFinite);
   const globalBg = finiteBg.length > 0 ? median(finiteBg) : Number.NaN;
   const background = interpolateGrid(medianSmoothInPlane(bgGrid, globalBg), shape);
@@ -69,6 +118,9 @@ export function backgroundNoiseMaps(
     residual[i] = Math.abs((data[i] as number) - (background[i] as number));
   const madGrid = blockStatistic(residual, shape, layout, median);
   for (let i = 0; i < madGrid.values.length; i++) madGrid.values[i] = 1.4826 * (madGrid.values[i] as number);
+  if (censoredSigma)
+    for (let i = 0; i < madGrid.values.length; i++)
+      if (Number.isFinite(censoredSigma[i])) madGrid.values[i] = censoredSigma[i] as number;
   let finiteNoise = Array.from(madGrid.values).filter(Number.isFinite);
   let globalNoise = finiteNoise.length > 0 ? median(finiteNoise) : 0;
   if (globalNoise === 0 && finiteNoise.length > 0) {
@@ -83,7 +135,7 @@ export function backgroundNoiseMaps(
   const noise = interpolateGrid(medianSmoothInPlane(madGrid, globalNoise), shape);
   const floor = 0.05 * globalNoise;
   for (let i = 0; i < noise.length; i++) if (!((noise[i] as number) >= floor)) noise[i] = floor;
-  return { background, noise };
+  return { background, noise, ...(clipped ? { clipped } : {}) };
 }
 
 /** What {@link backgroundInput} made: the input, the knee it used and the spots' typical peak. */
@@ -119,8 +171,11 @@ export function backgroundInput(
   if (base !== Number.POSITIVE_INFINITY)
     checkNumber('normalization.knee', base, (v) => v > 0, 'a number > 0 (or Infinity: no compression)');
   if (ratio !== undefined) checkNumber('normalization.kneeRatio', ratio, (v) => v > 0, 'a number > 0');
-  const { background, noise } = backgroundNoiseMaps(volume, block);
-  const src = volume.data;
+  const maps = backgroundNoiseMaps(volume, block);
+  const { background, noise } = maps;
+  const src = maps.clipped
+    ? imputeBelowClip(volume.data, maps, maps.clipped.value, maps.clipped.weight)
+    : volume.data;
   /** `(x − background) / noise` at voxel i (NaN stays NaN; 0 where the noise is 0). */
   const residual = (i: number) => {
     const s = noise[i] as number;

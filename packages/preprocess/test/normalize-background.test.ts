@@ -133,6 +133,60 @@ describe('backgroundNoiseMaps', () => {
     expect(m.noise[centre]).toBeLessThan(expected / 2);
   });
 
+  it('clipped from below (an offset subtracted, negatives stored as 0): the normal fitted above the clip', () => {
+    // Background 5 ± 4 (σ) clipped at 0 in 3 of 8 block columns (11 % clipped: median and MAD are
+    // right there), background −2 ± 4 in the other 5 (69 % clipped: the median is 0 and the MAD far
+    // too small), so most blocks are clipped. Seeded Box–Muller draws.
+    const shape: Vec3 = [8, 64, 128];
+    let s = 99;
+    const uniform = () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647;
+    };
+    const data = new Float32Array(8 * 64 * 128);
+    for (let i = 0; i < data.length; i++) {
+      const x = i % 128;
+      const g = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      data[i] = Math.max(0, (x < 48 ? 5 : -2) + 4 * g);
+    }
+    const { background, noise } = backgroundNoiseMaps(createVolume(data, shape), [4, 16, 16]);
+    const at = (x: number) => (4 * 64 + 32) * 128 + x;
+    for (const x of [8, 24]) {
+      expect(background[at(x)]).toBeCloseTo(5, 0);
+      expect(Math.abs((noise[at(x)] as number) - 4)).toBeLessThan(0.3);
+    }
+    for (const x of [104, 120]) {
+      expect(Math.abs((background[at(x)] as number) + 2)).toBeLessThan(0.4);
+      expect(Math.abs((noise[at(x)] as number) - 4)).toBeLessThan(0.4);
+    }
+    const maps = backgroundNoiseMaps(createVolume(data, shape), [4, 16, 16]);
+    expect(maps.clipped?.value).toBe(0);
+    expect(maps.clipped?.weight[at(8)]).toBe(0);
+    expect(maps.clipped?.weight[at(120)]).toBe(1);
+    // The transform draws the clipped voxels from the fitted normal: the clipped half reads as N(0, 1).
+    const out = normalizeBackground(createVolume(data, shape), { knee: Number.POSITIVE_INFINITY, unit: 1 });
+    let n = 0;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < out.data.length; i++)
+      if (i % 128 >= 80) {
+        const r = out.data[i] as number;
+        n++;
+        sum += r;
+        sq += r * r;
+      }
+    expect(Math.abs(sum / n)).toBeLessThan(0.1);
+    expect(Math.abs(Math.sqrt(sq / n - (sum / n) ** 2) - 1)).toBeLessThan(0.1);
+    // Clipped in only 3 of 8 block columns (a minority): median and MAD everywhere, as before.
+    const minority = Float32Array.from(data, (v, i) => (i % 128 < 80 ? Math.max(0, v + 7) : v));
+    expect(backgroundNoiseMaps(createVolume(minority, shape), [4, 16, 16]).clipped).toBeUndefined();
+    // The same volume with one voxel below the rest is not clipped at that voxel's value: it reads as before.
+    const once = Float32Array.from(data);
+    once[0] = -1;
+    const plain = backgroundNoiseMaps(createVolume(once, shape), [4, 16, 16]);
+    expect(plain.noise[at(120)]).toBeLessThan(2);
+  });
+
   it('refuses a bad block with a message naming it', () => {
     const v = createVolume(new Uint8Array(8), [2, 2, 2]);
     expect(() => backgroundNoiseMaps(v, [0, 4, 4])).toThrow(PreprocessError);
