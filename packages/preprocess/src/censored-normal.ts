@@ -10,7 +10,7 @@
 /** Clipped fraction of a block above which its median absolute deviation is wrong (the normal's 25th percentile). */
 export const CENSORED_FROM = 0.25;
 /** Clipped fraction above which too few values are left to fit (the block is left to the median and MAD). */
-export const CENSORED_UP_TO = 0.8;
+export const CENSORED_UP_TO = 0.9;
 
 /**
  * The standard normal quantile Φ⁻¹(p) for 0 < p < 1 (Acklam's rational approximation, relative

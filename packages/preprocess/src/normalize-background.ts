@@ -8,9 +8,9 @@ import { BACKGROUND_DEFAULTS, type BackgroundNormalizationOptions } from './inpu
 
 /** A volume's local background and local noise, one value per voxel. */
 export interface BackgroundNoiseMaps {
-  /** Local background: block medians (3×3 in-plane median of blocks), trilinear between block centres. */
+  /** Local background: block medians (in blocks fitted as clipped, the fitted normal's mean; 3×3 in-plane median of blocks), trilinear between block centres. */
   background: Float32Array;
-  /** Local robust noise σ (1.4826 × the median absolute deviation from the background; in photon-starved volumes, where that is 0 in most blocks, a clipped RMS there), likewise; never 0 unless the volume is flat. */
+  /** Local robust noise σ (1.4826 × the median absolute deviation from the background; in photon-starved volumes, where that is 0 in most blocks, a clipped RMS there; in blocks fitted as clipped, the fitted normal's σ), likewise; never 0 unless the volume is flat. */
   noise: Float32Array;
   /**
    * Where the volume is clipped from below (at least 1 % of its voxels at its minimum, and blocks with
@@ -72,7 +72,11 @@ function clipValue(data: ArrayLike<number>): number | undefined {
  * voxel, as photon counting gives: most voxels equal the background), those blocks take the root
  * mean square of their residuals (the largest 1 % left out) instead. The noise is floored at 5 % of
  * its median over the volume, so a locally flat region (a saturated or clipped patch) does not
- * divide by zero.
+ * divide by zero. Where the volume is clipped from below (at least 1 % of its finite voxels at its
+ * minimum: an offset or background subtracted and the negatives stored as the clip) and most blocks
+ * have more than a quarter of their voxels at the clip, those blocks take the mean and σ of the
+ * normal fitted to their values above the clip instead (their median and MAD would be too small),
+ * and `clipped` says where.
  *
  * @example
  * const { background, noise } = backgroundNoiseMaps(volume, [4, 16, 16]);
@@ -154,7 +158,10 @@ export interface BackgroundInput {
  * spots, logarithmic for objects far brighter) and divided by `unit`. With `kneeRatio`, the knee is
  * raised to the volume's typical spot peak ({@link typicalSpotPeak} of `r`) over `kneeRatio` where
  * that is higher. A camera offset, a gain and a background that varies slowly against the block size
- * leave the result (nearly) unchanged. NaN stays NaN; a flat volume maps to zeros.
+ * leave the result (nearly) unchanged. In a volume clipped from below (`clipped` of the maps), the
+ * voxels at the clip inside the fitted blocks are first drawn from the fitted normal below the clip
+ * (seeded by the voxel's index: the same on every run), so they read as the noise they were. NaN
+ * stays NaN; a flat volume maps to zeros.
  *
  * @example
  * const { volume: input, knee } = backgroundInput(volume, { kneeRatio: 8 });
