@@ -52,6 +52,7 @@ export interface DetectInBlocksResult
     | 'thresholdSource'
     | 'inputKnee'
     | 'spotPeak'
+    | 'clippedInput'
   > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
@@ -68,6 +69,8 @@ export interface DetectInBlocksResult
    * `kneeRatio` in the model's transform, each follows its own block's spots (`detect`'s `inputKnee`).
    */
   blockKnees?: number[];
+  /** With the `'background'` input transform: the blocks it read as clipped from below (`detect`'s `clippedInput`), where any were. */
+  clippedBlocks?: number;
   /** Blocks read and detected in. */
   blocks: number;
   /** Tiles predicted, over all blocks. */
@@ -194,6 +197,7 @@ export async function detectInBlocks(
   let tiles = 0;
   const blockThresholds: number[] = [];
   const blockKnees: number[] = [];
+  let clippedBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
     options.signal?.throwIfAborted();
@@ -224,6 +228,7 @@ export async function detectInBlocks(
     );
     blockThresholds.push(result.threshold);
     if (result.inputKnee !== undefined) blockKnees.push(result.inputKnee);
+    if (result.clippedInput) clippedBlocks++;
     if (
       thresholdSource === undefined ||
       result.thresholdSource === 'signal' ||
@@ -312,6 +317,7 @@ export async function detectInBlocks(
     threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
     blockThresholds,
     ...(blockKnees.length > 0 ? { blockKnees } : {}),
+    ...(clippedBlocks > 0 ? { clippedBlocks } : {}),
     thresholdSource: thresholdSource ?? 'default',
     axialGhosts,
     tiles,

@@ -187,6 +187,12 @@ export interface DetectResult {
   inputKnee?: number;
   /** With a `kneeRatio` in the model's input transform: the volume's typical spot peak, in noise σ (`typicalSpotPeak`). */
   spotPeak?: number;
+  /**
+   * With the `'background'` input transform, where it read the volume (as resampled) as clipped from
+   * below (an offset or background subtracted and the negatives stored as the clip): the clip value
+   * and the fraction of the voxels drawn below it from the noise fitted above it (`backgroundInput`).
+   */
+  clippedInput?: { value: number; fraction: number };
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
   warnings: string[];
 }
@@ -408,6 +414,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
     ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
+    ...('clipped' in prepared && prepared.clipped ? { clippedInput: prepared.clipped } : {}),
     warnings,
   };
 }

@@ -245,6 +245,24 @@ describe('detect', () => {
     expect((await detect(bright, { model: detector })).inputKnee).toBeUndefined();
   }, 60_000);
 
+  it("reports a volume its 'background' transform read as clipped from below, and predicts on the drawn input", async () => {
+    const model = { ...detector, metadata: { ...detector.metadata, normalization: kneeNormalization } };
+    // The bright volume with its median subtracted and negatives stored as 0: about half the voxels.
+    const sorted = Float32Array.from(bright.data).sort();
+    const mid = sorted[sorted.length >> 1] as number;
+    const clipped = createVolume(
+      Float32Array.from(bright.data, (v) => Math.max(0, v - mid)),
+      bright.shape,
+    );
+    const result = await detect(clipped, { model, keepMap: true });
+    expect(result.clippedInput?.value).toBe(0);
+    expect(result.clippedInput?.fraction).toBeGreaterThan(0.3);
+    expect(result.clippedInput?.fraction).toBeLessThan(0.6);
+    const expected = await predictVolume(detector.model, normalizeBackground(clipped, kneeNormalization));
+    expect(maxDiff(result.map?.data, expected.data)).toBeLessThan(1e-6);
+    expect((await detect(bright, { model })).clippedInput).toBeUndefined();
+  }, 60_000);
+
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
   // at the maxima scoring at least the rule's confidence.
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {

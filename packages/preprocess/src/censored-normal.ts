@@ -127,21 +127,25 @@ function uniformOfIndex(i: number): number {
  * `noise`) below the clip: background + noise · Φ⁻¹(u · Φ(α)), α = (clip − background) / noise, u
  * uniform from the voxel's index, so the same volume always gives the same copy. The clipped voxels
  * then look like the noise they were (the model never saw a floor of zeros), and the values above
- * the clip are kept.
+ * the clip are kept. Returns the copy and how many voxels were drawn.
  */
 export function imputeBelowClip(
   data: ArrayLike<number>,
   maps: { background: ArrayLike<number>; noise: ArrayLike<number> },
   clip: number,
   weight: ArrayLike<number>,
-): Float32Array {
+): { data: Float32Array; drawn: number } {
   const out = Float32Array.from(data);
+  let drawn = 0;
   for (let i = 0; i < out.length; i++) {
     const sigma = maps.noise[i] as number;
     if (!((out[i] as number) <= clip && (weight[i] as number) >= 0.5 && sigma > 0)) continue;
     const mean = maps.background[i] as number;
     const p = uniformOfIndex(i) * normalCdf((clip - mean) / sigma);
-    if (p > 0) out[i] = mean + sigma * normalQuantile(p);
+    if (p > 0) {
+      out[i] = mean + sigma * normalQuantile(p);
+      drawn++;
+    }
   }
-  return out;
+  return { data: out, drawn };
 }

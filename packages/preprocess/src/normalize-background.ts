@@ -13,9 +13,9 @@ export interface BackgroundNoiseMaps {
   /** Local robust noise σ (1.4826 × the median absolute deviation from the background; in photon-starved volumes, where that is 0 in most blocks, a clipped RMS there; in blocks fitted as clipped, the fitted normal's σ), likewise; never 0 unless the volume is flat. */
   noise: Float32Array;
   /**
-   * Where the volume is clipped from below (at least 1 % of its voxels at its minimum, and blocks with
-   * more than a quarter of their voxels there): the clip value and, per voxel, the share of such
-   * blocks around it (0–1, interpolated as the maps are). Absent otherwise.
+   * Where the volume is clipped from below (at least 1 % of its voxels at its minimum, and most blocks
+   * with 25–90 % of their voxels there, fitted as clipped): the clip value and, per voxel, the share
+   * of fitted blocks around it (0–1, interpolated as the maps are). Absent otherwise.
    */
   clipped?: { value: number; weight: Float32Array };
 }
@@ -142,7 +142,7 @@ export function backgroundNoiseMaps(
   return { background, noise, ...(clipped ? { clipped } : {}) };
 }
 
-/** What {@link backgroundInput} made: the input, the knee it used and the spots' typical peak. */
+/** What {@link backgroundInput} made: the input, the knee it used, the spots' typical peak and whether it read the volume as clipped. */
 export interface BackgroundInput {
   /** The normalised volume. */
   volume: Volume<Float32Array>;
@@ -150,6 +150,11 @@ export interface BackgroundInput {
   knee: number;
   /** The volume's typical spot peak in noise σ ({@link typicalSpotPeak}), when `kneeRatio` asked for it and there were spots. */
   spotPeak?: number;
+  /**
+   * Where the volume was read as clipped from below (`clipped` of {@link backgroundNoiseMaps}): the
+   * clip value and the fraction of the voxels drawn below it.
+   */
+  clipped?: { value: number; fraction: number };
 }
 
 /**
@@ -180,9 +185,10 @@ export function backgroundInput(
   if (ratio !== undefined) checkNumber('normalization.kneeRatio', ratio, (v) => v > 0, 'a number > 0');
   const maps = backgroundNoiseMaps(volume, block);
   const { background, noise } = maps;
-  const src = maps.clipped
+  const drawn = maps.clipped
     ? imputeBelowClip(volume.data, maps, maps.clipped.value, maps.clipped.weight)
-    : volume.data;
+    : undefined;
+  const src = drawn ? drawn.data : volume.data;
   /** `(x − background) / noise` at voxel i (NaN stays NaN; 0 where the noise is 0). */
   const residual = (i: number) => {
     const s = noise[i] as number;
@@ -204,7 +210,14 @@ export function backgroundInput(
     out[i] = (linear ? r : knee * Math.asinh(r / knee)) / unit;
   }
   const result = createVolume(out, volume.shape, volume.voxelSize);
-  return { volume: result, knee, ...(spotPeak !== undefined ? { spotPeak } : {}) };
+  return {
+    volume: result,
+    knee,
+    ...(spotPeak !== undefined ? { spotPeak } : {}),
+    ...(maps.clipped && drawn
+      ? { clipped: { value: maps.clipped.value, fraction: drawn.drawn / Math.max(1, src.length) } }
+      : {}),
+  };
 }
 
 /**

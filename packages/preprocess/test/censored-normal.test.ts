@@ -124,7 +124,7 @@ describe('imputeBelowClip', () => {
     const z = normals(n, 777);
     const clip = 10;
     const data = Float32Array.from(z, (v) => Math.max(clip, 10 + 4 * v)); // clipped at the mean: half
-    const out = imputeBelowClip(
+    const { data: out, drawn } = imputeBelowClip(
       data,
       { background: new Float32Array(n).fill(10), noise: new Float32Array(n).fill(4) },
       clip,
@@ -143,11 +143,12 @@ describe('imputeBelowClip', () => {
         if (r < -1) below++;
       }
     }
+    expect(drawn).toBe(data.filter((v) => v <= clip).length);
     expect(Math.abs(sum / n)).toBeLessThan(0.02);
     expect(Math.abs(Math.sqrt(sq / n - (sum / n) ** 2) - 1)).toBeLessThan(0.02);
     expect(Math.abs(below / n - normalCdf(-1))).toBeLessThan(0.01);
     // The same input gives the same copy.
-    const again = imputeBelowClip(
+    const { data: again } = imputeBelowClip(
       data,
       { background: new Float32Array(n).fill(10), noise: new Float32Array(n).fill(4) },
       clip,
@@ -158,10 +159,16 @@ describe('imputeBelowClip', () => {
 
   it('leaves voxels of weight below 0.5, of zero noise, and above the clip as they are', () => {
     const data = Float32Array.from([0, 0, 0, 5]);
-    const out = imputeBelowClip(data, { background: [1, 1, 1, 1], noise: [2, 0, 2, 2] }, 0, [0.4, 1, 0.5, 1]);
+    const { data: out, drawn } = imputeBelowClip(
+      data,
+      { background: [1, 1, 1, 1], noise: [2, 0, 2, 2] },
+      0,
+      [0.4, 1, 0.5, 1],
+    );
     expect(out[0]).toBe(0);
     expect(out[1]).toBe(0);
     expect(out[2]).toBeLessThan(0);
     expect(out[3]).toBe(5);
+    expect(drawn).toBe(1);
   });
 });

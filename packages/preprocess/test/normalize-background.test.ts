@@ -1,7 +1,13 @@
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, type Vec3 } from '@dmdet/volume-io';
 import { describe, expect, it } from 'vitest';
-import { backgroundNoiseMaps, normalizeBackground, normalizeInput, PreprocessError } from '../src/index';
+import {
+  backgroundInput,
+  backgroundNoiseMaps,
+  normalizeBackground,
+  normalizeInput,
+  PreprocessError,
+} from '../src/index';
 
 const sortedMedian = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -159,10 +165,18 @@ describe('backgroundNoiseMaps', () => {
       expect(Math.abs((background[at(x)] as number) + 2)).toBeLessThan(0.4);
       expect(Math.abs((noise[at(x)] as number) - 4)).toBeLessThan(0.4);
     }
+    const once = Float32Array.from(data);
+    once[0] = -1;
     const maps = backgroundNoiseMaps(createVolume(data, shape), [4, 16, 16]);
     expect(maps.clipped?.value).toBe(0);
     expect(maps.clipped?.weight[at(8)]).toBe(0);
     expect(maps.clipped?.weight[at(120)]).toBe(1);
+    // backgroundInput says so: the clip and the share of voxels drawn (x ≥ 48, where the weight is at
+    // least 0.5: 80 of 128 columns, Φ(0.5) = 0.69 of them at 0, so 0.43).
+    const reported = backgroundInput(createVolume(data, shape), { unit: 1 });
+    expect(reported.clipped?.value).toBe(0);
+    expect(reported.clipped?.fraction).toBeCloseTo((80 / 128) * 0.6915, 1);
+    expect(backgroundInput(createVolume(once, shape)).clipped).toBeUndefined();
     // The transform draws the clipped voxels from the fitted normal: the clipped half reads as N(0, 1).
     const out = normalizeBackground(createVolume(data, shape), { knee: Number.POSITIVE_INFINITY, unit: 1 });
     let n = 0;
@@ -181,8 +195,6 @@ describe('backgroundNoiseMaps', () => {
     const minority = Float32Array.from(data, (v, i) => (i % 128 < 80 ? Math.max(0, v + 7) : v));
     expect(backgroundNoiseMaps(createVolume(minority, shape), [4, 16, 16]).clipped).toBeUndefined();
     // The same volume with one voxel below the rest is not clipped at that voxel's value: it reads as before.
-    const once = Float32Array.from(data);
-    once[0] = -1;
     const plain = backgroundNoiseMaps(createVolume(once, shape), [4, 16, 16]);
     expect(plain.noise[at(120)]).toBeLessThan(2);
   });

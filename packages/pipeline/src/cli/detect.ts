@@ -27,6 +27,7 @@ import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
+import { describeClippedInput } from './describe-clipped';
 import { describeRaisedKnee, modelKnee } from './describe-knee';
 import { describeThreshold } from './describe-threshold';
 import type { CliIo } from './progress';
@@ -421,6 +422,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           inputKnee?: number;
           spotPeak?: number;
           blockKnees?: number[];
+          clippedInput?: { value: number; fraction: number };
+          clippedBlocks?: number;
           tiles: number;
           flips: TestTimeFlips;
           spotSize?: UsedSpotSize;
@@ -526,6 +529,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.inputKnee !== undefined ? { inputKnee: result.inputKnee } : {}),
           ...(result.spotPeak !== undefined ? { spotPeak: result.spotPeak } : {}),
           ...(result.blockKnees ? { blockKnees: result.blockKnees } : {}),
+          ...(result.clippedInput ? { clippedInput: result.clippedInput } : {}),
+          ...(result.clippedBlocks ? { clippedBlocks: result.clippedBlocks } : {}),
           axialGhosts: result.axialGhosts,
           tiles: result.tiles,
           flips: result.flips,
@@ -548,6 +553,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             );
           const raised = describeRaisedKnee(result, baseKnee);
           if (raised) io.stdout.write(`  ${raised}\n`);
+          const clipped = describeClippedInput(result);
+          if (clipped) io.stdout.write(`  ${clipped}\n`);
           if (result.axialGhosts > 0)
             io.stdout.write(
               `  ${result.axialGhosts} axial ghost${result.axialGhosts === 1 ? '' : 's'} dropped (detections on a brighter spot's axial tail; --keep-axial-ghosts keeps them)\n`,
