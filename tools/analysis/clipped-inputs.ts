@@ -2,8 +2,8 @@
  * Which volumes the `'background'` input transform reads as clipped from below (`clipped` of
  * `backgroundNoiseMaps`: most blocks with more than a quarter of their voxels at the volume's
  * minimum), so that its fitted normal and its draws below the clip change their input: each volume
- * taken as `detect` takes it for the built-in model (resampled to its spot scale, with its block
- * size). Over the robustness benchmark's test and validation volumes, the virus benchmark (`medium`
+ * taken as `detect` takes it for the built-in model (drawn below the clip before it is resampled to
+ * the model's spot scale, or as resampled, with the model's block size). Over the robustness benchmark's test and validation volumes, the virus benchmark (`medium`
  * and the extended test set of bench:table1), and `count` volumes of the training family as
  * training and threshold fitting draw them (seed indices from `first`, local SNR 1.5–30, half with
  * the acquisition effects):
@@ -12,9 +12,15 @@
  */
 import { planSpotScale } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { BACKGROUND_DEFAULTS, backgroundNoiseMaps, resampleVolume } from '@dmdet/preprocess';
+import {
+  BACKGROUND_DEFAULTS,
+  backgroundNoiseMaps,
+  drawBelowClip,
+  isIdentity,
+  resampleVolume,
+} from '@dmdet/preprocess';
 import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
-import type { Volume } from '@dmdet/volume-io';
+import type { Vec3, Volume } from '@dmdet/volume-io';
 import { benchmarkData, extendedTestData } from '../lib/benchmark-data';
 import { generalTrainingSeeds } from '../lib/general-data';
 import {
@@ -33,11 +39,19 @@ const norm = metadata.normalization;
 const block =
   norm?.method === 'background' ? (norm.block ?? BACKGROUND_DEFAULTS.block) : BACKGROUND_DEFAULTS.block;
 
-/** Whether the transform reads the volume, as `detect` resamples it, as clipped. */
+/**
+ * Whether `detect` reads the volume as clipped: before resampling it to the model's spot scale
+ * (`drawBelowClip`, the block in the volume's own voxels), or as resampled (the transform itself).
+ */
 function clipped(volume: Volume): boolean {
   const plan = planSpotScale(volume, metadata, undefined, undefined);
-  const scaled = plan ? resampleVolume(volume, plan.resampling) : volume;
-  return backgroundNoiseMaps(scaled, block).clipped !== undefined;
+  if (!plan || isIdentity(plan.resampling)) return backgroundNoiseMaps(volume, block).clipped !== undefined;
+  const { from, to } = plan.resampling;
+  const own = [0, 1, 2].map((k) =>
+    Math.max(1, ((block[k] as number) * (from[k] as number)) / (to[k] as number)),
+  );
+  if (drawBelowClip(volume, own as unknown as Vec3).clipped) return true;
+  return backgroundNoiseMaps(resampleVolume(volume, plan.resampling), block).clipped !== undefined;
 }
 
 function report(name: string, volumes: Iterable<{ id: string; volume: Volume }>): void {

@@ -15,8 +15,10 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
+  BACKGROUND_DEFAULTS,
   backgroundInput,
   DEFAULT_NORMALIZATION,
+  drawBelowClip,
   estimateSpotSize,
   fromResampled,
   type InputNormalization,
@@ -299,8 +301,16 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
-  const scaled = resamples(plan) ? resampleVolume(volume, plan.resampling) : volume;
   const normalization = withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee);
+  // A stack clipped from below has its clipped voxels drawn before resampling mixes them.
+  const predrawn =
+    normalization.method === 'background' && resamples(plan)
+      ? drawBelowClip(
+          volume,
+          blockBeforeResampling(normalization.block ?? BACKGROUND_DEFAULTS.block, plan.resampling),
+        )
+      : undefined;
+  const scaled = resamples(plan) ? resampleVolume(predrawn?.volume ?? volume, plan.resampling) : volume;
   const prepared =
     normalization.method === 'background'
       ? backgroundInput(scaled, normalization)
@@ -414,7 +424,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
     ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
-    ...('clipped' in prepared && prepared.clipped ? { clippedInput: prepared.clipped } : {}),
+    ...(predrawn?.clipped
+      ? { clippedInput: predrawn.clipped }
+      : 'clipped' in prepared && prepared.clipped
+        ? { clippedInput: prepared.clipped }
+        : {}),
     warnings,
   };
 }
@@ -425,6 +439,13 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
   } catch (e) {
     throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
   }
+}
+
+/** The transform's block (voxels at the model's scale) in the voxels of the volume before `resampling`. */
+function blockBeforeResampling(block: Vec3, resampling: Resampling): Vec3 {
+  const at = (k: number) =>
+    Math.max(1, ((block[k] as number) * (resampling.from[k] as number)) / (resampling.to[k] as number));
+  return [at(0), at(1), at(2)];
 }
 
 /** The model's input transform with the fixed knee `inputKnee` (checked), or as it is without one. */

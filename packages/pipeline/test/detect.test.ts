@@ -1,6 +1,6 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
 import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
-import { normalizeBackground, typicalSpotPeak } from '@dmdet/preprocess';
+import { drawBelowClip, normalizeBackground, resampleVolume, typicalSpotPeak } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
@@ -261,6 +261,21 @@ describe('detect', () => {
     const expected = await predictVolume(detector.model, normalizeBackground(clipped, kneeNormalization));
     expect(maxDiff(result.map?.data, expected.data)).toBeLessThan(1e-6);
     expect((await detect(bright, { model })).clippedInput).toBeUndefined();
+    // Resampled for the model's spot scale (spots given at half of it: twice as many voxels per axis),
+    // the clipped voxels are drawn before the resampling mixes them, on blocks of the volume's own
+    // voxels (the transform's block over 2), and the resampled input is no longer clipped.
+    const scaledModel = { ...model, metadata: { ...model.metadata, spotScale: { xy: 1.4, z: 1 } } };
+    const spotSize = { xy: 0.7, z: 0.5 };
+    const resampled = await detect(clipped, { model: scaledModel, spotSize, keepMap: true });
+    const pre = drawBelowClip(clipped, [1, 4, 4]);
+    expect(resampled.clippedInput).toEqual(pre.clipped);
+    const r = resampled.resampling;
+    expect(r?.to).toEqual([12, 80, 96]);
+    if (!r) throw new Error('not resampled');
+    const input = normalizeBackground(resampleVolume(pre.volume, r), kneeNormalization);
+    expect(maxDiff(resampled.map?.data, (await predictVolume(detector.model, input)).data)).toBeLessThan(
+      1e-6,
+    );
   }, 60_000);
 
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means

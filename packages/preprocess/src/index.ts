@@ -25,6 +25,7 @@ export {
   type BackgroundNoiseMaps,
   backgroundInput,
   backgroundNoiseMaps,
+  drawBelowClip,
   normalizeBackground,
 } from './normalize-background';
 export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';

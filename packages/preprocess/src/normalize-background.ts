@@ -221,6 +221,29 @@ export function backgroundInput(
 }
 
 /**
+ * A volume with the voxels at its clip drawn from the noise fitted above it, where
+ * {@link backgroundNoiseMaps} reads it as clipped from below at `block` (voxels of this volume), as
+ * {@link backgroundInput} draws them; else the volume itself. For a volume about to be resampled:
+ * interpolation would mix clipped voxels with their neighbours, and the clip could no longer be read
+ * (detection of small spots, enlarged, in a clipped stack). `clipped` as in {@link BackgroundInput}.
+ *
+ * @example
+ * const { volume: drawn } = drawBelowClip(volume, [2.6, 10.2, 10.2]);
+ */
+export function drawBelowClip(
+  volume: Volume,
+  block: Vec3 = BACKGROUND_DEFAULTS.block,
+): { volume: Volume; clipped?: { value: number; fraction: number } } {
+  const maps = backgroundNoiseMaps(volume, block);
+  if (!maps.clipped) return { volume };
+  const drawn = imputeBelowClip(volume.data, maps, maps.clipped.value, maps.clipped.weight);
+  return {
+    volume: createVolume(drawn.data, volume.shape, volume.voxelSize),
+    clipped: { value: maps.clipped.value, fraction: drawn.drawn / Math.max(1, drawn.data.length) },
+  };
+}
+
+/**
  * The `'background'` input transform's volume ({@link backgroundInput}).
  *
  * @example

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   backgroundInput,
   backgroundNoiseMaps,
+  drawBelowClip,
   normalizeBackground,
   normalizeInput,
   PreprocessError,
@@ -177,6 +178,16 @@ describe('backgroundNoiseMaps', () => {
     expect(reported.clipped?.value).toBe(0);
     expect(reported.clipped?.fraction).toBeCloseTo((80 / 128) * 0.6915, 1);
     expect(backgroundInput(createVolume(once, shape)).clipped).toBeUndefined();
+    // drawBelowClip draws the same voxels as the transform does, and leaves an unclipped volume alone.
+    const pre = drawBelowClip(createVolume(data, shape), [4, 16, 16]);
+    expect(pre.clipped).toEqual(reported.clipped);
+    const redrawn = backgroundInput(pre.volume, { unit: 1 });
+    expect(redrawn.clipped).toBeUndefined();
+    expect(Array.from(pre.volume.data).filter((v) => v < 0).length).toBe(
+      Math.round((reported.clipped?.fraction as number) * data.length),
+    );
+    const plainVolume = createVolume(once, shape);
+    expect(drawBelowClip(plainVolume).volume).toBe(plainVolume);
     // The transform draws the clipped voxels from the fitted normal: the clipped half reads as N(0, 1).
     const out = normalizeBackground(createVolume(data, shape), { knee: Number.POSITIVE_INFINITY, unit: 1 });
     let n = 0;

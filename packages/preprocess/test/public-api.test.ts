@@ -13,6 +13,7 @@ describe('public API', () => {
       'backgroundInput',
       'backgroundNoiseMaps',
       'brightIsolatedMaxima',
+      'drawBelowClip',
       'estimateSpotSize',
       'fromResampled',
       'isIdentity',
