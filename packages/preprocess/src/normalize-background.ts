@@ -234,6 +234,8 @@ export function drawBelowClip(
   volume: Volume,
   block: Vec3 = BACKGROUND_DEFAULTS.block,
 ): { volume: Volume; clipped?: { value: number; fraction: number } } {
+  // Most volumes are not clipped at all: one pass over the data says so, without the block maps.
+  if (clipValue(volume.data) === undefined) return { volume };
   const maps = backgroundNoiseMaps(volume, block);
   if (!maps.clipped) return { volume };
   const drawn = imputeBelowClip(volume.data, maps, maps.clipped.value, maps.clipped.weight);
