@@ -99,16 +99,21 @@ export function backgroundNoiseMaps(
     // normal fitted to their values above the clip. A clipped minority (a dark corner; a volume
     // mostly at the clip, whose few clipped-but-fittable blocks would disagree with the rest)
     // keeps the median and MAD.
-    const mean = blockStatistic(data, shape, layout, (v) => censoredNormalFit(v, clip)?.mean ?? Number.NaN);
+    // One fit per block: its σ is kept in block order for the blocks that have finite values (the
+    // ones blockStatistic calls the statistic for, as their median is finite).
+    const sigmas: number[] = [];
+    const mean = blockStatistic(data, shape, layout, (v) => {
+      const fit = censoredNormalFit(v, clip);
+      sigmas.push(fit?.sigma ?? Number.NaN);
+      return fit?.mean ?? Number.NaN;
+    });
     const fitted = Float64Array.from(mean.values, (m) => (Number.isFinite(m) ? 1 : 0));
     const blocks = bgGrid.values.filter(Number.isFinite).length;
     if (2 * fitted.reduce((a, b) => a + b, 0) > blocks) {
-      censoredSigma = blockStatistic(
-        data,
-        shape,
-        layout,
-        (v) => censoredNormalFit(v, clip)?.sigma ?? Number.NaN,
-      ).values;
+      let next = 0;
+      censoredSigma = Float64Array.from(bgGrid.values, (m) =>
+        Number.isFinite(m) ? (sigmas[next++] as number) : Number.NaN,
+      );
       for (let i = 0; i < bgGrid.values.length; i++)
         if (Number.isFinite(mean.values[i])) bgGrid.values[i] = mean.values[i] as number;
       clipped = { value: clip, weight: interpolateGrid({ ...mean, values: fitted }, shape) };
