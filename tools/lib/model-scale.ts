@@ -20,7 +20,10 @@ export function backgroundOf(metadata: DetectorModel['metadata']): BackgroundNor
   return n;
 }
 
-/** `volume` resampled to the model's spot scale as `detect` would (or as it is). */
+/**
+ * `volume` resampled to the model's spot scale as `detect` would (or as it is); a stack clipped from
+ * below is resampled as it is, where `detect` draws its clipped voxels first (not asked of these tools).
+ */
 export function atModelScale(volume: Volume, metadata: DetectorModel['metadata']): Volume {
   const plan = planSpotScale(volume, metadata, undefined, volume.voxelSize);
   return plan && !isIdentity(plan.resampling) ? resampleVolume(volume, plan.resampling) : volume;

@@ -15,23 +15,27 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
-  BACKGROUND_DEFAULTS,
   backgroundInput,
   DEFAULT_NORMALIZATION,
-  drawBelowClip,
   estimateSpotSize,
   fromResampled,
   type InputNormalization,
   normalizeInput,
   type Resampling,
-  resampleVolume,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
 import { predictMap } from './predict-map';
-import { logZoom, planSpotScale, resamples, type SpotSizeOption, type UsedSpotSize } from './spot-scale';
+import {
+  logZoom,
+  planSpotScale,
+  resampleForModel,
+  resamples,
+  type SpotSizeOption,
+  type UsedSpotSize,
+} from './spot-scale';
 
 /** A model with its dmdet metadata, as `loadModel` returns it. */
 export interface DetectorModel {
@@ -303,14 +307,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
   const normalization = withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee);
   // A stack clipped from below has its clipped voxels drawn before resampling mixes them.
-  const predrawn =
-    normalization.method === 'background' && resamples(plan)
-      ? drawBelowClip(
-          volume,
-          blockBeforeResampling(normalization.block ?? BACKGROUND_DEFAULTS.block, plan.resampling),
-        )
-      : undefined;
-  const scaled = resamples(plan) ? resampleVolume(predrawn?.volume ?? volume, plan.resampling) : volume;
+  const resampled = resamples(plan) ? resampleForModel(volume, plan.resampling, normalization) : undefined;
+  const scaled = resampled?.volume ?? volume;
   const prepared =
     normalization.method === 'background'
       ? backgroundInput(scaled, normalization)
@@ -424,8 +422,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
     ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
-    ...(predrawn?.clipped
-      ? { clippedInput: predrawn.clipped }
+    ...(resampled?.clipped
+      ? { clippedInput: resampled.clipped }
       : 'clipped' in prepared && prepared.clipped
         ? { clippedInput: prepared.clipped }
         : {}),
@@ -439,13 +437,6 @@ function checkFlipsOption(flips: unknown): TestTimeFlips {
   } catch (e) {
     throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
   }
-}
-
-/** The transform's block (voxels at the model's scale) in the voxels of the volume before `resampling`. */
-function blockBeforeResampling(block: Vec3, resampling: Resampling): Vec3 {
-  const at = (k: number) =>
-    Math.max(1, ((block[k] as number) * (resampling.from[k] as number)) / (resampling.to[k] as number));
-  return [at(0), at(1), at(2)];
 }
 
 /** The model's input transform with the fixed knee `inputKnee` (checked), or as it is without one. */

@@ -1,8 +1,12 @@
 import type { ModelMetadata } from '@dmdet/model';
 import {
+  BACKGROUND_DEFAULTS,
+  drawBelowClip,
   estimateSpotSize,
+  type InputNormalization,
   isIdentity,
   type Resampling,
+  resampleVolume,
   resamplingFor,
   type SpotSize,
   spotScaleFactors,
@@ -132,4 +136,36 @@ export function logZoom(resampling: Resampling): number {
     (sum, k) => sum + Math.log2((resampling.to[k] as number) / (resampling.from[k] as number)),
     0,
   );
+}
+
+/**
+ * A volume resampled by `resampling` for a model whose input transform is `normalization`, as
+ * detection and training both take it. With the `'background'` transform, a stack clipped from
+ * below has its clipped voxels drawn first (`drawBelowClip`, on the transform's block in this
+ * volume's own voxels): interpolation would mix them with their neighbours, and the transform could
+ * no longer read the clip. `clipped` says what was drawn, where it was.
+ */
+export function resampleForModel(
+  volume: Volume,
+  resampling: Resampling,
+  normalization: InputNormalization,
+): { volume: Volume<Float32Array>; clipped?: { value: number; fraction: number } } {
+  const drawn =
+    normalization.method === 'background'
+      ? drawBelowClip(
+          volume,
+          blockBeforeResampling(normalization.block ?? BACKGROUND_DEFAULTS.block, resampling),
+        )
+      : undefined;
+  return {
+    volume: resampleVolume(drawn?.volume ?? volume, resampling),
+    ...(drawn?.clipped ? { clipped: drawn.clipped } : {}),
+  };
+}
+
+/** A block (voxels after `resampling`) in the voxels of the volume before it. */
+function blockBeforeResampling(block: Vec3, resampling: Resampling): Vec3 {
+  const at = (k: number) =>
+    Math.max(1, ((block[k] as number) * (resampling.from[k] as number)) / (resampling.to[k] as number));
+  return [at(0), at(1), at(2)];
 }

@@ -61,7 +61,7 @@ import { DEFAULT_MIN_DISTANCE, type DetectorModel, ghostRuleFor, type TilePredic
 import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
 import { predictMap } from './predict-map';
-import { logZoom, spotSizeOf } from './spot-scale';
+import { logZoom, resampleForModel, spotSizeOf } from './spot-scale';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
 export interface LabeledVolume {
@@ -112,8 +112,9 @@ export interface TrainDetectorConfig {
   normalization?: InputNormalization;
   /**
    * Train at this spot scale (σ, voxels): each volume is resampled from its spot size (given, else
-   * estimated) to it as `detect` will do (`spotScaleFactors`, `resampleVolume`), its points mapped
-   * alike; stored in the metadata with the range of spot sizes seen. Its `maxZoom` limits the
+   * estimated) to it as `detect` will do (`spotScaleFactors`, `resampleVolume`; with the
+   * `'background'` transform, a stack clipped from below has its clipped voxels drawn first,
+   * `drawBelowClip`), its points mapped alike; stored in the metadata with the range of spot sizes seen. Its `maxZoom` limits the
    * enlargement of volumes of smaller spots, in training as in detection. Default: volumes as they are.
    */
   spotScale?: SpotScale;
@@ -279,8 +280,16 @@ interface ScaledVolume {
   resampling?: Resampling;
 }
 
-/** A labelled volume brought to a spot scale (unchanged without one), and the spot size it had. */
-function toSpotScale(item: LabeledVolume, scale: SpotScale | undefined, what: string): ScaledVolume {
+/**
+ * A labelled volume brought to a spot scale (unchanged without one) for a model whose input
+ * transform is `normalization`, as `detect` brings a volume there, and the spot size it had.
+ */
+export function toSpotScale(
+  item: LabeledVolume,
+  scale: SpotScale | undefined,
+  normalization: InputNormalization,
+  what: string,
+): ScaledVolume {
   if (item.region) checkRegion(item.region, item.volume.shape, what);
   const mask = item.region ? regionMask(item.region, item.volume.shape) : undefined;
   if (!scale) return { item, ...(mask ? { mask } : {}) };
@@ -297,7 +306,7 @@ function toSpotScale(item: LabeledVolume, scale: SpotScale | undefined, what: st
   return {
     item: {
       ...item,
-      volume: resampleVolume(item.volume, r),
+      volume: resampleForModel(item.volume, r, normalization).volume,
       points: item.points.map((p) => toResampled(p, r)),
     },
     spot,
@@ -603,9 +612,11 @@ export async function trainDetector(
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
   const regions = [...trainSet, ...validationSet].some((s) => s.region !== undefined);
   const lossOptions = lossOptionsFor({ ...config, regions });
-  const scaledTrain = trainSet.map((s, i) => toSpotScale(s, config.spotScale, s.id ?? `train[${i}]`));
+  const scaledTrain = trainSet.map((s, i) =>
+    toSpotScale(s, config.spotScale, normalization, s.id ?? `train[${i}]`),
+  );
   const scaledValidation = validationSet.map((s, i) =>
-    toSpotScale(s, config.spotScale, s.id ?? `validation[${i}]`),
+    toSpotScale(s, config.spotScale, normalization, s.id ?? `validation[${i}]`),
   );
   const peakNormalize = config.peakNormalize === true;
   const sampleConfig = {
@@ -825,7 +836,7 @@ export async function tuneThreshold(
   const flips = checkFlips(options.flips ?? m.flips ?? 1);
   await ensureBackend(options.backend);
   const normalization = m.normalization ?? DEFAULT_NORMALIZATION;
-  const scaled = volumes.map((s, i) => toSpotScale(s, m.spotScale, s.id ?? `volumes[${i}]`));
+  const scaled = volumes.map((s, i) => toSpotScale(s, m.spotScale, normalization, s.id ?? `volumes[${i}]`));
   const inputs = scaled.map((v) => ({ input: normalizeInput(v.item.volume, normalization) }));
   const images = await validationMaxima(
     from.model,

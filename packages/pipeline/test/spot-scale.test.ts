@@ -1,10 +1,18 @@
 import { predictVolume } from '@dmdet/model';
 import { localMaxima3D } from '@dmdet/postprocess';
-import { fromResampled, normalizeInput, resampleVolume, resamplingFor } from '@dmdet/preprocess';
+import {
+  backgroundInput,
+  drawBelowClip,
+  fromResampled,
+  normalizeInput,
+  resampleVolume,
+  resamplingFor,
+} from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_DISTANCE, detect, PipelineError, planSpotScale, spotSizeInVoxels } from '../src/index';
+import { toSpotScale } from '../src/train-detector';
 import { tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -102,5 +110,37 @@ describe('detect at the model’s spot scale', () => {
     expect(none?.spotSize).toEqual({ xy: 1.4, z: 1, source: 'model', candidates: 0 });
     expect(none?.factors).toEqual([1, 1, 1]);
     expect(none?.warnings.join('\n')).toMatch(/could not estimate the spot size/);
+  });
+
+  it('training brings a labelled stack clipped from below to the spot scale as detect does: drawn, then resampled', () => {
+    const small = simulateVolume({
+      shape: [6, 40, 48],
+      count: 10,
+      snr: 8,
+      sigmaXY: 0.7,
+      sigmaZ: 0.5,
+      seed: 5,
+    });
+    const sorted = Float32Array.from(small.volume.data).sort();
+    const mid = sorted[sorted.length >> 1] as number;
+    // The median subtracted and negatives stored as 0: about half the voxels at the clip.
+    const clipped = createVolume(
+      Float32Array.from(small.volume.data, (v) => Math.max(0, v - mid)),
+      small.volume.shape,
+    );
+    const item = { volume: clipped, points: small.points, spotSize: { xy: 0.7, z: 0.5 } };
+    const background = { method: 'background' as const, block: [2, 8, 8] as [number, number, number] };
+    const scaled = toSpotScale(item, { xy: 1.4, z: 1 }, background, 'v');
+    const r = resamplingFor(clipped.shape, [2, 2, 2]);
+    expect(scaled.resampling).toEqual(r);
+    // Drawn on the transform's block in the stack's own voxels (half of it), then resampled.
+    const drawn = drawBelowClip(clipped, [1, 4, 4]);
+    expect(drawn.clipped?.fraction).toBeGreaterThan(0.3);
+    expect(Array.from(scaled.item.volume.data)).toEqual(Array.from(resampleVolume(drawn.volume, r).data));
+    expect(backgroundInput(scaled.item.volume, background).clipped).toBeUndefined();
+    expect(scaled.item.points[0]?.x).toBeCloseTo(((small.points[0]?.x as number) + 0.5) * 2 - 0.5, 9);
+    // Without the background transform nothing is drawn: the stack is resampled as it is.
+    const plain = toSpotScale(item, { xy: 1.4, z: 1 }, { low: 1, high: 99.8 }, 'v');
+    expect(Array.from(plain.item.volume.data)).toEqual(Array.from(resampleVolume(clipped, r).data));
   });
 });
