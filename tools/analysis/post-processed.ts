@@ -16,8 +16,9 @@
  *   a Gaussian σ 5 px: the lower envelope) subtracted, negatives stored as 0 (uint16);
  * - `offset-over`: the camera offset over-subtracted (by the background and 2 read-noise σ) and
  *   stored as uint16: most voxels 0;
- * - `pad-zero`: a wedge of zeros, as deskewed or stitched volumes have (x < 0.4·X·(1 − z/Z)); spots
- *   in it or within 3 px of its edge are taken out of the truth;
+ * - `pad-zero`: a wedge of zeros, as deskewed or stitched volumes have (x < 0.4·X·(1 − z/Z));
+ *   `pad-nan`: the same wedge of NaN (float: a stack masked or registered in Python); spots and
+ *   detections in it or within 3 px of its edge are left out of the scores;
  * - `smooth0.7`: Gaussian-smoothed, σ 0.7 voxel (denoised or deconvolved; correlated noise);
  *   `smooth-xy1`: in-plane σ 1 px;
  * - `flicker`: each slice's signal above the offset × a gain uniform in 0.75–1.25 (laser flicker);
@@ -25,7 +26,7 @@
  * - `columns`: a fixed offset per column of the camera, normal with σ 3 counts (sCMOS column noise);
  * - `bleach`: the signal above the offset fading to 0.3 through the stack.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/post-processed.ts [model default] [kinds all] [snrs 4,7] [volumes 3] [--sigma xy,z]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/post-processed.ts [model default] [kinds: all, or a list] [snrs 4,7] [volumes 3] [--sigma xy,z]
  */
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { detect, evaluate, useBackend } from '@dmdet/pipeline';
@@ -87,6 +88,16 @@ function planeExtreme(d: Float32Array, shape: Shape, r: number, max: boolean): F
 }
 
 const OFFSET = GENERAL_CENTRE.camera.offset;
+
+/** x of the padding wedge's edge in slice z of a Z×·×X volume. */
+function padEdge(z: number, Z: number, X: number): number {
+  return 0.4 * X * (1 - z / Z);
+}
+
+/** Whether a point lies 3 px or more beyond the padding wedge's edge (what the pad kinds score). */
+function outsidePad(p: { x: number; z: number }, Z: number, X: number): boolean {
+  return p.x >= padEdge(Math.round(p.z), Z, X) + 3;
+}
 
 /** One volume changed by `kind`; `random` draws what it needs. */
 function change(kind: string, volume: Volume, random: Random): Volume {
@@ -150,10 +161,13 @@ function change(kind: string, volume: Volume, random: Random): Volume {
       );
     }
     case 'pad-zero':
+    case 'pad-nan': {
+      const fill = kind === 'pad-zero' ? 0 : Number.NaN;
       for (let z = 0; z < Z; z++)
         for (let y = 0; y < Y; y++)
-          for (let x = 0; x < X && x < 0.4 * X * (1 - z / Z); x++) f[(z * Y + y) * X + x] = 0;
-      return createVolume(f, shape);
+          for (let x = 0; x < X && x < padEdge(z, Z, X); x++) f[(z * Y + y) * X + x] = fill;
+      return kind === 'pad-zero' ? createVolume(Uint16Array.from(f), shape) : createVolume(f, shape);
+    }
     case 'smooth0.7':
       return createVolume(
         blurAxis(blurAxis(blurAxis(f, shape, 0, 0.7), shape, 1, 0.7), shape, 2, 0.7),
@@ -198,6 +212,7 @@ const KINDS = [
   'rb-clip',
   'offset-over',
   'pad-zero',
+  'pad-nan',
   'smooth0.7',
   'smooth-xy1',
   'flicker',
@@ -210,7 +225,7 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--sigma');
 const sigma = at >= 0 ? (args.splice(at, 2)[1] ?? '').split(',').map(Number) : undefined;
 const [name = 'default', kindText = KINDS.join(','), snrText = '4,7', volumesText = '3'] = args;
-const kinds = kindText.split(',');
+const kinds = kindText === 'all' ? KINDS : kindText.split(',');
 const snrs = snrText.split(',').map(Number);
 const volumes = Number(volumesText);
 if (
@@ -239,10 +254,7 @@ for (const kind of kinds)
       const seed = deriveSeed(0x0dd0_0007, snr * 10 + k);
       const g = simulateGeneral(params, seed);
       const [Z, , X] = g.volume.shape;
-      const points =
-        kind === 'pad-zero'
-          ? g.points.filter((p) => p.x >= 0.4 * X * (1 - Math.round(p.z) / Z) + 3)
-          : g.points;
+      const points = kind.startsWith('pad-') ? g.points.filter((p) => outsidePad(p, Z, X)) : g.points;
       return { ...g, points, volume: change(kind, g.volume, new Random(deriveSeed(seed, 0x7a11))) };
     };
     const test = Array.from({ length: volumes }, (_, k) => sim(k));
@@ -251,9 +263,29 @@ for (const kind of kinds)
     for (const t of test) {
       const result = await detect(t.volume, { model, predictor: pool });
       thresholds.push(result.threshold.toFixed(2));
-      scores.push(evaluate(t.points, result.points, { gate: 5 }));
+      const [Z, , X] = t.volume.shape;
+      const found = kind.startsWith('pad-')
+        ? result.points.filter((p) => outsidePad(p, Z, X))
+        : result.points;
+      scores.push(evaluate(t.points, found, { gate: 5 }));
     }
-    const sef = mean(tunedSef3d(test, [volumes, volumes + 1].map(sim)).scores.map((x) => x.f1));
+    // SEF3D takes no NaN: it sees the NaN padding as zeros.
+    const forSef = (t: ReturnType<typeof sim>) =>
+      kind === 'pad-nan'
+        ? {
+            ...t,
+            volume: createVolume(
+              Float32Array.from(t.volume.data, (v) => v || 0),
+              t.volume.shape,
+            ),
+          }
+        : t;
+    const keep = kind.startsWith('pad-')
+      ? (p: { x: number; z: number }, v: Volume) => outsidePad(p, v.shape[0], v.shape[2])
+      : undefined;
+    const sef = mean(
+      tunedSef3d(test.map(forSef), [volumes, volumes + 1].map(sim).map(forSef), keep).scores.map((x) => x.f1),
+    );
     console.log(
       `${kind} SNR ${snr}: ${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)}), thresholds ${thresholds.join(' ')}; SEF3D ${sef.toFixed(3)}`,
     );

@@ -1,6 +1,12 @@
 import { type HourglassConfig, hourglassGeometry } from '@dmdet/model';
 import { findAxialGhosts, inAxialGhostReach, localContrasts } from '@dmdet/postprocess';
-import { estimateSpotSize, type SpotSize, spotScaleFactors } from '@dmdet/preprocess';
+import {
+  estimateSpotSize,
+  missingVoxels,
+  type SpotSize,
+  spotScaleFactors,
+  withMissing,
+} from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
@@ -53,6 +59,7 @@ export interface DetectInBlocksResult
     | 'inputKnee'
     | 'spotPeak'
     | 'clippedInput'
+    | 'missingVoxels'
   > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
@@ -71,6 +78,11 @@ export interface DetectInBlocksResult
   blockKnees?: number[];
   /** With the `'background'` input transform: the blocks it read as clipped from below (`detect`'s `clippedInput`), where any were. */
   clippedBlocks?: number;
+  /**
+   * Blocks with voxels that hold no data (`detect`'s `missingVoxels`: NaN, ±Infinity, padding),
+   * where any were; blocks with no data at all among them are not detected in.
+   */
+  missingBlocks?: number;
   /** Blocks read and detected in. */
   blocks: number;
   /** Tiles predicted, over all blocks. */
@@ -118,10 +130,16 @@ async function commonSpotSize(
   const side = Math.max(1, Math.min(Y, X, Math.floor(Math.sqrt(2 ** 21 / Z))));
   const size: Vec3 = [Z, Math.min(Y, side), Math.min(X, side)];
   const start: Vec3 = [0, Math.floor((Y - size[1]) / 2), Math.floor((X - size[2]) / 2)];
-  const estimate = estimateSpotSize(await source.read(start, size));
+  const estimate = estimateSpotSize(withDataEverywhere(await source.read(start, size)));
   if (estimate && Number.isFinite(estimate.z))
     return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+}
+
+/** The volume with its voxels that hold no data (`missingVoxels`) set to the median of the rest. */
+function withDataEverywhere(volume: Volume): Volume {
+  const missing = missingVoxels(volume);
+  return missing ? withMissing(volume, missing, 'fill') : volume;
 }
 
 /**
@@ -198,6 +216,7 @@ export async function detectInBlocks(
   const blockThresholds: number[] = [];
   const blockKnees: number[] = [];
   let clippedBlocks = 0;
+  let missingBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   for (const [i, core] of cores.entries()) {
     options.signal?.throwIfAborted();
@@ -212,6 +231,13 @@ export async function detectInBlocks(
     );
     const size = [0, 1, 2].map((k) => (end[k] as number) - (start[k] as number)) as unknown as Vec3;
     const volume = await source.read(start, size);
+    const missing = missingVoxels(volume);
+    if (missing) missingBlocks++;
+    if (missing && missing.nonFinite + missing.padding === volume.data.length) {
+      // No data in this block or its margin: nothing to detect.
+      options.onProgress?.({ done: i + 1, total: cores.length });
+      continue;
+    }
     // Only the core is predicted; the margin is context (for the input transform and the network).
     const coreRegion = {
       start: [0, 1, 2].map((k) => (core[k] as number) - (start[k] as number)) as unknown as Vec3,
@@ -257,6 +283,7 @@ export async function detectInBlocks(
       // A point can pair with another in this core, or with one in a neighbouring block's when it
       // lies within the rule's reach of this core's inner faces: measure those, here.
       const mine = points.slice(first);
+      const filled = missing ? withMissing(volume, missing, 'fill') : volume;
       const reach = inAxialGhostReach(
         mine.map((p) => atSpotScale(p, zoom)),
         ghostRule,
@@ -276,7 +303,7 @@ export async function detectInBlocks(
       for (const [i, p] of mine.entries())
         contrasts.push(
           reach[i] || nearFace(p)
-            ? (localContrasts(volume.data, volume.shape, [
+            ? (localContrasts(filled.data, volume.shape, [
                 { z: p.z - start[0], y: p.y - start[1], x: p.x - start[2] },
               ])[0] as number)
             : Number.NaN,
@@ -307,6 +334,11 @@ export async function detectInBlocks(
         ghostRule,
       )
     : undefined;
+  if (blockThresholds.length === 0)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      'no voxel of the volume holds data: every block is NaN, ±Infinity or padding',
+    );
   const kept = ghost ? points.filter((_, i) => !ghost[i]) : points;
   const axialGhosts = points.length - kept.length;
   kept.sort((a, b) => b.score - a.score || a.z - b.z || a.y - b.y || a.x - b.x);
@@ -318,6 +350,7 @@ export async function detectInBlocks(
     blockThresholds,
     ...(blockKnees.length > 0 ? { blockKnees } : {}),
     ...(clippedBlocks > 0 ? { clippedBlocks } : {}),
+    ...(missingBlocks > 0 ? { missingBlocks } : {}),
     thresholdSource: thresholdSource ?? 'default',
     axialGhosts,
     tiles,

@@ -20,8 +20,10 @@ import {
   estimateSpotSize,
   fromResampled,
   type InputNormalization,
+  missingVoxels,
   normalizeInput,
   type Resampling,
+  withMissing,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -199,6 +201,14 @@ export interface DetectResult {
    * and the fraction of the voxels drawn below it from the noise fitted above it (`backgroundInput`).
    */
   clippedInput?: { value: number; fraction: number };
+  /**
+   * Voxels that hold no data (`missingVoxels` of `@dmdet/preprocess`): not finite numbers (NaN,
+   * ±Infinity), or padding (a constant at the volume's minimum, in regions, well below the data, as
+   * deskewed, registered or stitched stacks have). They were left out of the input transform's
+   * statistics and read as background by the network, and no detection lies in them. Absent when
+   * every voxel holds data.
+   */
+  missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
   warnings: string[];
 }
@@ -304,16 +314,28 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const flips = checkFlipsOption(options.flips ?? metadata.flips ?? 1);
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
-  const plan = planSpotScale(volume, metadata, options.spotSize, voxelSize);
+  // Voxels that hold no data (NaN, padding): left out of the transform's statistics, read as
+  // background by the network, filled with the data's median where a step needs numbers.
+  const missing = missingVoxels(volume);
+  if (missing && missing.nonFinite + missing.padding === volume.data.length)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `no voxel of the volume holds data: ${missing.nonFinite} are not finite numbers and ${missing.padding} are padding`,
+    );
+  const source = missing ? withMissing(volume, missing, 'fill') : volume;
+  const plan = planSpotScale(source, metadata, options.spotSize, voxelSize);
   const normalization = withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee);
   // A stack clipped from below has its clipped voxels drawn before resampling mixes them.
-  const resampled = resamples(plan) ? resampleForModel(volume, plan.resampling, normalization) : undefined;
-  const scaled = resampled?.volume ?? volume;
+  const resampled = resamples(plan)
+    ? resampleForModel(volume, plan.resampling, normalization, missing)
+    : undefined;
+  const scaled = resampled?.volume ?? (missing ? withMissing(volume, missing, 'nan') : volume);
   const prepared =
     normalization.method === 'background'
       ? backgroundInput(scaled, normalization)
       : { volume: normalizeInput(scaled, normalization) };
   const input = prepared.volume;
+  if (missing) for (let i = 0; i < input.data.length; i++) if (Number.isNaN(input.data[i])) input.data[i] = 0;
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
   const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
@@ -373,11 +395,12 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ? findAxialGhosts(
         above,
         (i) =>
-          localContrasts(volume.data, shape, [aboveMapped[i] as (typeof aboveMapped)[number]])[0] as number,
+          localContrasts(source.data, shape, [aboveMapped[i] as (typeof aboveMapped)[number]])[0] as number,
         ghostRule,
       )
     : undefined;
-  const mapped = ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped;
+  const kept = ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped;
+  const mapped = missing ? kept.filter((d) => holdsData(d, shape, missing.mask)) : kept;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
   const warnings = [...(plan?.warnings ?? [])];
   const bright = plan?.spotSize.candidates ?? 0;
@@ -395,10 +418,10 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     return p;
   });
   if (options.measure) {
-    const size = plan?.spotSize ?? estimateSpotSize(volume) ?? { xy: 1.4, z: 1 };
+    const size = plan?.spotSize ?? estimateSpotSize(source) ?? { xy: 1.4, z: 1 };
     const spotSize = { xy: size.xy, z: Number.isFinite(size.z) ? size.z : 1 };
     const fit = typeof options.measure === 'object' && options.measure.fit === true;
-    const measured = measureSpots(volume.data, volume.shape, points, { spotSize, fit });
+    const measured = measureSpots(source.data, volume.shape, points, { spotSize, fit });
     points.forEach((p, i) => {
       p.measurement = measured[i] as SpotMeasurement;
     });
@@ -422,6 +445,16 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
     ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
+    ...(missing
+      ? {
+          missingVoxels: {
+            nonFinite: missing.nonFinite,
+            padding: missing.padding,
+            ...(missing.paddingValue !== undefined ? { paddingValue: missing.paddingValue } : {}),
+            fraction: (missing.nonFinite + missing.padding) / volume.data.length,
+          },
+        }
+      : {}),
     ...(resampled?.clipped
       ? { clippedInput: resampled.clipped }
       : 'clipped' in prepared && prepared.clipped
@@ -429,6 +462,13 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
         : {}),
     warnings,
   };
+}
+
+/** Whether the voxel nearest a detection holds data (`mask` 0 there). */
+function holdsData(d: { x: number; y: number; z: number }, shape: Vec3, mask: Uint8Array): boolean {
+  const [Z, Y, X] = shape;
+  const at = (v: number, n: number) => Math.min(n - 1, Math.max(0, Math.round(v)));
+  return mask[(at(d.z, Z) * Y + at(d.y, Y)) * X + at(d.x, X)] === 0;
 }
 
 function checkFlipsOption(flips: unknown): TestTimeFlips {

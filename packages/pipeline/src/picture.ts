@@ -43,6 +43,8 @@ export function projectionPicture(volume: Volume, options: ProjectionPictureOpti
       if (v > (mip[i] as number)) mip[i] = v;
     }
   }
+  // Columns without a finite voxel (NaN: no data) are left out of the scale and drawn black.
+  for (let i = 0; i < mip.length; i++) if (!Number.isFinite(mip[i] as number)) mip[i] = Number.NaN;
   const [pLow, pHigh] = options.percentiles ?? [1, 99.8];
   const [lo, hi] = percentiles(mip, [pLow, pHigh]) as [number, number];
   const scale = hi > lo ? 255 / (hi - lo) : 0;

@@ -5,13 +5,15 @@ import {
   estimateSpotSize,
   type InputNormalization,
   isIdentity,
+  type MissingVoxels,
   type Resampling,
   resampleVolume,
   resamplingFor,
   type SpotSize,
   spotScaleFactors,
+  withMissing,
 } from '@dmdet/preprocess';
-import type { Vec3, Volume } from '@dmdet/volume-io';
+import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
 import { PipelineError } from './errors';
 
 /** A spot size given by the user: σ of a spot in voxels, or in µm (`unit: 'um'`) with a voxel size. */
@@ -143,24 +145,33 @@ export function logZoom(resampling: Resampling): number {
  * detection and training both take it. With the `'background'` transform, a stack clipped from
  * below has its clipped voxels drawn first (`drawBelowClip`, on the transform's block in this
  * volume's own voxels): interpolation would mix them with their neighbours, and the transform could
- * no longer read the clip. `clipped` says what was drawn, where it was.
+ * no longer read the clip. `clipped` says what was drawn, where it was. With `missing`
+ * (`missingVoxels` of the volume), those voxels are left out of that drawing, resampled as the
+ * median of the data (`fill`), and are NaN in the result wherever they make up half or more of a
+ * resampled voxel.
  */
 export function resampleForModel(
   volume: Volume,
   resampling: Resampling,
   normalization: InputNormalization,
+  missing?: MissingVoxels,
 ): { volume: Volume<Float32Array>; clipped?: { value: number; fraction: number } } {
+  const withNaN = missing ? withMissing(volume, missing, 'nan') : volume;
   const drawn =
     normalization.method === 'background'
       ? drawBelowClip(
-          volume,
+          withNaN,
           blockBeforeResampling(normalization.block ?? BACKGROUND_DEFAULTS.block, resampling),
         )
       : undefined;
-  return {
-    volume: resampleVolume(drawn?.volume ?? volume, resampling),
-    ...(drawn?.clipped ? { clipped: drawn.clipped } : {}),
-  };
+  const source = drawn?.volume ?? withNaN;
+  const out = resampleVolume(missing ? withMissing(source, missing, 'fill') : source, resampling);
+  if (missing) {
+    const mask = createVolume(Float32Array.from(missing.mask), volume.shape);
+    const share = resampleVolume(mask, resampling).data;
+    for (let i = 0; i < share.length; i++) if ((share[i] as number) >= 0.5) out.data[i] = Number.NaN;
+  }
+  return { volume: out, ...(drawn?.clipped ? { clipped: drawn.clipped } : {}) };
 }
 
 /** A block (voxels after `resampling`) in the voxels of the volume before it. */

@@ -278,6 +278,53 @@ describe('detect', () => {
     );
   }, 60_000);
 
+  it('leaves padding and NaN voxels out of the transform, reads them as background, keeps no detection there and reports them', async () => {
+    const model = { ...detector, metadata: { ...detector.metadata, normalization: kneeNormalization } };
+    const shape = bright.shape;
+    const [Z, Y, X] = shape;
+    // The bright volume on a camera offset of 100, its first 16 columns padding (0) or NaN.
+    const pad = (fill: number) =>
+      createVolume(
+        Float32Array.from(bright.data, (v, i) => (i % X < 16 ? fill : v + 100)),
+        shape,
+      );
+    const zeros = await detect(pad(0), { model, keepMap: true });
+    const nan = await detect(pad(Number.NaN), { model, keepMap: true });
+    expect(zeros.missingVoxels).toEqual({
+      nonFinite: 0,
+      padding: Z * Y * 16,
+      paddingValue: 0,
+      fraction: 1 / 3,
+    });
+    expect(nan.missingVoxels).toEqual({ nonFinite: Z * Y * 16, padding: 0, fraction: 1 / 3 });
+    expect(nan.points).toEqual(zeros.points);
+    expect(zeros.points.length).toBeGreaterThan(0);
+    expect(zeros.points.every((p) => Math.round(p.x) >= 16)).toBe(true);
+    // The map is the network's on the transform with those voxels left out (NaN), then read as 0.
+    const input = normalizeBackground(pad(Number.NaN), kneeNormalization);
+    for (let i = 0; i < input.data.length; i++) if (Number.isNaN(input.data[i])) input.data[i] = 0;
+    const expected = await predictVolume(detector.model, input);
+    expect(maxDiff(zeros.map?.data, expected.data)).toBeLessThan(1e-6);
+    expect(maxDiff(nan.map?.data, expected.data)).toBeLessThan(1e-6);
+    // Resampled for a spot scale: the same for padding and NaN, nothing in them, no NaN anywhere.
+    const scaledModel = { ...model, metadata: { ...model.metadata, spotScale: { xy: 1.4, z: 1 } } };
+    for (const spotSize of [
+      { xy: 0.7, z: 0.5 },
+      { xy: 2.8, z: 2 },
+    ]) {
+      const a = await detect(pad(0), { model: scaledModel, spotSize, keepMap: true });
+      const b = await detect(pad(Number.NaN), { model: scaledModel, spotSize, keepMap: true });
+      expect(a.resampling).toBeDefined();
+      expect(b.points).toEqual(a.points);
+      expect(a.map?.data.every(Number.isFinite)).toBe(true);
+      expect(a.points.every((p) => Math.round(p.x) >= 16)).toBe(true);
+    }
+    // A volume without data is named.
+    await expect(
+      detect(createVolume(new Float32Array(Z * Y * X).fill(Number.NaN), shape), { model }),
+    ).rejects.toThrow(/no voxel of the volume holds data: 11520 are not finite numbers/);
+  }, 60_000);
+
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
   // at the maxima scoring at least the rule's confidence.
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {

@@ -21,6 +21,12 @@ export {
   type InputNormalization,
 } from './input-normalization';
 export {
+  type MissingVoxels,
+  type MissingVoxelsOptions,
+  missingVoxels,
+  withMissing,
+} from './missing-voxels';
+export {
   type BackgroundInput,
   type BackgroundNoiseMaps,
   backgroundInput,

@@ -203,7 +203,8 @@ export function backgroundInput(
   let spotPeak: number | undefined;
   if (ratio !== undefined) {
     const uncompressed = new Float32Array(src.length);
-    for (let i = 0; i < src.length; i++) uncompressed[i] = residual(i);
+    // NaN voxels (no data) read as background here.
+    for (let i = 0; i < src.length; i++) uncompressed[i] = residual(i) || 0;
     spotPeak = typicalSpotPeak(createVolume(uncompressed, volume.shape));
   }
   const knee = spotPeak !== undefined && ratio !== undefined ? Math.max(base, spotPeak / ratio) : base;

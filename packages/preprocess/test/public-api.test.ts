@@ -17,6 +17,7 @@ describe('public API', () => {
       'estimateSpotSize',
       'fromResampled',
       'isIdentity',
+      'missingVoxels',
       'normalizeBackground',
       'normalizeInput',
       'resampleVolume',
@@ -26,6 +27,7 @@ describe('public API', () => {
       'spotScaleFactors',
       'toResampled',
       'typicalSpotPeak',
+      'withMissing',
     ]);
   });
 });

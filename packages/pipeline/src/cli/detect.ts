@@ -29,6 +29,7 @@ import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import { describeClippedInput } from './describe-clipped';
 import { describeRaisedKnee, modelKnee } from './describe-knee';
+import { describeMissingVoxels } from './describe-missing';
 import { describeThreshold } from './describe-threshold';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
@@ -424,6 +425,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           blockKnees?: number[];
           clippedInput?: { value: number; fraction: number };
           clippedBlocks?: number;
+          missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
+          missingBlocks?: number;
           tiles: number;
           flips: TestTimeFlips;
           spotSize?: UsedSpotSize;
@@ -531,6 +534,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.blockKnees ? { blockKnees: result.blockKnees } : {}),
           ...(result.clippedInput ? { clippedInput: result.clippedInput } : {}),
           ...(result.clippedBlocks ? { clippedBlocks: result.clippedBlocks } : {}),
+          ...(result.missingVoxels ? { missingVoxels: result.missingVoxels } : {}),
+          ...(result.missingBlocks ? { missingBlocks: result.missingBlocks } : {}),
           axialGhosts: result.axialGhosts,
           tiles: result.tiles,
           flips: result.flips,
@@ -555,6 +560,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           if (raised) io.stdout.write(`  ${raised}\n`);
           const clipped = describeClippedInput(result);
           if (clipped) io.stdout.write(`  ${clipped}\n`);
+          const missing = describeMissingVoxels(result);
+          if (missing) io.stdout.write(`  ${missing}\n`);
           if (result.axialGhosts > 0)
             io.stdout.write(
               `  ${result.axialGhosts} axial ghost${result.axialGhosts === 1 ? '' : 's'} dropped (detections on a brighter spot's axial tail; --keep-axial-ghosts keeps them)\n`,
