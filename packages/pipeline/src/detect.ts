@@ -15,9 +15,11 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
+  BACKGROUND_DEFAULTS,
   backgroundInput,
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
+  fillMissingInput,
   fromResampled,
   type InputNormalization,
   missingVoxels,
@@ -335,7 +337,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       ? backgroundInput(scaled, normalization)
       : { volume: normalizeInput(scaled, normalization) };
   const input = prepared.volume;
-  if (missing) for (let i = 0; i < input.data.length; i++) if (Number.isNaN(input.data[i])) input.data[i] = 0;
+  if (missing)
+    fillMissingInput(
+      input,
+      normalization.method === 'background' ? 1 / (normalization.unit ?? BACKGROUND_DEFAULTS.unit) : 0,
+    );
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
   const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {

@@ -1,6 +1,12 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
 import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
-import { drawBelowClip, normalizeBackground, resampleVolume, typicalSpotPeak } from '@dmdet/preprocess';
+import {
+  drawBelowClip,
+  fillMissingInput,
+  normalizeBackground,
+  resampleVolume,
+  typicalSpotPeak,
+} from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
@@ -278,7 +284,7 @@ describe('detect', () => {
     );
   }, 60_000);
 
-  it('leaves padding and NaN voxels out of the transform, reads them as background, keeps no detection there and reports them', async () => {
+  it('leaves padding and NaN voxels out of the transform, gives them background noise, keeps no detection there and reports them', async () => {
     const model = { ...detector, metadata: { ...detector.metadata, normalization: kneeNormalization } };
     const shape = bright.shape;
     const [Z, Y, X] = shape;
@@ -300,9 +306,10 @@ describe('detect', () => {
     expect(nan.points).toEqual(zeros.points);
     expect(zeros.points.length).toBeGreaterThan(0);
     expect(zeros.points.every((p) => Math.round(p.x) >= 16)).toBe(true);
-    // The map is the network's on the transform with those voxels left out (NaN), then read as 0.
+    // The map is the network's on the transform with those voxels left out (NaN), then given the
+    // transform's background noise (σ 1 / unit).
     const input = normalizeBackground(pad(Number.NaN), kneeNormalization);
-    for (let i = 0; i < input.data.length; i++) if (Number.isNaN(input.data[i])) input.data[i] = 0;
+    expect(fillMissingInput(input, 1 / kneeNormalization.unit)).toBe(Z * Y * 16);
     const expected = await predictVolume(detector.model, input);
     expect(maxDiff(zeros.map?.data, expected.data)).toBeLessThan(1e-6);
     expect(maxDiff(nan.map?.data, expected.data)).toBeLessThan(1e-6);

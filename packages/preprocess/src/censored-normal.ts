@@ -113,7 +113,7 @@ export function normalCdf(x: number): number {
 }
 
 /** A uniform number in (0, 1) from a voxel index (a 32-bit integer hash), the same on every run. */
-function uniformOfIndex(i: number): number {
+export function uniformOfIndex(i: number): number {
   let h = (Math.imul(i, 0x9e3779b1) + 0x7f4a7c15) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

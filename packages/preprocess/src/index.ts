@@ -21,6 +21,7 @@ export {
   type InputNormalization,
 } from './input-normalization';
 export {
+  fillMissingInput,
   type MissingVoxels,
   type MissingVoxelsOptions,
   missingVoxels,

@@ -1,4 +1,5 @@
 import { createVolume, type Volume } from '@dmdet/volume-io';
+import { normalQuantile, uniformOfIndex } from './censored-normal';
 import { checkNumber } from './errors';
 
 /** Options of {@link missingVoxels}. */
@@ -93,6 +94,28 @@ export function withMissing(
   const { mask } = missing;
   for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = value;
   return createVolume(out, volume.shape, volume.voxelSize);
+}
+
+/**
+ * Gives the NaN voxels of a network input (voxels without data, left NaN by the input transform)
+ * noise of σ `sigma` about 0, drawn from each voxel's index (the same on every run): the background
+ * as the `'background'` transform leaves it (`sigma` = 1 / its `unit`), which is what the network
+ * saw in training. A flat region would be new to it, and it takes the edge between noise and a flat
+ * region for spots. `sigma` 0 gives zeros. Changes `input` in place; returns how many it filled.
+ *
+ * @example
+ * fillMissingInput(input, 1 / BACKGROUND_DEFAULTS.unit);
+ */
+export function fillMissingInput(input: Volume<Float32Array>, sigma: number): number {
+  checkNumber('sigma', sigma, (v) => v >= 0, 'a noise σ ≥ 0');
+  const d = input.data;
+  let filled = 0;
+  for (let i = 0; i < d.length; i++)
+    if (Number.isNaN(d[i] as number)) {
+      d[i] = sigma > 0 ? sigma * normalQuantile(uniformOfIndex(i)) : 0;
+      filled++;
+    }
+  return filled;
 }
 
 /** Every `step`-th finite voxel not equal to `except` (and not masked), at most about SAMPLES of them. */

@@ -15,6 +15,7 @@ describe('public API', () => {
       'brightIsolatedMaxima',
       'drawBelowClip',
       'estimateSpotSize',
+      'fillMissingInput',
       'fromResampled',
       'isIdentity',
       'missingVoxels',
