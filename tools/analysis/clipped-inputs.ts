@@ -6,7 +6,8 @@
  * the model's spot scale, or as resampled, with the model's block size). Over the robustness benchmark's test and validation volumes, the virus benchmark (`medium`
  * and the extended test set of bench:table1), and `count` volumes of the training family as
  * training and threshold fitting draw them (seed indices from `first`, local SNR 1.5–30, half with
- * the acquisition effects):
+ * the acquisition effects). It also counts the volumes in which `detect` finds voxels that hold no
+ * data (`missingVoxels`: not finite, or padding), which it leaves out of the transform:
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/clipped-inputs.ts [count 400] [first 0]
  */
@@ -17,6 +18,7 @@ import {
   backgroundNoiseMaps,
   drawBelowClip,
   isIdentity,
+  missingVoxels,
   resampleVolume,
 } from '@dmdet/preprocess';
 import { sampleGeneralParams, simulateGeneral } from '@dmdet/simulate';
@@ -57,12 +59,14 @@ function clipped(volume: Volume): boolean {
 function report(name: string, volumes: Iterable<{ id: string; volume: Volume }>): void {
   let n = 0;
   const hits: string[] = [];
+  const missing: string[] = [];
   for (const v of volumes) {
     n++;
     if (clipped(v.volume)) hits.push(v.id);
+    if (missingVoxels(v.volume)) missing.push(v.id);
   }
   console.log(
-    `${name}: ${hits.length} of ${n} read as clipped${hits.length ? `: ${hits.slice(0, 20).join(', ')}` : ''}`,
+    `${name}: ${hits.length} of ${n} read as clipped${hits.length ? `: ${hits.slice(0, 20).join(', ')}` : ''}; ${missing.length} with voxels read as holding no data${missing.length ? `: ${missing.slice(0, 20).join(', ')}` : ''}`,
   );
 }
 

@@ -13,21 +13,22 @@ type Labelled = Pick<GeneralVolume, 'points' | 'spotSigma'> & { volume: Volume }
 
 /**
  * SEF3D on `test` at the threshold best on `validation`: that threshold and each test volume's
- * scores. `keep`, if given, says which detections are scored (on validation and test alike).
+ * scores. `keep`, if given, says which detections of a volume are scored (on validation and test
+ * alike).
  */
-export function tunedSef3d(
-  test: readonly Labelled[],
-  validation: readonly Labelled[],
-  keep?: (p: { x: number; y: number; z: number }, volume: Volume) => boolean,
+export function tunedSef3d<T extends Labelled>(
+  test: readonly T[],
+  validation: readonly T[],
+  keep?: (p: { x: number; y: number; z: number }, item: T) => boolean,
 ): { threshold: number; scores: ReturnType<typeof evaluate>[] } {
-  const sef = (v: Labelled, threshold: number) => {
+  const sef = (v: T, threshold: number) => {
     const found = detectSEF3D(v.volume, {
       sigmaXY: v.spotSigma.xy,
       sigmaZ: v.spotSigma.z,
       threshold,
       minDistance: DEFAULT_MIN_DISTANCE,
     }).detections;
-    return keep ? found.filter((p) => keep(p, v.volume)) : found;
+    return keep ? found.filter((p) => keep(p, v)) : found;
   };
   const { threshold } = bestThreshold(
     validation.map((v) => ({ truth: v.points, detections: sef(v, 2) })),
