@@ -25,7 +25,9 @@
  * - `flicker`: each slice's signal above the offset × a gain uniform in 0.75–1.25 (laser flicker);
  *   `slice-offset`: each slice + an offset uniform in ±10 counts;
  * - `columns`: a fixed offset per column of the camera, normal with σ 3 counts (sCMOS column noise);
- * - `bleach`: the signal above the offset fading to 0.3 through the stack.
+ * - `bleach`: the signal above the offset fading to 0.3 through the stack;
+ * - `z-interp3`: 3× as many slices, interpolated linearly between the slices (Fiji's Scale, or an
+ *   isotropic reslice; float): σz 3 slices, and noise correlated along z; the truth's z × 3.
  *
  *   npx tsx --conditions=@dmdet/source tools/analysis/post-processed.ts [model default] [kinds: all, or a list] [snrs 4,7] [volumes 3] [--sigma xy,z]
  */
@@ -207,6 +209,20 @@ function change(kind: string, volume: Volume, random: Random): Volume {
         shape,
       );
     }
+    case 'z-interp3': {
+      // Slices interpolated linearly to 3× as many (Fiji's Scale or an isotropic reslice): slice j
+      // at the original slice j / 3, float.
+      const Z3 = 3 * (Z - 1) + 1;
+      const out = new Float32Array(Z3 * plane);
+      for (let j = 0; j < Z3; j++) {
+        const a = Math.floor(j / 3);
+        const w = j / 3 - a;
+        const b = Math.min(Z - 1, a + 1);
+        for (let i = 0; i < plane; i++)
+          out[j * plane + i] = (1 - w) * (f[a * plane + i] as number) + w * (f[b * plane + i] as number);
+      }
+      return createVolume(out, [Z3, Y, X]);
+    }
     case 'bleach':
       return perSlice((z) => {
         const g = 0.3 ** (z / Math.max(1, Z - 1));
@@ -234,6 +250,7 @@ const KINDS = [
   'slice-offset',
   'columns',
   'bleach',
+  'z-interp3',
 ];
 
 const args = process.argv.slice(2);
@@ -270,9 +287,12 @@ for (const kind of kinds)
       const g = simulateGeneral(params, seed);
       const [Z, , X] = g.volume.shape;
       const pad = kind.startsWith('pad-');
-      const points = pad ? g.points.filter((p) => outsidePad(p, Z, X)) : g.points;
+      const kept = pad ? g.points.filter((p) => outsidePad(p, Z, X)) : g.points;
+      const points = kind === 'z-interp3' ? kept.map((p) => ({ ...p, z: 3 * p.z })) : kept;
       const dropped = pad ? g.points.filter((p) => !outsidePad(p, Z, X)) : [];
-      return { ...g, points, dropped, volume: change(kind, g.volume, new Random(deriveSeed(seed, 0x7a11))) };
+      const spotSigma = kind === 'z-interp3' ? { ...g.spotSigma, z: 3 * g.spotSigma.z } : g.spotSigma;
+      const volume = change(kind, g.volume, new Random(deriveSeed(seed, 0x7a11)));
+      return { ...g, points, dropped, spotSigma, volume };
     };
     const test = Array.from({ length: volumes }, (_, k) => sim(k));
     const scores = [];

@@ -15,15 +15,11 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
-  BACKGROUND_DEFAULTS,
-  backgroundInput,
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
-  fillMissingInput,
   fromResampled,
   type InputNormalization,
   missingVoxels,
-  normalizeInput,
   type Resampling,
   withMissing,
 } from '@dmdet/preprocess';
@@ -31,6 +27,7 @@ import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
+import { modelInput } from './model-input';
 import { predictMap } from './predict-map';
 import {
   logZoom,
@@ -332,16 +329,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ? resampleForModel(volume, plan.resampling, normalization, missing)
     : undefined;
   const scaled = resampled?.volume ?? (missing ? withMissing(volume, missing, 'nan') : volume);
-  const prepared =
-    normalization.method === 'background'
-      ? backgroundInput(scaled, normalization)
-      : { volume: normalizeInput(scaled, normalization) };
+  const prepared = modelInput(scaled, normalization);
   const input = prepared.volume;
-  if (missing)
-    fillMissingInput(
-      input,
-      normalization.method === 'background' ? 1 / (normalization.unit ?? BACKGROUND_DEFAULTS.unit) : 0,
-    );
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
   const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
   const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
@@ -449,8 +438,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(options.keepMap ? { map } : {}),
     ...(plan ? { spotSize: plan.spotSize } : {}),
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
-    ...('knee' in prepared ? { inputKnee: prepared.knee } : {}),
-    ...('spotPeak' in prepared ? { spotPeak: prepared.spotPeak } : {}),
+    ...(prepared.knee !== undefined ? { inputKnee: prepared.knee } : {}),
+    ...(prepared.spotPeak !== undefined ? { spotPeak: prepared.spotPeak } : {}),
     ...(missing
       ? {
           missingVoxels: {
@@ -463,7 +452,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       : {}),
     ...(resampled?.clipped
       ? { clippedInput: resampled.clipped }
-      : 'clipped' in prepared && prepared.clipped
+      : prepared.clipped
         ? { clippedInput: prepared.clipped }
         : {}),
     warnings,

@@ -44,7 +44,7 @@ import {
   DEFAULT_NORMALIZATION,
   fromResampled,
   isIdentity,
-  normalizeInput,
+  missingVoxels,
   type Resampling,
   resampleVolume,
   resamplingFor,
@@ -52,6 +52,7 @@ import {
   type SpotSize,
   spotScaleFactors,
   toResampled,
+  withMissing,
 } from '@dmdet/preprocess';
 import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -60,6 +61,7 @@ import { ensureBackend } from './backend';
 import { DEFAULT_MIN_DISTANCE, type DetectorModel, ghostRuleFor, type TilePredictor } from './detect';
 import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
+import { modelInput } from './model-input';
 import { predictMap } from './predict-map';
 import { logZoom, resampleForModel, spotSizeOf } from './spot-scale';
 
@@ -292,11 +294,24 @@ export function toSpotScale(
 ): ScaledVolume {
   if (item.region) checkRegion(item.region, item.volume.shape, what);
   const mask = item.region ? regionMask(item.region, item.volume.shape) : undefined;
-  if (!scale) return { item, ...(mask ? { mask } : {}) };
-  const { xy, z } = spotSizeOf(item.volume, scale, item.spotSize);
+  // Voxels without data (NaN, padding), as detect takes them: NaN for the transform, the data's
+  // median for the spot size.
+  const missing = missingVoxels(item.volume);
+  if (missing && missing.nonFinite + missing.padding === item.volume.data.length)
+    throw new PipelineError(
+      'INVALID_INPUT',
+      `${what}: no voxel of its volume holds data (all NaN or padding)`,
+    );
+  const own = missing ? { ...item, volume: withMissing(item.volume, missing, 'nan') } : item;
+  if (!scale) return { item: own, ...(mask ? { mask } : {}) };
+  const { xy, z } = spotSizeOf(
+    missing ? withMissing(item.volume, missing, 'fill') : item.volume,
+    scale,
+    item.spotSize,
+  );
   const spot = { xy, z };
   const r = resamplingFor(item.volume.shape, spotScaleFactors(spot, scale));
-  if (isIdentity(r)) return { item, spot, ...(mask ? { mask } : {}) };
+  if (isIdentity(r)) return { item: own, spot, ...(mask ? { mask } : {}) };
   let scaledMask: Volume<Float32Array> | undefined;
   if (mask) {
     scaledMask = resampleVolume(mask, r);
@@ -306,7 +321,7 @@ export function toSpotScale(
   return {
     item: {
       ...item,
-      volume: resampleForModel(item.volume, r, normalization).volume,
+      volume: resampleForModel(item.volume, r, normalization, missing).volume,
       points: item.points.map((p) => toResampled(p, r)),
     },
     spot,
@@ -326,7 +341,7 @@ function toSample(
 ): TrainingSample {
   const { item, mask } = scaled;
   const shape = item.volume.shape;
-  const input = normalizeInput(item.volume, config.normalization);
+  const input = modelInput(item.volume, config.normalization).volume;
   const raw = binary
     ? binaryTarget(item.points, shape)
     : densityMap(item.points, shape, {
@@ -837,7 +852,7 @@ export async function tuneThreshold(
   await ensureBackend(options.backend);
   const normalization = m.normalization ?? DEFAULT_NORMALIZATION;
   const scaled = volumes.map((s, i) => toSpotScale(s, m.spotScale, normalization, s.id ?? `volumes[${i}]`));
-  const inputs = scaled.map((v) => ({ input: normalizeInput(v.item.volume, normalization) }));
+  const inputs = scaled.map((v) => ({ input: modelInput(v.item.volume, normalization).volume }));
   const images = await validationMaxima(
     from.model,
     resolveConfig(m.config),

@@ -12,6 +12,7 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_DISTANCE, detect, PipelineError, planSpotScale, spotSizeInVoxels } from '../src/index';
+import { modelInput } from '../src/model-input';
 import { toSpotScale } from '../src/train-detector';
 import { tinyDetector, useCpu } from './setup-tf';
 
@@ -143,4 +144,44 @@ describe('detect at the model’s spot scale', () => {
     const plain = toSpotScale(item, { xy: 1.4, z: 1 }, { low: 1, high: 99.8 }, 'v');
     expect(Array.from(plain.item.volume.data)).toEqual(Array.from(resampleVolume(clipped, r).data));
   });
+
+  it('training and detect give the network the same input for a padded stack enlarged for the model', async () => {
+    const small = simulateVolume({
+      shape: [6, 40, 48],
+      count: 10,
+      snr: 8,
+      sigmaXY: 0.7,
+      sigmaZ: 0.5,
+      seed: 6,
+    });
+    // On a camera offset of 100, a wedge of zero padding (deskewed).
+    const [, Y, X] = small.volume.shape;
+    const padded = createVolume(
+      Float32Array.from(small.volume.data, (v, i) => {
+        const z = Math.floor(i / (Y * X));
+        return i % X < 20 - 2 * z ? 0 : v + 100;
+      }),
+      small.volume.shape,
+    );
+    const background = { method: 'background' as const, block: [2, 8, 8] as [number, number, number] };
+    const spotSize = { xy: 0.7, z: 0.5 };
+    const scaled = toSpotScale(
+      { volume: padded, points: small.points, spotSize },
+      { xy: 1.4, z: 1 },
+      background,
+      'v',
+    );
+    const data = scaled.item.volume.data;
+    const nan = Array.from(data).filter(Number.isNaN).length;
+    expect(nan).toBeGreaterThan(0.1 * data.length);
+    const detector = withScale();
+    const model = { ...detector, metadata: { ...detector.metadata, normalization: background } };
+    const got = await detect(padded, { model, spotSize, keepMap: true });
+    expect(got.missingVoxels?.padding).toBeGreaterThan(0);
+    const expected = await predictVolume(detector.model, modelInput(scaled.item.volume, background).volume);
+    const map = got.map?.data ?? new Float32Array();
+    expect(Math.max(...Array.from(map, (v, i) => Math.abs(v - (expected.data[i] as number))))).toBeLessThan(
+      1e-6,
+    );
+  }, 60_000);
 });

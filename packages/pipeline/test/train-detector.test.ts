@@ -3,6 +3,7 @@ import { type BatchData, freezeNormalization, type GradientWorkers } from '@dmde
 import { AXIAL_GHOST_DEFAULTS } from '@dmdet/postprocess';
 import { normalizeInput } from '@dmdet/preprocess';
 import { simulateVolume } from '@dmdet/simulate';
+import { createVolume, type Volume } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONTEXT_TOLERANCE,
@@ -36,6 +37,54 @@ function recording(model: { trainableWeights: { shape: (number | null)[] }[] }, 
 }
 
 const sim = (seed: number) => simulateVolume({ shape: [4, 32, 64], count: 12, snr: 8, minSpacing: 5, seed });
+
+describe('trainDetector: voxels without data', () => {
+  it('trains on stacks with NaN or padding as detect reads them: the network never sees NaN', async () => {
+    // A camera offset of 100, the first 16 columns NaN (training) or padding at 0 (validation).
+    const pad = (v: Volume, fill: number) =>
+      createVolume(
+        Float32Array.from(v.data, (x, i) => (i % 64 < 16 ? fill : x + 100)),
+        v.shape,
+      );
+    const a = sim(1);
+    const b = sim(2);
+    const outside = (points: { x: number; y: number; z: number }[]) => points.filter((p) => p.x >= 18);
+    const detector = tinyDetector();
+    const { workers, batches } = recording(detector.model, false);
+    const result = await trainDetector(
+      [{ id: 'a', volume: pad(a.volume, Number.NaN), points: outside(a.points) }],
+      [{ id: 'b', volume: pad(b.volume, 0), points: outside(b.points) }],
+      {
+        model: detector.model,
+        network: TINY,
+        workers,
+        normalization: { method: 'background', block: [2, 8, 8] },
+        crop: [4, 32, 64],
+        epochs: 1,
+        stepsPerEpoch: 2,
+        batchSize: 1,
+      },
+    );
+    expect(batches).toHaveLength(2);
+    for (const { x } of batches) {
+      expect(Array.from(x.data).every(Number.isFinite)).toBe(true);
+      // The 16 columns without data hold the transform's background noise (σ 1 / unit = 0.1), on
+      // the left or (flipped) the right of the crop.
+      const column = (i: number) => i % 64;
+      const side = Array.from(x.data).filter((_, i) => column(i) < 16 || column(i) >= 48);
+      const sd = Math.sqrt(side.reduce((s, v) => s + v * v, 0) / side.length);
+      expect(sd).toBeLessThan(0.2);
+    }
+    expect(result.validationReport[0]?.id).toBe('b');
+    await expect(
+      trainDetector(
+        [{ volume: createVolume(new Float32Array(4 * 32 * 64).fill(Number.NaN), [4, 32, 64]), points: [] }],
+        [],
+        { model: detector.model, network: TINY, workers, epochs: 1 },
+      ),
+    ).rejects.toThrow(/train\[0\]: no voxel of its volume holds data/);
+  }, 60000);
+});
 
 describe('trainDetector: annotated regions', () => {
   it('teaches only inside the region (loss weights 0 outside) and scores only inside it', async () => {
