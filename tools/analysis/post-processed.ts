@@ -26,6 +26,8 @@
  *   `slice-offset`: each slice + an offset uniform in ±10 counts;
  * - `columns`: a fixed offset per column of the camera, normal with σ 3 counts (sCMOS column noise);
  * - `bleach`: the signal above the offset fading to 0.3 through the stack;
+ * - `tiles`: a 2×2 mosaic stitched without blending, each tile with its own gain (0.6–1.4 on the
+ *   signal above the offset) and offset (±20 counts);
  * - `z-interp3`: 3× as many slices, interpolated linearly between the slices (Fiji's Scale, or an
  *   isotropic reslice; float): σz 3 slices, and noise correlated along z; the truth's z × 3.
  *
@@ -209,6 +211,21 @@ function change(kind: string, volume: Volume, random: Random): Volume {
         shape,
       );
     }
+    case 'tiles': {
+      // A 2×2 mosaic stitched without blending: each tile's signal above the offset × a gain in
+      // 0.6–1.4 and its offset moved by up to ±20 counts (tiles taken at other exposures or days).
+      const tile = Array.from({ length: 4 }, () => ({
+        gain: 0.6 + 0.8 * random.float(),
+        shift: (random.float() - 0.5) * 40,
+      }));
+      for (let i = 0; i < f.length; i++) {
+        const y = Math.floor(i / X) % Y;
+        const x = i % X;
+        const t = tile[(y < Y / 2 ? 0 : 2) + (x < X / 2 ? 0 : 1)] as { gain: number; shift: number };
+        f[i] = OFFSET + t.shift + ((f[i] as number) - OFFSET) * t.gain;
+      }
+      return createVolume(f, shape);
+    }
     case 'z-interp3': {
       // Slices interpolated linearly to 3× as many (Fiji's Scale or an isotropic reslice): slice j
       // at the original slice j / 3, float.
@@ -250,6 +267,7 @@ const KINDS = [
   'slice-offset',
   'columns',
   'bleach',
+  'tiles',
   'z-interp3',
 ];
 
