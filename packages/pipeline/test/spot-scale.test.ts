@@ -106,6 +106,25 @@ describe('detect at the model’s spot scale', () => {
     expect(plan?.spotSize.source).toBe('estimated');
     expect(plan?.spotSize.xy).toBeGreaterThan(3);
     expect(plan?.warnings.join('\n')).toMatch(/outside what the model was trained on/);
+    expect(plan?.warnings.join('\n')).not.toMatch(/estimated from only/);
+    // Eight bright spots: an estimate, with a warning that it rests on few maxima.
+    const few = simulateVolume({
+      shape: [8, 64, 64],
+      count: 8,
+      minSpacing: 14,
+      snr: 20,
+      sigmaXY: 1.4,
+      seed: 9,
+    });
+    const fewPlan = planSpotScale(few.volume, withScale().metadata, undefined, undefined);
+    expect(fewPlan?.spotSize.source).toBe('estimated');
+    expect(fewPlan?.spotSize.candidates).toBeLessThan(15);
+    expect(fewPlan?.warnings.join('\n')).toMatch(
+      /was estimated from only \d+ bright isolated maxima; .* give it: --spot-size xy,z/,
+    );
+    expect(planSpotScale(few.volume, withScale().metadata, { xy: 1.4, z: 1 }, undefined)?.warnings).toEqual(
+      [],
+    );
     const empty = createVolume(new Uint16Array(6 * 32 * 32).fill(100), [6, 32, 32]);
     const none = planSpotScale(empty, withScale().metadata, undefined, undefined);
     expect(none?.spotSize).toEqual({ xy: 1.4, z: 1, source: 'model', candidates: 0 });
