@@ -204,8 +204,8 @@ export interface DetectResult {
    * Voxels that hold no data (`missingVoxels` of `@dmdet/preprocess`): not finite numbers (NaN,
    * ±Infinity), or padding (a constant at the volume's minimum, in regions, well below the data, as
    * deskewed, registered or stitched stacks have). They were left out of the input transform's
-   * statistics and read as background by the network, and no detection lies in them. Absent when
-   * every voxel holds data.
+   * statistics and given its background noise in the network's input (read as background), and no
+   * detection lies in them. Absent when every voxel holds data.
    */
   missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
@@ -313,8 +313,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const flips = checkFlipsOption(options.flips ?? metadata.flips ?? 1);
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
-  // Voxels that hold no data (NaN, padding): left out of the transform's statistics, read as
-  // background by the network, filled with the data's median where a step needs numbers.
+  // Voxels that hold no data (NaN, padding): left out of the transform's statistics, given its
+  // background noise in the network's input, the data's median where a step needs numbers.
   const missing = missingVoxels(volume);
   if (missing && missing.nonFinite + missing.padding === volume.data.length)
     throw new PipelineError(
