@@ -231,10 +231,10 @@ export async function detectInBlocks(
     );
     const size = [0, 1, 2].map((k) => (end[k] as number) - (start[k] as number)) as unknown as Vec3;
     const volume = await source.read(start, size);
-    const missing = missingVoxels(volume);
-    if (missing) missingBlocks++;
-    if (missing && missing.nonFinite + missing.padding === volume.data.length) {
-      // No data in this block or its margin: nothing to detect.
+    if (!volume.data.some(Number.isFinite)) {
+      // No data in this block or its margin (every voxel NaN or ±Infinity; padding alone is a flat
+      // block, which detect reads as such): nothing to detect.
+      missingBlocks++;
       options.onProgress?.({ done: i + 1, total: cores.length });
       continue;
     }
@@ -255,6 +255,7 @@ export async function detectInBlocks(
     blockThresholds.push(result.threshold);
     if (result.inputKnee !== undefined) blockKnees.push(result.inputKnee);
     if (result.clippedInput) clippedBlocks++;
+    if (result.missingVoxels) missingBlocks++;
     if (
       thresholdSource === undefined ||
       result.thresholdSource === 'signal' ||
@@ -283,7 +284,7 @@ export async function detectInBlocks(
       // A point can pair with another in this core, or with one in a neighbouring block's when it
       // lies within the rule's reach of this core's inner faces: measure those, here.
       const mine = points.slice(first);
-      const filled = missing ? withMissing(volume, missing, 'fill') : volume;
+      const filled = result.missingVoxels ? withDataEverywhere(volume) : volume;
       const reach = inAxialGhostReach(
         mine.map((p) => atSpotScale(p, zoom)),
         ghostRule,

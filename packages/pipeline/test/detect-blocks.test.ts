@@ -214,3 +214,36 @@ describe('detectInBlocks', () => {
     expect(across.length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('detectInBlocks: voxels without data', () => {
+  it('skips blocks without any data, counts the blocks with missing voxels, finds nothing in them', async () => {
+    const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 256], spots: { count: 60 } });
+    const { volume } = simulateGeneral(params, 99);
+    const X = 256;
+    // The left half NaN (a float stack masked, or chunks never written).
+    const masked = createVolume(
+      Float32Array.from(volume.data, (v, i) => (i % X < 128 ? Number.NaN : v)),
+      volume.shape,
+    );
+    const source = {
+      shape: masked.shape,
+      read: async (start: Vec3, size: Vec3) => cropVolume(masked, start, size),
+    };
+    const result = await detectInBlocks(source, { model, block: [6, 64, 32], spotSize: { xy: 1.4, z: 1 } });
+    expect(result.blocks).toBe(8);
+    const skipped = result.blocks - result.blockThresholds.length;
+    expect(skipped).toBeGreaterThan(0);
+    // Skipped blocks, and the blocks whose margin reaches into the NaN half.
+    expect(result.missingBlocks).toBeGreaterThan(skipped);
+    expect(result.missingBlocks).toBeLessThan(8);
+    expect(result.points.length).toBeGreaterThan(10);
+    expect(result.points.every((p) => Math.round(p.x) >= 128)).toBe(true);
+    const empty = createVolume(new Float32Array(6 * 64 * 64).fill(Number.NaN), [6, 64, 64]);
+    await expect(
+      detectInBlocks(
+        { shape: empty.shape, read: async (start: Vec3, size: Vec3) => cropVolume(empty, start, size) },
+        { model, block: [6, 64, 32], spotSize: { xy: 1.4, z: 1 } },
+      ),
+    ).rejects.toThrow(/no voxel of the volume holds data/);
+  }, 120_000);
+});
