@@ -11,7 +11,7 @@ import type { Vec3, Volume } from '@dmdet/volume-io';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
-import { spotSizeInVoxels, type UsedSpotSize } from './spot-scale';
+import { spotSizeInVoxels, type UsedSpotSize, usedEstimate } from './spot-scale';
 
 /** A volume read region by region (an OME-Zarr image, a memory-mapped file, …). */
 export interface VolumeSource {
@@ -130,10 +130,7 @@ async function commonSpotSize(
   const side = Math.max(1, Math.min(Y, X, Math.floor(Math.sqrt(2 ** 21 / Z))));
   const size: Vec3 = [Z, Math.min(Y, side), Math.min(X, side)];
   const start: Vec3 = [0, Math.floor((Y - size[1]) / 2), Math.floor((X - size[2]) / 2)];
-  const estimate = estimateSpotSize(withDataEverywhere(await source.read(start, size)));
-  if (estimate && Number.isFinite(estimate.z))
-    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
-  return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
+  return usedEstimate(estimateSpotSize(withDataEverywhere(await source.read(start, size))), scale);
 }
 
 /** The volume with its voxels that hold no data (`missingVoxels`) set to the median of the rest. */

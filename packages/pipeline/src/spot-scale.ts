@@ -10,6 +10,7 @@ import {
   resampleVolume,
   resamplingFor,
   type SpotSize,
+  type SpotSizeEstimate,
   spotScaleFactors,
   withMissing,
 } from '@dmdet/preprocess';
@@ -17,12 +18,13 @@ import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
 import { PipelineError } from './errors';
 
 /**
- * Fewer bright isolated maxima than this behind an estimated spot size draw a warning: in a
- * tissue-like probe with 12 unannotated blobs (`tools/analysis/tissue-probe.ts`) the estimates
- * from 12–14 candidates took the blobs' size (2.4–3.5 px for spots of 1.56), those from 15 or more
- * did not (at SNR 4 and 7, the probe's 16 volumes).
+ * Fewer fits than this behind an estimated spot size (`SpotSizeEstimate.spots`, the fits of the
+ * most populated cluster of sizes) draw a warning: the estimate's relative error is then 5–10 %
+ * or more, and a cluster of a few blobs or grains of alike size could pass for spots. In a
+ * tissue-like probe with 12 unannotated blobs (`tools/analysis/tissue-probe.ts`) the right
+ * estimates at SNR 4 rested on 7–28 fits.
  */
-const FEW_CANDIDATES = 15;
+const FEW_SPOTS = 10;
 
 /** A spot size given by the user: σ of a spot in voxels, or in µm (`unit: 'um'`) with a voxel size. */
 export interface SpotSizeOption {
@@ -38,6 +40,8 @@ export interface UsedSpotSize extends SpotSize {
   source: 'given' | 'estimated' | 'model';
   /** Bright candidates the estimate looked at (with `'estimated'` or `'model'`). */
   candidates?: number;
+  /** Fits the estimate rests on (with `'estimated'`): `SpotSizeEstimate.spots`. */
+  spots?: number;
 }
 
 /** The spot size and resampling of one volume for a model with a spot scale. */
@@ -80,9 +84,22 @@ export function spotSizeInVoxels(option: SpotSizeOption, voxelSize: Vec3 | undef
  */
 export function spotSizeOf(volume: Volume, scale: SpotSize, given?: SpotSize): UsedSpotSize {
   if (given) return { xy: given.xy, z: given.z, source: 'given' };
-  const estimate = estimateSpotSize(volume);
+  return usedEstimate(estimateSpotSize(volume), scale);
+}
+
+/**
+ * The spot size detection uses given an estimate (`estimateSpotSize`): the estimate where there is
+ * one (with a z: more than one slice), else the model's own scale.
+ */
+export function usedEstimate(estimate: SpotSizeEstimate | undefined, scale: SpotSize): UsedSpotSize {
   if (estimate && Number.isFinite(estimate.z))
-    return { xy: estimate.xy, z: estimate.z, source: 'estimated', candidates: estimate.candidates };
+    return {
+      xy: estimate.xy,
+      z: estimate.z,
+      source: 'estimated',
+      candidates: estimate.candidates,
+      spots: estimate.spots,
+    };
   return { xy: scale.xy, z: scale.z, source: 'model', candidates: estimate?.candidates ?? 0 };
 }
 
@@ -92,8 +109,8 @@ const fmt = (s: SpotSize) => `σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} 
  * Decides how a volume is brought to a model's spot scale (`metadata.spotScale`): the spot size is
  * the one given, else estimated from the volume (`estimateSpotSize`), else (no bright spots) taken
  * as the model's; the zoom is `spotScaleFactors` of it. Warns when the size lies outside the range
- * the model was trained on (`metadata.spotRange`), and when an estimate rests on fewer than 15
- * bright isolated maxima. Without a spot scale in the metadata, a given
+ * the model was trained on (`metadata.spotRange`), and when an estimate rests on fewer than 10
+ * fits. Without a spot scale in the metadata, a given
  * spot size is refused (the model does not say what size it knows) and nothing is resampled.
  */
 export function planSpotScale(
@@ -117,10 +134,10 @@ export function planSpotScale(
     warnings.push(
       `could not estimate the spot size (too few bright, isolated spots); assumed the model's own (${fmt(scale)}). If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
     );
-  const few = spotSize.candidates ?? 0;
-  if (spotSize.source === 'estimated' && few < FEW_CANDIDATES)
+  const few = spotSize.spots ?? 0;
+  if (spotSize.source === 'estimated' && few < FEW_SPOTS)
     warnings.push(
-      `the spot size (${fmt(spotSize)}) was estimated from only ${few} bright isolated maxima; bright blobs or clumps among them can pass for spots. If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
+      `the spot size (${fmt(spotSize)}) was estimated from only ${few} spots; a few blobs or grains of alike size can pass for spots. If your spots are another size, give it: --spot-size xy,z (voxels) or --spot-size-um xy,z`,
     );
   const range = metadata.spotRange;
   if (range && spotSize.source !== 'model') {

@@ -2,6 +2,7 @@ import { fitGaussian, median, robustNoise } from '@dmdet/postprocess';
 import type { Volume } from '@dmdet/volume-io';
 import { brightIsolatedMaxima, centralCrop } from './bright-maxima';
 import { checkNumber } from './errors';
+import { modalCluster } from './modal-cluster';
 import { normalizeBackground } from './normalize-background';
 
 /** A spot size: the σ of a Gaussian spot in voxels, in-plane and along z. */
@@ -12,14 +13,14 @@ export interface SpotSize {
 
 /** What {@link estimateSpotSize} found. */
 export interface SpotSizeEstimate extends SpotSize {
-  /** Spots whose fits made the estimate. */
+  /** Spots whose fits made the estimate: those of the most populated cluster of sizes. */
   spots: number;
   /** Candidates found (bright isolated maxima) before fitting. */
   candidates: number;
   /**
-   * Relative standard error of `xy` and `z`: 1.2533 × 1.4826 × MAD of the fits' log σ over
+   * Relative standard error of `xy` and `z`: 1.2533 × 1.4826 × MAD of the kept fits' log σ over
    * √fits (the median’s standard error for normally scattered fits): about 0.01–0.03 for a hundred
-   * good fits, 0.05–0.13 for 15 faint ones; NaN for `z` in a single slice. Informative: `detect` does
+   * good fits, more for a few faint ones; NaN for `z` in a single slice. Informative: `detect` does
    * not use it (resampling on it was tried and lost more than it gained: docs/robustness.md).
    */
   uncertainty: SpotSize;
@@ -27,7 +28,10 @@ export interface SpotSizeEstimate extends SpotSize {
 
 /** Options of {@link estimateSpotSize}. */
 export interface EstimateSpotSizeOptions {
-  /** Least height of a candidate, in noise σ of the smoothed, background-subtracted volume. Default 8. */
+  /**
+   * Least height of a candidate, in noise σ of the smoothed, background-subtracted volume. Default 5
+   * (the selection of the most populated cluster keeps noise peaks and blobs out; 8 before 2026-12).
+   */
   cut?: number;
   /** The brightest fraction of candidates left out (bright blobs, clusters). Default 0.1. */
   dropBrightest?: number;
@@ -48,11 +52,13 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
  * brightest `dropBrightest` left out, as blobs and clusters are wider than spots; none with a
  * brighter one within 4 slices and 8 px), and a 3D Gaussian on a sloping background (`fitGaussian`,
  * `background: 'plane'`) is fitted to each in a window of 1.5 σ sized from a first pass. The
- * estimate is the median σxy and σz of the fits in the densest half of the σxy values (the shortest
- * interval of log σxy holding half the fits): spots in clusters, on a cell's edge or with a halo fit
- * wider than lone spots, and, in a cluttered volume, they are the minority that a plain median of
- * all fits followed. Returns undefined when fewer than `minSpots` fits succeed (no bright spots).
- * A volume of more than `maxVoxels` is estimated on a central in-plane crop of about that size.
+ * estimate is the median σxy and σz of the fits in the most populated cluster of sizes
+ * (`modalCluster`: the fit with the most others within ±16 % in σxy and ±28 % in σz, and the fits
+ * around it). Spots of one PSF fit alike; blobs, clumps, spots on a cell's edge or in a cluster
+ * fit wider and scattered, so they cannot pull the estimate even where they outnumber the spots
+ * among the candidates (bright autofluorescent blobs in a stack of few, faint spots). Returns
+ * undefined when fewer than `minSpots` fits make that cluster (no bright spots). A volume of more
+ * than `maxVoxels` is estimated on a central in-plane crop of about that size.
  *
  * @example
  * const size = estimateSpotSize(volume); // a 16×256×256 stack of σxy 2.5, σz 2 spots: { xy: 2.49, z: 1.98, spots: 130, candidates: 135 }
@@ -61,7 +67,7 @@ export function estimateSpotSize(
   volume: Volume,
   options: EstimateSpotSizeOptions = {},
 ): SpotSizeEstimate | undefined {
-  const { cut = 8, dropBrightest = 0.1, maxSpots = 300, minSpots = 5, maxVoxels = 2 ** 23 } = options;
+  const { cut = 5, dropBrightest = 0.1, maxSpots = 300, minSpots = 5, maxVoxels = 2 ** 23 } = options;
   checkNumber('minSpots', minSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
   const region = centralCrop(volume, maxVoxels);
@@ -84,41 +90,28 @@ export function estimateSpotSize(
     }
     return { xy, z };
   };
+  const thin = shape[0] === 1;
+  const cluster = (fits: { xy: number[]; z: number[] }) => modalCluster(fits.xy, thin ? undefined : fits.z);
   const first = fitAll([2, 3, 3], 3);
-  if (first.xy.length < minSpots) return undefined;
+  const firstCluster = cluster(first);
+  if (firstCluster.length < minSpots) return undefined;
   // A window of 1.5 σ: wider ones take in neighbours and background structure, which widen the fits.
-  const rxy = clamp(Math.ceil(1.5 * median(first.xy)), 3, 10);
-  const rz = shape[0] > 1 ? clamp(Math.ceil(1.5 * median(first.z)), 2, 8) : 0;
+  const rxy = clamp(Math.ceil(1.5 * median(firstCluster.map((i) => first.xy[i] as number))), 3, 10);
+  const rz = thin ? 0 : clamp(Math.ceil(1.5 * median(firstCluster.map((i) => first.z[i] as number))), 2, 8);
   const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
-  const densest = densestHalf(fits.xy);
+  const kept = fits === first ? firstCluster : cluster(second);
+  if (kept.length < minSpots) return undefined;
+  const xy = kept.map((i) => fits.xy[i] as number);
+  const z = kept.map((i) => fits.z[i] as number);
   // The median's standard error, 1.2533 × σ / √n, with σ robust (1.4826 × MAD) in log σ.
   const relativeError = (values: number[]) =>
     (1.2533 * robustNoise(values.map(Math.log)).sigma) / Math.sqrt(values.length);
   return {
-    uncertainty: { xy: relativeError(fits.xy), z: shape[0] > 1 ? relativeError(fits.z) : Number.NaN },
-    xy: median(densest.map((i) => fits.xy[i] as number)),
-    z: shape[0] > 1 ? median(densest.map((i) => fits.z[i] as number)) : Number.NaN,
-    spots: fits.xy.length,
+    uncertainty: { xy: relativeError(xy), z: thin ? Number.NaN : relativeError(z) },
+    xy: median(xy),
+    z: thin ? Number.NaN : median(z),
+    spots: kept.length,
     candidates: candidates.length,
   };
-}
-
-/**
- * Indices of the values in the shortest interval of their logarithms that holds half of them (the
- * "shorth"): the densest half, around the mode.
- */
-function densestHalf(values: readonly number[]): number[] {
-  const order = values.map((v, i) => ({ v: Math.log(v), i })).sort((a, b) => a.v - b.v);
-  const h = Math.ceil(order.length / 2);
-  let best = 0;
-  let width = Number.POSITIVE_INFINITY;
-  for (let k = 0; k + h <= order.length; k++) {
-    const w = (order[k + h - 1] as { v: number }).v - (order[k] as { v: number }).v;
-    if (w < width) {
-      width = w;
-      best = k;
-    }
-  }
-  return order.slice(best, best + h).map((o) => o.i);
 }
