@@ -1,7 +1,7 @@
 import { fitGaussian, median, robustNoise } from '@dmdet/postprocess';
 import type { Volume } from '@dmdet/volume-io';
 import { brightIsolatedMaxima, centralCrop } from './bright-maxima';
-import { checkNumber } from './errors';
+import { checkNumber, PreprocessError } from './errors';
 import { modalCluster } from './modal-cluster';
 import { normalizeBackground } from './normalize-background';
 
@@ -41,6 +41,12 @@ export interface EstimateSpotSizeOptions {
   minSpots?: number;
   /** Larger volumes are estimated on a central in-plane crop of about this many voxels. Default 2²³ (8.4 M). */
   maxVoxels?: number;
+  /**
+   * Which fits make the estimate: `'cluster'` (default), the most populated cluster of sizes
+   * (`modalCluster`); `'densest-half'`, the shortest interval of log σxy holding half the fits (the
+   * estimator before 2026-12, with `cut` 8; kept for comparison: tools/analysis/spot-size-estimators.ts).
+   */
+  select?: 'cluster' | 'densest-half';
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
@@ -68,6 +74,12 @@ export function estimateSpotSize(
   options: EstimateSpotSizeOptions = {},
 ): SpotSizeEstimate | undefined {
   const { cut = 5, dropBrightest = 0.1, maxSpots = 300, minSpots = 5, maxVoxels = 2 ** 23 } = options;
+  const select = options.select ?? 'cluster';
+  if (select !== 'cluster' && select !== 'densest-half')
+    throw new PreprocessError(
+      'INVALID_OPTION',
+      `select must be 'cluster' or 'densest-half', got ${JSON.stringify(select)}`,
+    );
   checkNumber('minSpots', minSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('maxVoxels', maxVoxels, (v) => v >= 1, 'a number of voxels >= 1');
   const region = centralCrop(volume, maxVoxels);
@@ -91,7 +103,8 @@ export function estimateSpotSize(
     return { xy, z };
   };
   const thin = shape[0] === 1;
-  const cluster = (fits: { xy: number[]; z: number[] }) => modalCluster(fits.xy, thin ? undefined : fits.z);
+  const cluster = (fits: { xy: number[]; z: number[] }) =>
+    select === 'cluster' ? modalCluster(fits.xy, thin ? undefined : fits.z) : fits.xy.map((_, i) => i);
   const first = fitAll([2, 3, 3], 3);
   const firstCluster = cluster(first);
   if (firstCluster.length < minSpots) return undefined;
@@ -100,18 +113,40 @@ export function estimateSpotSize(
   const rz = thin ? 0 : clamp(Math.ceil(1.5 * median(firstCluster.map((i) => first.z[i] as number))), 2, 8);
   const second = fitAll([rz, rxy, rxy], 1);
   const fits = second.xy.length >= minSpots ? second : first;
+  // The fits the estimate rests on, and those whose median it is (the densest half of them, before).
   const kept = fits === first ? firstCluster : cluster(second);
   if (kept.length < minSpots) return undefined;
-  const xy = kept.map((i) => fits.xy[i] as number);
-  const z = kept.map((i) => fits.z[i] as number);
+  const central = select === 'densest-half' ? densestHalf(fits.xy) : kept;
+  const values = (list: number[], indices: number[]) => indices.map((i) => list[i] as number);
   // The median's standard error, 1.2533 × σ / √n, with σ robust (1.4826 × MAD) in log σ.
-  const relativeError = (values: number[]) =>
-    (1.2533 * robustNoise(values.map(Math.log)).sigma) / Math.sqrt(values.length);
+  const relativeError = (v: number[]) => (1.2533 * robustNoise(v.map(Math.log)).sigma) / Math.sqrt(v.length);
   return {
-    uncertainty: { xy: relativeError(xy), z: thin ? Number.NaN : relativeError(z) },
-    xy: median(xy),
-    z: thin ? Number.NaN : median(z),
+    uncertainty: {
+      xy: relativeError(values(fits.xy, kept)),
+      z: thin ? Number.NaN : relativeError(values(fits.z, kept)),
+    },
+    xy: median(values(fits.xy, central)),
+    z: thin ? Number.NaN : median(values(fits.z, central)),
     spots: kept.length,
     candidates: candidates.length,
   };
+}
+
+/**
+ * Indices of the values in the shortest interval of their logarithms that holds half of them (the
+ * "shorth"): the densest half, around the mode.
+ */
+function densestHalf(values: readonly number[]): number[] {
+  const order = values.map((v, i) => ({ v: Math.log(v), i })).sort((a, b) => a.v - b.v);
+  const h = Math.ceil(order.length / 2);
+  let best = 0;
+  let width = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + h <= order.length; k++) {
+    const w = (order[k + h - 1] as { v: number }).v - (order[k] as { v: number }).v;
+    if (w < width) {
+      width = w;
+      best = k;
+    }
+  }
+  return order.slice(best, best + h).map((o) => o.i);
 }

@@ -79,9 +79,12 @@ describe('estimateSpotSize', () => {
       psf: { sigmaXY: 1.56, sigmaZ: 0.9 },
       spots: { count: 67, snr: 4, amplitudeSpread: 0.4, insideCells: 0.9 },
     });
-    const got = estimateSpotSize(simulateGeneral(params, deriveSeed(0x7155_0e00, 41)).volume);
+    const { volume } = simulateGeneral(params, deriveSeed(0x7155_0e00, 41));
+    const got = estimateSpotSize(volume);
     expect(Math.abs((got?.xy as number) / 1.56 - 1)).toBeLessThan(0.1);
     expect(Math.abs((got?.z as number) / 0.9 - 1)).toBeLessThan(0.15);
+    // The estimator before, still selectable for comparison, takes the blobs' size.
+    expect(estimateSpotSize(volume, { cut: 8, select: 'densest-half' })?.xy).toBeGreaterThan(2.2);
   });
 
   it('reports a larger relative error for a few faint spots than for many bright ones', () => {
@@ -100,6 +103,7 @@ describe('estimateSpotSize', () => {
     expect(estimateSpotSize(noise.volume)).toBeUndefined();
     expect(estimateSpotSize(createVolume(new Uint16Array(4 * 16 * 16).fill(7), [4, 16, 16]))).toBeUndefined();
     expect(() => estimateSpotSize(noise.volume, { dropBrightest: 1 })).toThrow(/dropBrightest/);
+    expect(() => estimateSpotSize(noise.volume, { select: 'mode' as never })).toThrow(/select must be/);
   });
 });
 
