@@ -121,7 +121,9 @@ describe('dmdet detect', () => {
     const out = join(root, 'offset-blobs.csv');
     const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/spot size σxy \d\.\d\d px, σz \d\.\d\d slices/);
+    expect(r.stdout).toMatch(
+      /spot size σxy \d\.\d\d px, σz \d\.\d\d slices \(estimated from \d+ spots in the volume\)/,
+    );
     // The built-in model's threshold rule: a threshold from the volume's signal, printed.
     expect(r.stdout).toMatch(
       /particles \(threshold 0\.\d{3}, from the volume's signal \d+\.\d\d, \d+ tiles?/,

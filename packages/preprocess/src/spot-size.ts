@@ -67,7 +67,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
  * than `maxVoxels` is estimated on a central in-plane crop of about that size.
  *
  * @example
- * const size = estimateSpotSize(volume); // a 16×256×256 stack of σxy 2.5, σz 2 spots: { xy: 2.49, z: 1.98, spots: 130, candidates: 135 }
+ * const size = estimateSpotSize(volume); // a 16×256×256 stack of σxy 2.5, σz 2 spots: { xy: 2.48, z: 1.99, spots: 133, … }
  */
 export function estimateSpotSize(
   volume: Volume,

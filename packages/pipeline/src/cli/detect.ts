@@ -554,7 +554,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           );
           if (s)
             io.stdout.write(
-              `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? 'estimated from the volume' : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
+              `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? `estimated from ${s.spots === undefined ? 'the volume' : `${s.spots} spots in the volume`}` : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
             );
           const raised = describeRaisedKnee(result, baseKnee);
           if (raised) io.stdout.write(`  ${raised}\n`);
