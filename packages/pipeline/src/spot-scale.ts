@@ -19,8 +19,9 @@ import { PipelineError } from './errors';
 
 /**
  * Fewer fits than this behind an estimated spot size (`SpotSizeEstimate.spots`, the fits of the
- * most populated cluster of sizes) draw a warning: the estimate's relative error is then 5–10 %
- * or more, and a cluster of a few blobs or grains of alike size could pass for spots. In a
+ * most populated cluster of sizes) draw a warning: so few fits fix the size less surely
+ * (`SpotSizeEstimate.uncertainty`), and a cluster of a few blobs or grains of alike size could pass
+ * for spots. In a
  * tissue-like probe with 12 unannotated blobs (`tools/analysis/tissue-probe.ts`) the right
  * estimates at SNR 4 rested on 7–28 fits.
  */
