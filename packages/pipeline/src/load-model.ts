@@ -15,13 +15,17 @@ export function moduleUrl(): string {
  * The built-in models, by name, and the folder (inside this package's `model/`) each lives in, as
  * `model/built-in.json` lists them (one list for this module and the tools that copy models):
  * `'default'` is `'general'`, trained on the `general` simulation family and the virus scenario
- * (docs/default-model.md); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario
- * alone, reproduces the paper's Table 1 (docs/results.md).
+ * (docs/default-model.md); `'tissue'` is the general model fine-tuned further on the family with its
+ * acquisition effects (granular cell autofluorescence among them), with everything around the
+ * network (spot scale, input transform, flips, threshold rule) the general model's: better on
+ * granular, autofluorescent cells, a little worse on faint spots elsewhere (docs/default-model.md,
+ * "`tissue`"); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario alone,
+ * reproduces the paper's Table 1 (docs/results.md).
  */
 export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = builtIn;
 
 /** A built-in model's name. */
-export type BuiltInModelName = 'default' | 'general' | 'ptc-virus';
+export type BuiltInModelName = 'default' | 'general' | 'tissue' | 'ptc-virus';
 
 /** Whether `source` names a built-in model. */
 export function isBuiltInModel(source: unknown): source is BuiltInModelName {
@@ -34,7 +38,7 @@ export function defaultModelUrl(name: BuiltInModelName = 'default'): string {
 }
 
 /**
- * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'ptc-virus'`: shipped with this package), a URL of a
+ * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'tissue'`, `'ptc-virus'`: shipped with this package), a URL of a
  * `model.json` (or `indexeddb://…`), an IOHandler, or the `File`s a user picked. In Node, use
  * `loadModel` from `@dmdet/pipeline/node`, which also reads folders. Starts a backend first when
  * none is active (the fastest available, as `detect` does), so it can be the first call.

@@ -44,7 +44,7 @@ Data (--data):
   (X, Y in µm: needs the voxel size), TrackMate spots CSV, Particle Tracking Challenge XML.
 
 Options:
-  --from <model>           fine-tune: default, general, ptc-virus or a model folder. Keeps its
+  --from <model>           fine-tune: default, general, tissue, ptc-virus or a model folder. Keeps its
                            architecture, input transform, spot scale, test-time flips and
                            axial-ghost rule; learning rate 2e-4, halved after 3 epochs without a
                            better validation loss
