@@ -9,7 +9,8 @@
  * Refuses models whose weight lists differ in count, shape or dtype, and an existing out dir.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readModelFolder } from './lib/model-json';
 
 const [a, b, alphaText, out] = process.argv.slice(2);
 if (!a || !b || !alphaText || !out)
@@ -18,17 +19,11 @@ const alpha = Number(alphaText);
 if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alphaText}`);
 if (existsSync(out)) throw new Error(`${out} exists: not overwriting it`);
 
-type Manifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
 const read = (dir: string) => {
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as Manifest;
-  if (manifest.length !== 1 || manifest[0]?.paths.length !== 1)
-    throw new Error(
-      `${dir}/model.json: expected one weights file, got ${JSON.stringify(manifest.map((g) => g.paths))}`,
-    );
-  const bytes = readFileSync(join(dir, manifest[0].paths[0] as string));
+  const { json, weights, weightsPath } = readModelFolder(dir);
+  const bytes = readFileSync(weightsPath);
   const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return { json, weights: manifest[0].weights, data };
+  return { json, weights, weightsPath, data };
 };
 const A = read(a);
 const B = read(b);
@@ -64,7 +59,7 @@ if (meta) {
 }
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'model.json'), JSON.stringify(A.json));
-writeFileSync(join(out, A.json.weightsManifest[0].paths[0]), Buffer.from(blended.buffer));
+writeFileSync(join(out, basename(A.weightsPath)), Buffer.from(blended.buffer));
 console.log(
   `wrote ${out}: (1 − ${alpha})·${a} + ${alpha}·${b}; ${changed.length} of ${A.weights.length} weights differ between the two`,
 );

@@ -11,37 +11,27 @@
  * `metadataChosenWith` (the `training` block of the weights the rest of the metadata was chosen
  * with). Writes into `<model dir>`.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setMetadataFields } from './lib/model-json';
+import { readModelFolder, setMetadataFields } from './lib/model-json';
 
 const [dir, from] = process.argv.slice(2);
 if (!dir || !from) throw new Error('usage: set-weights.ts <model dir> <weights from dir>');
-type Manifest = { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
-const read = (d: string) => {
-  const json = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as Manifest;
-  if (manifest.length !== 1 || manifest[0]?.paths.length !== 1)
-    throw new Error(
-      `${d}/model.json: expected one weights file, got ${JSON.stringify(manifest.map((g) => g.paths))}`,
-    );
-  return { json, manifest: manifest[0] };
-};
-const target = read(dir);
-const source = read(from);
+const target = readModelFolder(dir);
+const source = readModelFolder(from);
 const describe = (w: { name: string; shape: number[]; dtype: string }) => `${w.name} [${w.shape}] ${w.dtype}`;
-if (target.manifest.weights.length !== source.manifest.weights.length)
+if (target.weights.length !== source.weights.length)
   throw new Error(
-    `${dir} has ${target.manifest.weights.length} weights, ${from} ${source.manifest.weights.length}: not one architecture`,
+    `${dir} has ${target.weights.length} weights, ${from} ${source.weights.length}: not one architecture`,
   );
-target.manifest.weights.forEach((w, i) => {
-  const v = source.manifest.weights[i] as (typeof source.manifest.weights)[number];
+target.weights.forEach((w, i) => {
+  const v = source.weights[i] as (typeof source.weights)[number];
   if (describe(w) !== describe(v))
     throw new Error(`weight ${i}: ${describe(w)} in ${dir}, ${describe(v)} in ${from}: not one architecture`);
 });
 const before = target.json.userDefinedMetadata?.dmdet?.training;
 const training = source.json.userDefinedMetadata?.dmdet?.training;
-copyFileSync(join(from, source.manifest.paths[0] as string), join(dir, target.manifest.paths[0] as string));
+copyFileSync(source.weightsPath, target.weightsPath);
 setMetadataFields(join(dir, 'model.json'), {
   training: {
     ...(training ?? {}),

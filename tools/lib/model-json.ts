@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A value as one line of JSON with a space after `:`, `,` and inside braces: `{ "a": [1, 2] }`. */
 function oneLineJson(value: unknown): string {
@@ -57,4 +58,32 @@ export function setMetadataFields(file: string, fields: Record<string, unknown>)
   } catch {
     // Outside the repository's formatted files: left as written.
   }
+}
+
+/** One weight of a model's weights manifest. */
+export type WeightSpec = { name: string; shape: number[]; dtype: string };
+
+/** The parts of a saved model's `model.json` these tools read or edit. */
+export interface ModelJson {
+  weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
+  userDefinedMetadata?: { dmdet?: Record<string, unknown> & { training?: Record<string, unknown> } };
+  [key: string]: unknown;
+}
+
+/**
+ * A model folder's parsed `model.json`, its weights (name, shape, dtype, in file order) and the path
+ * of its one weights file; throws, naming the folder, for a manifest of more than one file.
+ */
+export function readModelFolder(dir: string): {
+  json: ModelJson;
+  weights: WeightSpec[];
+  weightsPath: string;
+} {
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
+  const manifest = json.weightsManifest;
+  if (manifest.length !== 1 || manifest[0]?.paths.length !== 1)
+    throw new Error(
+      `${dir}/model.json: expected one weights file, got ${JSON.stringify(manifest.map((g) => g.paths))}`,
+    );
+  return { json, weights: manifest[0].weights, weightsPath: join(dir, manifest[0].paths[0] as string) };
 }
