@@ -13,13 +13,13 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readModelFolder, setMetadataFields } from './lib/model-json';
+import { readModelFolder, setMetadataFields, type WeightSpec } from './lib/model-json';
 
 const [dir, from] = process.argv.slice(2);
 if (!dir || !from) throw new Error('usage: set-weights.ts <model dir> <weights from dir>');
 const target = readModelFolder(dir);
 const source = readModelFolder(from);
-const describe = (w: { name: string; shape: number[]; dtype: string }) => `${w.name} [${w.shape}] ${w.dtype}`;
+const describe = (w: WeightSpec) => `${w.name} [${w.shape}] ${w.dtype}`;
 if (target.weights.length !== source.weights.length)
   throw new Error(
     `${dir} has ${target.weights.length} weights, ${from} ${source.weights.length}: not one architecture`,
