@@ -9,7 +9,11 @@ most `maxLogZoom`. Prints each model alone, the per-volume oracle (the better of
 volume), the rule fitted on all volumes with its gain, and a 2-fold cross-validated gain repeated 10
 times (fitted on one half, scored on the other).
 
-    /usr/bin/python3 tools/analysis/route_model.py first.json second.json [--lo 0.5]
+    /usr/bin/python3 tools/analysis/route_model.py first.json second.json [--lo 0.5] [--params params.json]
+
+With `--params` (tools/analysis/family-params.ts of the same volumes) it also prints both models by
+what the volumes hold: granular cells (cells with texture), smooth cells, no cells, and the virus
+validation volumes.
 """
 
 import json
@@ -74,6 +78,11 @@ def main():
         i = args.index("--lo")
         lo = float(args[i + 1])
         del args[i : i + 2]
+    params = None
+    if "--params" in args:
+        i = args.index("--params")
+        params = json.load(open(args[i + 1]))
+        del args[i : i + 2]
     a, b, rows = pairs(args[0], args[1], lo)
     f1a = np.array([r["f1a"] for r in rows])
     f1b = np.array([r["f1b"] for r in rows])
@@ -107,6 +116,24 @@ def main():
                 f"    [{lo_q}, {hi_q if hi_q < 1e9 else 'inf'}): {len(sel)}; "
                 f"{np.mean([r['f1a'] for r in sel]):.4f} / {np.mean([r['f1b'] for r in sel]):.4f}"
             )
+    if params is not None:
+        print("  by what the volumes hold (volumes; mean F1 first / second; second better / worse):")
+
+        def group(r):
+            p = params.get(r["id"])
+            if p is None:
+                return "virus"
+            return "granular cells" if p["texture"] > 0 and p["cells"] > 0 else "smooth cells" if p["cells"] > 0 else "no cells"
+
+        for g in ("granular cells", "smooth cells", "no cells", "virus"):
+            sel = [r for r in rows if group(r) == g]
+            if sel:
+                fa = np.array([r["f1a"] for r in sel])
+                fb = np.array([r["f1b"] for r in sel])
+                print(
+                    f"    {g}: {len(sel)}; {fa.mean():.4f} / {fb.mean():.4f}; "
+                    f"{int((fb > fa + 0.0005).sum())} / {int((fb < fa - 0.0005).sum())}"
+                )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,14 @@
 import { bestThreshold } from '@dmdet/metrics';
 import { DEFAULT_MIN_DISTANCE, evaluate } from '@dmdet/pipeline';
 import { detectSEF3D } from '@dmdet/postprocess';
-import type { GeneralVolume } from '@dmdet/simulate';
 import type { Volume } from '@dmdet/volume-io';
 
-type Labelled = Pick<GeneralVolume, 'points' | 'spotSigma'> & { volume: Volume };
+/** A volume with its true spot positions (voxels) and true spot σ (a `GeneralVolume`, or stacks read from disk). */
+type Labelled = {
+  volume: Volume;
+  points: readonly { x: number; y: number; z: number }[];
+  spotSigma: { xy: number; z: number };
+};
 
 /**
  * SEF3D on `test` at the threshold best on `validation`: that threshold and each test volume's
