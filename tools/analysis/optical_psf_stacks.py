@@ -23,7 +23,12 @@ Cases (name: NA / n / λ µm / pixel µm / z step µm / spherical aberration in 
   water-1.2:     1.20 / 1.333 / 0.67 / 0.108 / 0.30 / 0    (60× water, 6.5 µm pixels)
   air-0.8:       0.80 / 1.000 / 0.52 / 0.160 / 0.50 / 0    (40× air, small spots in voxels)
 
-    /usr/bin/python3 tools/analysis/optical_psf_stacks.py OUT [--snr 2,4,7] [--volumes 6] [--cases …] [--shape 24,128,128] [--spots 80] [--seed 1]
+    /usr/bin/python3 tools/analysis/optical_psf_stacks.py OUT [--snr 2,4,7] [--volumes 6] [--cases …] [--shape 24,128,128] [--spots 80] [--seed 1] [--scmos k]
+
+With `--scmos k` the camera is an sCMOS's: each pixel has its own offset (σ k × the median read
+noise), gain (σ 2 %) and read noise (lognormal around the median, σ 0.5 of its log, so a few
+pixels are several times noisier), the same pixel pattern in every slice of a stack, as in
+a real camera's z stack.
 
 Writes OUT/<case>-snr<s>-<k>.tif (uint16, ImageJ hyperstack with the voxel size), the matching
 -truth.csv (x, y, z in voxels) and OUT/cases.json (each case's optics, fitted σ and files).
@@ -127,14 +132,17 @@ def amplitude_for_snr(snr, background, read_photons):
     return (snr**2 + np.sqrt(snr**4 + 4 * snr**2 * v)) / 2
 
 
-def stack(case, kern, snr, shape, spots, rng):
+def stack(case, kern, snr, shape, spots, rng, scmos=0.0):
     Z, Y, X = shape
     background = rng.uniform(5, 40)  # photons per voxel
     gain = rng.uniform(0.5, 3.0)  # counts per photon
     offset = rng.uniform(100, 2000)
     read = rng.uniform(1.0, 4.0)  # counts
     gradient = rng.uniform(-0.3, 0.3)
-    amp = amplitude_for_snr(snr, background, read / gain)
+    # The noise a spot stands against: with an sCMOS pattern its pixels' offsets and read noises
+    # vary too (variance (scmos · read)² + read² · e^0.5 over the pixels), so SNR stays a local SNR.
+    spread = np.sqrt(scmos**2 + np.exp(0.5)) * read if scmos else read
+    amp = amplitude_for_snr(snr, background, spread / gain)
     photons = np.full(shape, background, dtype=np.float64)
     photons *= 1 + gradient * (np.arange(X) / (X - 1) - 0.5)[None, None, :]
     truth = []
@@ -153,7 +161,15 @@ def stack(case, kern, snr, shape, spots, rng):
         zs, ys, xs = max(0, z0), max(0, y0), max(0, x0)
         ze, ye, xe = min(Z, z0 + kz), min(Y, y0 + ky), min(X, x0 + kx)
         photons[zs:ze, ys:ye, xs:xe] += k[zs - z0 : ze - z0, ys - y0 : ye - y0, xs - x0 : xe - x0]
-    counts = rng.poisson(photons) * gain + offset + rng.normal(0, read, shape)
+    if scmos:
+        # Each pixel its own offset (σ scmos × the median read noise), gain (σ 2 %) and read noise
+        # (lognormal, σ 0.5 of its log: 1 % of pixels above 3.2× the median), the same in every slice.
+        pix_offset = offset + rng.normal(0, scmos * read, (Y, X))
+        pix_gain = gain * (1 + rng.normal(0, 0.02, (Y, X)))
+        pix_read = read * np.exp(rng.normal(0, 0.5, (Y, X)))
+        counts = rng.poisson(photons) * pix_gain + pix_offset + rng.normal(0, 1, shape) * pix_read
+    else:
+        counts = rng.poisson(photons) * gain + offset + rng.normal(0, read, shape)
     camera = dict(background=background, gain=gain, offset=offset, read=read, amplitude=float(amp))
     return np.clip(np.round(counts), 0, 65535).astype(np.uint16), truth, camera
 
@@ -167,6 +183,7 @@ def main():
     ap.add_argument("--shape", default="24,128,128")
     ap.add_argument("--spots", type=int, default=80)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scmos", type=float, default=0.0, help="per-pixel offsets (σ this × the read noise), gains and read noise")
     a = ap.parse_args()
     shape = tuple(int(v) for v in a.shape.split(","))
     os.makedirs(a.out, exist_ok=True)
@@ -179,7 +196,7 @@ def main():
         entry = dict(case, focus_um=z0, sigma_xy=sxy, sigma_z=sz, files=[])
         for snr in [float(s) for s in a.snr.split(",")]:
             for k in range(a.volumes):
-                data, truth, camera = stack(case, kern, snr, shape, a.spots, rng)
+                data, truth, camera = stack(case, kern, snr, shape, a.spots, rng, a.scmos)
                 base = f"{name}-snr{snr:g}-{k}"
                 tifffile.imwrite(
                     os.path.join(a.out, base + ".tif"),
