@@ -8,7 +8,15 @@ import {
   withMissing,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
-import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
+import {
+  type DetectedPoint,
+  type DetectOptions,
+  type DetectResult,
+  detect,
+  ghostRuleFor,
+  PIXEL_PATTERN_WARNING,
+  pixelPatternWarning,
+} from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
 import { spotSizeInVoxels, type UsedSpotSize, usedEstimate } from './spot-scale';
@@ -63,6 +71,8 @@ export interface DetectInBlocksResult
   > {
   /** The threshold used: the median of the blocks' (`blockThresholds`). */
   threshold: number;
+  /** The largest of the blocks' `pixelPattern` (each read with its margin); absent where none was read. */
+  pixelPattern?: number;
   /** Each block's threshold, in block order: with a threshold rule, each follows its own block's signal. */
   blockThresholds: number[];
   /**
@@ -215,6 +225,7 @@ export async function detectInBlocks(
   let clippedBlocks = 0;
   let missingBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
+  let pattern: number | undefined;
   for (const [i, core] of cores.entries()) {
     options.signal?.throwIfAborted();
     const coreSize = [0, 1, 2].map((k) =>
@@ -260,7 +271,13 @@ export async function detectInBlocks(
     )
       thresholdSource = result.thresholdSource;
     tiles += result.tiles;
-    for (const w of result.warnings) warnings.add(w);
+    // The pixel-pattern warning once, for the block that reads the most (below).
+    const patternWarning =
+      result.pixelPattern !== undefined && result.pixelPattern > PIXEL_PATTERN_WARNING
+        ? pixelPatternWarning(result.pixelPattern)
+        : undefined;
+    for (const w of result.warnings) if (w !== patternWarning) warnings.add(w);
+    if (result.pixelPattern !== undefined) pattern = Math.max(pattern ?? 0, result.pixelPattern);
     const vs = options.voxelSize ?? source.voxelSize;
     const first = points.length;
     for (const p of result.points) {
@@ -356,6 +373,10 @@ export async function detectInBlocks(
     blocks: cores.length,
     maxTileVoxels,
     ...(spot ? { spotSize: spot } : {}),
-    warnings: [...warnings],
+    ...(pattern !== undefined ? { pixelPattern: pattern } : {}),
+    warnings: [
+      ...warnings,
+      ...(pattern !== undefined && pattern > PIXEL_PATTERN_WARNING ? [pixelPatternWarning(pattern)] : []),
+    ],
   };
 }

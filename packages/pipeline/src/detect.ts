@@ -20,6 +20,7 @@ import {
   fromResampled,
   type InputNormalization,
   missingVoxels,
+  pixelPattern,
   type Resampling,
   withMissing,
 } from '@dmdet/preprocess';
@@ -208,8 +209,29 @@ export interface DetectResult {
    * detection lies in them. Absent when every voxel holds data.
    */
   missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
-  /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots). */
+  /**
+   * A pattern repeated in every slice (`pixelPattern` of `@dmdet/preprocess`; an sCMOS camera's
+   * pixel offsets): its spread over what the volume's noise alone would give it (about 1: none).
+   * Absent for stacks of fewer than 8 slices. Above 1.5 detect warns (no stack without a pattern
+   * read above 1.30 in the project's checks).
+   */
+  pixelPattern?: number;
+  /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots, a camera's pixel pattern). */
   warnings: string[];
+}
+
+/**
+ * The `pixelPattern` above which `detect` warns: no stack without a pattern read above 1.30 (the
+ * robustness benchmark's, 280 of the training family's with the virus validation volumes, the
+ * tissue-like probe's and 72 with diffraction PSFs), while sCMOS offsets spread as much as the read
+ * noise read 1.1–3.8 and cost the faintest spots (docs/robustness.md, "An sCMOS camera's pixel
+ * pattern"; `tools/analysis/pixel-pattern-check.ts`).
+ */
+export const PIXEL_PATTERN_WARNING = 1.5;
+
+/** The warning for a volume whose pixel pattern reads `ratio` (above {@link PIXEL_PATTERN_WARNING}). */
+export function pixelPatternWarning(ratio: number): string {
+  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has): spots near the noise may be missed; subtract the camera's offset (dark) image first`;
 }
 
 function checkVolume(volume: Volume): Vec3 {
@@ -322,13 +344,16 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       `no voxel of the volume holds data: ${missing.nonFinite} are not finite numbers and ${missing.padding} are padding`,
     );
   const source = missing ? withMissing(volume, missing, 'fill') : volume;
+  const withNaN = missing ? withMissing(volume, missing, 'nan') : volume;
+  // Read at the camera's pixels, before any resampling mixes them.
+  const pattern = pixelPattern(withNaN);
   const plan = planSpotScale(source, metadata, options.spotSize, voxelSize);
   const normalization = withKnee(metadata.normalization ?? DEFAULT_NORMALIZATION, options.inputKnee);
   // A stack clipped from below has its clipped voxels drawn before resampling mixes them.
   const resampled = resamples(plan)
     ? resampleForModel(volume, plan.resampling, normalization, missing)
     : undefined;
-  const scaled = resampled?.volume ?? (missing ? withMissing(volume, missing, 'nan') : volume);
+  const scaled = resampled?.volume ?? withNaN;
   const prepared = modelInput(scaled, normalization);
   const input = prepared.volume;
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
@@ -403,6 +428,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     warnings.push(
       `${found.length} detections among ${bright} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
     );
+  if (pattern && pattern.ratio > PIXEL_PATTERN_WARNING) warnings.push(pixelPatternWarning(pattern.ratio));
   const points: DetectedPoint[] = found.map((d) => {
     const p: DetectedPoint = { x: d.x, y: d.y, z: d.z, score: d.score };
     if (voxelSize) {
@@ -440,6 +466,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...(prepared.knee !== undefined ? { inputKnee: prepared.knee } : {}),
     ...(prepared.spotPeak !== undefined ? { spotPeak: prepared.spotPeak } : {}),
+    ...(pattern ? { pixelPattern: pattern.ratio } : {}),
     ...(missing
       ? {
           missingVoxels: {

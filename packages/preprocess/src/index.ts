@@ -36,6 +36,7 @@ export {
   normalizeBackground,
 } from './normalize-background';
 export { DEFAULT_NORMALIZATION, normalizeInput } from './normalize-input';
+export { PIXEL_PATTERN_MIN_SLICES, type PixelPattern, pixelPattern } from './pixel-pattern';
 export {
   fromResampled,
   isIdentity,
