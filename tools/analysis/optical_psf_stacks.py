@@ -22,6 +22,8 @@ Cases (name: NA / n / λ µm / pixel µm / z step µm / spherical aberration in 
   oil-1.4-sa:    1.40 / 1.515 / 0.60 / 0.065 / 0.20 / 0.3  (the same 10–20 µm deep into tissue)
   water-1.2:     1.20 / 1.333 / 0.67 / 0.108 / 0.30 / 0    (60× water, 6.5 µm pixels)
   air-0.8:       0.80 / 1.000 / 0.52 / 0.160 / 0.50 / 0    (40× air, small spots in voxels)
+  confocal-1.4:  1.40 / 1.515 / 0.60 / 0.045 / 0.15 / 0    (a confocal, pinhole closed: the PSF is
+                 the emission PSF times the excitation PSF at 0.561 µm, sharper, its rings fainter)
 
     /usr/bin/python3 tools/analysis/optical_psf_stacks.py OUT [--snr 2,4,7] [--volumes 6] [--cases …] [--shape 24,128,128] [--spots 80] [--seed 1] [--scmos k]
 
@@ -48,6 +50,8 @@ CASES = {
     "oil-1.4-sa": dict(na=1.40, n=1.515, wavelength=0.60, pixel=0.065, dz=0.20, sa=0.3),
     "water-1.2": dict(na=1.20, n=1.333, wavelength=0.67, pixel=0.108, dz=0.30, sa=0.0),
     "air-0.8": dict(na=0.80, n=1.000, wavelength=0.52, pixel=0.160, dz=0.50, sa=0.0),
+    # a point-scanning confocal with its pinhole closed down: the excitation PSF times the emission PSF
+    "confocal-1.4": dict(na=1.40, n=1.515, wavelength=0.60, excitation=0.561, pixel=0.045, dz=0.15, sa=0.0),
 }
 OVER = 3  # in-plane oversampling (pixel integration)
 SUBZ = 4  # sub-slice positions
@@ -73,7 +77,11 @@ def pupil_field(case, z_um, grid):
 
 def intensity(case, z_um, grid):
     e = pupil_field(case, z_um, grid)
-    return (e * e.conj()).real
+    out = (e * e.conj()).real
+    if "excitation" in case:  # confocal: the focused excitation light times the detected emission
+        x = pupil_field(dict(case, wavelength=case["excitation"]), z_um, grid)
+        out = out * (x * x.conj()).real
+    return out
 
 
 def focus(case, grid):
