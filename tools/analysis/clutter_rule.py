@@ -22,7 +22,7 @@ import json
 import sys
 
 import numpy as np
-from rule_features import f1_at  # F1 at a threshold, on a dump row's curve
+from rule_features import f1_at, pop_option, random_halves  # F1 at a threshold, on a dump row's curve
 
 SLOPES = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25]
 Q0S = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0]
@@ -102,11 +102,7 @@ def report(name, rows, *p):
 
 def main():
     args = sys.argv[1:]
-    lo = 0.3
-    if "--lo" in args:
-        i = args.index("--lo")
-        lo = float(args[i + 1])
-        del args[i : i + 2]
+    lo = pop_option(args, "--lo", 0.3)
     data, rows = load(args[0], lo)
     print(f"model {data['model']}, effects {data.get('effects')}, snr {data.get('snr')}, lo {lo}")
     qs = np.array([r["q"] for r in rows])
@@ -114,10 +110,7 @@ def main():
     rng = np.random.default_rng(0)
     cv, picks = [], []
     for _ in range(10):
-        order = rng.permutation(len(rows))
-        half = len(rows) // 2
-        a = [rows[i] for i in order[:half]]
-        b = [rows[i] for i in order[half:]]
+        a, b = random_halves(rows, rng)
         for train, test in ((a, b), (b, a)):
             p = fit(train)
             picks.append(p)

@@ -20,7 +20,7 @@ import json
 import sys
 
 import numpy as np
-from rule_features import f1_at  # F1 at a threshold, on a dump row's curve
+from rule_features import f1_at, pop_option, random_halves  # F1 at a threshold, on a dump row's curve
 
 Q0S = [0.0, 0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0, 99.0]
 FROMS = [0.0, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]
@@ -73,16 +73,9 @@ def fit(rows):
 
 def main():
     args = sys.argv[1:]
-    lo = 0.5
-    if "--lo" in args:
-        i = args.index("--lo")
-        lo = float(args[i + 1])
-        del args[i : i + 2]
-    params = None
-    if "--params" in args:
-        i = args.index("--params")
-        params = json.load(open(args[i + 1]))
-        del args[i : i + 2]
+    lo = pop_option(args, "--lo", 0.5)
+    params_path = pop_option(args, "--params", None, str)
+    params = json.load(open(params_path)) if params_path else None
     a, b, rows = pairs(args[0], args[1], lo)
     f1a = np.array([r["f1a"] for r in rows])
     f1b = np.array([r["f1b"] for r in rows])
@@ -100,10 +93,7 @@ def main():
     rng = np.random.default_rng(0)
     cv = []
     for _ in range(10):
-        order = rng.permutation(len(rows))
-        half = len(rows) // 2
-        x = [rows[i] for i in order[:half]]
-        y = [rows[i] for i in order[half:]]
+        x, y = random_halves(rows, rng)
         for train, test in ((x, y), (y, x)):
             q = fit(train)
             cv.append(scores(test, q).mean() - np.mean([r["f1a"] for r in test]))

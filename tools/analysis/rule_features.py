@@ -22,6 +22,23 @@ def f1(c):
     return 2 * tp / d if d else 1.0
 
 
+def pop_option(args, name, default, cast=float):
+    """Takes `name value` out of the argument list `args` (in place): the value cast, else `default`."""
+    if name not in args:
+        return default
+    i = args.index(name)
+    value = cast(args[i + 1])
+    del args[i : i + 2]
+    return value
+
+
+def random_halves(rows, rng):
+    """The rows split in two at random (one permutation drawn from `rng`), for 2-fold cross-validation."""
+    order = rng.permutation(len(rows))
+    half = len(rows) // 2
+    return [rows[i] for i in order[:half]], [rows[i] for i in order[half:]]
+
+
 def f1_at(row, t):
     """F1 keeping detections scoring >= t: the largest grid threshold <= t."""
     kept = [c for c in row["curve"] if c[0] <= t + 1e-9]
@@ -65,10 +82,7 @@ def main():
     ]:
         scores = []
         for _ in range(20):
-            order = rng.permutation(len(rows))
-            half = len(rows) // 2
-            a = [rows[i] for i in order[:half]]
-            b = [rows[i] for i in order[half:]]
+            a, b = random_halves(rows, rng)
             for train, test in ((a, b), (b, a)):
                 rule = fit(train, knots)
                 scores.append(np.mean([f1_at(r, rule(r)) for r in test]))
