@@ -231,7 +231,7 @@ export const PIXEL_PATTERN_WARNING = 1.5;
 
 /** The warning for a volume whose pixel pattern reads `ratio` (above {@link PIXEL_PATTERN_WARNING}). */
 export function pixelPatternWarning(ratio: number): string {
-  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has; or slices that are frames of one plane, not a z stack): spots near the noise may be missed; subtract the camera's offset (dark) image first`;
+  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has): spots near the noise may be missed; subtract the camera's offset (dark) image first`;
 }
 
 function checkVolume(volume: Volume): Vec3 {
