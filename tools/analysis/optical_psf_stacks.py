@@ -12,7 +12,8 @@ grid and summed over each camera pixel (pixel integration), each spot at a sub-p
 (thirds of a pixel, quarters of a slice), its true position the PSF's brightest point.
 
 Camera: Poisson photons on a flat background with a mild gradient, gain, offset, Gaussian read
-noise, uint16. A spot's amplitude is set from its local SNR as `@dmdet/simulate` defines it (peak
+noise, uint16. Each spot's brightness is spread by a lognormal factor (σ 0.2 of its log) about the
+amplitude set from the local SNR as `@dmdet/simulate` defines it (peak
 photons A over √(A + background + read noise²), so the benchmarks' SNRs mean the same). Also
 written: the σ of a 3D Gaussian fitted to the in-focus PSF (camera pixels and slices), which the
 classical baseline is given as "the true σ".
@@ -30,7 +31,10 @@ Cases (name: NA / n / λ µm / pixel µm / z step µm / spherical aberration in 
 With `--scmos k` the camera is an sCMOS's: each pixel has its own offset (σ k × the median read
 noise), gain (σ 2 %) and read noise (lognormal around the median, σ 0.5 of its log, so a few
 pixels are several times noisier), the same pixel pattern in every slice of a stack, as in
-a real camera's z stack.
+a real camera's z stack; the SNR then counts the pattern's spread as noise.
+
+All cases draw from one random stream (`--seed`), in the order given: a `--cases` subset gives
+other stacks than the same cases among more.
 
 Writes OUT/<case>-snr<s>-<k>.tif (uint16, ImageJ hyperstack with the voxel size), the matching
 -truth.csv (x, y, z in voxels) and OUT/cases.json (each case's optics, fitted σ and files).
