@@ -10,6 +10,9 @@ export const PIXEL_PATTERN_MIN_SLICES = 8;
  */
 const LEVEL_SPREAD = 1.09;
 
+/** Most voxels whose deviations give the noise along z (every stride-th voxel beyond it; 16 MB). */
+const NOISE_SAMPLES = 4_194_304;
+
 /** A z stack's pattern repeated in every slice, as {@link pixelPattern} reads it. */
 export interface PixelPattern {
   /**
@@ -30,7 +33,8 @@ export interface PixelPattern {
  * a quarter cut off at each end: robust to the few slices a spot lights, and not stepped as a
  * median of integer counts would be), less the median of those in its 5×5 in-plane neighbourhood
  * (so smooth light such as cells stays out of it), and its robust spread against what the noise
- * along z alone would give it (1.09 · noise / √Z). NaN voxels are left out; a pixel with fewer than
+ * along z alone would give it (1.09 · noise / √Z; the noise from at most 4,194,304 voxels, evenly
+ * strided in larger volumes). NaN voxels are left out; a pixel with fewer than
  * half its slices holding numbers is left out. `undefined` for stacks of fewer than
  * {@link PIXEL_PATTERN_MIN_SLICES} slices, or without noise along z.
  *
@@ -53,14 +57,15 @@ export function pixelPattern(volume: Volume): PixelPattern | undefined {
     }
     levels[p] = 2 * n >= Z ? interquartileMean(column.subarray(0, n)) : Number.NaN;
   }
-  // The noise along z: deviations of every voxel from its pixel's level.
-  const deviations = new Float32Array(data.length);
+  // The noise along z: deviations of the voxels from their pixel's level (every voxel, or every
+  // stride-th in large volumes: at most NOISE_SAMPLES).
+  const stride = Math.max(1, Math.ceil(data.length / NOISE_SAMPLES));
+  const deviations = new Float32Array(Math.ceil(data.length / stride));
   let d = 0;
-  for (let z = 0; z < Z; z++)
-    for (let p = 0; p < plane; p++) {
-      const v = (data[z * plane + p] as number) - (levels[p] as number);
-      if (!Number.isNaN(v)) deviations[d++] = Math.abs(v);
-    }
+  for (let i = 0; i < data.length; i += stride) {
+    const v = (data[i] as number) - (levels[i % plane] as number);
+    if (!Number.isNaN(v)) deviations[d++] = Math.abs(v);
+  }
   if (d === 0) return undefined;
   const noise = 1.4826 * median(deviations.subarray(0, d));
   if (!(noise > 0)) return undefined;

@@ -115,6 +115,17 @@ describe('pixelPattern', () => {
     }
   });
 
+  it('reads the noise from a stride of the voxels in large volumes, as well', () => {
+    const shape: Vec3 = [17, 512, 512]; // 4.46 M voxels: every 2nd
+    const data = noise(shape, 100, 4, 8);
+    const r = pixelPattern(createVolume(data, shape));
+    // the same noise on its first 16 slices, 4.19 M voxels, every one read
+    const all = pixelPattern(createVolume(data.slice(0, 16 * 512 * 512), [16, 512, 512]));
+    expect(Math.abs((r?.noise as number) / (all?.noise as number) - 1)).toBeLessThan(0.01);
+    expect(r?.ratio).toBeGreaterThan(0.9);
+    expect(r?.ratio).toBeLessThan(1.1);
+  });
+
   it('leaves out stacks too thin to tell, constant ones and empty ones', () => {
     const thin: Vec3 = [PIXEL_PATTERN_MIN_SLICES - 1, 16, 16];
     expect(pixelPattern(createVolume(noise(thin, 0, 1, 2), thin))).toBeUndefined();
