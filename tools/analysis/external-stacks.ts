@@ -48,7 +48,6 @@ async function load(c: CaseEntry, f: CaseFile) {
   return { volume, points, spotSigma: { xy: c.sigma_xy, z: c.sigma_z } };
 }
 
-const rows: string[] = [];
 const started = Date.now();
 for (const name of modelText.split(',')) {
   const model = await loadModel(name);
@@ -70,9 +69,9 @@ for (const name of modelText.split(',')) {
           const validation = await Promise.all(files.slice(-2).map((f) => load(c, f)));
           sef = `; SEF3D (σ ${c.sigma_xy.toFixed(2)}, ${c.sigma_z.toFixed(2)}) ${fmt(tunedSef3d(test, validation).scores)}`;
         }
-        const line = `${caseName} SNR ${snr}: ${name} ${fmt(scores)}${sef}; σxy,σz/threshold ${used.join(' ')}`;
-        console.log(line);
-        rows.push(line);
+        console.log(
+          `${caseName} SNR ${snr}: ${name} ${fmt(scores)}${sef}; σxy,σz/threshold ${used.join(' ')}`,
+        );
       }
   } finally {
     await pool.close();

@@ -1,4 +1,4 @@
-import { median } from '@dmdet/postprocess';
+import { median, robustNoise } from '@dmdet/postprocess';
 import type { Volume } from '@dmdet/volume-io';
 
 /** Fewest slices {@link pixelPattern} reads a pattern from (fewer: a spot could fill half of them). */
@@ -85,11 +85,7 @@ export function pixelPattern(volume: Volume): PixelPattern | undefined {
       pattern[m++] = own - median(near.subarray(0, n));
     }
   if (m === 0) return undefined;
-  const values = pattern.subarray(0, m);
-  const centre = median(values);
-  const spreadOf = new Float32Array(m);
-  for (let i = 0; i < m; i++) spreadOf[i] = Math.abs((values[i] as number) - centre);
-  const spread = 1.4826 * median(spreadOf);
+  const spread = robustNoise(pattern.subarray(0, m)).sigma;
   return { ratio: spread / ((LEVEL_SPREAD * noise) / Math.sqrt(Z)), spread, noise };
 }
 
