@@ -85,6 +85,8 @@ export interface GeneralDataOptions {
   offScale?: number;
   /** `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture, astigmatism, depth attenuation). Default false. */
   effects?: boolean;
+  /** `sampleGeneralParams`' `cameraPattern`: draw an sCMOS camera's pixel pattern (in half the volumes). Default false. */
+  cameraPattern?: boolean;
   /**
    * Probability that a volume is made crowded ({@link crowdedParams}): dense (1–4 spots per
    * 1000 σxy²·σz, the top of the family's range), with clusters and touching pairs. Default 0.
@@ -127,6 +129,7 @@ function generalItem(seed: number, options: Required<GeneralDataOptions>): Label
     snr: options.snr,
     offScale: options.offScale,
     effects: options.effects,
+    cameraPattern: options.cameraPattern,
   });
   const crowd = new Random(deriveSeed(seed, 0xc20d));
   const params = crowd.float() < options.crowding ? crowdedParams(sampled, crowd) : sampled;
@@ -157,6 +160,7 @@ export function generalTrainingData(options: GeneralDataOptions = {}): {
     spotJitter: 0.08,
     offScale: 1,
     effects: false,
+    cameraPattern: false,
     crowding: 0,
     estimatedSize: false,
     ...options,

@@ -2,7 +2,7 @@ import type { Vec3 } from '@dmdet/volume-io';
 import { checkNumber, SimulateError } from './errors';
 import type { GeneralCamera } from './general-params';
 import { gamma, PoissonTable, poisson } from './poisson';
-import { Random } from './random';
+import { deriveSeed, Random } from './random';
 
 /**
  * Turns expected photons into camera counts: per voxel, an exact Poisson draw k of its mean, then
@@ -14,7 +14,13 @@ import { Random } from './random';
  * gain: the same mean, twice the shot-noise variance (excess noise factor √2).
  *
  * Hot pixels: round(hotPixelFraction · y · x) camera pixels (x, y) drawn uniformly, each adding
- * uniform(0.2, 1) · hotPixelLevel counts in every slice. Seeded: same input and seed, same bytes.
+ * uniform(0.2, 1) · hotPixelLevel counts in every slice.
+ *
+ * With a `pattern` (an sCMOS camera), each camera pixel (x, y) has its own offset
+ * offset + pattern.offset · N(0, 1), gain gain · (1 + pattern.gain · N(0, 1)) (at least 0) and read
+ * noise readNoise · exp(pattern.readNoise · N(0, 1)), the same in every slice, drawn from a stream
+ * of their own: without a pattern (or with all three 0) the counts are those of a camera without.
+ * Seeded: same input and seed, same bytes.
  *
  * @example
  * const counts = applyCamera(photons, [10, 64, 64], { offset: 100, gain: 2, readNoise: 3, hotPixelFraction: 0, hotPixelLevel: 0 }, 1);
@@ -43,6 +49,7 @@ export function applyCamera(
       const at = rng.int(plane);
       hot[at] = Math.max(hot[at] as number, hotPixelLevel * rng.uniform(0.2, 1));
     }
+  const maps = patternMaps(camera, plane, seed);
   const out = new Uint16Array(photons.length);
   // Exact inversion tables for means that recur (flat backgrounds): one per distinct mean, at most a few.
   const tables = new Map<number, PoissonTable>();
@@ -68,11 +75,49 @@ export function applyCamera(
       }
     }
     if (em && k > 0) k = gamma(k, rng);
-    let v = offset + gain * k;
-    if (readNoise > 0) v += readNoise * rng.normal();
+    let v: number;
+    if (maps) {
+      const p = i % plane;
+      v = (maps.offset[p] as number) + (maps.gain[p] as number) * k;
+      if (readNoise > 0) v += (maps.readNoise[p] as number) * rng.normal();
+    } else {
+      v = offset + gain * k;
+      if (readNoise > 0) v += readNoise * rng.normal();
+    }
     if (hot) v += hot[i % plane] as number;
     v = Math.round(v);
     out[i] = Math.min(Math.max(v, 0), 65535);
   }
   return out;
+}
+
+/** Each camera pixel's offset, gain and read noise under an sCMOS pattern; undefined without one. */
+function patternMaps(camera: GeneralCamera, plane: number, seed: number) {
+  const p = camera.pattern;
+  if (!p || (p.offset === 0 && p.gain === 0 && p.readNoise === 0)) return undefined;
+  const rng = new Random(deriveSeed(seed, 0x5c3));
+  const offset = new Float64Array(plane);
+  const gain = new Float64Array(plane);
+  const readNoise = new Float64Array(plane);
+  for (let i = 0; i < plane; i++) {
+    offset[i] = camera.offset + p.offset * rng.normal();
+    gain[i] = Math.max(0, camera.gain * (1 + p.gain * rng.normal()));
+    readNoise[i] = camera.readNoise * Math.exp(p.readNoise * rng.normal());
+  }
+  return { offset, gain, readNoise };
+}
+
+/**
+ * The camera's read noise as a spot sees it, counts: √(readNoise² · E[exp(2 s N)] + pattern.offset²)
+ * with s = pattern.readNoise, i.e. the mean read-noise variance over the pixels plus the spread of
+ * their offsets (an sCMOS pattern is noise to a spot at an unknown pixel). Without a pattern it is
+ * `readNoise`. The `general` family's local SNR counts this as the read noise.
+ *
+ * @example
+ * patternReadNoise({ offset: 100, gain: 1, readNoise: 2, hotPixelFraction: 0, hotPixelLevel: 0, pattern: { offset: 2, gain: 0, readNoise: 0 } }); // √8
+ */
+export function patternReadNoise(camera: GeneralCamera): number {
+  const p = camera.pattern;
+  if (!p) return camera.readNoise;
+  return Math.sqrt(camera.readNoise ** 2 * Math.exp(2 * p.readNoise ** 2) + p.offset ** 2);
 }

@@ -92,6 +92,8 @@ export interface GeneralGridOptions {
   seed?: number;
   /** Draw the acquisition effects too (`sampleGeneralParams`' `effects`). Default false. */
   effects?: boolean;
+  /** Draw an sCMOS camera's pixel pattern too (`sampleGeneralParams`' `cameraPattern`). Default false. */
+  cameraPattern?: boolean;
 }
 
 /** One planned `general` sample: its id, SNR, seed and the params it is drawn with. */
@@ -110,7 +112,17 @@ export interface GeneralGridSample extends GeneralPlanEntry, GeneralVolume {}
 
 /** What a set of `general` volumes will hold, without simulating it. */
 export function generalPlan(options: GeneralGridOptions = {}): GeneralPlanEntry[] {
-  const { snrs, snrRange, perLevel = 1, shape, size, overrides, seed = 0, effects = false } = options;
+  const {
+    snrs,
+    snrRange,
+    perLevel = 1,
+    shape,
+    size,
+    overrides,
+    seed = 0,
+    effects = false,
+    cameraPattern = false,
+  } = options;
   checkNumber('perLevel', perLevel, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   checkNumber('seed', seed, Number.isInteger, 'an integer');
   if (snrs !== undefined && snrs.length === 0)
@@ -126,6 +138,7 @@ export function generalPlan(options: GeneralGridOptions = {}): GeneralPlanEntry[
         ...(snr !== undefined ? { snr } : snrRange ? { snr: snrRange } : {}),
         ...(overrides ? { overrides } : {}),
         effects,
+        cameraPattern,
       });
       const n = String(i).padStart(3, '0');
       plan.push({

@@ -22,6 +22,27 @@ export interface GeneralCamera {
    * the gain (excess noise factor √2: twice the shot-noise variance). Absent: false.
    */
   emMultiplication?: boolean;
+  /**
+   * An sCMOS camera's pixel pattern: each camera pixel (x, y) its own offset, gain and read noise,
+   * the same in every slice. Absent or all 0: every pixel alike.
+   */
+  pattern?: GeneralCameraPattern;
+}
+
+/**
+ * The pixel-to-pixel spread of an sCMOS camera ({@link GeneralCamera}'s `pattern`), fixed per pixel
+ * and the same in every slice of a stack.
+ */
+export interface GeneralCameraPattern {
+  /** Standard deviation of the pixels' own offsets about the camera's `offset`, counts. */
+  offset: number;
+  /** Standard deviation of the pixels' relative gains about the camera's `gain` (0.02: 2 %). */
+  gain: number;
+  /**
+   * Standard deviation of the log of the pixels' read noise, whose median is the camera's
+   * `readNoise`: 0.5 puts 1 % of the pixels above 3.2× the median (noisy pixels).
+   */
+  readNoise: number;
 }
 
 /** Cells: smooth 3D blobs of autofluorescence, each with a nucleus inside. */
@@ -182,6 +203,7 @@ export const GENERAL_CENTRE: GeneralParams = deepFreeze({
     hotPixelFraction: 0,
     hotPixelLevel: 1000,
     emMultiplication: false,
+    pattern: { offset: 0, gain: 0, readNoise: 0 },
   },
   background: {
     level: 10,
@@ -308,6 +330,27 @@ export type GeneralEffectName = keyof typeof EFFECT_RANGES;
 export const GENERAL_EFFECT_RANGES: Readonly<Record<GeneralEffectName, Readonly<GeneralRange>>> =
   deepFreeze(EFFECT_RANGES);
 
+const CAMERA_PATTERN_RANGES = {
+  'camera.pattern.offset': { min: 0.2, max: 3, scale: 'log', off: 0.5, unit: '× read noise' },
+  'camera.pattern.gain': { min: 0.002, max: 0.02, scale: 'log', unit: 'relative' },
+  'camera.pattern.readNoise': { min: 0.1, max: 0.6, scale: 'linear', unit: 'σ of ln' },
+} as const satisfies Record<string, GeneralRange>;
+
+/** The name (parameter path) of one of {@link GENERAL_CAMERA_PATTERN_RANGES}. */
+export type GeneralCameraPatternName = keyof typeof CAMERA_PATTERN_RANGES;
+
+/**
+ * The sCMOS pixel pattern {@link sampleGeneralParams} draws with `cameraPattern: true`, from a
+ * random stream of its own (so a seed's other fields, the acquisition effects too, are the same with
+ * or without it): on in half the volumes; each pixel's offset spread drawn as a multiple of the read
+ * noise (`camera.pattern.offset` is stored in counts: this multiple × `camera.readNoise`), its
+ * relative gain spread and the spread of the log of its read noise. Without `cameraPattern` every
+ * pixel is alike (all three 0).
+ */
+export const GENERAL_CAMERA_PATTERN_RANGES: Readonly<
+  Record<GeneralCameraPatternName, Readonly<GeneralRange>>
+> = deepFreeze(CAMERA_PATTERN_RANGES);
+
 /** Most spots {@link sampleGeneralParams} puts in one volume. */
 export const GENERAL_MAX_SPOTS = 8000;
 
@@ -335,6 +378,12 @@ export interface SampleGeneralOptions {
    * model's training data), every effect off. `offScale` applies to them too.
    */
   effects?: boolean;
+  /**
+   * Also draw an sCMOS camera's pixel pattern ({@link GENERAL_CAMERA_PATTERN_RANGES}), from a
+   * stream of its own: every other field is the same as without. Default false: every pixel alike
+   * (the built-in models' training data). `offScale` applies to it too.
+   */
+  cameraPattern?: boolean;
 }
 
 function drawRange(rng: Random, r: GeneralRange, min = r.min, max = r.max, offScale = 1): number {
@@ -431,6 +480,15 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
   const astigmatism = drawEffect(E['psf.astigmatism']);
   const astigmatismAngle = Math.PI * effects.float();
   const attenuation = drawEffect(E.attenuation);
+  const patternRng = new Random(deriveSeed(seed, 0x9e51));
+  const P = GENERAL_CAMERA_PATTERN_RANGES;
+  const patternOffset = drawRange(patternRng, P['camera.pattern.offset'], undefined, undefined, offScale);
+  const patternGain = drawRange(patternRng, P['camera.pattern.gain']);
+  const patternRead = drawRange(patternRng, P['camera.pattern.readNoise']);
+  camera.pattern =
+    options.cameraPattern && patternOffset > 0
+      ? { offset: patternOffset, gain: patternGain, readNoise: patternRead }
+      : { offset: 0, gain: 0, readNoise: 0 };
   const drawn: GeneralParams = {
     shape,
     camera,
@@ -472,6 +530,8 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
   if (o?.background?.blobs?.count === undefined) {
     p.background.blobs.count = Math.round((blobsPer256 * Y * X) / 65536);
   }
+  if (o?.camera?.pattern?.offset === undefined && p.camera.pattern)
+    p.camera.pattern.offset *= p.camera.readNoise; // drawn as a multiple of the (final) read noise
   validateGeneralParams(p);
   return p;
 }
@@ -557,6 +617,18 @@ export function validateGeneralParams(p: GeneralParams): void {
       'INVALID_OPTION',
       `camera.emMultiplication must be true or false, got ${JSON.stringify(c.emMultiplication)}`,
     );
+  if (c.pattern !== undefined) {
+    if (!isRecord(c.pattern))
+      throw new SimulateError('INVALID_OPTION', 'camera.pattern must be { offset, gain, readNoise }');
+    checkNumber('camera.pattern.offset', c.pattern.offset, nonNeg, 'a number of counts >= 0');
+    checkNumber(
+      'camera.pattern.gain',
+      c.pattern.gain,
+      (v) => v >= 0 && v < 0.5,
+      'a relative spread in [0, 0.5)',
+    );
+    checkNumber('camera.pattern.readNoise', c.pattern.readNoise, nonNeg, 'a number >= 0');
+  }
   checkNumber('background.level', b.level, nonNeg, 'a number of photons >= 0');
   checkNumber('background.gradient', b.gradient, (v) => v >= 0 && v <= 2, 'in [0, 2]');
   checkNumber('background.gradientAngle', b.gradientAngle, () => true, 'a number of radians');

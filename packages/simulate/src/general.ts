@@ -1,5 +1,5 @@
 import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
-import { applyCamera } from './camera';
+import { applyCamera, patternReadNoise } from './camera';
 import { checkNumber } from './errors';
 import { addBlobs, addSmoothBackground, interpolate } from './general-background';
 import { type GeneralParams, validateGeneralParams } from './general-params';
@@ -36,7 +36,7 @@ export interface GeneralPoint {
   intensity: number;
   /** Cluster or pair it belongs to (0, 1, …), −1 when alone. */
   cluster: number;
-  /** Its local SNR, A / √(B + A + (readNoise/gain)²). */
+  /** Its local SNR, A / √(B + A + (r/gain)²), r the read noise with any pixel pattern (`patternReadNoise`). */
   snr: number;
   /** Local background B at its centre, photons (everything but the spots, interpolated). */
   background: number;
@@ -92,7 +92,7 @@ function expectation(params: GeneralParams, seed: number, keepBackground: boolea
   const stream = (k: number) => new Random(deriveSeed(seed, k));
   const shape: [number, number, number] = [params.shape[0], params.shape[1], params.shape[2]];
   const { psf, spots, camera } = params;
-  const r = camera.readNoise / camera.gain;
+  const r = patternReadNoise(camera) / camera.gain;
   const photons = new Float32Array(shape[0] * shape[1] * shape[2]);
   const smooth = addSmoothBackground(
     photons,

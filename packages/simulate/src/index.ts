@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-export { applyCamera } from './camera';
+export { applyCamera, patternReadNoise } from './camera';
 export {
   type GeneralGridOptions,
   type GeneralGridSample,
@@ -31,6 +31,7 @@ export {
 } from './general';
 export {
   type DeepPartial,
+  GENERAL_CAMERA_PATTERN_RANGES,
   GENERAL_CENTRE,
   GENERAL_EFFECT_RANGES,
   GENERAL_MAX_SPOTS,
@@ -38,6 +39,8 @@ export {
   type GeneralBackground,
   type GeneralBlobs,
   type GeneralCamera,
+  type GeneralCameraPattern,
+  type GeneralCameraPatternName,
   type GeneralCells,
   type GeneralEffectName,
   type GeneralOverrides,

@@ -6,6 +6,7 @@ import * as node from '../src/node';
 describe('public API', () => {
   it('main entry', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'GENERAL_CAMERA_PATTERN_RANGES',
       'GENERAL_CENTRE',
       'GENERAL_EFFECT_RANGES',
       'GENERAL_MAX_SPOTS',
@@ -25,6 +26,7 @@ describe('public API', () => {
       'gridPlan',
       'localSnr',
       'mergeGeneralParams',
+      'patternReadNoise',
       'peakIntensity',
       'poisson',
       'renderGeneral',
