@@ -621,6 +621,15 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     expect((await dmdet('simulate', '--out', join(root, 'virus-effects'), '--effects')).stderr).toMatch(
       /--effects is for --scenario general/,
     );
+    const patterned = join(root, 'camera-pattern');
+    expect((await dmdet('simulate', '--out', patterned, '--camera-pattern', ...args)).code).toBe(0);
+    const drawn = JSON.parse(readFileSync(join(patterned, 'manifest.json'), 'utf8'));
+    const planned = generalPlan({ perLevel: 3, shape: [4, 32, 32], seed: 5, cameraPattern: true });
+    expect(drawn.samples.map((s: { params: unknown }) => s.params)).toEqual(planned.map((e) => e.params));
+    expect(planned.filter((e) => (e.params.camera.pattern?.offset ?? 0) > 0)).toHaveLength(1);
+    expect(
+      (await dmdet('simulate', '--out', join(root, 'virus-pattern'), '--camera-pattern')).stderr,
+    ).toMatch(/--camera-pattern is for --scenario general/);
   });
 
   it('simulate → train (one short epoch) → detect with the new model → evaluate against the manifest', async () => {

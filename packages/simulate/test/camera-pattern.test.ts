@@ -31,8 +31,11 @@ function perPixel(counts: Uint16Array, Z: number, plane: number) {
   return { mean, sd };
 }
 
-const meanOf = (a: ArrayLike<number>) =>
-  (Array.prototype.reduce.call(a, (s: number, v) => s + (v as number), 0) as number) / a.length;
+const meanOf = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] as number;
+  return s / a.length;
+};
 const sdOf = (a: ArrayLike<number>) => {
   const m = meanOf(a);
   let ss = 0;
@@ -145,7 +148,7 @@ describe('sampleGeneralParams: cameraPattern', () => {
       expect(q.readNoise).toBeGreaterThanOrEqual(R['camera.pattern.readNoise'].min - 1e-12);
       expect(q.readNoise).toBeLessThanOrEqual(R['camera.pattern.readNoise'].max + 1e-12);
     }
-    const off = R['camera.pattern.offset'].off;
+    const off = R['camera.pattern.offset'].off as number;
     expect(Math.abs(on - n * (1 - off))).toBeLessThan(4 * Math.sqrt(n * off * (1 - off)));
   });
 

@@ -20,6 +20,8 @@ Scenarios (--scenario):
             snr and background columns; the manifest holds each volume's parameters.
             --effects adds acquisition effects, each drawn per volume: EMCCD gain, granular
             cell texture, astigmatism, depth attenuation
+            --camera-pattern adds an sCMOS camera's pixel pattern in half the volumes: each
+            pixel its own offset, gain and read noise, the same in every slice
 
 Options:
   --out <folder>          where to write (must be empty unless --force)
@@ -32,6 +34,7 @@ Options:
                           drawn per volume, 256×256)
   --seed <n>              dataset seed (default 0)
   --effects               general only: draw the acquisition effects too
+  --camera-pattern        general only: draw an sCMOS pixel pattern too
   --force                 write into a non-empty folder
   --json                  print the manifest as JSON
   --quiet                 no progress
@@ -52,6 +55,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     shape: { type: 'string' },
     seed: { type: 'string' },
     effects: { type: 'boolean' },
+    'camera-pattern': { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -72,6 +76,8 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   const densities = listOption(values['density']);
   if (scenario !== 'general' && values['effects'])
     throw new UsageError('--effects is for --scenario general', 'simulate');
+  if (scenario !== 'general' && values['camera-pattern'])
+    throw new UsageError('--camera-pattern is for --scenario general', 'simulate');
   if (scenario === 'general' && densities)
     throw new UsageError(
       '--density is for the virus scenario; general volumes draw their counts',
@@ -102,6 +108,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
           scenario: 'general',
           ...(perCell ? { perLevel: perCell } : {}),
           ...(values['effects'] ? { effects: true } : {}),
+          ...(values['camera-pattern'] ? { cameraPattern: true } : {}),
         })
       : await simulateDataset({
           ...common,
