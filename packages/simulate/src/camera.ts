@@ -118,6 +118,7 @@ function patternMaps(camera: GeneralCamera, plane: number, seed: number) {
  */
 export function patternReadNoise(camera: GeneralCamera): number {
   const p = camera.pattern;
-  if (!p) return camera.readNoise;
+  // Without a pattern, the read noise itself (volumes drawn before patterns existed stay the same).
+  if (!p || (p.offset === 0 && p.readNoise === 0)) return camera.readNoise;
   return Math.sqrt(camera.readNoise ** 2 * Math.exp(2 * p.readNoise ** 2) + p.offset ** 2);
 }

@@ -105,6 +105,11 @@ describe('applyCamera: an sCMOS pixel pattern', () => {
 
   it('patternReadNoise: the read noise a spot sees', () => {
     expect(patternReadNoise(plain)).toBe(4);
+    // No pattern: the read noise itself, to the last bit.
+    for (const r of [0.1, 2.3, 7.7, 9.95])
+      expect(
+        patternReadNoise({ ...plain, readNoise: r, pattern: { offset: 0, gain: 0.01, readNoise: 0 } }),
+      ).toBe(r);
     expect(patternReadNoise({ ...plain, pattern: { offset: 3, gain: 0.01, readNoise: 0 } })).toBeCloseTo(
       5,
       12,
