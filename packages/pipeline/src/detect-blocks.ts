@@ -16,6 +16,7 @@ import {
   ghostRuleFor,
   PIXEL_PATTERN_WARNING,
   pixelPatternWarning,
+  trainedWithPixelPattern,
 } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
@@ -185,6 +186,7 @@ export async function detectInBlocks(
       `block must be [z, y, x] positive integers, got ${JSON.stringify(block)}`,
     );
   const metadata = options.model.metadata;
+  const patternTrained = trainedWithPixelPattern(metadata.training);
   const spot = await commonSpotSize(source, options);
   const zoom = (
     spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1]
@@ -274,7 +276,7 @@ export async function detectInBlocks(
     // The pixel-pattern warning once, for the block that reads the most (below).
     const patternWarning =
       result.pixelPattern !== undefined && result.pixelPattern > PIXEL_PATTERN_WARNING
-        ? pixelPatternWarning(result.pixelPattern)
+        ? pixelPatternWarning(result.pixelPattern, patternTrained)
         : undefined;
     for (const w of result.warnings) if (w !== patternWarning) warnings.add(w);
     if (result.pixelPattern !== undefined) pattern = Math.max(pattern ?? 0, result.pixelPattern);
@@ -376,7 +378,9 @@ export async function detectInBlocks(
     ...(pattern !== undefined ? { pixelPattern: pattern } : {}),
     warnings: [
       ...warnings,
-      ...(pattern !== undefined && pattern > PIXEL_PATTERN_WARNING ? [pixelPatternWarning(pattern)] : []),
+      ...(pattern !== undefined && pattern > PIXEL_PATTERN_WARNING
+        ? [pixelPatternWarning(pattern, patternTrained)]
+        : []),
     ],
   };
 }

@@ -229,9 +229,22 @@ export interface DetectResult {
  */
 export const PIXEL_PATTERN_WARNING = 1.5;
 
-/** The warning for a volume whose pixel pattern reads `ratio` (above {@link PIXEL_PATTERN_WARNING}). */
-export function pixelPatternWarning(ratio: number): string {
-  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has): spots near the noise may be missed; subtract the camera's offset (dark) image first`;
+/**
+ * Whether a model's weights were trained with an sCMOS pixel pattern in their data (its `training`
+ * notes say `data.general.cameraPattern`, as `tools/train-general-model.ts --camera-pattern` writes):
+ * the built-in `scmos` model is.
+ */
+export function trainedWithPixelPattern(training: Record<string, unknown> | undefined): boolean {
+  const data = training?.['data'] as { general?: { cameraPattern?: unknown } } | undefined;
+  return data?.general?.cameraPattern === true;
+}
+
+/**
+ * The warning for a volume whose pixel pattern reads `ratio` (above {@link PIXEL_PATTERN_WARNING});
+ * for a model not trained with such patterns it also points to the built-in `scmos` model, which was.
+ */
+export function pixelPatternWarning(ratio: number, patternTrained = false): string {
+  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has): spots near the noise may be missed; subtract the camera's offset (dark) image first${patternTrained ? '' : ", or detect with the model trained with such patterns (--model scmos, loadModel('scmos'))"}`;
 }
 
 function checkVolume(volume: Volume): Vec3 {
@@ -428,7 +441,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     warnings.push(
       `${found.length} detections among ${bright} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
     );
-  if (pattern && pattern.ratio > PIXEL_PATTERN_WARNING) warnings.push(pixelPatternWarning(pattern.ratio));
+  if (pattern && pattern.ratio > PIXEL_PATTERN_WARNING)
+    warnings.push(pixelPatternWarning(pattern.ratio, trainedWithPixelPattern(metadata.training)));
   const points: DetectedPoint[] = found.map((d) => {
     const p: DetectedPoint = { x: d.x, y: d.y, z: d.z, score: d.score };
     if (voxelSize) {

@@ -19,13 +19,17 @@ export function moduleUrl(): string {
  * acquisition effects (granular cell autofluorescence among them), with everything around the
  * network (spot scale, input transform, flips, threshold rule) the general model's: better on
  * granular, autofluorescent cells, a little worse on faint spots elsewhere (docs/default-model.md,
- * "`tissue`"); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario alone,
+ * "`tissue`"); `'scmos'` is the general model fine-tuned further with an sCMOS camera's pixel pattern
+ * (per-pixel offsets, gains and read noise, the same in every slice) in half the family's volumes,
+ * the rest of it the general model's: better on stacks with such a pattern near the noise, worse on
+ * faint spots without one (`detect` points to it when it reads a pattern; docs/default-model.md,
+ * "`scmos`"); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario alone,
  * reproduces the paper's Table 1 (docs/results.md).
  */
 export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = builtIn;
 
 /** A built-in model's name. */
-export type BuiltInModelName = 'default' | 'general' | 'tissue' | 'ptc-virus';
+export type BuiltInModelName = 'default' | 'general' | 'tissue' | 'scmos' | 'ptc-virus';
 
 /** Whether `source` names a built-in model. */
 export function isBuiltInModel(source: unknown): source is BuiltInModelName {
@@ -38,7 +42,7 @@ export function defaultModelUrl(name: BuiltInModelName = 'default'): string {
 }
 
 /**
- * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'tissue'`, `'ptc-virus'`: shipped with this package), a URL of a
+ * Loads a detector: a built-in model by name (`'default'` = `'general'`, `'tissue'`, `'scmos'`, `'ptc-virus'`: shipped with this package), a URL of a
  * `model.json` (or `indexeddb://…`), an IOHandler, or the `File`s a user picked. In Node, use
  * `loadModel` from `@dmdet/pipeline/node`, which also reads folders. Starts a backend first when
  * none is active (the fastest available, as `detect` does), so it can be the first call.

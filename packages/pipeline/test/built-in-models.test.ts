@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MODELS, defaultModelUrl } from '../src';
+import { trainedWithPixelPattern } from '../src/detect';
 import { isBuiltInModel } from '../src/load-model';
 import { loadModel } from '../src/node';
 
@@ -10,7 +11,13 @@ const weightsOf = (name: keyof typeof BUILT_IN_MODELS) =>
 
 describe('the built-in models', () => {
   it('lists each name with a folder of its own that loads', async () => {
-    expect(Object.keys(BUILT_IN_MODELS).sort()).toEqual(['default', 'general', 'ptc-virus', 'tissue']);
+    expect(Object.keys(BUILT_IN_MODELS).sort()).toEqual([
+      'default',
+      'general',
+      'ptc-virus',
+      'scmos',
+      'tissue',
+    ]);
     for (const name of Object.keys(BUILT_IN_MODELS) as (keyof typeof BUILT_IN_MODELS)[]) {
       expect(isBuiltInModel(name)).toBe(true);
       const detector = await loadModel(name);
@@ -28,5 +35,20 @@ describe('the built-in models', () => {
     const { training: _g, context: _d, ...generalSettings } = general.metadata;
     expect(tissueSettings).toEqual(generalSettings);
     expect(tissue.metadata.training?.['weightsFrom']).toBe('tools/models/general-effects-faint');
+  }, 60_000);
+
+  it("'scmos' has weights trained with a pixel pattern and the general model's detection settings", async () => {
+    const general = await loadModel('general');
+    const scmos = await loadModel('scmos');
+    expect(weightsOf('scmos').equals(weightsOf('general'))).toBe(false);
+    expect(weightsOf('scmos').equals(weightsOf('tissue'))).toBe(false);
+    expect(weightsOf('scmos').length).toBe(weightsOf('general').length);
+    const { training: _t, context: _c, ...scmosSettings } = scmos.metadata;
+    const { training: _g, context: _d, ...generalSettings } = general.metadata;
+    expect(scmosSettings).toEqual(generalSettings);
+    expect(scmos.metadata.training?.['weightsFrom']).toBe('tools/models/general-pattern-fast');
+    expect(trainedWithPixelPattern(scmos.metadata.training)).toBe(true);
+    expect(trainedWithPixelPattern(general.metadata.training)).toBe(false);
+    expect(trainedWithPixelPattern((await loadModel('tissue')).metadata.training)).toBe(false);
   }, 60_000);
 });

@@ -32,6 +32,16 @@ describe('the pixel-pattern warning', () => {
     expect(camera.pixelPattern).toBeGreaterThan(2.5);
     expect(patternWarnings(camera.warnings)).toHaveLength(1);
     expect(patternWarnings(camera.warnings)[0]).toMatch(/subtract the camera's offset \(dark\) image/);
+    expect(patternWarnings(camera.warnings)[0]).toMatch(/--model scmos/);
+    // A model trained with such patterns is not sent to itself.
+    const trained = {
+      ...model,
+      metadata: { ...model.metadata, training: { data: { general: { cameraPattern: true } } } },
+    };
+    const again = await detect(stack([12, 32, 32], 5, 2), { model: trained });
+    expect(again.pixelPattern).toBe(camera.pixelPattern);
+    expect(patternWarnings(again.warnings)).toHaveLength(1);
+    expect(patternWarnings(again.warnings)[0]).toMatch(/subtract the camera's offset \(dark\) image first$/);
     const thin = await detect(stack([5, 32, 32], 5, 3), { model });
     expect(thin.pixelPattern).toBeUndefined();
     expect(patternWarnings(thin.warnings)).toEqual([]);
@@ -49,5 +59,6 @@ describe('the pixel-pattern warning', () => {
     const warned = patternWarnings(blocks.warnings);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toContain(`${(blocks.pixelPattern as number).toFixed(1)}×`);
+    expect(warned[0]).toMatch(/--model scmos/);
   }, 60_000);
 });

@@ -58,7 +58,9 @@ Options:
   --model <dir|name>        model folder (model.json + weights.bin), or a built-in model by name:
                             default (= general: any microscope), tissue (the general model
                             fine-tuned on granular, autofluorescent cells: better there, a little
-                            worse on faint spots elsewhere), ptc-virus (the Particle Tracking
+                            worse on faint spots elsewhere), scmos (the general model
+                            fine-tuned with sCMOS pixel patterns: for stacks detect warns have
+                            one), ptc-virus (the Particle Tracking
                             Challenge's virus scenario only)
   --out <file|dir>          output CSV (one input) or folder (several inputs);
                             default <name>.detections.csv next to each input

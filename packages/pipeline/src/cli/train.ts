@@ -44,9 +44,9 @@ Data (--data):
   (X, Y in µm: needs the voxel size), TrackMate spots CSV, Particle Tracking Challenge XML.
 
 Options:
-  --from <model>           fine-tune: default, general, tissue, ptc-virus or a model folder. Keeps its
-                           architecture, input transform, spot scale, test-time flips and
-                           axial-ghost rule; learning rate 2e-4, halved after 3 epochs without a
+  --from <model>           fine-tune: default, general, tissue, scmos, ptc-virus or a model
+                           folder. Keeps its architecture, input transform, spot scale, test-time
+                           flips and axial-ghost rule; learning rate 2e-4, halved after 3 epochs without a
                            better validation loss
   --out <folder>           model folder to write (default dmdet-model); a checkpoint is kept in
                            <folder>/checkpoint while training
