@@ -230,13 +230,14 @@ export interface DetectResult {
 export const PIXEL_PATTERN_WARNING = 1.5;
 
 /**
- * Whether a model's weights were trained with an sCMOS pixel pattern in their data (its `training`
- * notes say `data.general.cameraPattern`, as `tools/train-general-model.ts --camera-pattern` writes):
- * the built-in `scmos` model is.
+ * Whether a model's weights were trained with an sCMOS pixel pattern in their data: its `training`
+ * notes say `data.general.cameraPattern` (as `tools/train-general-model.ts --camera-pattern` writes;
+ * the built-in `scmos` model's do), or it was fine-tuned from the built-in `scmos` (`from: 'scmos'`,
+ * as `dmdet train --from scmos` writes).
  */
 export function trainedWithPixelPattern(training: Record<string, unknown> | undefined): boolean {
   const data = training?.['data'] as { general?: { cameraPattern?: unknown } } | undefined;
-  return data?.general?.cameraPattern === true;
+  return data?.general?.cameraPattern === true || training?.['from'] === 'scmos';
 }
 
 /**

@@ -50,5 +50,9 @@ describe('the built-in models', () => {
     expect(trainedWithPixelPattern(scmos.metadata.training)).toBe(true);
     expect(trainedWithPixelPattern(general.metadata.training)).toBe(false);
     expect(trainedWithPixelPattern((await loadModel('tissue')).metadata.training)).toBe(false);
+    // A user's fine-tune of it (`dmdet train --from scmos` notes its source).
+    expect(trainedWithPixelPattern({ from: 'scmos', dataset: 'my-stacks' })).toBe(true);
+    expect(trainedWithPixelPattern({ from: 'default', dataset: 'my-stacks' })).toBe(false);
+    expect(trainedWithPixelPattern(undefined)).toBe(false);
   }, 60_000);
 });
