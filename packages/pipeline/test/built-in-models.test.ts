@@ -26,30 +26,29 @@ describe('the built-in models', () => {
     expect(isBuiltInModel('tissues')).toBe(false);
   }, 60_000);
 
-  it("'tissue' has weights of its own and the general model's detection settings", async () => {
-    const general = await loadModel('general');
-    const tissue = await loadModel('tissue');
-    expect(weightsOf('tissue').equals(weightsOf('general'))).toBe(false);
-    expect(weightsOf('tissue').length).toBe(weightsOf('general').length);
-    const { training: _t, context: _c, ...tissueSettings } = tissue.metadata;
-    const { training: _g, context: _d, ...generalSettings } = general.metadata;
-    expect(tissueSettings).toEqual(generalSettings);
-    expect(tissue.metadata.training?.['weightsFrom']).toBe('tools/models/general-effects-faint');
-  }, 60_000);
+  it.each([
+    ['tissue', 'tools/models/general-effects-faint'],
+    ['scmos', 'tools/models/general-pattern-fast'],
+  ] as const)(
+    "'%s' has weights of its own (from %s) and the general model's detection settings",
+    async (name, from) => {
+      const general = await loadModel('general');
+      const model = await loadModel(name);
+      for (const other of ['general', 'tissue', 'scmos'] as const)
+        if (other !== name) expect(weightsOf(name).equals(weightsOf(other)), other).toBe(false);
+      expect(weightsOf(name).length).toBe(weightsOf('general').length);
+      const { training: _t, context: _c, ...settings } = model.metadata;
+      const { training: _g, context: _d, ...generalSettings } = general.metadata;
+      expect(settings).toEqual(generalSettings);
+      expect(model.metadata.training?.['weightsFrom']).toBe(from);
+    },
+    60_000,
+  );
 
-  it("'scmos' has weights trained with a pixel pattern and the general model's detection settings", async () => {
-    const general = await loadModel('general');
-    const scmos = await loadModel('scmos');
-    expect(weightsOf('scmos').equals(weightsOf('general'))).toBe(false);
-    expect(weightsOf('scmos').equals(weightsOf('tissue'))).toBe(false);
-    expect(weightsOf('scmos').length).toBe(weightsOf('general').length);
-    const { training: _t, context: _c, ...scmosSettings } = scmos.metadata;
-    const { training: _g, context: _d, ...generalSettings } = general.metadata;
-    expect(scmosSettings).toEqual(generalSettings);
-    expect(scmos.metadata.training?.['weightsFrom']).toBe('tools/models/general-pattern-fast');
-    expect(trainedWithPixelPattern(scmos.metadata.training)).toBe(true);
-    expect(trainedWithPixelPattern(general.metadata.training)).toBe(false);
-    expect(trainedWithPixelPattern((await loadModel('tissue')).metadata.training)).toBe(false);
+  it('only scmos, and fine-tunes of it, count as trained with a pixel pattern', async () => {
+    expect(trainedWithPixelPattern((await loadModel('scmos')).metadata.training)).toBe(true);
+    for (const name of ['general', 'tissue', 'ptc-virus'] as const)
+      expect(trainedWithPixelPattern((await loadModel(name)).metadata.training), name).toBe(false);
     // A user's fine-tune of it (`dmdet train --from scmos` notes its source).
     expect(trainedWithPixelPattern({ from: 'scmos', dataset: 'my-stacks' })).toBe(true);
     expect(trainedWithPixelPattern({ from: 'default', dataset: 'my-stacks' })).toBe(false);
