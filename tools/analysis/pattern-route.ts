@@ -2,7 +2,9 @@
  * Where `detect`'s pixel-pattern warning names the `scmos` model, is it the better one? Scores
  * `default` and `scmos` stack by stack (default flags) on folders of `optical_psf_stacks.py` stacks
  * (the test stacks of each case and SNR, as `external-stacks.ts` takes them), with the `pixelPattern`
- * `default`'s detect read, and sums up by that reading: below the warning (1.5), 1.5–2.5 and above.
+ * `default`'s detect read, and sums up by that reading: below the warning (1.5), 1.5–2.5 and above;
+ * then per SNR over all stacks, the model `dmdet detect` chooses without `--model`
+ * (`modelForPixelPattern`) against each model alone.
  *
  *   /usr/bin/python3 tools/analysis/optical_psf_stacks.py bench-output/optical-scmos2 --cases oil-1.4,water-1.2 --scmos 2
  *   npx tsx --conditions=@dmdet/source tools/analysis/pattern-route.ts bench-output/optical-scmos1 bench-output/optical-scmos2
@@ -10,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { detect, evaluate, modelForPixelPattern, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { toFloat32 } from '@dmdet/volume-io';
 import { readPointsCsvFile, readTiffFile } from '@dmdet/volume-io/node';
@@ -20,7 +22,7 @@ interface CaseFile {
   tif: string;
   truth: string;
 }
-/** `detect`'s warning level (`PIXEL_PATTERN_WARNING` of packages/pipeline/src/detect.ts). */
+/** `detect`'s warning level, above which `modelForPixelPattern` chooses `scmos`. */
 const PIXEL_PATTERN_WARNING = 1.5;
 const folders = process.argv.slice(2);
 if (folders.length === 0) throw new Error('usage: pattern-route.ts <folder with cases.json>...');
@@ -72,4 +74,13 @@ for (const snr of [...new Set(rows.map((r) => r.snr))])
       `SNR ${snr}, pixelPattern ${label}: ${sel.length} stacks, mean F1 scmos ${mean(1).toFixed(3)} against default ${mean(0).toFixed(3)}; scmos better in ${better}, worse in ${worse}`,
     );
   }
+for (const snr of [...new Set(rows.map((r) => r.snr))]) {
+  const sel = rows.filter((r) => r.snr === snr);
+  const routed = sel.map((r) => r.f1[names.indexOf(modelForPixelPattern(r.pattern))] as number);
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const sent = sel.filter((r) => modelForPixelPattern(r.pattern) === 'scmos').length;
+  console.log(
+    `SNR ${snr}, all ${sel.length} stacks: mean F1 as dmdet detect chooses (scmos for ${sent}) ${mean(routed).toFixed(3)}, default alone ${mean(sel.map((r) => r.f1[0] as number)).toFixed(3)}, scmos alone ${mean(sel.map((r) => r.f1[1] as number)).toFixed(3)}`,
+  );
+}
 process.exit(0);

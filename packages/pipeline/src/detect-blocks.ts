@@ -8,18 +8,10 @@ import {
   withMissing,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
-import {
-  type DetectedPoint,
-  type DetectOptions,
-  type DetectResult,
-  detect,
-  ghostRuleFor,
-  PIXEL_PATTERN_WARNING,
-  pixelPatternWarning,
-  trainedWithPixelPattern,
-} from './detect';
+import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
+import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
 import { spotSizeInVoxels, type UsedSpotSize, usedEstimate } from './spot-scale';
 
 /** A volume read region by region (an OME-Zarr image, a memory-mapped file, …). */

@@ -29,6 +29,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
 import { PipelineError } from './errors';
 import { modelInput } from './model-input';
+import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
 import { predictMap } from './predict-map';
 import {
   logZoom,
@@ -218,34 +219,6 @@ export interface DetectResult {
   pixelPattern?: number;
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots, a camera's pixel pattern). */
   warnings: string[];
-}
-
-/**
- * The `pixelPattern` above which `detect` warns: no stack without a pattern read above 1.30 (the
- * robustness benchmark's, 280 of the training family's with the virus validation volumes, the
- * tissue-like probe's and 72 with diffraction PSFs), while sCMOS offsets spread as much as the read
- * noise read 1.1–3.8 and cost the faintest spots (docs/robustness.md, "An sCMOS camera's pixel
- * pattern"; `tools/analysis/pixel-pattern-check.ts`).
- */
-export const PIXEL_PATTERN_WARNING = 1.5;
-
-/**
- * Whether a model's weights were trained with an sCMOS pixel pattern in their data: its `training`
- * notes say `data.general.cameraPattern` (as `tools/train-general-model.ts --camera-pattern` writes;
- * the built-in `scmos` model's do), or it was fine-tuned from the built-in `scmos` (`from: 'scmos'`,
- * as `dmdet train --from scmos` writes).
- */
-export function trainedWithPixelPattern(training: Record<string, unknown> | undefined): boolean {
-  const data = training?.['data'] as { general?: { cameraPattern?: unknown } } | undefined;
-  return data?.general?.cameraPattern === true || training?.['from'] === 'scmos';
-}
-
-/**
- * The warning for a volume whose pixel pattern reads `ratio` (above {@link PIXEL_PATTERN_WARNING});
- * for a model not trained with such patterns it also points to the built-in `scmos` model, which was.
- */
-export function pixelPatternWarning(ratio: number, patternTrained = false): string {
-  return `a pattern repeated in every slice, ${ratio.toFixed(1)}× what the noise alone would give (a camera's per-pixel offsets, as an sCMOS has): spots near the noise may be missed; subtract the camera's offset (dark) image first${patternTrained ? '' : ", or detect with the model trained with such patterns (--model scmos, loadModel('scmos'))"}`;
 }
 
 function checkVolume(volume: Volume): Vec3 {

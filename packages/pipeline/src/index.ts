@@ -44,6 +44,7 @@ export {
   tileVoxelsForMemory,
 } from './memory-budget';
 export { encodePng, type ProjectionPictureOptions, projectionPicture, type RgbPicture } from './picture';
+export { modelForPixelPattern, readPixelPattern } from './pixel-pattern';
 export { predictMap } from './predict-map';
 export {
   planSpotScale,

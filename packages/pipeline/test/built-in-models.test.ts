@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MODELS, defaultModelUrl } from '../src';
-import { trainedWithPixelPattern } from '../src/detect';
 import { isBuiltInModel } from '../src/load-model';
 import { loadModel } from '../src/node';
+import { trainedWithPixelPattern } from '../src/pixel-pattern';
 
 const weightsOf = (name: keyof typeof BUILT_IN_MODELS) =>
   readFileSync(fileURLToPath(new URL('weights.bin', defaultModelUrl(name))));

@@ -283,6 +283,105 @@ describe('dmdet detect', () => {
     expect(existsSync(join(dir, 'plain_uint16.csv'))).toBe(true);
   }, 120_000);
 
+  it('without --model, a stack with a camera pixel pattern is detected with scmos; --model default keeps the default', async () => {
+    const { writeTiff } = await import('@dmdet/volume-io');
+    // An sCMOS-like camera: each pixel's offset spread 3× the read noise, the same in every slice.
+    const stack = (pattern: number, seed: number) => {
+      const sim = simulateGeneral(
+        mergeGeneralParams(GENERAL_CENTRE, {
+          shape: [12, 64, 64],
+          camera: {
+            offset: 100,
+            gain: 1,
+            readNoise: 4,
+            pattern: { offset: pattern, gain: 0.01, readNoise: 0.3 },
+          },
+          spots: { count: 24, snr: 7 },
+        }),
+        seed,
+      );
+      const path = join(root, `pattern-${pattern}-${seed}.tif`);
+      writeFileSync(path, new Uint8Array(writeTiff(sim.volume)));
+      return { path, truth: sim.points };
+    };
+    const patterned = stack(12, 21);
+    const clean = stack(0, 22);
+    const again = stack(12, 23);
+    const dir = join(root, 'routed');
+    // Two inputs on two worker threads: the pool moves from one model to the other and back.
+    const r = await dmdet(
+      'detect',
+      patterned.path,
+      clean.path,
+      again.path,
+      '--out',
+      dir,
+      '--workers',
+      '2',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as {
+      results: { model: string; pixelPattern?: number; output: string; warnings: string[] }[];
+    };
+    const [first, second, third] = json.results;
+    expect(first?.model).toBe('scmos');
+    expect(first?.pixelPattern).toBeGreaterThan(1.5);
+    // scmos is not sent to itself: the warning says only to subtract the offset image.
+    expect(first?.warnings.join('\n')).not.toMatch(/--model scmos/);
+    expect(second?.model).toBe('default');
+    expect(second?.pixelPattern).toBeLessThanOrEqual(1.5);
+    expect(third?.model).toBe('scmos');
+    const found = readPointsCsv(readFileSync(first?.output as string, 'utf8'));
+    expect(evaluate(patterned.truth, found, { gate: 5 }).f1).toBeGreaterThan(0.85);
+    // Printed where the model is not the default.
+    const text = await dmdet(
+      'detect',
+      patterned.path,
+      '--out',
+      join(root, 'routed-text.csv'),
+      '--workers',
+      '1',
+    );
+    expect(text.stdout).toMatch(
+      / {2}model scmos: the stack shows a camera's pixel pattern, \d+\.\d× what the noise alone would give/,
+    );
+    // Named, the model is kept, and the warning points to scmos.
+    const kept = await dmdet(
+      'detect',
+      patterned.path,
+      '--model',
+      'default',
+      '--out',
+      join(root, 'kept.csv'),
+      '--workers',
+      '1',
+      '--json',
+    );
+    const keptResult = (JSON.parse(kept.stdout) as { results: { model: string; warnings: string[] }[] })
+      .results[0];
+    expect(keptResult?.model).toBe('default');
+    expect(keptResult?.warnings.join('\n')).toMatch(/--model scmos/);
+    // Block by block the pattern is read in the pass: a second pass with scmos, the same reading.
+    const blocks = await dmdet(
+      'detect',
+      patterned.path,
+      '--block',
+      '12,32,32',
+      '--out',
+      join(root, 'routed-blocks.csv'),
+      '--workers',
+      '1',
+      '--json',
+    );
+    const blockResult = (
+      JSON.parse(blocks.stdout) as { results: { model: string; blocks: number; pixelPattern: number }[] }
+    ).results[0];
+    expect(blockResult?.blocks).toBe(4);
+    expect(blockResult?.model).toBe('scmos');
+    expect(blockResult?.pixelPattern).toBeGreaterThan(1.5);
+  }, 240_000);
+
   it('a volume larger than the tile limit is predicted in tiles', async () => {
     const { simulateVolume } = await import('@dmdet/simulate');
     const { writeTiff } = await import('@dmdet/volume-io');

@@ -1,7 +1,7 @@
 import { Random } from '@dmdet/simulate';
 import { createVolume, cropVolume, type Vec3 } from '@dmdet/volume-io';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detect, detectInBlocks } from '../src/index';
+import { detect, detectInBlocks, modelForPixelPattern, readPixelPattern } from '../src/index';
 import { tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -60,5 +60,40 @@ describe('the pixel-pattern warning', () => {
     expect(warned).toHaveLength(1);
     expect(warned[0]).toContain(`${(blocks.pixelPattern as number).toFixed(1)}×`);
     expect(warned[0]).toMatch(/--model scmos/);
+  }, 60_000);
+});
+
+describe('choosing the built-in model by the pixel pattern', () => {
+  it('modelForPixelPattern: scmos only above the warning level, default where none was read', () => {
+    expect(modelForPixelPattern(undefined)).toBe('default');
+    expect(modelForPixelPattern(Number.NaN)).toBe('default');
+    expect(modelForPixelPattern(1)).toBe('default');
+    expect(modelForPixelPattern(1.5)).toBe('default');
+    expect(modelForPixelPattern(1.5001)).toBe('scmos');
+    expect(modelForPixelPattern(9)).toBe('scmos');
+  });
+
+  it('readPixelPattern reads what detect reports, without detecting; voxels without data left out', async () => {
+    const model = tinyDetector(0.5);
+    for (const [offset, seed] of [
+      [0, 5],
+      [5, 6],
+    ] as const) {
+      const volume = stack([12, 32, 32], offset, seed);
+      const read = readPixelPattern(volume);
+      expect(read).toBe((await detect(volume, { model })).pixelPattern);
+      expect(modelForPixelPattern(read)).toBe(offset === 0 ? 'default' : 'scmos');
+    }
+    // A slice of NaN (a registered stack's missing plane) is left out, as detect leaves it.
+    const holed = stack([12, 32, 32], 5, 7);
+    holed.data.fill(Number.NaN, 3 * 32 * 32, 4 * 32 * 32);
+    const read = readPixelPattern(holed) as number;
+    expect(read).toBeGreaterThan(2.5);
+    expect(read).toBe((await detect(holed, { model })).pixelPattern);
+    // Too few slices to tell a pattern from a spot, or no data at all: nothing read.
+    expect(readPixelPattern(stack([5, 32, 32], 5, 8))).toBeUndefined();
+    expect(
+      readPixelPattern(createVolume(new Float32Array(12 * 16 * 16).fill(Number.NaN), [12, 16, 16])),
+    ).toBeUndefined();
   }, 60_000);
 });

@@ -23,17 +23,18 @@ import { blockMargin, DEFAULT_DETECT_BLOCK, detectInBlocks } from '../detect-blo
 import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
 import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from '../memory-budget';
-import { loadModel } from '../node';
 import { encodePng, projectionPicture } from '../picture';
+import { modelForPixelPattern, readPixelPattern } from '../pixel-pattern';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import { describeClippedInput } from './describe-clipped';
 import { describeRaisedKnee, modelKnee } from './describe-knee';
 import { describeMissingVoxels } from './describe-missing';
 import { describeThreshold } from './describe-threshold';
+import { ModelSlot } from './model-slot';
 import type { CliIo } from './progress';
 import { Progress } from './progress';
-import { COMPUTE_OPTIONS, checkWritable, startBackend, startPool } from './runtime';
+import { COMPUTE_OPTIONS, checkWritable, startBackend } from './runtime';
 
 export const DETECT_HELP = `Usage: dmdet detect <volume.tif | image.ome.zarr …> [options]
 
@@ -59,9 +60,10 @@ Options:
                             default (= general: any microscope), tissue (the general model
                             fine-tuned on granular, autofluorescent cells: better there, a little
                             worse on faint spots elsewhere), scmos (the general model
-                            fine-tuned with sCMOS pixel patterns: for stacks detect warns have
-                            one), ptc-virus (the Particle Tracking
-                            Challenge's virus scenario only)
+                            fine-tuned with sCMOS pixel patterns), ptc-virus (the Particle
+                            Tracking Challenge's virus scenario only). Without --model: default,
+                            or scmos for a stack whose camera pixel pattern reads above 1.5× what
+                            its noise alone would give (printed, and model in --json)
   --out <file|dir>          output CSV (one input) or folder (several inputs);
                             default <name>.detections.csv next to each input
   --threshold <t>           detection threshold on the density map, 0–1 (default: the model's;
@@ -162,6 +164,30 @@ interface Input {
   read(t: number, c: number): Promise<Volume>;
   /** A region of a frame: only its chunks (OME-Zarr) or its pages' strips and tiles (TIFF) are read. */
   region?: (t: number, c: number, start: Vec3, size: Vec3) => Promise<Volume>;
+}
+
+/** What `detect` or `detectInBlocks` returns for one frame, as this command uses it. */
+interface FrameResult {
+  points: DetectedPoint[];
+  threshold: number;
+  thresholdSource: DetectResult['thresholdSource'];
+  signal?: number;
+  axialGhosts: number;
+  blockThresholds?: number[];
+  inputKnee?: number;
+  spotPeak?: number;
+  blockKnees?: number[];
+  clippedInput?: { value: number; fraction: number };
+  clippedBlocks?: number;
+  missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
+  missingBlocks?: number;
+  pixelPattern?: number;
+  tiles: number;
+  flips: TestTimeFlips;
+  spotSize?: UsedSpotSize;
+  resampling?: { to: Vec3 };
+  warnings: string[];
+  blocks?: number;
 }
 
 /** Volumes above this many voxels are always detected in block by block (`detectInBlocks`), read a region at a time. */
@@ -363,9 +389,12 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       '--truth goes with one time point and channel: add --time t (and --channel c)',
       'detect',
     );
-  const detector = await loadModel((values['model'] as string | undefined) ?? 'default');
-  const baseKnee = inputKnee ?? modelKnee(detector.metadata.normalization);
-  const pool = await startPool(detector.model, backend, workers);
+  // Without --model: the default model, or `scmos` for a stack with a camera's pixel pattern
+  // (modelForPixelPattern); a series starts each frame with the model the frame before used.
+  const givenModel = values['model'] as string | undefined;
+  const models = new ModelSlot(backend, workers);
+  let modelName = givenModel ?? 'default';
+  const baseKnee = inputKnee ?? modelKnee((await models.use(modelName)).detector.metadata.normalization);
   const quiet = values['quiet'] === true || values['json'] === true;
   const results = [];
   try {
@@ -380,6 +409,9 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       for (const [k, { t, c }] of plan.frames.entries()) {
         const frameStarted = Date.now();
         const input = plan.input;
+        const where =
+          plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
+        let { detector, pool } = await models.use(modelName);
         // Whole, when holding the volume leaves tiles at least as large as blocks would (by the
         // memory model, within --max-memory); else block by block.
         const voxels = input.shape[0] * input.shape[1] * input.shape[2];
@@ -402,89 +434,84 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
                 maxMemory,
                 mapsPerTile,
               ).tileVoxels);
-        const where =
-          plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
-        const progress = new Progress(io, `${basename(o.input)}${where}: predicting`, quiet);
-        const common = {
-          model: detector,
-          ...(threshold !== undefined ? { threshold } : {}),
-          ...(pool ? { predictor: pool } : {}),
-          ...(spotSize ? { spotSize } : {}),
-          ...(voxelSize ? { voxelSize } : {}),
-          ...(minDistance ? { minDistance } : {}),
-          measure: fit ? { fit: true } : true,
-          ...(keepGhosts ? { axialGhosts: false as const } : {}),
-          ...(flips !== undefined ? { flips } : {}),
-          ...(inputKnee !== undefined ? { inputKnee } : {}),
-        };
-        let result: {
-          points: DetectedPoint[];
-          threshold: number;
-          thresholdSource: DetectResult['thresholdSource'];
-          signal?: number;
-          axialGhosts: number;
-          blockThresholds?: number[];
-          inputKnee?: number;
-          spotPeak?: number;
-          blockKnees?: number[];
-          clippedInput?: { value: number; fraction: number };
-          clippedBlocks?: number;
-          missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
-          missingBlocks?: number;
-          tiles: number;
-          flips: TestTimeFlips;
-          spotSize?: UsedSpotSize;
-          resampling?: { to: Vec3 };
-          warnings: string[];
-          blocks?: number;
-        };
         let volume: Volume | undefined;
-        if (inBlocks) {
-          // Read chunk by chunk: one block and its margin in memory; the picture from the blocks' projections.
-          const [, Y, X] = input.shape;
-          const mip = o.png && Y * X <= 2 ** 26 ? new Float32Array(Y * X) : undefined;
-          result = await detectInBlocks(
-            {
-              shape: input.shape,
-              ...(input.voxelSize ? { voxelSize: input.voxelSize } : {}),
-              read: (start, size) => (input.region as NonNullable<Input['region']>)(t, c, start, size),
-            },
-            {
-              ...common,
-              ...(block ? { block } : {}),
-              ...(maxTileVoxels ? { maxTileVoxels } : {}),
-              maxMemory,
-              onProgress: (p) => progress.update(p.done, p.total, 'blocks'),
-              ...(mip
-                ? {
-                    onProjection: (p: {
-                      y0: number;
-                      x0: number;
-                      height: number;
-                      width: number;
-                      data: Float32Array;
-                    }) => {
-                      for (let y = 0; y < p.height; y++)
-                        mip.set(p.data.subarray(y * p.width, (y + 1) * p.width), (p.y0 + y) * X + p.x0);
-                    },
-                  }
-                : {}),
-            },
-          );
-          if (mip) volume = createVolume(mip, [1, Y, X]);
-          else if (o.png) result.warnings.push(`no picture: ${Y}×${X} pixels is too large to draw`);
-        } else {
+        if (!inBlocks) {
           const read = await input.read(t, c);
           volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
-          result = await detect(volume, {
-            ...common,
-            maxTileVoxels: maxTileVoxels ?? whole.tileVoxels,
-            onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
-          });
+          // The pattern read before detecting: one pass with the model it calls for.
+          if (givenModel === undefined) {
+            modelName = modelForPixelPattern(readPixelPattern(volume));
+            ({ detector, pool } = await models.use(modelName));
+          }
+        }
+        const predict = async (label: string) => {
+          const progress = new Progress(io, `${basename(o.input)}${where}: ${label}`, quiet);
+          const common = {
+            model: detector,
+            ...(threshold !== undefined ? { threshold } : {}),
+            ...(pool ? { predictor: pool } : {}),
+            ...(spotSize ? { spotSize } : {}),
+            ...(voxelSize ? { voxelSize } : {}),
+            ...(minDistance ? { minDistance } : {}),
+            measure: fit ? { fit: true } : true,
+            ...(keepGhosts ? { axialGhosts: false as const } : {}),
+            ...(flips !== undefined ? { flips } : {}),
+            ...(inputKnee !== undefined ? { inputKnee } : {}),
+          };
+          let result: FrameResult;
+          if (inBlocks) {
+            // Read chunk by chunk: one block and its margin in memory; the picture from the blocks' projections.
+            const [, Y, X] = input.shape;
+            const mip = o.png && Y * X <= 2 ** 26 ? new Float32Array(Y * X) : undefined;
+            result = await detectInBlocks(
+              {
+                shape: input.shape,
+                ...(input.voxelSize ? { voxelSize: input.voxelSize } : {}),
+                read: (start, size) => (input.region as NonNullable<Input['region']>)(t, c, start, size),
+              },
+              {
+                ...common,
+                ...(block ? { block } : {}),
+                ...(maxTileVoxels ? { maxTileVoxels } : {}),
+                maxMemory,
+                onProgress: (p) => progress.update(p.done, p.total, 'blocks'),
+                ...(mip
+                  ? {
+                      onProjection: (p: {
+                        y0: number;
+                        x0: number;
+                        height: number;
+                        width: number;
+                        data: Float32Array;
+                      }) => {
+                        for (let y = 0; y < p.height; y++)
+                          mip.set(p.data.subarray(y * p.width, (y + 1) * p.width), (p.y0 + y) * X + p.x0);
+                      },
+                    }
+                  : {}),
+              },
+            );
+            if (mip) volume = createVolume(mip, [1, Y, X]);
+            else if (o.png) result.warnings.push(`no picture: ${Y}×${X} pixels is too large to draw`);
+          } else {
+            result = await detect(volume as Volume, {
+              ...common,
+              maxTileVoxels: maxTileVoxels ?? whole.tileVoxels,
+              onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
+            });
+          }
+          progress.finish();
+          return result;
+        };
+        let result = await predict('predicting');
+        // Block by block the pattern is known only after the pass: again with the model it calls for.
+        if (givenModel === undefined && modelForPixelPattern(result.pixelPattern) !== modelName) {
+          modelName = modelForPixelPattern(result.pixelPattern);
+          ({ detector, pool } = await models.use(modelName));
+          result = await predict(`predicting again with ${modelName}`);
         }
         voxelSizeUsed = voxelSize ?? input.voxelSize;
         shape = input.shape;
-        progress.finish();
         spotSigma ??= result.spotSize?.xy;
         for (const { x, y, z, score, measurement: m } of result.points)
           rows.push({
@@ -540,6 +567,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.clippedBlocks ? { clippedBlocks: result.clippedBlocks } : {}),
           ...(result.missingVoxels ? { missingVoxels: result.missingVoxels } : {}),
           ...(result.missingBlocks ? { missingBlocks: result.missingBlocks } : {}),
+          ...(result.pixelPattern !== undefined ? { pixelPattern: result.pixelPattern } : {}),
+          model: modelName,
           axialGhosts: result.axialGhosts,
           tiles: result.tiles,
           flips: result.flips,
@@ -559,6 +588,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           if (s)
             io.stdout.write(
               `  spot size σxy ${s.xy.toFixed(2)} px, σz ${s.z.toFixed(2)} slices (${s.source === 'given' ? 'given' : s.source === 'estimated' ? `estimated from ${s.spots === undefined ? 'the volume' : `${s.spots} spots in the volume`}` : "the model's own"})${result.resampling ? `; resampled to ${result.resampling.to.join('×')} for the model` : ''}\n`,
+            );
+          if (givenModel === undefined && modelName !== 'default')
+            io.stdout.write(
+              `  model ${modelName}: the stack shows a camera's pixel pattern, ${(result.pixelPattern as number).toFixed(1)}× what the noise alone would give (--model default keeps the default model)\n`,
             );
           const raised = describeRaisedKnee(result, baseKnee);
           if (raised) io.stdout.write(`  ${raised}\n`);
@@ -610,7 +643,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         );
     }
   } finally {
-    await pool?.close();
+    await models.close();
   }
   if (values['json']) io.stdout.write(`${JSON.stringify({ backend, workers, results }, null, 2)}\n`);
   return 0;
