@@ -12,7 +12,9 @@ import {
   detect,
   evaluate,
   loadModel,
+  modelForPixelPattern,
   projectionPicture,
+  readPixelPattern,
   useBackend,
 } from '@dmdet/pipeline';
 import { simulateVolume } from '@dmdet/simulate';
@@ -24,6 +26,8 @@ type BackendName = Parameters<typeof useBackend>[0];
 const state: {
   status: 'loading' | 'ready' | 'detecting' | 'done' | 'error';
   backend?: string;
+  /** The built-in model used: `default`, or `scmos` for a stack with a camera's pixel pattern. */
+  model?: 'default' | 'scmos';
   points?: DetectedPoint[];
   shape?: number[];
   seconds?: number;
@@ -97,20 +101,32 @@ function showSlice(volume: Volume, points: DetectedPoint[], z: number, zoom: num
   $('zlabel').textContent = String(z);
 }
 
-let detector: DetectorModel | undefined;
+/** The built-in models, loaded when first needed (`default` at start). */
+const detectors = new Map<'default' | 'scmos', DetectorModel>();
+const MODEL_FOLDERS = { default: './model/model.json', scmos: './model-scmos/model.json' } as const;
+
+async function builtInModel(name: 'default' | 'scmos'): Promise<DetectorModel> {
+  const loaded =
+    detectors.get(name) ?? (await loadModel(new URL(MODEL_FOLDERS[name], document.baseURI).href));
+  detectors.set(name, loaded);
+  return loaded;
+}
 
 async function run(
   volume: Volume,
   label: string,
   truth?: { x: number; y: number; z: number }[],
 ): Promise<void> {
-  if (!detector) return;
+  if (!detectors.has('default')) return;
   try {
     setStatus(`detecting in ${label} (${volume.shape.join('×')})…`, 'detecting');
     const started = performance.now();
-    const { points } = await detect(volume, { model: detector });
+    // As `dmdet detect` without --model: scmos for a stack with a camera's pixel pattern.
+    const pattern = readPixelPattern(volume);
+    const model = modelForPixelPattern(pattern);
+    const { points } = await detect(volume, { model: await builtInModel(model) });
     const seconds = (performance.now() - started) / 1000;
-    Object.assign(state, { points, shape: [...volume.shape], seconds });
+    Object.assign(state, { points, shape: [...volume.shape], seconds, model });
     const zoom = volume.shape[2] < 256 ? 2 : 1;
     draw($('mip'), projectionPicture(volume, { detections: points, ...(truth ? { truth } : {}), zoom }));
     $('truthnote').textContent = truth ? ', truth in green' : '';
@@ -135,6 +151,9 @@ async function run(
     const scores = truth ? evaluate(truth, points) : undefined;
     $('summary').textContent =
       `${points.length} particles in ${seconds.toFixed(1)} s` +
+      (model === 'scmos'
+        ? ` · model scmos: a camera pixel pattern, ${(pattern as number).toFixed(1)}× what the noise alone would give`
+        : '') +
       (scores
         ? ` · F1 ${scores.f1.toFixed(3)}, RMSE ${scores.rmse.toFixed(2)} voxels against the truth`
         : '');
@@ -149,7 +168,7 @@ async function main(): Promise<void> {
   try {
     state.backend = await pickBackend();
     $('backend').textContent = state.backend;
-    detector = await loadModel(new URL('./model/model.json', document.baseURI).href);
+    await builtInModel('default');
     setStatus('ready: drop a TIFF or try a simulated volume', 'ready');
   } catch (e) {
     state.error = (e as Error).message;

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
-import { simulateVolume } from '@dmdet/simulate';
+import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral, simulateVolume } from '@dmdet/simulate';
 import { writeTiff } from '@dmdet/volume-io';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
@@ -40,11 +40,21 @@ describe.skipIf(!available)('web example in chromium', () => {
   let url = '';
   let browser: Browser;
   const sim = simulateVolume({ shape: [8, 96, 96], snr: 4, density: 'medium', seed: 7 });
+  // An sCMOS camera's pixel pattern (offsets spread 3× the read noise, the same in every slice).
+  const patterned = simulateGeneral(
+    mergeGeneralParams(GENERAL_CENTRE, {
+      shape: [12, 64, 64],
+      camera: { offset: 100, gain: 1, readNoise: 4, pattern: { offset: 12, gain: 0.01, readNoise: 0.3 } },
+      spots: { count: 24, snr: 7 },
+    }),
+    21,
+  );
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(app, 'scripts', 'copy-assets.mjs')]);
     await build({ root: app, configFile: join(app, 'vite.config.ts'), logLevel: 'error' });
     writeFileSync(join(dist, 'fixture.tif'), new Uint8Array(writeTiff(sim.volume)));
+    writeFileSync(join(dist, 'pattern.tif'), new Uint8Array(writeTiff(patterned.volume)));
     server = createServer((req, res) => {
       const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
         /^(\.\.[/\\])+/,
@@ -75,6 +85,7 @@ describe.skipIf(!available)('web example in chromium', () => {
   type PageState = {
     status: string;
     backend?: string;
+    model?: string;
     points?: { x: number; y: number; z: number; score: number }[];
     error?: string;
   };
@@ -105,6 +116,7 @@ describe.skipIf(!available)('web example in chromium', () => {
     const { state, page } = await open('?fixture=fixture.tif&backend=wasm');
     expect(state.error).toBeUndefined();
     expect(state.backend).toBe('wasm');
+    expect(state.model).toBe('default');
     await useBackend('wasm');
     const node = await detect(sim.volume, { model: await loadModel('default') });
     const web = state.points ?? [];
@@ -123,6 +135,25 @@ describe.skipIf(!available)('web example in chromium', () => {
     expect(csv[0]).toBe('x,y,z,score');
     expect(csv).toHaveLength(web.length + 1);
     await page.screenshot({ path: join(artifacts, 'e2e-web-fixture.png') });
+    await page.close();
+  }, 300_000);
+
+  it('detects a stack with a camera pixel pattern with the scmos model, as dmdet detect does', async () => {
+    const { state, page } = await open('?fixture=pattern.tif&backend=wasm');
+    expect(state.error).toBeUndefined();
+    expect(state.model).toBe('scmos');
+    await useBackend('wasm');
+    const node = await detect(patterned.volume, { model: await loadModel('scmos') });
+    const web = state.points ?? [];
+    expect(web.length).toBe(node.points.length);
+    expect(web.length).toBeGreaterThan(10);
+    web.forEach((p, i) => {
+      const q = node.points[i] as (typeof node.points)[number];
+      expect(Math.abs(p.x - q.x) + Math.abs(p.y - q.y) + Math.abs(p.z - q.z)).toBeLessThan(1e-3);
+    });
+    expect(await page.locator('#summary').textContent()).toMatch(
+      /model scmos: a camera pixel pattern, \d+\.\d×/,
+    );
     await page.close();
   }, 300_000);
 
