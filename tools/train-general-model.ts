@@ -6,7 +6,7 @@
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
  *                                  [--learning-rate r] [--plateau epochs] [--effects] [--snr lo,hi]
- *                                  [--crowding p] [--estimated-size] [--camera-pattern]
+ *                                  [--crowding p] [--estimated-size] [--camera-pattern] [--camera-pattern-always]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
  * simulation family, 5–64 slices × 128×128, local SNR 1.5–12, beside the `medium` virus benchmark's
@@ -32,7 +32,8 @@
  * `--effects` draws the general volumes with the family's acquisition effects too (EMCCD gain,
  * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`).
  * `--camera-pattern` draws an sCMOS camera's pixel pattern in half the general volumes (each pixel its
- * own offset, gain and read noise, the same in every slice: `GENERAL_CAMERA_PATTERN_RANGES`).
+ * own offset, gain and read noise, the same in every slice: `GENERAL_CAMERA_PATTERN_RANGES`);
+ * `--camera-pattern-always` in every general volume.
  * `--snr lo,hi` (default 1.5,12) sets the local SNR range of the general volumes (training and
  * validation), e.g. 1.5,8 for a mix weighted toward faint spots.
  * `--crowding p` (default 0) makes a fraction p of the general volumes crowded: dense, with clusters
@@ -69,6 +70,7 @@ const { values } = parseArgs({
     plateau: { type: 'string' },
     effects: { type: 'boolean', default: false },
     'camera-pattern': { type: 'boolean', default: false },
+    'camera-pattern-always': { type: 'boolean', default: false },
     snr: { type: 'string', default: '1.5,12' },
     crowding: { type: 'string', default: '0' },
     'estimated-size': { type: 'boolean', default: false },
@@ -107,7 +109,7 @@ const data = generalTrainingData({
   virus: !values['without-virus'],
   offScale: Number(values['off-scale']),
   effects: values.effects,
-  cameraPattern: values['camera-pattern'],
+  cameraPattern: values['camera-pattern-always'] ? 'always' : values['camera-pattern'],
   snr: snrRange,
   crowding,
   estimatedSize: values['estimated-size'],
@@ -154,7 +156,11 @@ try {
           snr: snrRange,
           offScale: Number(values['off-scale']),
           ...(values.effects ? { effects: true } : {}),
-          ...(values['camera-pattern'] ? { cameraPattern: true } : {}),
+          ...(values['camera-pattern-always']
+            ? { cameraPattern: 'always' }
+            : values['camera-pattern']
+              ? { cameraPattern: true }
+              : {}),
           ...(crowding > 0 ? { crowding } : {}),
           ...(values['estimated-size'] ? { spotSize: 'estimated' } : {}),
         },

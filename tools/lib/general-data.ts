@@ -85,8 +85,8 @@ export interface GeneralDataOptions {
   offScale?: number;
   /** `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture, astigmatism, depth attenuation). Default false. */
   effects?: boolean;
-  /** `sampleGeneralParams`' `cameraPattern`: draw an sCMOS camera's pixel pattern (in half the volumes). Default false. */
-  cameraPattern?: boolean;
+  /** `sampleGeneralParams`' `cameraPattern`: draw an sCMOS camera's pixel pattern (in half the volumes, or `'always'`). Default false. */
+  cameraPattern?: boolean | 'always';
   /**
    * Probability that a volume is made crowded ({@link crowdedParams}): dense (1–4 spots per
    * 1000 σxy²·σz, the top of the family's range), with clusters and touching pairs. Default 0.

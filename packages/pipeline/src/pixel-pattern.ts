@@ -12,13 +12,15 @@ export const PIXEL_PATTERN_WARNING = 1.5;
 
 /**
  * Whether a model's weights were trained with an sCMOS pixel pattern in their data: its `training`
- * notes say `data.general.cameraPattern` (as `tools/train-general-model.ts --camera-pattern` writes;
+ * notes say `data.general.cameraPattern` (`true` or `'always'`, as `tools/train-general-model.ts
+ * --camera-pattern` or `--camera-pattern-always` writes;
  * the built-in `scmos` model's do), or it was fine-tuned from the built-in `scmos` (`from: 'scmos'`,
  * as `dmdet train --from scmos` writes).
  */
 export function trainedWithPixelPattern(training: Record<string, unknown> | undefined): boolean {
-  const data = training?.['data'] as { general?: { cameraPattern?: unknown } } | undefined;
-  return data?.general?.cameraPattern === true || training?.['from'] === 'scmos';
+  const pattern = (training?.['data'] as { general?: { cameraPattern?: unknown } } | undefined)?.general
+    ?.cameraPattern;
+  return pattern === true || pattern === 'always' || training?.['from'] === 'scmos';
 }
 
 /**

@@ -92,8 +92,8 @@ export interface GeneralGridOptions {
   seed?: number;
   /** Draw the acquisition effects too (`sampleGeneralParams`' `effects`). Default false. */
   effects?: boolean;
-  /** Draw an sCMOS camera's pixel pattern too (`sampleGeneralParams`' `cameraPattern`). Default false. */
-  cameraPattern?: boolean;
+  /** Draw an sCMOS camera's pixel pattern too, in half the volumes or `'always'` (`sampleGeneralParams`' `cameraPattern`). Default false. */
+  cameraPattern?: boolean | 'always';
 }
 
 /** One planned `general` sample: its id, SNR, seed and the params it is drawn with. */

@@ -381,9 +381,11 @@ export interface SampleGeneralOptions {
   /**
    * Also draw an sCMOS camera's pixel pattern ({@link GENERAL_CAMERA_PATTERN_RANGES}), from a
    * stream of its own: every other field is the same as without. Default false: every pixel alike
-   * (the built-in models' training data). `offScale` applies to it too.
+   * (the built-in models' training data). `offScale` applies to it too. `'always'`: in every
+   * volume (the offset range's `off` ignored; the same draws, so the volumes that have one with
+   * `true` have the same one).
    */
-  cameraPattern?: boolean;
+  cameraPattern?: boolean | 'always';
 }
 
 function drawRange(rng: Random, r: GeneralRange, min = r.min, max = r.max, offScale = 1): number {
@@ -482,7 +484,13 @@ export function sampleGeneralParams(seed: number, options: SampleGeneralOptions 
   const attenuation = drawEffect(E.attenuation);
   const patternRng = new Random(deriveSeed(seed, 0x9e51));
   const P = GENERAL_CAMERA_PATTERN_RANGES;
-  const patternOffset = drawRange(patternRng, P['camera.pattern.offset'], undefined, undefined, offScale);
+  const patternOffset = drawRange(
+    patternRng,
+    P['camera.pattern.offset'],
+    undefined,
+    undefined,
+    options.cameraPattern === 'always' ? 0 : offScale,
+  );
   const patternGain = drawRange(patternRng, P['camera.pattern.gain']);
   const patternRead = drawRange(patternRng, P['camera.pattern.readNoise']);
   camera.pattern =

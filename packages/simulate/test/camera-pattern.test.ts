@@ -157,6 +157,26 @@ describe('sampleGeneralParams: cameraPattern', () => {
     expect(Math.abs(on - n * (1 - off))).toBeLessThan(4 * Math.sqrt(n * off * (1 - off)));
   });
 
+  it("'always' draws it in every volume: the same pattern where true has one, no other field changed", () => {
+    const R = GENERAL_CAMERA_PATTERN_RANGES;
+    let differ = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const half = sampleGeneralParams(seed, { size: [64, 64], cameraPattern: true });
+      const always = sampleGeneralParams(seed, { size: [64, 64], cameraPattern: 'always', offScale: 0.5 });
+      const q = always.camera.pattern!;
+      const k = q.offset / always.camera.readNoise;
+      expect(k).toBeGreaterThanOrEqual(R['camera.pattern.offset'].min - 1e-9);
+      expect(k).toBeLessThanOrEqual(R['camera.pattern.offset'].max + 1e-9);
+      if (half.camera.pattern!.offset > 0) expect(q).toEqual(half.camera.pattern);
+      else differ++;
+      const plain = sampleGeneralParams(seed, { size: [64, 64], offScale: 0.5 });
+      expect({ ...always, camera: { ...always.camera, pattern: plain.camera.pattern } }).toEqual(plain);
+    }
+    // about half the volumes had none with true
+    expect(differ).toBeGreaterThan(60);
+    expect(differ).toBeLessThan(140);
+  });
+
   it('scales the offset spread with the read noise an override sets', () => {
     let seed = 0;
     while (sampleGeneralParams(seed, { size: [32, 32], cameraPattern: true }).camera.pattern!.offset === 0)
