@@ -4,7 +4,9 @@
  * (the test stacks of each case and SNR, as `external-stacks.ts` takes them), with the `pixelPattern`
  * `default`'s detect read, and sums up by that reading: below the warning (1.5), 1.5–2.5 and above;
  * then per SNR over all stacks, the model `dmdet detect` chooses without `--model`
- * (`modelForPixelPattern`) against each model alone.
+ * (`modelForPixelPattern`) against each model alone. `--models default,scmos,<folder>…` (default
+ * `default,scmos`) scores candidates too: each model after the first in `scmos`'s place, where the
+ * pattern reads above 1.5.
  *
  *   /usr/bin/python3 tools/analysis/optical_psf_stacks.py bench-output/optical-scmos2 --cases oil-1.4,water-1.2 --scmos 2
  *   npx tsx --conditions=@dmdet/source tools/analysis/pattern-route.ts bench-output/optical-scmos1 bench-output/optical-scmos2
@@ -24,10 +26,13 @@ interface CaseFile {
 }
 /** `detect`'s warning level, above which `modelForPixelPattern` chooses `scmos`. */
 const PIXEL_PATTERN_WARNING = 1.5;
-const folders = process.argv.slice(2);
+const args = process.argv.slice(2);
+const at = args.indexOf('--models');
+const names = at >= 0 ? (args.splice(at, 2)[1] ?? '').split(',') : ['default', 'scmos'];
+if (names.length < 2) throw new Error('--models needs the default model and at least one other');
+const folders = args;
 if (folders.length === 0) throw new Error('usage: pattern-route.ts <folder with cases.json>...');
 const backend = await useBackend('wasm');
-const names = ['default', 'scmos'] as const;
 const models = await Promise.all(names.map((n) => loadModel(n)));
 const pools = await Promise.all(models.map((m) => ModelWorkerPool.create(m.model, { workers: 2, backend })));
 const rows: { pattern: number; snr: number; f1: number[] }[] = [];
@@ -63,24 +68,29 @@ const bins: [string, (p: number) => boolean][] = [
   [`${PIXEL_PATTERN_WARNING}–2.5`, (p) => p > PIXEL_PATTERN_WARNING && p <= 2.5],
   ['above 2.5', (p) => p > 2.5],
 ];
-for (const snr of [...new Set(rows.map((r) => r.snr))])
-  for (const [label, inBin] of bins) {
-    const sel = rows.filter((r) => r.snr === snr && inBin(r.pattern));
-    if (sel.length === 0) continue;
-    const mean = (i: number) => sel.reduce((s, r) => s + (r.f1[i] as number), 0) / sel.length;
-    const better = sel.filter((r) => (r.f1[1] as number) > (r.f1[0] as number)).length;
-    const worse = sel.filter((r) => (r.f1[1] as number) < (r.f1[0] as number)).length;
+const snrs = [...new Set(rows.map((r) => r.snr))];
+const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+for (const [j, name] of names.entries()) {
+  if (j === 0) continue;
+  for (const snr of snrs)
+    for (const [label, inBin] of bins) {
+      const sel = rows.filter((r) => r.snr === snr && inBin(r.pattern));
+      if (sel.length === 0) continue;
+      const f1 = (i: number) => mean(sel.map((r) => r.f1[i] as number));
+      const better = sel.filter((r) => (r.f1[j] as number) > (r.f1[0] as number)).length;
+      const worse = sel.filter((r) => (r.f1[j] as number) < (r.f1[0] as number)).length;
+      console.log(
+        `SNR ${snr}, pixelPattern ${label}: ${sel.length} stacks, mean F1 ${name} ${f1(j).toFixed(3)} against ${names[0]} ${f1(0).toFixed(3)}; ${name} better in ${better}, worse in ${worse}`,
+      );
+    }
+  // As dmdet detect chooses without --model, with this model in scmos's place.
+  for (const snr of snrs) {
+    const sel = rows.filter((r) => r.snr === snr);
+    const sent = (r: (typeof rows)[number]) => modelForPixelPattern(r.pattern) === 'scmos';
+    const routed = sel.map((r) => r.f1[sent(r) ? j : 0] as number);
     console.log(
-      `SNR ${snr}, pixelPattern ${label}: ${sel.length} stacks, mean F1 scmos ${mean(1).toFixed(3)} against default ${mean(0).toFixed(3)}; scmos better in ${better}, worse in ${worse}`,
+      `SNR ${snr}, all ${sel.length} stacks: mean F1 as dmdet detect chooses (${name} for ${sel.filter(sent).length}) ${mean(routed).toFixed(3)}, ${names[0]} alone ${mean(sel.map((r) => r.f1[0] as number)).toFixed(3)}, ${name} alone ${mean(sel.map((r) => r.f1[j] as number)).toFixed(3)}`,
     );
   }
-for (const snr of [...new Set(rows.map((r) => r.snr))]) {
-  const sel = rows.filter((r) => r.snr === snr);
-  const routed = sel.map((r) => r.f1[names.indexOf(modelForPixelPattern(r.pattern))] as number);
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const sent = sel.filter((r) => modelForPixelPattern(r.pattern) === 'scmos').length;
-  console.log(
-    `SNR ${snr}, all ${sel.length} stacks: mean F1 as dmdet detect chooses (scmos for ${sent}) ${mean(routed).toFixed(3)}, default alone ${mean(sel.map((r) => r.f1[0] as number)).toFixed(3)}, scmos alone ${mean(sel.map((r) => r.f1[1] as number)).toFixed(3)}`,
-  );
 }
 process.exit(0);
