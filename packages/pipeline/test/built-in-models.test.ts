@@ -28,7 +28,7 @@ describe('the built-in models', () => {
 
   it.each([
     ['tissue', 'tools/models/general-effects-faint'],
-    ['scmos', 'tools/models/general-pattern-fast'],
+    ['scmos', 'tools/models/general-pattern-always'],
   ] as const)(
     "'%s' has weights of its own (from %s) and the general model's detection settings",
     async (name, from) => {
@@ -53,5 +53,9 @@ describe('the built-in models', () => {
     expect(trainedWithPixelPattern({ from: 'scmos', dataset: 'my-stacks' })).toBe(true);
     expect(trainedWithPixelPattern({ from: 'default', dataset: 'my-stacks' })).toBe(false);
     expect(trainedWithPixelPattern(undefined)).toBe(false);
+    // The pattern in half the volumes (`--camera-pattern`) or in all (`--camera-pattern-always`).
+    for (const cameraPattern of [true, 'always'])
+      expect(trainedWithPixelPattern({ data: { general: { cameraPattern } } })).toBe(true);
+    expect(trainedWithPixelPattern({ data: { general: { cameraPattern: false } } })).toBe(false);
   }, 60_000);
 });
