@@ -20,10 +20,10 @@ export function moduleUrl(): string {
  * network (spot scale, input transform, flips, threshold rule) the general model's: better on
  * granular, autofluorescent cells, a little worse on faint spots elsewhere (docs/default-model.md,
  * "`tissue`"); `'scmos'` is the general model fine-tuned further with an sCMOS camera's pixel pattern
- * (per-pixel offsets, gains and read noise, the same in every slice) in half the family's volumes,
- * the rest of it the general model's: better on stacks with such a pattern near the noise, worse on
- * faint spots without one (`detect` points to it when it reads a pattern; docs/default-model.md,
- * "`scmos`"); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario alone,
+ * (per-pixel offsets, gains and read noise, the same in every slice) in every one of the family's
+ * volumes, the rest of it the general model's: better on stacks with such a pattern near the noise,
+ * worse on faint spots without one (`dmdet detect` without `--model` uses it where it reads a
+ * pattern: `modelForPixelPattern`; docs/default-model.md, "`scmos`"); `'ptc-virus'`, trained on the Particle Tracking Challenge's virus scenario alone,
  * reproduces the paper's Table 1 (docs/results.md).
  */
 export const BUILT_IN_MODELS: Readonly<Record<BuiltInModelName, string>> = builtIn;
