@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-layers';
 import { detect, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { GENERAL_CENTRE, mergeGeneralParams, simulateGeneral, simulateVolume } from '@dmdet/simulate';
-import { writeTiff } from '@dmdet/volume-io';
+import { type Volume, writeTiff } from '@dmdet/volume-io';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,13 +112,10 @@ describe.skipIf(!available)('web example in chromium', () => {
     return { state, page };
   }
 
-  it('detects in a TIFF fixture on wasm exactly as the Node pipeline does', async () => {
-    const { state, page } = await open('?fixture=fixture.tif&backend=wasm');
-    expect(state.error).toBeUndefined();
-    expect(state.backend).toBe('wasm');
-    expect(state.model).toBe('default');
+  /** The page's detections equal the Node pipeline's with `model` on wasm (positions within 1e-3 voxels, scores 1e-4). */
+  async function expectAsNode(state: PageState, volume: Volume, model: 'default' | 'scmos') {
     await useBackend('wasm');
-    const node = await detect(sim.volume, { model: await loadModel('default') });
+    const node = await detect(volume, { model: await loadModel(model) });
     const web = state.points ?? [];
     expect(web.length).toBe(node.points.length);
     expect(web.length).toBeGreaterThan(10);
@@ -127,6 +124,15 @@ describe.skipIf(!available)('web example in chromium', () => {
       expect(Math.abs(p.x - q.x) + Math.abs(p.y - q.y) + Math.abs(p.z - q.z)).toBeLessThan(1e-3);
       expect(Math.abs(p.score - q.score)).toBeLessThan(1e-4);
     });
+    return web;
+  }
+
+  it('detects in a TIFF fixture on wasm exactly as the Node pipeline does', async () => {
+    const { state, page } = await open('?fixture=fixture.tif&backend=wasm');
+    expect(state.error).toBeUndefined();
+    expect(state.backend).toBe('wasm');
+    expect(state.model).toBe('default');
+    const web = await expectAsNode(state, sim.volume, 'default');
     expect(await page.locator('#status').textContent()).toMatch(/fixture\.tif: \d+ particles/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
     const csv = readFileSync((await download.path()) as string, 'utf8')
@@ -142,15 +148,7 @@ describe.skipIf(!available)('web example in chromium', () => {
     const { state, page } = await open('?fixture=pattern.tif&backend=wasm');
     expect(state.error).toBeUndefined();
     expect(state.model).toBe('scmos');
-    await useBackend('wasm');
-    const node = await detect(patterned.volume, { model: await loadModel('scmos') });
-    const web = state.points ?? [];
-    expect(web.length).toBe(node.points.length);
-    expect(web.length).toBeGreaterThan(10);
-    web.forEach((p, i) => {
-      const q = node.points[i] as (typeof node.points)[number];
-      expect(Math.abs(p.x - q.x) + Math.abs(p.y - q.y) + Math.abs(p.z - q.z)).toBeLessThan(1e-3);
-    });
+    await expectAsNode(state, patterned.volume, 'scmos');
     expect(await page.locator('#summary').textContent()).toMatch(
       /model scmos: a camera pixel pattern, \d+\.\d×/,
     );
