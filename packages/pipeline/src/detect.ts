@@ -214,7 +214,8 @@ export interface DetectResult {
    * A pattern repeated in every slice (`pixelPattern` of `@dmdet/preprocess`; an sCMOS camera's
    * pixel offsets): its spread over what the volume's noise alone would give it (about 1: none).
    * Absent for stacks of fewer than 8 slices. Above 1.5 detect warns (no stack without a pattern
-   * read above 1.30 in the project's checks).
+   * read above 1.30 in the project's checks), and `modelForPixelPattern` names the built-in `scmos`
+   * model, as `dmdet detect` without `--model` uses.
    */
   pixelPattern?: number;
   /** What may be wrong and what to try (spot size outside the model's training range, almost nothing found among many bright spots, a camera's pixel pattern). */
