@@ -394,7 +394,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const givenModel = values['model'] as string | undefined;
   const models = new ModelSlot(backend, workers);
   let modelName = givenModel ?? 'default';
-  const baseKnee = inputKnee ?? modelKnee((await models.use(modelName)).detector.metadata.normalization);
+  const baseKnee = inputKnee ?? modelKnee((await models.load(modelName)).metadata.normalization);
   const quiet = values['quiet'] === true || values['json'] === true;
   const results = [];
   try {
@@ -411,12 +411,13 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         const input = plan.input;
         const where =
           plan.frames.length > 1 ? ` ${frameLabel(plan, t, c)} (${k + 1}/${plan.frames.length})` : '';
-        let { detector, pool } = await models.use(modelName);
         // Whole, when holding the volume leaves tiles at least as large as blocks would (by the
-        // memory model, within --max-memory); else block by block.
+        // memory model, within --max-memory); else block by block. The built-in models share
+        // these settings, so the model the frame starts with decides.
+        const planned = (await models.load(modelName)).metadata;
         const voxels = input.shape[0] * input.shape[1] * input.shape[2];
-        const workerCount = pool?.size ?? 0;
-        const mapsPerTile = flips ?? detector.metadata.flips ?? 1;
+        const workerCount = workers > 1 ? workers : 0;
+        const mapsPerTile = flips ?? planned.flips ?? 1;
         const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory, mapsPerTile);
         const inBlocks =
           input.region !== undefined &&
@@ -427,7 +428,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
               tileVoxelsForMemory(
                 blockVoxels(
                   DEFAULT_DETECT_BLOCK,
-                  blockMargin(detector.metadata.config, [1, 1, 1], detector.metadata.context?.radius),
+                  blockMargin(planned.config, [1, 1, 1], planned.context?.radius),
                   input.shape,
                 ),
                 workerCount,
@@ -439,11 +440,10 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           const read = await input.read(t, c);
           volume = voxelSize ? createVolume(read.data, read.shape, voxelSize) : read;
           // The pattern read before detecting: one pass with the model it calls for.
-          if (givenModel === undefined) {
-            modelName = modelForPixelPattern(readPixelPattern(volume));
-            ({ detector, pool } = await models.use(modelName));
-          }
+          if (givenModel === undefined) modelName = modelForPixelPattern(readPixelPattern(volume));
         }
+        // The pool starts here, for the model this frame detects with.
+        let { detector, pool } = await models.use(modelName);
         const predict = async (label: string) => {
           const progress = new Progress(io, `${basename(o.input)}${where}: ${label}`, quiet);
           const common = {

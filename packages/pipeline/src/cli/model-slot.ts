@@ -15,8 +15,9 @@ export interface ModelInUse {
 /**
  * Holds one model and its worker pool at a time, so that `dmdet detect` can switch between
  * built-in models (`default`, and `scmos` for stacks with a pixel pattern) without holding two
- * pools' memory: `use` closes the pool of the model before and starts one for the next. Models are
- * loaded once and kept (their weights are small).
+ * pools' memory: `use` closes the pool of the model before and starts one for the next, and a
+ * pool starts only when a frame detects with it. Models are loaded once and kept (their weights
+ * are small).
  */
 export class ModelSlot {
   private current: ModelInUse | undefined;
@@ -27,11 +28,17 @@ export class ModelSlot {
     private readonly workers: number,
   ) {}
 
-  /** The model `name` (a built-in name or a folder) with a pool started for it. */
-  async use(name: string): Promise<ModelInUse> {
-    if (this.current?.name === name) return this.current;
+  /** The model `name` (a built-in name or a folder), loaded once; no pool is started. */
+  async load(name: string): Promise<DetectorModel> {
     const detector = this.loaded.get(name) ?? (await loadModel(name));
     this.loaded.set(name, detector);
+    return detector;
+  }
+
+  /** The model `name` with a pool started for it (the pool of the model before is closed). */
+  async use(name: string): Promise<ModelInUse> {
+    if (this.current?.name === name) return this.current;
+    const detector = await this.load(name);
     await this.close();
     const pool = await startPool(detector.model, this.backend, this.workers);
     this.current = { name, detector, pool };
