@@ -6,12 +6,17 @@
  *
  *   npm run bench:robustness -- [--models default,ptc-virus] [--replicates 3] [--validation 2]
  *                               [--size 256] [--scenarios a,b] [--out bench-output/robustness]
+ *                               [--tuned]
  *
  * Test volumes use the first `--replicates` held-out seeds, SEF3D's validation volumes the next
  * `--validation` (no model saw any of them: training seeds are checked). `--size` shrinks the
  * volumes in-plane (spot counts scaled with the area) for a quick run. Writes `<out>/results.json`
  * and `<out>/table.md` (F1 and RMSE per scenario and SNR; mean over the test volumes); plot:
  * `/usr/bin/python3 tools/plots/robustness.py <out>/results.json docs/figures/robustness.png`.
+ *
+ * `--tuned` also scores each model as a user who annotated a few stacks would run it, with the
+ * advantage SEF3D has: its threshold chosen on the case's validation volumes by `tuneThreshold`
+ * (what `dmdet train --from <model> --threshold-only` does), as method `<model>+tuned`.
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,7 +24,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { type DetectorModel, detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { type DetectorModel, detect, evaluate, tuneThreshold, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { type GeneralParams, simulateGeneral } from '@dmdet/simulate';
 import { generalTrainingSeeds } from './lib/general-data';
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     snr: { type: 'string' },
     out: { type: 'string', default: 'bench-output/robustness' },
     workers: { type: 'string' },
+    tuned: { type: 'boolean', default: false },
   },
 });
 const replicates = Number(values.replicates);
@@ -116,25 +122,36 @@ try {
       const sim = (seed: number) => simulateGeneral(params, seed);
       const test = testSeeds.map(sim);
       const methods: (typeof rows)[number]['methods'] = {};
+      const validation = validationSeeds.map(sim);
       for (const m of models) {
-        const scores: Score[] = [];
-        const sizes: unknown[] = [];
-        const thresholds: number[] = [];
-        for (const t of test) {
-          const r = await detect(t.volume, { model: m.detector, predictor: m.pool });
-          scores.push(evaluate(t.points, r.points, { gate: 5 }));
-          thresholds.push(Number(r.threshold.toFixed(3)));
-          if (r.spotSize)
-            sizes.push({ xy: Number(r.spotSize.xy.toFixed(2)), z: Number(r.spotSize.z.toFixed(2)) });
+        const variants: [string, DetectorModel][] = [[m.name, m.detector]];
+        if (values.tuned) {
+          const { detector } = await tuneThreshold(
+            m.detector,
+            validation.map((v) => ({ volume: v.volume, points: v.points })),
+            { predictor: m.pool },
+          );
+          variants.push([`${m.name}+tuned`, detector]);
         }
-        methods[m.name] = {
-          ...summary(scores),
-          thresholds,
-          ...(sizes.length ? { spotSize: sizes } : {}),
-        };
+        for (const [name, detector] of variants) {
+          const scores: Score[] = [];
+          const sizes: unknown[] = [];
+          const thresholds: number[] = [];
+          for (const t of test) {
+            const r = await detect(t.volume, { model: detector, predictor: m.pool });
+            scores.push(evaluate(t.points, r.points, { gate: 5 }));
+            thresholds.push(Number(r.threshold.toFixed(3)));
+            if (r.spotSize)
+              sizes.push({ xy: Number(r.spotSize.xy.toFixed(2)), z: Number(r.spotSize.z.toFixed(2)) });
+          }
+          methods[name] = {
+            ...summary(scores),
+            thresholds,
+            ...(sizes.length ? { spotSize: sizes } : {}),
+          };
+        }
       }
       // SEF3D with the true σ and the threshold (noise σ of the LoG response) best on this case's validation volumes.
-      const validation = validationSeeds.map(sim);
       const tuned = tunedSef3d(test, validation);
       methods['sef3d'] = { ...summary(tuned.scores), threshold: tuned.threshold };
       rows.push({ scenario: scenario.name, snr, methods });
@@ -148,7 +165,7 @@ try {
   for (const m of models) await m.pool.close();
 }
 
-const methodNames = [...modelNames, 'sef3d'];
+const methodNames = [...modelNames.flatMap((n) => (values.tuned ? [n, `${n}+tuned`] : [n])), 'sef3d'];
 const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
 const lines = [
   `F1 (RMSE in voxels) per scenario and local SNR: mean over ${replicates} held-out volumes of 16×${size}×${size} (or the scenario's slices); SEF3D with the true σ and a threshold tuned on ${validationCount} validation volumes of each case.`,

@@ -7,9 +7,15 @@
  * noise a box mean has), and the true spots. Volumes: the 300 `general` volumes from seed index 9000
  * and the virus validation volumes (as `rule-features.ts`), and every robustness scenario at SNR 2, 4
  * and 7 on 2 seeds of its own (`robustnessSeeds(7).slice(5)`: neither the benchmark's test nor its
- * validation volumes). `tools/analysis/contrast_cut.py` compares cuts offline.
+ * validation volumes), and, with `--tissue`, the tissue-like scene (`tools/lib/tissue-scene.ts`,
+ * smooth and granular cells at SNR 2, 4 and 7, replicates 6 and 7: not the probe's). Each candidate
+ * also carries its neighbourhood at the model's scale: the median and robust σ of the box means in
+ * a window of ±7 voxels in-plane and ±2 slices around it, its core (±2, ±1) left out, and how many
+ * other map maxima within ±12 voxels in-plane and ±3 slices score in [0.3, 0.8) and ≥ 0.8.
+ * `tools/analysis/contrast_cut.py` compares cuts offline; `tools/analysis/detection_filter.py`
+ * fits a filter on the neighbourhood.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects] [--tissue]
  *
  * `--effects` draws the 300 `general` volumes with the family's acquisition effects
  * (`sampleGeneralParams`' `effects`: cell texture, astigmatism, attenuation, EM gain).
@@ -28,9 +34,11 @@ import { simulateGeneral } from '@dmdet/simulate';
 import type { Volume } from '@dmdet/volume-io';
 import { thresholdFitVolumes } from '../lib/general-data';
 import { ROBUSTNESS_SCENARIOS, robustnessParams, robustnessSeeds } from '../lib/robustness-scenarios';
+import { tissueVolume } from '../lib/tissue-scene';
 
 const args = process.argv.slice(2);
 const effects = args.includes('--effects');
+const tissue = args.includes('--tissue');
 const out = args.find((a) => !a.startsWith('--')) ?? 'bench-output/contrast-cut.json';
 const backend = await useBackend('wasm');
 const detector = await loadModel('default');
@@ -55,6 +63,19 @@ for (const s of ROBUSTNESS_SCENARIOS)
         points: sim.points,
       });
     }
+
+if (tissue)
+  for (const texture of [0, 0.3])
+    for (const snr of [2, 4, 7])
+      for (const k of [6, 7]) {
+        const sim = tissueVolume(texture, snr, k);
+        items.push({
+          id: `tissue-${texture}-${snr}-${k}`,
+          group: `tissue-${texture}/${snr}`,
+          volume: sim.volume,
+          points: sim.points,
+        });
+      }
 
 /** The 3×3×3 box mean of a volume, clipped at its borders (separable). */
 function boxMean(v: Volume<Float32Array>): Float32Array {
@@ -84,12 +105,40 @@ function boxMean(v: Volume<Float32Array>): Float32Array {
   }
   return a;
 }
-/** 1.4826 × the median absolute deviation from the median. */
-function robustSigma(values: Float32Array): number {
+/** The median and 1.4826 × the median absolute deviation from it. */
+function robustStats(values: Float32Array): [number, number] {
   const sorted = Float32Array.from(values).sort();
   const med = sorted[sorted.length >> 1] as number;
   const dev = Float32Array.from(values, (x) => Math.abs(x - med)).sort();
-  return 1.4826 * (dev[dev.length >> 1] as number);
+  return [med, 1.4826 * (dev[dev.length >> 1] as number)];
+}
+const robustSigma = (values: Float32Array) => robustStats(values)[1];
+
+/** Median and robust σ of `box` around (z, y, x): ±7 in-plane, ±2 slices, the core ±2 / ±1 left out. */
+function neighbourhood(
+  box: Float32Array,
+  shape: readonly number[],
+  z: number,
+  y: number,
+  x: number,
+): [number, number] {
+  const [Z = 1, Y = 1, X = 1] = shape;
+  const values: number[] = [];
+  for (let dz = -2; dz <= 2; dz++) {
+    const zz = z + dz;
+    if (zz < 0 || zz >= Z) continue;
+    for (let dy = -7; dy <= 7; dy++) {
+      const yy = y + dy;
+      if (yy < 0 || yy >= Y) continue;
+      for (let dx = -7; dx <= 7; dx++) {
+        const xx = x + dx;
+        if (xx < 0 || xx >= X) continue;
+        if (Math.abs(dz) <= 1 && Math.abs(dy) <= 2 && Math.abs(dx) <= 2) continue;
+        values.push(box[(zz * Y + yy) * X + xx] as number);
+      }
+    }
+  }
+  return values.length > 8 ? robustStats(Float32Array.from(values)) : [Number.NaN, Number.NaN];
 }
 
 const rows: unknown[] = [];
@@ -101,16 +150,28 @@ try {
     const input = normalizeInput(scaled, detector.metadata.normalization ?? DEFAULT_NORMALIZATION);
     const box = boxMean(input);
     const [Z, Y, X] = input.shape;
-    const candidates = localMaxima3D(r.map as Volume, {
+    const maxima = localMaxima3D(r.map as Volume, {
       threshold: 0.2,
       minDistance: DEFAULT_MIN_DISTANCE,
-    }).map((p) => {
+    });
+    const candidates = maxima.map((p) => {
       const z = Math.min(Z - 1, Math.max(0, Math.round(p.z)));
       const y = Math.min(Y - 1, Math.max(0, Math.round(p.y)));
       const x = Math.min(X - 1, Math.max(0, Math.round(p.x)));
       const i = (z * Y + y) * X + x;
       const q = r.resampling ? fromResampled(p, r.resampling) : p;
-      return [q.z, q.y, q.x, p.score, box[i] as number, input.data[i] as number].map((v) => +v.toFixed(4));
+      const [med, sig] = neighbourhood(box, input.shape, z, y, x);
+      let low = 0;
+      let high = 0;
+      for (const o of maxima) {
+        if (o === p || Math.abs(o.z - p.z) > 3 || Math.abs(o.y - p.y) > 12 || Math.abs(o.x - p.x) > 12)
+          continue;
+        if (o.score >= 0.8) high++;
+        else if (o.score >= 0.3) low++;
+      }
+      return [q.z, q.y, q.x, p.score, box[i] as number, input.data[i] as number, med, sig, low, high].map(
+        (v) => +v.toFixed(4),
+      );
     });
     const zoom = r.resampling
       ? r.resampling.to.reduce((a, b) => a * b, 1) / r.resampling.from.reduce((a, b) => a * b, 1)

@@ -4,23 +4,28 @@
  * `tools/lib/tissue-scene.ts`), with smooth or granular cells (`textures`). Scored with the model's
  * default flags (spot size estimated) and, with `--given`, with the true spot size given too,
  * beside SEF3D with the true σ and the threshold best on 2 validation volumes of the same case; 4
- * test volumes per case. Prints, per volume, the spot size used and the threshold.
+ * test volumes per case. Prints, per volume, the spot size used and the threshold. With `--tuned`,
+ * the model is also scored with the advantage SEF3D has: its threshold chosen on the same 2
+ * validation volumes by `tuneThreshold` (what `dmdet train --from <model> --threshold-only` does).
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/tissue-probe.ts [model default] [textures 0,0.3] [snrs 2,4,7] [--given]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/tissue-probe.ts [model default] [textures 0,0.3] [snrs 2,4,7] [--given] [--tuned]
  */
 import { ModelWorkerPool } from '@dmdet/model/node';
-import { detect, evaluate, useBackend } from '@dmdet/pipeline';
+import { type DetectorModel, detect, evaluate, tuneThreshold, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { tunedSef3d } from '../lib/sef3d-tuned';
 import { TISSUE_SIGMA, tissueVolume } from '../lib/tissue-scene';
 
 const args = process.argv.slice(2);
 const given = args.includes('--given');
-const [name = 'default', textureText = '0,0.3', snrText = '2,4,7'] = args.filter((a) => a !== '--given');
+const tuned = args.includes('--tuned');
+const [name = 'default', textureText = '0,0.3', snrText = '2,4,7'] = args.filter((a) => !a.startsWith('--'));
 const textures = textureText.split(',').map(Number);
 const snrs = snrText.split(',').map(Number);
 if (textures.some((t) => !(t >= 0)) || snrs.some((s) => !(s > 0)))
-  throw new Error(`usage: tissue-probe.ts [model] [textures] [snrs] [--given]; got ${args.join(' ')}`);
+  throw new Error(
+    `usage: tissue-probe.ts [model] [textures] [snrs] [--given] [--tuned]; got ${args.join(' ')}`,
+  );
 
 const backend = await useBackend('wasm');
 const model = await loadModel(name);
@@ -33,21 +38,40 @@ for (const texture of textures)
   for (const snr of snrs) {
     const sim = (k: number) => tissueVolume(texture, snr, k);
     const test = [0, 1, 2, 3].map(sim);
-    const scores = [];
-    const used: string[] = [];
-    for (const t of test) {
-      const r = await detect(t.volume, {
-        model,
-        predictor: pool,
-        ...(given ? { spotSize: TISSUE_SIGMA } : {}),
-      });
-      scores.push(evaluate(t.points, r.points, { gate: 5 }));
-      used.push(`${r.spotSize?.xy.toFixed(2)}/${r.threshold.toFixed(2)}`);
-    }
-    const sef = mean(tunedSef3d(test, [4, 5].map(sim)).scores.map((x) => x.f1));
-    console.log(
-      `texture ${texture} SNR ${snr}: ${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)}); SEF3D ${sef.toFixed(3)}; σxy/threshold ${used.join(' ')}`,
-    );
+    const validation = [4, 5].map(sim);
+    /** F1 (precision / recall) over the test volumes, and each one's spot size and threshold. */
+    const score = async (detector: DetectorModel) => {
+      const scores = [];
+      const used: string[] = [];
+      for (const t of test) {
+        const r = await detect(t.volume, {
+          model: detector,
+          predictor: pool,
+          ...(given ? { spotSize: TISSUE_SIGMA } : {}),
+        });
+        scores.push(evaluate(t.points, r.points, { gate: 5 }));
+        used.push(`${r.spotSize?.xy.toFixed(2)}/${r.threshold.toFixed(2)}`);
+      }
+      return `${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)}); σxy/threshold ${used.join(' ')}`;
+    };
+    const own = await score(model);
+    const withTuned = tuned
+      ? `; threshold tuned on the validation volumes: ${await score(
+          (
+            await tuneThreshold(
+              model,
+              validation.map((v) => ({
+                volume: v.volume,
+                points: v.points,
+                ...(given ? { spotSize: TISSUE_SIGMA } : {}),
+              })),
+              { predictor: pool },
+            )
+          ).detector,
+        )}`
+      : '';
+    const sef = mean(tunedSef3d(test, validation).scores.map((x) => x.f1));
+    console.log(`texture ${texture} SNR ${snr}: ${own}${withTuned}; SEF3D ${sef.toFixed(3)}`);
   }
 await pool.close();
 process.exit(0);

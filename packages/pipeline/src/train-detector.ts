@@ -480,6 +480,23 @@ export interface ThresholdChoice {
   ruleNote?: string;
 }
 
+/** Mean F1 (gate 5 voxels) of the images, each at its own threshold. */
+function meanF1At(
+  images: readonly ValidationImage[],
+  thresholdOf: (image: ValidationImage, i: number) => number,
+): number {
+  let sum = 0;
+  for (const [i, image] of images.entries()) {
+    const t = thresholdOf(image, i);
+    sum += evaluatePoints(
+      image.truth,
+      image.detections.filter((d) => d.score >= t),
+      { gate: 5 },
+    ).f1;
+  }
+  return sum / Math.max(1, images.length);
+}
+
 /** A threshold inside (0, 1), as `detect` requires: [0.02, 0.999] (an untrained map can have every maximum at exactly 1). */
 const detectable = (t: number) => Math.min(Math.max(0.02, t), 0.999);
 
@@ -501,13 +518,6 @@ export function chooseThresholds(
   // training stacks (docs/train-your-own.md); with many spots it is the best one.
   const best = bestThreshold(images, { gate: 5, choose: 'lowest-within-one-spot' });
   const threshold = detectable(best.threshold);
-  const f1At = (image: ValidationImage, t: number) =>
-    evaluatePoints(
-      image.truth,
-      image.detections.filter((d) => d.score >= t),
-      { gate: 5 },
-    ).f1;
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   const fixed = {
     threshold,
     meanF1: best.meanF1,
@@ -581,7 +591,7 @@ export function chooseThresholds(
       clutters[i],
     ),
   );
-  const meanF1 = mean(images.map((im, i) => f1At(im, thresholds[i] as number)));
+  const meanF1 = meanF1At(images, (_, i) => thresholds[i] as number);
   if (!(meanF1 >= best.meanF1))
     return {
       ...fixed,
@@ -821,6 +831,11 @@ export interface TuneThresholdResult {
   meanF1: number;
   /** Mean F1 at the new fixed threshold alone. */
   fixedF1: number;
+  /**
+   * Mean F1 on the volumes with the given detector's own threshold (its rule's, where it has one):
+   * what `detect` gave them before, from the same maps (its axial-ghost rule left out).
+   */
+  sourceF1: number;
   /** Why no rule was kept, when none was. */
   ruleNote?: string;
 }
@@ -862,6 +877,7 @@ export async function tuneThreshold(
     flips,
   );
   const choice = chooseThresholds(images, options.thresholdRule ?? {});
+  const sourceF1 = meanF1At(images, (im) => ownThreshold(m, im));
   const { thresholdRule: _old, flips: _flips, ...rest } = m;
   return {
     detector: {
@@ -877,6 +893,7 @@ export async function tuneThreshold(
             volumes: volumes.length,
             meanF1: choice.meanF1,
             fixedF1: choice.fixedF1,
+            sourceF1,
             ...(choice.ruleNote ? { note: choice.ruleNote } : {}),
           },
         },
@@ -884,8 +901,24 @@ export async function tuneThreshold(
     },
     meanF1: choice.meanF1,
     fixedF1: choice.fixedF1,
+    sourceF1,
     ...(choice.ruleNote ? { ruleNote: choice.ruleNote } : {}),
   };
+}
+
+/** The threshold `detect` gives an image with a model's metadata: its rule's, else its fixed one. */
+function ownThreshold(m: ModelMetadata, im: ValidationImage): number {
+  const fixed = m.threshold ?? 0.5;
+  const rule = m.thresholdRule;
+  if (!rule) return fixed;
+  return thresholdForSignal(
+    rule,
+    im.signal,
+    fixed,
+    im.logZoom,
+    rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined,
+    rule.clutter ? maximaClutter(im.detections, rule.clutter.score, rule.confidence) : undefined,
+  );
 }
 
 function checkFlips(flips: unknown): TestTimeFlips {

@@ -63,10 +63,16 @@ export interface ReadTrainingDataOptions {
   validationFraction?: number;
   /** Seed of that choice. Default 0. */
   seed?: number;
+  /**
+   * `false`: where nothing says which volumes are for validation, hold none out and cut none into
+   * blocks: every volume whole in `train` (split `'none'`), as for choosing a threshold without
+   * training. A manifest's or folders' own split is kept. Default true.
+   */
+  holdOut?: boolean;
 }
 
 /** How the volumes were split into training and validation. */
-export type TrainingSplit = 'folders' | 'manifest' | 'volumes' | 'blocks';
+export type TrainingSplit = 'folders' | 'manifest' | 'volumes' | 'blocks' | 'none';
 
 /** What {@link readTrainingData} read. */
 export interface TrainingData {
@@ -363,6 +369,7 @@ export async function readTrainingData(
     );
   }
   const all = items.map((i) => i.item);
+  if (options.holdOut === false) return { train: all, validation: [], split: 'none', log };
   if (all.length >= 3) {
     const held = Math.max(1, Math.round(fraction * all.length));
     const order = shuffled(

@@ -893,6 +893,32 @@ describe('dmdet simulate, train, evaluate, demo', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/validation volume +truth +found +precision +recall +F1 +RMSE\ns1\[x>=72\]/);
     expect((await dmdet(...args, '--architecture', 'detnet3d')).stderr).toMatch(/--from keeps the model/);
+    // --threshold-only: nothing trained; default's threshold chosen on both whole stacks
+    const onlyOut = join(root, 'threshold-only');
+    const onlyArgs = ['train', '--data', dir, '--from', 'default', '--threshold-only', '--out', onlyOut];
+    const only = await dmdet(...onlyArgs, '--annotation-units', 'um', '--workers', '2', '--json');
+    expect(only.stderr).toBe('');
+    expect(only.code).toBe(0);
+    const chosen = JSON.parse(only.stdout);
+    expect(chosen).toMatchObject({ model: onlyOut, from: 'default', volumes: 2, spots: 40 });
+    expect(chosen.f1).toBeGreaterThan(0.8);
+    expect(chosen.sourceF1).toBeGreaterThan(0.5);
+    const onlyMeta = JSON.parse(readFileSync(join(onlyOut, 'model.json'), 'utf8')).userDefinedMetadata.dmdet;
+    expect(onlyMeta.threshold).toBe(chosen.threshold);
+    expect(onlyMeta.thresholdRule).toBeUndefined();
+    expect(onlyMeta.axialGhosts).toEqual(source.axialGhosts);
+    expect(onlyMeta.training.thresholdTuning).toMatchObject({ volumes: 2, sourceF1: chosen.sourceF1 });
+    expect(
+      readFileSync(join(onlyOut, 'weights.bin')).equals(
+        readFileSync(join(here, '..', 'model', 'general', 'weights.bin')),
+      ),
+    ).toBe(true);
+    expect((await dmdet(...onlyArgs, '--epochs', '2', '--resume')).stderr).toMatch(
+      /--threshold-only trains nothing: drop --epochs, --resume/,
+    );
+    expect((await dmdet('train', '--data', dir, '--threshold-only')).stderr).toMatch(
+      /--threshold-only needs --from/,
+    );
     // detect --truth with the Fiji table, in µm, converted with the stack's voxel size
     const det = await dmdet(
       'detect',

@@ -59,6 +59,27 @@ describe('tuneThreshold', () => {
     );
   }, 180_000);
 
+  it('reports the F1 the detector gave the volumes before, as detect gives it', async () => {
+    /** Mean F1 of detect with `detector` (its axial-ghost rule off, as tuneThreshold leaves it out). */
+    const detectF1 = async (detector: DetectorModel) => {
+      let sum = 0;
+      for (const v of volumes) {
+        const r = await detect(v.volume, { model: detector, axialGhosts: false });
+        sum += evaluatePoints(v.points, r.points, { gate: 5 }).f1;
+      }
+      return sum / volumes.length;
+    };
+    const tuned = await tuneThreshold(model, volumes);
+    expect(tuned.sourceF1).toBeCloseTo(await detectF1(model), 6);
+    expect(tuned.detector.metadata.training?.thresholdTuning).toMatchObject({ sourceF1: tuned.sourceF1 });
+    // A fixed threshold far too high (no rule): what it gave is what tuning mends.
+    const { thresholdRule: _rule, ...rest } = model.metadata;
+    const high: DetectorModel = { model: model.model, metadata: { ...rest, threshold: 0.99 } };
+    const fromHigh = await tuneThreshold(high, volumes);
+    expect(fromHigh.sourceF1).toBeCloseTo(await detectF1(high), 6);
+    expect(fromHigh.meanF1).toBeGreaterThan(fromHigh.sourceF1 + 0.3);
+  }, 180_000);
+
   it('fits a fallback for volumes too sparse for a signal, kept where it beats the fixed threshold on them, and detect applies it', async () => {
     // Three sparse volumes beside the four (2 spots at SNR 5: fewer than the rule's 5 confident
     // maxima, so no signal), whose noise peaks want a higher threshold than the four volumes do.
