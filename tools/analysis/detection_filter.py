@@ -7,7 +7,9 @@ neighbourhood's robust sigma over the volume's (local clutter), and the counts o
 near it scoring in [0.3, 0.8) and >= 0.8. The logistic model and p0 are fitted on the general +
 virus volumes only (the training family, seeds no training used); two-fold cross-validation over
 those volumes says whether the gain holds; the robustness-scenario and tissue volumes (seeds of
-their own) are only scored. Mean F1 (gate 5 voxels, optimal matching) per group.
+their own) are only scored. Mean F1 (gate 5 voxels, optimal matching) per group; then, per check
+group, how well each of the first six features tells spots from the rest of the kept detections,
+and the F1 at the best threshold of each volume.
 
     /usr/bin/python3 tools/analysis/detection_filter.py bench-output/detection-features.json
 """
@@ -174,6 +176,31 @@ def main():
             t.append(v)
         print(f"  {g:24s} {a:.3f} -> {b:.3f}   ({lo:.3f} / {hi:.3f})")
     print("  mean over check groups", " ".join(f"{np.mean(t):.4f}" for t in tot))
+    print("within groups: area under the ROC curve of each feature (true spots against the rest of")
+    print("the kept detections); F1 at the rule's thresholds and at the best threshold of each volume")
+    for g in sorted(groups):
+        X, y = [], []
+        for r in groups[g]:
+            cands = kept(r)
+            X += [features(r, c) for c in cands]
+            y += list(labels(r, cands))
+        X, y = np.array(X), np.array(y)
+        aucs = " ".join(f"{auc(X[:, i], y):.2f}" for i in range(6)) if len(y) else ""
+        best = np.mean([max(f1(r, [c for c in r["candidates"] if c[3] >= t]) for t in THRESHOLDS) for r in groups[g]])
+        print(f"  {g:24s} {scores(groups[g], None, 0).mean():.3f} best {best:.3f}   AUC {aucs}")
+
+
+THRESHOLDS = np.round(np.arange(0.2, 0.97, 0.025), 3)
+
+
+def auc(x, y):
+    """Mann-Whitney area under the ROC curve of x for y == 1 against y == 0."""
+    from scipy.stats import rankdata
+
+    n1, n0 = y.sum(), len(y) - y.sum()
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    return (rankdata(x)[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
 
 
 if __name__ == "__main__":

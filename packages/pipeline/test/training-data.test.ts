@@ -71,6 +71,15 @@ describe('readTrainingData', () => {
     const v = d.validation[0]?.volume;
     expect(v?.data[(3 * 40 + 30) * 16 + 2]).toBe(1000);
     expect(d.log[1]).toMatch(/Fiji Measure table/);
+    // holdOut false: both whole, in train, nothing cut.
+    const whole = await readTrainingData(dir, { units: 'um', holdOut: false });
+    expect(whole.split).toBe('none');
+    expect(whole.validation).toEqual([]);
+    expect(whole.train.map((w) => [w.id, w.volume.shape, w.region])).toEqual([
+      ['a', [4, 40, 64], undefined],
+      ['b', [4, 40, 64], undefined],
+    ]);
+    expect(rounded(whole.train[0]?.points)).toEqual(pts);
   });
 
   it('train/ and validation/ subfolders are the split; 3+ volumes are split by volume, seeded', async () => {
@@ -96,6 +105,14 @@ describe('readTrainingData', () => {
     expect(m.train).toHaveLength(4);
     expect(m.validation).toHaveLength(1);
     expect((await readTrainingData(many, { seed: 3 })).validation[0]?.id).toBe(m.validation[0]?.id);
+    const all = await readTrainingData(many, { seed: 3, holdOut: false });
+    expect([all.split, all.train.map((v) => v.id), all.validation]).toEqual([
+      'none',
+      ['p', 'q', 'r', 's', 't'],
+      [],
+    ]);
+    // Folders' own split stays.
+    expect((await readTrainingData(dir, { holdOut: false })).split).toBe('folders');
     // Files given one by one.
     const files = await readTrainingData([join(many, 'p.tif'), join(many, 'q.tif'), join(many, 'r.tif')]);
     expect(files.split).toBe('volumes');
