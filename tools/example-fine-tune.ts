@@ -14,7 +14,10 @@
  *    `<out>/held-out/` with their exact positions (`<name>.truth.csv`, voxels).
  * 2. `dmdet train --data <out>/stacks --from default --minutes 15 --annotation-units um --out <out>/model`
  *    (each stack is cut into a training and a validation block).
- * 3. Both models detect on the held-out stacks at their own thresholds; F1, precision, recall and
+ *    And, in seconds, `dmdet train --data <out>/stacks --from default --threshold-only
+ *    --annotation-units um --out <out>/threshold-only`: the built-in model with only its threshold
+ *    chosen on the two stacks (both whole), nothing trained.
+ * 3. The three models detect on the held-out stacks at their own thresholds; F1, precision, recall and
  *    RMSE against the exact positions (gate 5 voxels) are printed and written to `<out>/scores.json`.
  *    Beside them, the classical baseline with every advantage: SEF3D (LoG) with the best of σxy
  *    0.75 / 1.5 / 3 px (σz 1) and threshold, both tuned on the two training stacks' exact positions.
@@ -145,6 +148,32 @@ if (!values['skip-train']) {
   const { status } = spawnSync('npx', cli, { stdio: 'inherit' });
   if (status !== 0) process.exit(status ?? 1);
 }
+// Only the threshold chosen on the stacks: seconds, so run every time.
+const thresholdDir = join(out, 'threshold-only');
+const thresholdCommand = [
+  'train',
+  '--data',
+  join(out, 'stacks'),
+  '--from',
+  'default',
+  '--threshold-only',
+  '--annotation-units',
+  'um',
+  '--out',
+  thresholdDir,
+  '--force',
+];
+console.log(`dmdet ${thresholdCommand.join(' ')}`);
+{
+  const cli = [
+    'tsx',
+    '--conditions=@dmdet/source',
+    'packages/pipeline/src/cli/entry.ts',
+    ...thresholdCommand,
+  ];
+  const { status } = spawnSync('npx', cli, { stdio: 'inherit' });
+  if (status !== 0) process.exit(status ?? 1);
+}
 /** SEF3D tuned on the training stacks (exact positions): the best σxy of three and its best threshold. */
 async function scoreSef3d() {
   const train = TRAIN.map((s) => elongatedStack(s.seed, s.snr));
@@ -174,23 +203,25 @@ async function scoreSef3d() {
 const baseline = await scoreSef3d();
 const before = await score(await loadModel('default'));
 const after = await score(await loadModel(modelDir));
+const thresholdOnly = await score(await loadModel(thresholdDir));
 const mean = (rows: { f1: number }[]) => rows.reduce((a, r) => a + r.f1, 0) / rows.length;
 const cellOf = (r: { f1: number; precision: number; recall: number }) =>
   `${r.f1.toFixed(3)} (${r.precision.toFixed(3)} / ${r.recall.toFixed(3)})`;
 console.log(
-  `\nheld-out stack      SNR  SEF3D σxy ${baseline.sigmaXY}, tuned    default F1 (P / R)       fine-tuned F1 (P / R)`,
+  `\nheld-out stack      SNR  SEF3D σxy ${baseline.sigmaXY}, tuned    default F1 (P / R)       threshold only F1 (P / R)   fine-tuned F1 (P / R)`,
 );
 for (const [i, b] of before.entries()) {
   const a = after[i] as (typeof after)[number];
   const c = baseline.rows[i] as (typeof baseline.rows)[number];
+  const t = thresholdOnly[i] as (typeof thresholdOnly)[number];
   console.log(
-    `${b.volume.padEnd(18)} ${String(b.snr).padStart(4)}  ${cellOf(c)}   ${cellOf(b)}   ${cellOf(a)}`,
+    `${b.volume.padEnd(18)} ${String(b.snr).padStart(4)}  ${cellOf(c)}   ${cellOf(b)}   ${cellOf(t)}       ${cellOf(a)}`,
   );
 }
 console.log(
-  `mean F1: SEF3D ${mean(baseline.rows).toFixed(3)}, default ${mean(before).toFixed(3)}, fine-tuned ${mean(after).toFixed(3)} (+${(mean(after) - mean(before)).toFixed(3)}); ${((Date.now() - started) / 60000).toFixed(1)} min in all`,
+  `mean F1: SEF3D ${mean(baseline.rows).toFixed(3)}, default ${mean(before).toFixed(3)}, threshold only ${mean(thresholdOnly).toFixed(3)}, fine-tuned ${mean(after).toFixed(3)} (+${(mean(after) - mean(before)).toFixed(3)}); ${((Date.now() - started) / 60000).toFixed(1)} min in all`,
 );
 await writeFile(
   join(out, 'scores.json'),
-  `${JSON.stringify({ command: `dmdet ${command.join(' ')}`, minutes, sef3d: baseline, before, after, meanSef3d: mean(baseline.rows), meanBefore: mean(before), meanAfter: mean(after) }, null, 2)}\n`,
+  `${JSON.stringify({ command: `dmdet ${command.join(' ')}`, minutes, thresholdCommand: `dmdet ${thresholdCommand.join(' ')}`, sef3d: baseline, before, thresholdOnly, after, meanSef3d: mean(baseline.rows), meanBefore: mean(before), meanThresholdOnly: mean(thresholdOnly), meanAfter: mean(after) }, null, 2)}\n`,
 );
