@@ -3,6 +3,7 @@ import { checkTestTimeFlips, resolveConfig } from '@dmdet/model';
 import {
   type AxialGhostRule,
   checkAxialGhostRule,
+  clutterRaiseHolds,
   findAxialGhosts,
   isCrowded,
   localContrasts,
@@ -172,6 +173,13 @@ export interface DetectResult {
   clutter?: number;
   /** How much the rule's `clutter` term raised this volume's threshold, where it did (> 0). */
   clutterRaise?: number;
+  /**
+   * The raise the rule's `clutter` term asked for and that was not applied (> 0), because the raised
+   * threshold would have kept fewer than a tenth of the map's maxima the threshold without it keeps
+   * (`clutterRaiseHolds` of `@dmdet/postprocess`): the spots themselves score below confident, as
+   * in data unlike the training family, and the raise would have taken them all.
+   */
+  clutterRaiseDropped?: number;
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -378,11 +386,15 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     : input.shape[0] * input.shape[1] * input.shape[2];
   const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
   const clutter = rule?.clutter ? maximaClutter(candidates, rule.clutter.score, rule.confidence) : undefined;
-  const ruleThreshold = rule ? thresholdForSignal(rule, signal, fallback, zoom, density, clutter) : undefined;
-  const clutterRaise =
-    rule?.clutter && ruleThreshold !== undefined
-      ? ruleThreshold - thresholdForSignal(rule, signal, fallback, zoom, density)
-      : 0;
+  const raised = rule ? thresholdForSignal(rule, signal, fallback, zoom, density, clutter) : undefined;
+  const unraised = rule?.clutter ? thresholdForSignal(rule, signal, fallback, zoom, density) : raised;
+  // A raise that would take nearly every maximum the unraised threshold keeps is not applied.
+  const raiseHolds =
+    raised === undefined || unraised === undefined || clutterRaiseHolds(candidates, raised, unraised);
+  const ruleThreshold = raiseHolds ? raised : unraised;
+  const clutterRaise = raised !== undefined && unraised !== undefined && raiseHolds ? raised - unraised : 0;
+  const clutterRaiseDropped =
+    raised !== undefined && unraised !== undefined && !raiseHolds ? raised - unraised : 0;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined
@@ -444,6 +456,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(density !== undefined ? { density } : {}),
     ...(clutter !== undefined ? { clutter } : {}),
     ...(clutterRaise > 0 ? { clutterRaise } : {}),
+    ...(clutterRaiseDropped > 0 ? { clutterRaiseDropped } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     axialGhosts: ghost
       ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length

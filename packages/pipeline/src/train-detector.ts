@@ -33,6 +33,7 @@ import {
 } from '@dmdet/model';
 import {
   type AxialGhostRule,
+  clutterRaiseHolds,
   localMaxima3D,
   maximaClutter,
   maximaDensity,
@@ -906,19 +907,20 @@ export async function tuneThreshold(
   };
 }
 
-/** The threshold `detect` gives an image with a model's metadata: its rule's, else its fixed one. */
+/**
+ * The threshold `detect` gives an image with a model's metadata: its rule's (with its clutter raise
+ * where that holds), else its fixed one.
+ */
 function ownThreshold(m: ModelMetadata, im: ValidationImage): number {
   const fixed = m.threshold ?? 0.5;
   const rule = m.thresholdRule;
   if (!rule) return fixed;
-  return thresholdForSignal(
-    rule,
-    im.signal,
-    fixed,
-    im.logZoom,
-    rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined,
-    rule.clutter ? maximaClutter(im.detections, rule.clutter.score, rule.confidence) : undefined,
-  );
+  const density = rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined;
+  const unraised = thresholdForSignal(rule, im.signal, fixed, im.logZoom, density);
+  if (!rule.clutter) return unraised;
+  const clutter = maximaClutter(im.detections, rule.clutter.score, rule.confidence);
+  const raised = thresholdForSignal(rule, im.signal, fixed, im.logZoom, density, clutter);
+  return clutterRaiseHolds(im.detections, raised, unraised) ? raised : unraised;
 }
 
 function checkFlips(flips: unknown): TestTimeFlips {

@@ -35,6 +35,17 @@ describe('describeThreshold (what dmdet detect prints)', () => {
     expect(describeThreshold({ threshold: 0.52, thresholdSource: 'signal', signal: 0.5, clutter: 0.2 })).toBe(
       "threshold 0.520, from the volume's signal 0.50",
     );
+    expect(
+      describeThreshold({
+        threshold: 0.7,
+        thresholdSource: 'signal',
+        signal: 0.77,
+        clutter: 12.8,
+        clutterRaiseDropped: 0.25,
+      }),
+    ).toBe(
+      "threshold 0.700, from the volume's signal 0.77, not raised for clutter 12.80 (a raise of 0.250 would have kept under a tenth of the detections: the spots score below confident here)",
+    );
   });
   it('gives the range over blocks whose thresholds differ', () => {
     expect(

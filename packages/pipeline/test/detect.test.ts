@@ -1,5 +1,11 @@
 import { predictVolume, resolveConfig } from '@dmdet/model';
-import { findAxialGhosts, localContrasts, localMaxima3D, predictTiled } from '@dmdet/postprocess';
+import {
+  findAxialGhosts,
+  localContrasts,
+  localMaxima3D,
+  predictTiled,
+  type ThresholdRule,
+} from '@dmdet/postprocess';
 import {
   drawBelowClip,
   fillMissingInput,
@@ -11,7 +17,7 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_DISTANCE, detect, PipelineError, tileLayout } from '../src/index';
+import { DEFAULT_MIN_DISTANCE, detect, PipelineError, type TilePredictor, tileLayout } from '../src/index';
 import { TINY, tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -334,6 +340,48 @@ describe('detect', () => {
 
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
   // at the maxima scoring at least the rule's confidence.
+  it('does not apply a clutter raise that would keep under a tenth of the maxima kept without it', async () => {
+    // A predictor that draws the map: `low` maxima scoring 0.6 and two scoring 0.99 in the middle slice.
+    const mapWith = (low: number): TilePredictor => ({
+      size: 1,
+      predict: async (tile) => {
+        const [Z, Y, X] = tile.shape;
+        const data = new Float32Array(Z * Y * X);
+        const z = Z >> 1;
+        const sites: [number, number][] = [];
+        for (let y = 3; y < Y - 3; y += 5) for (let x = 3; x < X - 3; x += 5) sites.push([y, x]);
+        sites.slice(0, low + 2).forEach(([y, x], k) => {
+          data[(z * Y + y) * X + x] = k < 2 ? 0.99 : 0.6;
+        });
+        return createVolume(data, [Z, Y, X]);
+      },
+    });
+    const rule: ThresholdRule = {
+      kind: 'signal',
+      confidence: 0.8,
+      minSpots: 1,
+      knots: [0, 1e6],
+      thresholds: [0.55, 0.55],
+      clutter: { score: 0.5, ratio: 0.35, slope: 0.1, from: 0 },
+    };
+    const detector = tinyDetector();
+    const model = { ...detector, metadata: { ...detector.metadata, thresholdRule: rule } };
+    const volume = createVolume(new Float32Array(4 * 48 * 48).fill(100), [4, 48, 48]);
+    // 40 at 0.6 per 2 confident: clutter 20, a raise to 0.95 that keeps 2 of 42 (< 4.2): not applied.
+    const crowded = await detect(volume, { model, predictor: mapWith(40), tile: [4, 48, 48] });
+    expect(crowded.clutter).toBe(20);
+    expect(crowded.threshold).toBe(0.55);
+    expect(crowded.clutterRaise).toBeUndefined();
+    expect(crowded.clutterRaiseDropped).toBeCloseTo(0.4, 12);
+    expect(crowded.points).toHaveLength(42);
+    // 4 at 0.6: clutter 2, a raise of 0.1·log2(2 / 0.35) that keeps 2 of 6 (≥ 0.6): applied.
+    const few = await detect(volume, { model, predictor: mapWith(4), tile: [4, 48, 48] });
+    expect(few.clutter).toBe(2);
+    expect(few.clutterRaise).toBeCloseTo(0.1 * Math.log2(2 / 0.35), 12);
+    expect(few.clutterRaiseDropped).toBeUndefined();
+    expect(few.points).toHaveLength(2);
+  });
+
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {
     const input = normalizePercentile(volume);
     const map = await predictVolume(detector.model, input);
@@ -447,6 +495,7 @@ describe('detect', () => {
     expect(cluttered.threshold).toBeCloseTo(expected + 0.01, 6);
     expect(cluttered.clutterRaise).toBeCloseTo(0.01, 6);
     expect(cluttered.points.length).toBe(all.filter((p) => p.score >= cluttered.threshold).length);
+    expect(cluttered.clutterRaiseDropped).toBeUndefined();
     const clutterFrom = await detect(volume, { model: withClutter(expected + 0.001) });
     expect(clutterFrom.clutter).toBeCloseTo(clutter, 12);
     expect(clutterFrom.threshold).toBeCloseTo(expected, 6);

@@ -25,9 +25,11 @@ export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
 export {
+  CLUTTER_RAISE_MIN_KEPT,
   type ClutterTerm,
   type CrowdedBranch,
   checkThresholdRule,
+  clutterRaiseHolds,
   isCrowded,
   maximaClutter,
   maximaDensity,

@@ -6,9 +6,11 @@ describe('public API', () => {
   it('exports', () => {
     expect(Object.keys(api).sort()).toEqual([
       'AXIAL_GHOST_DEFAULTS',
+      'CLUTTER_RAISE_MIN_KEPT',
       'PostprocessError',
       'checkAxialGhostRule',
       'checkThresholdRule',
+      'clutterRaiseHolds',
       'detectSEF3D',
       'findAxialGhosts',
       'fitGaussian',

@@ -2,6 +2,7 @@ import { createVolume } from '@dmdet/volume-io';
 import { describe, expect, it } from 'vitest';
 import {
   checkThresholdRule,
+  clutterRaiseHolds,
   isCrowded,
   maximaClutter,
   maximaDensity,
@@ -129,6 +130,20 @@ describe('cluttered volumes', () => {
     zoomSlope: 0.05,
     clutter: { score: 0.5, ratio: 0.5, slope: 0.1, from: 0.45 },
   };
+  it('clutterRaiseHolds: the raised threshold keeps at least a tenth of what the unraised one keeps', () => {
+    const maxima = [0.95, 0.72, 0.7, 0.7, 0.68, 0.66, 0.65, 0.64, 0.62, 0.61, 0.3].map((score) => ({
+      score,
+    }));
+    // 10 maxima at ≥ 0.6; at 0.9 one of them: exactly a tenth holds, none does not.
+    expect(clutterRaiseHolds(maxima, 0.9, 0.6)).toBe(true);
+    expect(clutterRaiseHolds(maxima.slice(1), 0.9, 0.6)).toBe(false);
+    expect(clutterRaiseHolds(maxima, 0.9, 0.6, 0.2)).toBe(false); // 1 of 10 < 0.2
+    expect(clutterRaiseHolds(maxima, 0.71, 0.6, 0.2)).toBe(true); // 2 of 10
+    // Nothing at the unraised threshold: nothing to take away.
+    expect(clutterRaiseHolds([{ score: 0.3 }], 0.9, 0.6)).toBe(true);
+    expect(clutterRaiseHolds([], 0.9, 0.6)).toBe(true);
+  });
+
   it('maximaClutter: maxima in [score, confidence) per confident one', () => {
     const maxima = [0.49, 0.5, 0.6, 0.79, 0.8, 0.95, 0.3].map((score) => ({ score }));
     expect(maximaClutter(maxima, 0.5, 0.8)).toBe(1.5); // 0.5, 0.6, 0.79 over 0.8, 0.95

@@ -7,6 +7,7 @@ export function describeThreshold(result: {
   signal?: number;
   clutter?: number;
   clutterRaise?: number;
+  clutterRaiseDropped?: number;
   blockThresholds?: number[];
 }): string {
   const b = result.blockThresholds;
@@ -34,9 +35,18 @@ export function describeThreshold(result: {
   }
 }
 
-/** ", raised by R for clutter C …" where the rule's clutter term raised the threshold, else "". */
-function raisedForClutter(result: { clutter?: number; clutterRaise?: number }): string {
-  if (!(result.clutterRaise !== undefined && result.clutterRaise > 0) || result.clutter === undefined)
-    return '';
+/**
+ * ", raised by R for clutter C …" where the rule's clutter term raised the threshold, ", not raised
+ * for clutter C …" where its raise was not applied, else "".
+ */
+function raisedForClutter(result: {
+  clutter?: number;
+  clutterRaise?: number;
+  clutterRaiseDropped?: number;
+}): string {
+  if (result.clutter === undefined) return '';
+  if (result.clutterRaiseDropped !== undefined && result.clutterRaiseDropped > 0)
+    return `, not raised for clutter ${result.clutter.toFixed(2)} (a raise of ${result.clutterRaiseDropped.toFixed(3)} would have kept under a tenth of the detections: the spots score below confident here)`;
+  if (!(result.clutterRaise !== undefined && result.clutterRaise > 0)) return '';
   return `, raised by ${result.clutterRaise.toFixed(3)} for clutter ${result.clutter.toFixed(2)} (map maxima just below confident per confident one: grains or noise peaks shaped like spots)`;
 }
