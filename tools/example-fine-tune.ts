@@ -126,54 +126,34 @@ async function score(model: DetectorModel) {
 
 const started = Date.now();
 await makeData();
-const modelDir = join(out, 'model');
-const command = [
+/** `dmdet train` on the training stacks from the built-in model, with `mode`'s options, into `dir`. */
+const trainCommand = (mode: string[], dir: string) => [
   'train',
   '--data',
   join(out, 'stacks'),
   '--from',
   'default',
-  '--minutes',
-  String(minutes),
+  ...mode,
   '--annotation-units',
   'um',
   '--out',
-  modelDir,
+  dir,
   '--force',
 ];
-if (!values['skip-train']) {
-  // The CLI as a user runs it (npm run dmdet -- …), in its own process.
-  console.log(`dmdet ${command.join(' ')}`);
-  const cli = ['tsx', '--conditions=@dmdet/source', 'packages/pipeline/src/cli/entry.ts', ...command];
+/** Runs the CLI as a user runs it (npm run dmdet -- …), in its own process; exits on failure. */
+function dmdet(args: string[]): void {
+  console.log(`dmdet ${args.join(' ')}`);
+  const cli = ['tsx', '--conditions=@dmdet/source', 'packages/pipeline/src/cli/entry.ts', ...args];
   const { status } = spawnSync('npx', cli, { stdio: 'inherit' });
   if (status !== 0) process.exit(status ?? 1);
 }
+const modelDir = join(out, 'model');
+const command = trainCommand(['--minutes', String(minutes)], modelDir);
+if (!values['skip-train']) dmdet(command);
 // Only the threshold chosen on the stacks: seconds, so run every time.
 const thresholdDir = join(out, 'threshold-only');
-const thresholdCommand = [
-  'train',
-  '--data',
-  join(out, 'stacks'),
-  '--from',
-  'default',
-  '--threshold-only',
-  '--annotation-units',
-  'um',
-  '--out',
-  thresholdDir,
-  '--force',
-];
-console.log(`dmdet ${thresholdCommand.join(' ')}`);
-{
-  const cli = [
-    'tsx',
-    '--conditions=@dmdet/source',
-    'packages/pipeline/src/cli/entry.ts',
-    ...thresholdCommand,
-  ];
-  const { status } = spawnSync('npx', cli, { stdio: 'inherit' });
-  if (status !== 0) process.exit(status ?? 1);
-}
+const thresholdCommand = trainCommand(['--threshold-only'], thresholdDir);
+dmdet(thresholdCommand);
 /** SEF3D tuned on the training stacks (exact positions): the best σxy of three and its best threshold. */
 async function scoreSef3d() {
   const train = TRAIN.map((s) => elongatedStack(s.seed, s.snr));
