@@ -3,16 +3,13 @@ import { checkTestTimeFlips, resolveConfig } from '@dmdet/model';
 import {
   type AxialGhostRule,
   checkAxialGhostRule,
-  clutterRaiseHolds,
   findAxialGhosts,
   isCrowded,
   localContrasts,
   localMaxima3D,
-  maximaClutter,
   maximaDensity,
   measureSpots,
   type SpotMeasurement,
-  thresholdForSignal,
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
@@ -32,6 +29,7 @@ import { PipelineError } from './errors';
 import { modelInput } from './model-input';
 import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
 import { predictMap } from './predict-map';
+import { ruleThresholdFor } from './rule-threshold';
 import {
   logZoom,
   planSpotScale,
@@ -385,16 +383,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ? mapRegion.size[0] * mapRegion.size[1] * mapRegion.size[2]
     : input.shape[0] * input.shape[1] * input.shape[2];
   const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
-  const clutter = rule?.clutter ? maximaClutter(candidates, rule.clutter.score, rule.confidence) : undefined;
-  const raised = rule ? thresholdForSignal(rule, signal, fallback, zoom, density, clutter) : undefined;
-  const unraised = rule?.clutter ? thresholdForSignal(rule, signal, fallback, zoom, density) : raised;
-  // A raise that would take nearly every maximum the unraised threshold keeps is not applied.
-  const raiseHolds =
-    raised === undefined || unraised === undefined || clutterRaiseHolds(candidates, raised, unraised);
-  const ruleThreshold = raiseHolds ? raised : unraised;
-  const clutterRaise = raised !== undefined && unraised !== undefined && raiseHolds ? raised - unraised : 0;
-  const clutterRaiseDropped =
-    raised !== undefined && unraised !== undefined && !raiseHolds ? raised - unraised : 0;
+  const fromRule = rule ? ruleThresholdFor(rule, candidates, signal, fallback, zoom, density) : undefined;
+  const ruleThreshold = fromRule?.threshold;
+  const clutter = fromRule?.clutter;
+  const clutterRaise = fromRule?.clutterRaise ?? 0;
+  const clutterRaiseDropped = fromRule?.clutterRaiseDropped ?? 0;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined

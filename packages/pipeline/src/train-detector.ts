@@ -33,7 +33,6 @@ import {
 } from '@dmdet/model';
 import {
   type AxialGhostRule,
-  clutterRaiseHolds,
   localMaxima3D,
   maximaClutter,
   maximaDensity,
@@ -64,6 +63,7 @@ import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
 import { modelInput } from './model-input';
 import { predictMap } from './predict-map';
+import { ruleThresholdFor } from './rule-threshold';
 import { logZoom, resampleForModel, spotSizeOf } from './spot-scale';
 
 /** A volume with its annotated particle positions (voxels, 0-based). */
@@ -916,11 +916,7 @@ function ownThreshold(m: ModelMetadata, im: ValidationImage): number {
   const rule = m.thresholdRule;
   if (!rule) return fixed;
   const density = rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined;
-  const unraised = thresholdForSignal(rule, im.signal, fixed, im.logZoom, density);
-  if (!rule.clutter) return unraised;
-  const clutter = maximaClutter(im.detections, rule.clutter.score, rule.confidence);
-  const raised = thresholdForSignal(rule, im.signal, fixed, im.logZoom, density, clutter);
-  return clutterRaiseHolds(im.detections, raised, unraised) ? raised : unraised;
+  return ruleThresholdFor(rule, im.detections, im.signal, fixed, im.logZoom, density).threshold;
 }
 
 function checkFlips(flips: unknown): TestTimeFlips {
