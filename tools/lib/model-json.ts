@@ -87,3 +87,22 @@ export function readModelFolder(dir: string): {
     );
   return { json, weights: manifest[0].weights, weightsPath: join(dir, manifest[0].paths[0] as string) };
 }
+
+/**
+ * Sets one term of a model's threshold rule (`thresholdRule[key]`; `undefined` removes it) in
+ * `file`, the rule checked as `checkThresholdRule` would read it; returns the rule written.
+ */
+export function setThresholdRuleTerm(
+  file: string,
+  key: 'clutter' | 'valley',
+  term: Record<string, unknown> | undefined,
+  check: (rule: unknown, label: string) => unknown,
+): Record<string, unknown> {
+  const rule = JSON.parse(readFileSync(file, 'utf8'))?.userDefinedMetadata?.dmdet?.thresholdRule;
+  if (!rule) throw new Error(`${file}: the model has no thresholdRule to set its ${key} term in`);
+  const { [key]: _old, ...rest } = rule;
+  const next = term === undefined ? rest : { ...rest, [key]: term };
+  check(next, `${file} thresholdRule`);
+  setMetadataFields(file, { thresholdRule: next });
+  return next;
+}

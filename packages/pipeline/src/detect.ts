@@ -9,6 +9,7 @@ import {
   localMaxima3D,
   maximaDensity,
   measureSpots,
+  type ScoreValley,
   type SpotMeasurement,
   volumeSignal,
 } from '@dmdet/postprocess';
@@ -178,6 +179,17 @@ export interface DetectResult {
    * in data unlike the training family, and the raise would have taken them all.
    */
   clutterRaiseDropped?: number;
+  /**
+   * With a threshold rule that has a `valley` term and a valley found in the map's maxima scores
+   * (`scoreValley` of `@dmdet/postprocess`): its score and its depth (its density over the top
+   * mode's).
+   */
+  valley?: ScoreValley;
+  /**
+   * How far the rule's `valley` term moved this volume's threshold, where it did (`valleyThreshold`:
+   * negative lowered to the valley, positive raised to it).
+   */
+  valleyShift?: number;
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -373,6 +385,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
         rule.confidence,
         ...(crowded ? [crowded.threshold, crowded.score] : []),
         ...(rule.clutter ? [rule.clutter.score] : []),
+        ...(rule.valley ? [rule.valley.from] : []),
         ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
       )
     : fixed;
@@ -388,6 +401,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const clutter = fromRule?.clutter;
   const clutterRaise = fromRule?.clutterRaise ?? 0;
   const clutterRaiseDropped = fromRule?.clutterRaiseDropped ?? 0;
+  const valleyShift = fromRule?.valleyShift ?? 0;
   const threshold = options.threshold ?? ruleThreshold ?? fixed;
   const thresholdSource =
     options.threshold !== undefined
@@ -450,6 +464,8 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(clutter !== undefined ? { clutter } : {}),
     ...(clutterRaise > 0 ? { clutterRaise } : {}),
     ...(clutterRaiseDropped > 0 ? { clutterRaiseDropped } : {}),
+    ...(fromRule?.valley ? { valley: fromRule.valley } : {}),
+    ...(valleyShift !== 0 ? { valleyShift } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     axialGhosts: ghost
       ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length

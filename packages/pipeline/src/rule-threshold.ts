@@ -1,4 +1,11 @@
-import { clutterRaiseHolds, maximaClutter, type ThresholdRule, thresholdForSignal } from '@dmdet/postprocess';
+import {
+  clutterRaiseHolds,
+  maximaClutter,
+  type ScoreValley,
+  type ThresholdRule,
+  thresholdForSignal,
+  valleyThreshold,
+} from '@dmdet/postprocess';
 
 /** The threshold a rule gives a volume from its map's maxima, and what its clutter term did. */
 export interface RuleThreshold {
@@ -9,12 +16,17 @@ export interface RuleThreshold {
   clutterRaise: number;
   /** The clutter raise asked for and not applied, as it would keep under a tenth of the maxima (0 where none). */
   clutterRaiseDropped: number;
+  /** The valley in the maxima's scores, where the rule has a valley term and one was found. */
+  valley?: ScoreValley;
+  /** The threshold's move to the valley (negative: lowered; 0 where it stayed). */
+  valleyShift: number;
 }
 
 /**
  * The threshold `rule` gives a volume whose map has `maxima`, as `detect` applies it: the knots'
  * (or fallback's, or crowded branch's) threshold for `signal`, `logZoom` and `density`, with the
- * clutter term's raise where it holds (`clutterRaiseHolds`).
+ * clutter term's raise where it holds (`clutterRaiseHolds`), then moved to the valley of the
+ * maxima's scores where the rule's valley term says so (`valleyThreshold`).
  */
 export function ruleThresholdFor(
   rule: ThresholdRule,
@@ -25,10 +37,18 @@ export function ruleThresholdFor(
   density: number | undefined,
 ): RuleThreshold {
   const unraised = thresholdForSignal(rule, signal, fallback, logZoom, density);
-  if (!rule.clutter) return { threshold: unraised, clutterRaise: 0, clutterRaiseDropped: 0 };
-  const clutter = maximaClutter(maxima, rule.clutter.score, rule.confidence);
-  const raised = thresholdForSignal(rule, signal, fallback, logZoom, density, clutter);
-  return clutterRaiseHolds(maxima, raised, unraised)
-    ? { threshold: raised, clutter, clutterRaise: raised - unraised, clutterRaiseDropped: 0 }
-    : { threshold: unraised, clutter, clutterRaise: 0, clutterRaiseDropped: raised - unraised };
+  const clutter = rule.clutter ? maximaClutter(maxima, rule.clutter.score, rule.confidence) : undefined;
+  const raised =
+    clutter === undefined ? unraised : thresholdForSignal(rule, signal, fallback, logZoom, density, clutter);
+  const holds = clutterRaiseHolds(maxima, raised, unraised);
+  const before = holds ? raised : unraised;
+  const cut = rule.valley ? valleyThreshold(rule.valley, maxima, signal, before) : undefined;
+  return {
+    threshold: cut?.threshold ?? before,
+    ...(clutter !== undefined ? { clutter } : {}),
+    clutterRaise: holds ? raised - unraised : 0,
+    clutterRaiseDropped: holds ? 0 : raised - unraised,
+    ...(cut?.valley ? { valley: cut.valley } : {}),
+    valleyShift: (cut?.threshold ?? before) - before,
+  };
 }

@@ -909,7 +909,7 @@ export async function tuneThreshold(
 
 /**
  * The threshold `detect` gives an image with a model's metadata: its rule's (with its clutter raise
- * where that holds), else its fixed one.
+ * where that holds and its valley term), else its fixed one.
  */
 function ownThreshold(m: ModelMetadata, im: ValidationImage): number {
   const fixed = m.threshold ?? 0.5;

@@ -263,6 +263,9 @@ describe('dmdet detect', () => {
     expect(forced.code).toBe(0);
     const json = JSON.parse(forced.stdout);
     expect(json.results[0]).toMatchObject({ input, output: out, tiles: 1 });
+    // The rule's threshold and its clutter term's reading (the built-in model has one).
+    expect(json.results[0].ruleThreshold).toBeCloseTo(json.results[0].threshold, 12);
+    expect(typeof json.results[0].clutter).toBe('number');
     expect(readFileSync(out, 'utf8').startsWith('x,y,z,score')).toBe(true);
   }, 120_000);
 

@@ -47,6 +47,24 @@ describe('describeThreshold (what dmdet detect prints)', () => {
       "threshold 0.700, from the volume's signal 0.77, not raised for clutter 12.80 (a raise of 0.250 would have kept under a tenth of the detections: the spots score below confident here)",
     );
   });
+  it('says where the valley term moved the threshold', () => {
+    expect(
+      describeThreshold({ threshold: 0.6, thresholdSource: 'signal', signal: 0.5, valleyShift: -0.1 }),
+    ).toBe(
+      "threshold 0.600, from the volume's signal 0.50, lowered by 0.100 to the valley between the map's top scores and the rest",
+    );
+    expect(
+      describeThreshold({ threshold: 0.8, thresholdSource: 'signal', signal: 0.3, valleyShift: 0.29 }),
+    ).toBe(
+      "threshold 0.800, from the volume's signal 0.30, raised by 0.290 to the valley between the map's top scores and the clutter below them",
+    );
+    expect(describeThreshold({ threshold: 0.45, thresholdSource: 'sparse', valleyShift: -0.05 })).toBe(
+      "threshold 0.450, the model's for a volume with few confident spots, lowered by 0.050 to the valley between the map's top scores and the rest",
+    );
+    expect(
+      describeThreshold({ threshold: 0.5, thresholdSource: 'signal', signal: 0.3, valleyShift: 0 }),
+    ).toBe("threshold 0.500, from the volume's signal 0.30");
+  });
   it('gives the range over blocks whose thresholds differ', () => {
     expect(
       describeThreshold({ threshold: 0.7, thresholdSource: 'signal', blockThresholds: [0.65, 0.7, 0.75] }),

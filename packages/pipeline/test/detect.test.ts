@@ -4,6 +4,7 @@ import {
   localContrasts,
   localMaxima3D,
   predictTiled,
+  scoreValley,
   type ThresholdRule,
 } from '@dmdet/postprocess';
 import {
@@ -380,6 +381,71 @@ describe('detect', () => {
     expect(few.clutterRaise).toBeCloseTo(0.1 * Math.log2(2 / 0.35), 12);
     expect(few.clutterRaiseDropped).toBeUndefined();
     expect(few.points).toHaveLength(2);
+  });
+
+  it("moves the threshold to the valley of the map's scores with a valley term: down always, up in bright volumes", async () => {
+    // A predictor that draws the map: maxima of the given scores in the middle slice, 5 px apart.
+    const mapOf = (groups: [number, number][]): TilePredictor => ({
+      size: 1,
+      predict: async (tile) => {
+        const [Z, Y, X] = tile.shape;
+        const data = new Float32Array(Z * Y * X);
+        const z = Z >> 1;
+        const sites: [number, number][] = [];
+        for (let y = 3; y < Y - 3; y += 5) for (let x = 3; x < X - 3; x += 5) sites.push([y, x]);
+        const scores = groups.flatMap(([n, score]) => Array.from({ length: n }, () => score));
+        scores.forEach((score, k) => {
+          const [y, x] = sites[k] as [number, number];
+          data[(z * Y + y) * X + x] = score;
+        });
+        return createVolume(data, [Z, Y, X]);
+      },
+    });
+    const withRule = (threshold: number, raiseFrom: number) => {
+      const detector = tinyDetector();
+      const rule: ThresholdRule = {
+        kind: 'signal',
+        confidence: 0.8,
+        minSpots: 1,
+        knots: [-1e6, 1e6],
+        thresholds: [threshold, threshold],
+        valley: { from: 0.2, bandwidth: 0.03, topFrom: 0.6, maxDepth: 0.5, raiseFrom },
+      };
+      return { ...detector, metadata: { ...detector.metadata, thresholdRule: rule } };
+    };
+    const volume = createVolume(new Float32Array(4 * 48 * 48).fill(100), [4, 48, 48]);
+    const run = (groups: [number, number][], threshold: number, raiseFrom: number) =>
+      detect(volume, { model: withRule(threshold, raiseFrom), predictor: mapOf(groups), tile: [4, 48, 48] });
+    // 20 at 0.3, 8 at 0.72, 12 at 0.9, a rule of 0.8: lowered to the valley between 0.3 and 0.72.
+    const scores: [number, number][] = [
+      [20, 0.3],
+      [8, 0.72],
+      [12, 0.9],
+    ];
+    const expected = scoreValley(
+      scores.flatMap(([n, v]) => Array.from({ length: n }, () => v)),
+      { from: 0.2, bandwidth: 0.03, topFrom: 0.6 },
+    );
+    const lowered = await run(scores, 0.8, 1e6);
+    expect(lowered.ruleThreshold).toBeCloseTo(expected?.score as number, 6);
+    expect(lowered.valley?.score).toBeCloseTo(expected?.score as number, 6);
+    expect(lowered.valleyShift).toBeCloseTo((expected?.score as number) - 0.8, 6);
+    expect(lowered.points).toHaveLength(20);
+    // 5 at 0.25, 20 at 0.45, 12 at 0.95, a rule of 0.4: raised to the valley above 0.45 where any
+    // signal may raise (the flat volume's is 0), not where raiseFrom is above it.
+    const clutter: [number, number][] = [
+      [5, 0.25],
+      [20, 0.45],
+      [12, 0.95],
+    ];
+    const raised = await run(clutter, 0.4, -1);
+    expect(raised.valleyShift).toBeGreaterThan(0.2);
+    expect(raised.points).toHaveLength(12);
+    const faint = await run(clutter, 0.4, 1e6);
+    expect(faint.threshold).toBe(0.4);
+    expect(faint.valleyShift).toBeUndefined();
+    expect(faint.valley?.score).toBeCloseTo(raised.threshold, 12);
+    expect(faint.points).toHaveLength(32);
   });
 
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {

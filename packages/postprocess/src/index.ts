@@ -21,15 +21,23 @@ export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-
 export { type LaplacianOfGaussianOptions, laplacianOfGaussian } from './log-filter';
 export { maximumFilter } from './max-filter';
 export { type MeasureSpotsOptions, measureSpots, type SpotMeasurement } from './measure-spots';
+export { CLUTTER_RAISE_MIN_KEPT, clutterRaiseHolds } from './raise-guard';
 export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';
+export {
+  checkValleyTerm,
+  SCORE_VALLEY_STEP,
+  type ScoreValley,
+  scoreValley,
+  type ValleyCut,
+  type ValleyTerm,
+  valleyThreshold,
+} from './score-valley';
 export { detectSEF3D, type Sef3dOptions, type Sef3dResult } from './sef3d';
 export {
-  CLUTTER_RAISE_MIN_KEPT,
   type ClutterTerm,
   type CrowdedBranch,
   checkThresholdRule,
-  clutterRaiseHolds,
   isCrowded,
   maximaClutter,
   maximaDensity,

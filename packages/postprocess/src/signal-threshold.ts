@@ -2,6 +2,7 @@ import type { Volume } from '@dmdet/volume-io';
 import { PostprocessError } from './errors';
 import { checkVolume } from './input';
 import { median } from './robust';
+import { checkValleyTerm, type ValleyTerm } from './score-valley';
 
 /**
  * A detection threshold that follows a volume's signal: the volume's signal is the median, over the
@@ -52,6 +53,12 @@ export interface ThresholdRule {
    * `slope × log2(clutter / ratio)`, never above 0.95. Absent: none.
    */
   clutter?: ClutterTerm;
+  /**
+   * A threshold moved to the valley between the volume's top population of maxima scores and the
+   * rest, where there is a deep one (`valleyThreshold`), after the knots, zoom and clutter terms:
+   * down to it in any volume, up to it in bright ones. Absent: none.
+   */
+  valley?: ValleyTerm;
 }
 
 /** {@link ThresholdRule.clutter}: a threshold that rises with the volume's clutter. */
@@ -90,7 +97,8 @@ export interface CrowdedBranch {
  * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite, `fallback`
  * in (0, 1) and `crowded` ({@link CrowdedBranch}: `below` finite, `score` and `threshold` in (0, 1),
  * `density` finite and ≥ 0) and `clutter` ({@link ClutterTerm}: `score` in (0, confidence),
- * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite, `maxLogZoom` a number) where given.
+ * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite, `maxLogZoom` a number) and `valley`
+ * (`checkValleyTerm`) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
@@ -163,6 +171,8 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
         'clutter must be { score: (0, confidence), ratio: a finite number > 0, slope: a finite number ≥ 0, from: a finite threshold, maxLogZoom?: a number } when given',
       );
   }
+  const valley = (r as ThresholdRule).valley;
+  if (valley !== undefined) checkValleyTerm(valley, `${label}: valley`);
   return r as ThresholdRule;
 }
 
@@ -201,40 +211,6 @@ export function maximaClutter(
     else if (p.score >= score) below++;
   }
   return below / Math.max(1, confident);
-}
-
-/**
- * The least share of the maxima kept at a threshold without the clutter raise that the raised
- * threshold must keep for {@link clutterRaiseHolds}: 0.1.
- */
-export const CLUTTER_RAISE_MIN_KEPT = 0.1;
-
-/**
- * Whether a {@link ThresholdRule}'s clutter raise holds for a volume: the term presumes the
- * confident maxima are the spots and those a little below them grains. Where the raised threshold
- * would keep fewer than `minKept` (default {@link CLUTTER_RAISE_MIN_KEPT}) of the maxima that the
- * threshold without the raise keeps, the spots themselves score below confident (data unlike those
- * the term was fitted on) and the raise would take them all; it then does not hold. True when the
- * unraised threshold keeps no maximum.
- *
- * @example
- * const raised = thresholdForSignal(rule, signal, fallback, zoom, density, clutter);
- * const unraised = thresholdForSignal(rule, signal, fallback, zoom, density);
- * const threshold = clutterRaiseHolds(maxima, raised, unraised) ? raised : unraised;
- */
-export function clutterRaiseHolds(
-  maxima: readonly { score: number }[],
-  raised: number,
-  unraised: number,
-  minKept: number = CLUTTER_RAISE_MIN_KEPT,
-): boolean {
-  let base = 0;
-  let kept = 0;
-  for (const p of maxima) {
-    if (p.score >= unraised) base++;
-    if (p.score >= raised) kept++;
-  }
-  return base === 0 || kept >= minKept * base;
 }
 
 /**

@@ -8,8 +8,10 @@ describe('public API', () => {
       'AXIAL_GHOST_DEFAULTS',
       'CLUTTER_RAISE_MIN_KEPT',
       'PostprocessError',
+      'SCORE_VALLEY_STEP',
       'checkAxialGhostRule',
       'checkThresholdRule',
+      'checkValleyTerm',
       'clutterRaiseHolds',
       'detectSEF3D',
       'findAxialGhosts',
@@ -28,9 +30,11 @@ describe('public API', () => {
       'median',
       'predictTiled',
       'robustNoise',
+      'scoreValley',
       'subVoxelOffset',
       'thresholdForSignal',
       'tilePlan',
+      'valleyThreshold',
       'volumeSignal',
     ]);
   });

@@ -8,6 +8,7 @@ export function describeThreshold(result: {
   clutter?: number;
   clutterRaise?: number;
   clutterRaiseDropped?: number;
+  valleyShift?: number;
   blockThresholds?: number[];
 }): string {
   const b = result.blockThresholds;
@@ -22,12 +23,12 @@ export function describeThreshold(result: {
       return `${value}, given`;
     case 'signal':
       return result.signal !== undefined
-        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}${raisedForClutter(result)}`
+        ? `${value}, from the volume's signal ${result.signal.toFixed(2)}${raisedForClutter(result)}${movedToValley(result)}`
         : `${value}, from each block's signal`;
     case 'crowded':
-      return `${value}, the model's for a faint volume crowded with spots${result.signal !== undefined ? ` (signal ${result.signal.toFixed(2)})` : ''}`;
+      return `${value}, the model's for a faint volume crowded with spots${result.signal !== undefined ? ` (signal ${result.signal.toFixed(2)})` : ''}${movedToValley(result)}`;
     case 'sparse':
-      return `${value}, the model's for a volume with few confident spots`;
+      return `${value}, the model's for a volume with few confident spots${movedToValley(result)}`;
     case 'model':
       return `${value}, the model's`;
     default:
@@ -49,4 +50,16 @@ function raisedForClutter(result: {
     return `, not raised for clutter ${result.clutter.toFixed(2)} (a raise of ${result.clutterRaiseDropped.toFixed(3)} would have kept under a tenth of the detections: the spots score below confident here)`;
   if (!(result.clutterRaise !== undefined && result.clutterRaise > 0)) return '';
   return `, raised by ${result.clutterRaise.toFixed(3)} for clutter ${result.clutter.toFixed(2)} (map maxima just below confident per confident one: grains or noise peaks shaped like spots)`;
+}
+
+/**
+ * ", lowered (raised) by D to the valley of the map's scores …" where the rule's valley term moved
+ * the threshold, else "".
+ */
+function movedToValley(result: { valleyShift?: number }): string {
+  const d = result.valleyShift;
+  if (d === undefined || d === 0) return '';
+  return d < 0
+    ? `, lowered by ${(-d).toFixed(3)} to the valley between the map's top scores and the rest`
+    : `, raised by ${d.toFixed(3)} to the valley between the map's top scores and the clutter below them`;
 }

@@ -167,7 +167,13 @@ interface Input {
 }
 
 /** What `detect` or `detectInBlocks` returns for one frame, as this command uses it. */
-interface FrameResult {
+interface FrameResult
+  extends Partial<
+    Pick<
+      DetectResult,
+      'ruleThreshold' | 'clutter' | 'clutterRaise' | 'clutterRaiseDropped' | 'valley' | 'valleyShift'
+    >
+  > {
   points: DetectedPoint[];
   threshold: number;
   thresholdSource: DetectResult['thresholdSource'];
@@ -559,6 +565,14 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           threshold: result.threshold,
           thresholdSource: result.thresholdSource,
           ...(result.signal !== undefined ? { signal: result.signal } : {}),
+          ...(result.ruleThreshold !== undefined ? { ruleThreshold: result.ruleThreshold } : {}),
+          ...(result.clutter !== undefined ? { clutter: result.clutter } : {}),
+          ...(result.clutterRaise !== undefined ? { clutterRaise: result.clutterRaise } : {}),
+          ...(result.clutterRaiseDropped !== undefined
+            ? { clutterRaiseDropped: result.clutterRaiseDropped }
+            : {}),
+          ...(result.valley ? { valley: result.valley } : {}),
+          ...(result.valleyShift !== undefined ? { valleyShift: result.valleyShift } : {}),
           ...(result.blockThresholds ? { blockThresholds: result.blockThresholds } : {}),
           ...(result.inputKnee !== undefined ? { inputKnee: result.inputKnee } : {}),
           ...(result.spotPeak !== undefined ? { spotPeak: result.spotPeak } : {}),
