@@ -15,7 +15,11 @@
  * `tools/analysis/contrast_cut.py` compares cuts offline; `tools/analysis/detection_filter.py`
  * fits a filter on the neighbourhood.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects] [--tissue]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects] [--tissue] [--model <name|dir>]
+ *
+ * `--model` (default `default`): the model whose maps and rule are dumped. The `rule` recorded per
+ * volume is the threshold its rule gives as `detect` applies it (`ruleThreshold`), every term
+ * included: to fit a term again, dump a copy of the model without it.
  *
  * `--effects` draws the 300 `general` volumes with the family's acquisition effects
  * (`sampleGeneralParams`' `effects`: cell texture, astigmatism, attenuation, EM gain).
@@ -39,9 +43,14 @@ import { tissueVolume } from '../lib/tissue-scene';
 const args = process.argv.slice(2);
 const effects = args.includes('--effects');
 const tissue = args.includes('--tissue');
-const out = args.find((a) => !a.startsWith('--')) ?? 'bench-output/contrast-cut.json';
+const modelAt = args.indexOf('--model');
+const modelName = modelAt >= 0 ? args[modelAt + 1] : 'default';
+if (!modelName) throw new Error('--model needs a model name or folder');
+const out =
+  args.find((a, i) => !a.startsWith('--') && !(modelAt >= 0 && i === modelAt + 1)) ??
+  'bench-output/contrast-cut.json';
 const backend = await useBackend('wasm');
-const detector = await loadModel('default');
+const detector = await loadModel(modelName);
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 type P = { x: number; y: number; z: number };
 const items: { id: string; group: string; volume: Volume; points: readonly P[] }[] = [];
