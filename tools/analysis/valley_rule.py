@@ -12,7 +12,11 @@ cross-validation over them, three splits); raise_from is then read off the robus
 volumes (seeds of their own, not the benchmark's test seeds): the family does not ask for raises
 either way. Prints mean F1 (gate 5 voxels, optimal matching) per group.
 
-    /usr/bin/python3 tools/analysis/valley_rule.py bench-output/detection-features.json
+    /usr/bin/python3 tools/analysis/valley_rule.py bench-output/detection-features.json [raise_from]
+
+The dump's `rule` is the threshold the dumped model's rule gave each volume, every term included:
+dump a model without a valley term (`contrast-cut.ts --model <copy>`, the copy made with
+`tools/set-threshold-valley.ts <copy> off`). raise_from (default 0.26) picks the per-group table.
 """
 
 import itertools

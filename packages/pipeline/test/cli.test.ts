@@ -124,9 +124,10 @@ describe('dmdet detect', () => {
     expect(r.stdout).toMatch(
       /spot size σxy \d\.\d\d px, σz \d\.\d\d slices \(estimated from \d+ spots in the volume\)/,
     );
-    // The built-in model's threshold rule: a threshold from the volume's signal, printed.
+    // The built-in model's threshold rule: a threshold from the volume's signal, printed (and
+    // where its valley term moved it).
     expect(r.stdout).toMatch(
-      /particles \(threshold 0\.\d{3}, from the volume's signal \d+\.\d\d, \d+ tiles?/,
+      /particles \(threshold 0\.\d{3}, from the volume's signal \d+\.\d\d(, (lowered|raised) by 0\.\d{3} to the valley [^,]+)?, \d+ tiles?/,
     );
     const found = readPointsCsv(readFileSync(out, 'utf8'));
     expect(evaluate(sim.points, found, { gate: 5 }).f1).toBeGreaterThan(0.9);
