@@ -339,24 +339,33 @@ describe('detect', () => {
     ).rejects.toThrow(/no voxel of the volume holds data: 11520 are not finite numbers/);
   }, 60_000);
 
+  // A predictor that draws the map: maxima of the given counts and scores in the middle slice, 5 px apart.
+  const drawnMap = (groups: [number, number][]): TilePredictor => ({
+    size: 1,
+    predict: async (tile) => {
+      const [Z, Y, X] = tile.shape;
+      const data = new Float32Array(Z * Y * X);
+      const z = Z >> 1;
+      const sites: [number, number][] = [];
+      for (let y = 3; y < Y - 3; y += 5) for (let x = 3; x < X - 3; x += 5) sites.push([y, x]);
+      const scores = groups.flatMap(([n, score]) => Array.from({ length: n }, () => score));
+      scores.forEach((score, k) => {
+        const [y, x] = sites[k] as [number, number];
+        data[(z * Y + y) * X + x] = score;
+      });
+      return createVolume(data, [Z, Y, X]);
+    },
+  });
+
   // The rule's threshold, checked against a brute-force signal: the median of the 3×3×3 input means
   // at the maxima scoring at least the rule's confidence.
   it('does not apply a clutter raise that would keep under a tenth of the maxima kept without it', async () => {
-    // A predictor that draws the map: `low` maxima scoring 0.6 and two scoring 0.99 in the middle slice.
-    const mapWith = (low: number): TilePredictor => ({
-      size: 1,
-      predict: async (tile) => {
-        const [Z, Y, X] = tile.shape;
-        const data = new Float32Array(Z * Y * X);
-        const z = Z >> 1;
-        const sites: [number, number][] = [];
-        for (let y = 3; y < Y - 3; y += 5) for (let x = 3; x < X - 3; x += 5) sites.push([y, x]);
-        sites.slice(0, low + 2).forEach(([y, x], k) => {
-          data[(z * Y + y) * X + x] = k < 2 ? 0.99 : 0.6;
-        });
-        return createVolume(data, [Z, Y, X]);
-      },
-    });
+    // `low` maxima scoring 0.6 and two scoring 0.99.
+    const mapWith = (low: number) =>
+      drawnMap([
+        [2, 0.99],
+        [low, 0.6],
+      ]);
     const rule: ThresholdRule = {
       kind: 'signal',
       confidence: 0.8,
@@ -384,23 +393,6 @@ describe('detect', () => {
   });
 
   it("moves the threshold to the valley of the map's scores with a valley term: down always, up in bright volumes", async () => {
-    // A predictor that draws the map: maxima of the given scores in the middle slice, 5 px apart.
-    const mapOf = (groups: [number, number][]): TilePredictor => ({
-      size: 1,
-      predict: async (tile) => {
-        const [Z, Y, X] = tile.shape;
-        const data = new Float32Array(Z * Y * X);
-        const z = Z >> 1;
-        const sites: [number, number][] = [];
-        for (let y = 3; y < Y - 3; y += 5) for (let x = 3; x < X - 3; x += 5) sites.push([y, x]);
-        const scores = groups.flatMap(([n, score]) => Array.from({ length: n }, () => score));
-        scores.forEach((score, k) => {
-          const [y, x] = sites[k] as [number, number];
-          data[(z * Y + y) * X + x] = score;
-        });
-        return createVolume(data, [Z, Y, X]);
-      },
-    });
     const withRule = (threshold: number, raiseFrom: number) => {
       const detector = tinyDetector();
       const rule: ThresholdRule = {
@@ -415,7 +407,11 @@ describe('detect', () => {
     };
     const volume = createVolume(new Float32Array(4 * 48 * 48).fill(100), [4, 48, 48]);
     const run = (groups: [number, number][], threshold: number, raiseFrom: number) =>
-      detect(volume, { model: withRule(threshold, raiseFrom), predictor: mapOf(groups), tile: [4, 48, 48] });
+      detect(volume, {
+        model: withRule(threshold, raiseFrom),
+        predictor: drawnMap(groups),
+        tile: [4, 48, 48],
+      });
     // 20 at 0.3, 8 at 0.72, 12 at 0.9, a rule of 0.8: lowered to the valley between 0.3 and 0.72.
     const scores: [number, number][] = [
       [20, 0.3],
