@@ -5,7 +5,7 @@
 export const CLUTTER_RAISE_MIN_KEPT = 0.1;
 
 /**
- * Whether a {@link ThresholdRule}'s clutter raise holds for a volume: the term presumes the
+ * Whether a `ThresholdRule`'s clutter raise holds for a volume: the term presumes the
  * confident maxima are the spots and those a little below them grains. Where the raised threshold
  * would keep fewer than `minKept` (default {@link CLUTTER_RAISE_MIN_KEPT}) of the maxima that the
  * threshold without the raise keeps, the spots themselves score below confident (data unlike those

@@ -11,7 +11,7 @@ import { CLUTTER_RAISE_MIN_KEPT, clutterRaiseHolds } from './raise-guard';
  * maxima the rule's threshold keeps ({@link clutterRaiseHolds}).
  */
 export interface ValleyTerm {
-  /** The lowest map score, in (0, 1), of the maxima counted; the density is read from it to 1. */
+  /** The lowest map score, in [0, 1), of the maxima counted; the density is read from it to 1. */
   from: number;
   /** The Gaussian kernel's standard deviation, in score units (> 0). */
   bandwidth: number;
@@ -45,7 +45,8 @@ export const SCORE_VALLEY_STEP = 0.01;
  * @example
  * const valley = scoreValley(localMaxima3D(map, { threshold: 0.2 }).map((m) => m.score), {
  *   from: 0.2, bandwidth: 0.03, topFrom: 0.6,
- * }); // { score: 0.55, depth: 0.04 } for a map whose spots score ~0.9 and grains ~0.35
+ * });
+ * // three maxima at 0.3 and three at 0.9: { score: 0.6, depth: 2e^-50 ≈ 3.9e-22 }
  */
 export function scoreValley(
   scores: ArrayLike<number>,
@@ -99,7 +100,8 @@ export interface ValleyCut {
   /** The valley found (absent where none). */
   valley?: ScoreValley;
   /**
-   * Why the threshold stayed where a valley was found: `'shallow'` (deeper than `maxDepth`),
+   * Why the threshold stayed where a valley was found: `'shallow'` (its density above `maxDepth` of
+   * the mode's),
    * `'faint'` (a raise in a volume whose signal is below `raiseFrom` or unknown), `'takes-most'` (a
    * raise that would keep under a tenth of the maxima). Absent where it moved, or where there is no valley.
    */
@@ -108,7 +110,7 @@ export interface ValleyCut {
 
 /**
  * The threshold a {@link ValleyTerm} gives a volume whose rule gave `threshold`, from its map's
- * `maxima` (those scoring at least `term.from` at least) and its `signal`: the valley's score
+ * `maxima` (every one scoring `term.from` or more among them) and its `signal`: the valley's score
  * ({@link scoreValley}) where the valley is at most `maxDepth` deep and lies below `threshold`, or
  * lies above it in a volume with a signal of at least `raiseFrom` and the raise keeps at least
  * {@link CLUTTER_RAISE_MIN_KEPT} of the maxima `threshold` keeps; `threshold` otherwise.
