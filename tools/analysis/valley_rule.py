@@ -102,7 +102,7 @@ def main(path):
         p = best[:3] + (rf,)
         print("%10.2f  %+.4f  %+.4f      %+.4f" % (rf, mean(p, fam) - mean(None, fam), mean(p, chk2) - mean(None, chk2), mean(p, chk47) - mean(None, chk47)))
     chosen = best[:3] + (float(sys.argv[2]) if len(sys.argv) > 2 else 0.26,)
-    print("chosen", chosen, "per group (rule -> valley term; volumes changed):")
+    print("chosen", chosen, "family %.4f (rule %.4f); per group (rule -> valley term; volumes changed):" % (mean(chosen, fam), mean(None, fam)))
     for g in sorted({rows[i]["group"] for i in range(len(rows))}):
         idx = [i for i in range(len(rows)) if rows[i]["group"] == g]
         n = sum(threshold(rows[i], chosen) != rows[i]["rule"] for i in idx)

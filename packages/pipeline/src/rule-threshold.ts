@@ -7,8 +7,9 @@ import {
   valleyThreshold,
 } from '@dmdet/postprocess';
 
-/** The threshold a rule gives a volume from its map's maxima, and what its clutter term did. */
+/** The threshold a rule gives a volume from its map's maxima, and what its clutter and valley terms did. */
 export interface RuleThreshold {
+  /** The threshold after every term. */
   threshold: number;
   /** The volume's clutter (`maximaClutter`), where the rule has a clutter term. */
   clutter?: number;
