@@ -27,7 +27,7 @@ export interface RuleThreshold {
  * The threshold `rule` gives a volume whose map has `maxima`, as `detect` applies it: the knots'
  * (or fallback's, or crowded branch's) threshold for `signal`, `logZoom` and `density`, with the
  * clutter term's raise where it holds (`clutterRaiseHolds`), then moved to the valley of the
- * maxima's scores where the rule's valley term says so (`valleyThreshold`).
+ * maxima's scores where the rule's valley term says so (`valleyThreshold`, with the same `logZoom`).
  */
 export function ruleThresholdFor(
   rule: ThresholdRule,
@@ -43,7 +43,7 @@ export function ruleThresholdFor(
     clutter === undefined ? unraised : thresholdForSignal(rule, signal, fallback, logZoom, density, clutter);
   const holds = clutterRaiseHolds(maxima, raised, unraised);
   const before = holds ? raised : unraised;
-  const cut = rule.valley ? valleyThreshold(rule.valley, maxima, signal, before) : undefined;
+  const cut = rule.valley ? valleyThreshold(rule.valley, maxima, signal, before, logZoom) : undefined;
   return {
     threshold: cut?.threshold ?? before,
     ...(clutter !== undefined ? { clutter } : {}),

@@ -33,11 +33,12 @@ import {
 } from '@dmdet/model';
 import {
   type AxialGhostRule,
+  checkValleyTerm,
   localMaxima3D,
   maximaClutter,
   maximaDensity,
   type ThresholdRule,
-  thresholdForSignal,
+  type ValleyTerm,
   volumeSignal,
 } from '@dmdet/postprocess';
 import {
@@ -213,6 +214,15 @@ export interface ThresholdRuleFit {
    * its cross-validated gain is positive). Default true; `false` for none.
    */
   clutter?: boolean;
+  /**
+   * A valley term (`ThresholdRule.valley`: the threshold moved to the valley of each volume's map
+   * scores) tried on the fitted rule and kept where the validation volumes' mean F1 with it is at
+   * least their mean F1 without it; `false` for none. It is not fitted, only checked: its values
+   * come from an offline fit (`tools/analysis/valley_rule.py`). Default: the source model's
+   * (`trainDetector`'s `from`, `tuneThreshold`'s detector), where its rule has one (the built-in
+   * models' do), else none.
+   */
+  valley?: ValleyTerm | false;
 }
 
 /** The score from which a fitted `clutter` term counts a map's maxima as clutter. */
@@ -479,6 +489,8 @@ export interface ThresholdChoice {
   thresholds: number[];
   /** Why no rule was kept, when none was. */
   ruleNote?: string;
+  /** What became of the valley term tried (`ThresholdRuleFit.valley`), where a rule was fitted and one was tried. */
+  valleyNote?: string;
 }
 
 /** Mean F1 (gate 5 voxels) of the images, each at its own threshold. */
@@ -508,7 +520,10 @@ const detectable = (t: number) => Math.min(Math.max(0.02, t), 0.999);
  * `fallback` for images without a signal, where the fit found one (from at least `minImagesPerKnot`
  * such images) that beats the fixed threshold on them; its `crowded` branch for faint images crowded
  * with maxima, where the fit found one that gains (from each image's `voxels`); its `clutter` term,
- * where the fit found one that gains on held-out halves (from each image's maxima).
+ * where the fit found one that gains on held-out halves (from each image's maxima); the valley
+ * term `fit.valley`, where given and the images' mean F1 with it is at least without it. Each
+ * image's threshold is the one `detect` gives it (`ruleThresholdFor`: the clutter raise only where
+ * it holds).
  */
 export function chooseThresholds(
   images: readonly ValidationImage[],
@@ -582,23 +597,57 @@ export function chooseThresholds(
         }
       : {}),
   };
-  const thresholds = images.map((im, i) =>
-    thresholdForSignal(
-      rule,
-      im.signal,
-      threshold,
-      im.logZoom,
-      rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined,
-      clutters[i],
-    ),
-  );
-  const meanF1 = meanF1At(images, (_, i) => thresholds[i] as number);
-  if (!(meanF1 >= best.meanF1))
+  const withoutValley = ruleChoice(images, rule, threshold);
+  let chosen = withoutValley;
+  let valleyNote: string | undefined;
+  if (fit.valley) {
+    const withValley = ruleChoice(images, { ...rule, valley: fit.valley }, threshold);
+    const scores = `${withValley.meanF1.toFixed(3)} with it, ${withoutValley.meanF1.toFixed(3)} without`;
+    if (withValley.meanF1 >= withoutValley.meanF1) {
+      chosen = withValley;
+      valleyNote = `valley term kept: mean F1 on the validation volumes ${scores}`;
+    } else valleyNote = `valley term dropped: mean F1 on the validation volumes ${scores}`;
+  }
+  if (!(chosen.meanF1 >= best.meanF1))
     return {
       ...fixed,
-      ruleNote: `no threshold rule: it scored ${meanF1.toFixed(3)} on the validation volumes, the fixed threshold ${best.meanF1.toFixed(3)}`,
+      ruleNote: `no threshold rule: it scored ${chosen.meanF1.toFixed(3)} on the validation volumes, the fixed threshold ${best.meanF1.toFixed(3)}`,
     };
-  return { threshold, thresholdRule: rule, meanF1, fixedF1: best.meanF1, thresholds };
+  return { threshold, fixedF1: best.meanF1, ...chosen, ...(valleyNote ? { valleyNote } : {}) };
+}
+
+/**
+ * The rule fit asked for, with the valley term to try: the one asked for, else the source model's
+ * (`source`: the model fine-tuned or tuned), where its rule has one. A given term is checked.
+ */
+function ruleFitFor(
+  fit: ThresholdRuleFit | false | undefined,
+  source: ModelMetadata | undefined,
+): ThresholdRuleFit | false {
+  if (fit === false) return false;
+  const valley = fit?.valley ?? source?.thresholdRule?.valley;
+  if (!valley) return { ...fit, ...(valley === false ? { valley } : {}) };
+  try {
+    return { ...fit, valley: checkValleyTerm(valley, 'thresholdRule.valley') };
+  } catch (e) {
+    throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
+  }
+}
+
+/** A rule's thresholds for the images, as `detect` gives them (`ruleThresholdFor`), and their mean F1. */
+function ruleChoice(
+  images: readonly ValidationImage[],
+  rule: ThresholdRule,
+  fallback: number,
+): { thresholdRule: ThresholdRule; thresholds: number[]; meanF1: number } {
+  const thresholds = images.map((im) => ruleThresholdOf(rule, fallback, im));
+  return { thresholdRule: rule, thresholds, meanF1: meanF1At(images, (_, i) => thresholds[i] as number) };
+}
+
+/** The threshold `detect` gives an image under `rule` (fixed threshold `fallback`). */
+function ruleThresholdOf(rule: ThresholdRule, fallback: number, im: ValidationImage): number {
+  const density = rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined;
+  return ruleThresholdFor(rule, im.detections, im.signal, fallback, im.logZoom, density).threshold;
 }
 
 /**
@@ -726,13 +775,14 @@ export async function trainDetector(
   let threshold = 0.5;
   let thresholdRule: ThresholdRule | undefined;
   let ruleNote: string | undefined;
+  let valleyNote: string | undefined;
   let fixedF1: number | undefined;
   let validationF1: number | undefined;
   const validationReport: ValidationVolumeReport[] = [];
   if (validationSet.length > 0) {
     const images = await maximaOf(model);
-    const choice = chooseThresholds(images, config.thresholdRule ?? {});
-    ({ threshold, thresholdRule, ruleNote, fixedF1 } = choice);
+    const choice = chooseThresholds(images, ruleFitFor(config.thresholdRule, options.from?.metadata));
+    ({ threshold, thresholdRule, ruleNote, valleyNote, fixedF1 } = choice);
     validationF1 = choice.meanF1;
     for (const [i, image] of images.entries()) {
       const v = scaledValidation[i] as ScaledVolume;
@@ -790,6 +840,7 @@ export async function trainDetector(
       validationF1,
       ...(thresholdRule ? { validationF1FixedThreshold: fixedF1 } : {}),
       ...(ruleNote ? { thresholdRuleNote: ruleNote } : {}),
+      ...(valleyNote ? { thresholdValleyNote: valleyNote } : {}),
       seed: config.seed ?? 0,
       trainVolumes: trainSet.length,
       validationVolumes: validationSet.length,
@@ -839,6 +890,8 @@ export interface TuneThresholdResult {
   sourceF1: number;
   /** Why no rule was kept, when none was. */
   ruleNote?: string;
+  /** What became of the valley term tried (the detector's own, where its rule has one), where a rule was fitted. */
+  valleyNote?: string;
 }
 
 /**
@@ -877,7 +930,7 @@ export async function tuneThreshold(
     options.predictor,
     flips,
   );
-  const choice = chooseThresholds(images, options.thresholdRule ?? {});
+  const choice = chooseThresholds(images, ruleFitFor(options.thresholdRule, m));
   const sourceF1 = meanF1At(images, (im) => ownThreshold(m, im));
   const { thresholdRule: _old, flips: _flips, ...rest } = m;
   return {
@@ -896,6 +949,7 @@ export async function tuneThreshold(
             fixedF1: choice.fixedF1,
             sourceF1,
             ...(choice.ruleNote ? { note: choice.ruleNote } : {}),
+            ...(choice.valleyNote ? { valleyNote: choice.valleyNote } : {}),
           },
         },
       },
@@ -904,6 +958,7 @@ export async function tuneThreshold(
     fixedF1: choice.fixedF1,
     sourceF1,
     ...(choice.ruleNote ? { ruleNote: choice.ruleNote } : {}),
+    ...(choice.valleyNote ? { valleyNote: choice.valleyNote } : {}),
   };
 }
 
@@ -913,10 +968,7 @@ export async function tuneThreshold(
  */
 function ownThreshold(m: ModelMetadata, im: ValidationImage): number {
   const fixed = m.threshold ?? 0.5;
-  const rule = m.thresholdRule;
-  if (!rule) return fixed;
-  const density = rule.crowded ? maximaDensity(im.detections, rule.crowded.score, im.voxels) : undefined;
-  return ruleThresholdFor(rule, im.detections, im.signal, fixed, im.logZoom, density).threshold;
+  return m.thresholdRule ? ruleThresholdOf(m.thresholdRule, fixed, im) : fixed;
 }
 
 function checkFlips(flips: unknown): TestTimeFlips {

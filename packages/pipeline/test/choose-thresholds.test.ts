@@ -81,4 +81,49 @@ describe('chooseThresholds (trainDetector and tuneThreshold)', () => {
     expect(without.thresholdRule?.clutter).toBeUndefined();
     expect(without.meanF1).toBeCloseTo((12 + 6 * 0.4) / 18, 12);
   });
+  it('keeps a valley term where the validation volumes gain from it, and drops it where they lose', () => {
+    // Images with 8 spots at 0.95, 6 grains at 0.55 and 4 noise peaks at 0.25, signal ≥ 1.1: the
+    // density of their scores (σ 0.03) has its deepest point below the spots at 0.75, a raise
+    // from the rule's 0.5 (F1 8/11 there) to 1. The sparse images have no valley (their least
+    // density lies at 0.2, the grid's first point) and stay at 0.5.
+    const term = { from: 0.2, bandwidth: 0.03, topFrom: 0.6, maxDepth: 0.5, raiseFrom: 0.26 };
+    const layered =
+      (grainsAreSpots: boolean) =>
+      (signal: number): ValidationImage => {
+        const at = (n: number, score: number, y: number) =>
+          Array.from({ length: n }, (_, i) => ({ x: 5 + 6 * i, y, z: 5, score }));
+        const spots = at(8, 0.95, 5);
+        const grains = at(6, 0.55, 20);
+        return {
+          truth: [...spots, ...(grainsAreSpots ? grains : [])].map(({ x, y, z }) => ({ x, y, z })),
+          detections: [...spots, ...grains, ...at(4, 0.25, 35)],
+          signal,
+          logZoom: 0,
+          voxels: 1e6,
+        };
+      };
+    const fit = { knots: 1, minImagesPerKnot: 6, clutter: false, crowded: false };
+    const mixed = (grainsAreSpots: boolean) =>
+      Array.from({ length: 18 }, (_, i) => (i % 3 === 2 ? layered(grainsAreSpots) : sparse)(1.1 + 0.1 * i));
+    const gains = chooseThresholds(mixed(false), { ...fit, valley: term });
+    expect(gains.thresholdRule?.thresholds).toEqual([0.5]);
+    expect(gains.thresholdRule?.valley).toEqual(term);
+    gains.thresholds.forEach((t, i) => {
+      expect(t).toBeCloseTo(i % 3 === 2 ? 0.75 : 0.5, 12);
+    });
+    expect(gains.meanF1).toBeCloseTo(1, 12);
+    expect(gains.valleyNote).toBe(
+      `valley term kept: mean F1 on the validation volumes 1.000 with it, ${((12 + (6 * 16) / 22) / 18).toFixed(3)} without`,
+    );
+    // The grains are spots: the raise loses them (F1 16/22 at 0.75, 1 at 0.5), so the term goes.
+    const loses = chooseThresholds(mixed(true), { ...fit, valley: term });
+    expect(loses.thresholdRule?.valley).toBeUndefined();
+    expect(loses.thresholds).toEqual(Array(18).fill(0.5));
+    expect(loses.meanF1).toBeCloseTo(1, 12);
+    expect(loses.valleyNote).toMatch(
+      /^valley term dropped: mean F1 on the validation volumes 0\.\d{3} with it, 1\.000 without$/,
+    );
+    // None tried: no note.
+    expect(chooseThresholds(mixed(false), fit).valleyNote).toBeUndefined();
+  });
 });

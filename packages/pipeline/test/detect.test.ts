@@ -6,6 +6,7 @@ import {
   predictTiled,
   scoreValley,
   type ThresholdRule,
+  type ValleyTerm,
 } from '@dmdet/postprocess';
 import {
   drawBelowClip,
@@ -442,6 +443,32 @@ describe('detect', () => {
     expect(faint.valleyShift).toBeUndefined();
     expect(faint.valley?.score).toBeCloseTo(raised.threshold, 12);
     expect(faint.points).toHaveLength(32);
+    // With the term's zoom gate, a volume enlarged 4× in voxels (spots of 0.7 px for a model of 1.4)
+    // is not raised; one enlarged 2× is.
+    const gated = async (xy: number, side: number) => {
+      const model = withRule(0.4, -1);
+      const rule = model.metadata.thresholdRule as ThresholdRule;
+      return detect(createVolume(new Float32Array(4 * side * side).fill(100), [4, side, side]), {
+        model: {
+          ...model,
+          metadata: {
+            ...model.metadata,
+            spotScale: { xy: 1.4, z: 1 },
+            thresholdRule: { ...rule, valley: { ...(rule.valley as ValleyTerm), maxLogZoom: 1 } },
+          },
+        },
+        spotSize: { xy, z: 1 },
+        predictor: drawnMap(clutter),
+      });
+    };
+    const enlarged = await gated(0.7, 24);
+    expect(enlarged.resampling?.to).toEqual([4, 48, 48]);
+    expect(enlarged.threshold).toBe(0.4);
+    expect(enlarged.valley?.score).toBeCloseTo(raised.threshold, 12);
+    expect(enlarged.points).toHaveLength(32);
+    const twice = await gated(1.4 / Math.SQRT2, 34);
+    expect(twice.resampling?.to).toEqual([4, 48, 48]);
+    expect(twice.valleyShift).toBeGreaterThan(0.2);
   });
 
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {

@@ -31,6 +31,12 @@ describe('tuneThreshold', () => {
     expect(thresholdRule?.confidence).toBe(0.8);
     expect(tuned.meanF1).toBeGreaterThanOrEqual(tuned.fixedF1);
     expect(training?.thresholdTuning).toMatchObject({ volumes: 4, meanF1: tuned.meanF1 });
+    // The default model's valley term is tried on the new rule, kept where it loses nothing.
+    const valley = model.metadata.thresholdRule?.valley;
+    expect(valley).toBeDefined();
+    expect(tuned.valleyNote).toMatch(/^valley term (kept|dropped): mean F1 on the validation volumes/);
+    expect(thresholdRule?.valley).toEqual(tuned.valleyNote?.includes('kept') ? valley : undefined);
+    expect(training?.thresholdTuning).toMatchObject({ valleyNote: tuned.valleyNote });
     // detect with the tuned model: each volume's threshold from its signal (one knot: the rule's
     // one threshold) or the fixed one; the mean F1 as tuneThreshold measured it (up to the gate
     // being counted in the model's grid there and in the file's here).
@@ -42,11 +48,17 @@ describe('tuneThreshold', () => {
         ? [0, 1, 2].reduce((a, k) => a + Math.log2(r.resampling!.to[k]! / r.resampling!.from[k]!), 0)
         : 0;
       const own = (thresholdRule?.thresholds[0] as number) + (thresholdRule?.zoomSlope ?? 0) * zoom;
-      if (r.thresholdSource === 'signal') expect(r.threshold).toBeCloseTo(own, 12);
+      if (r.thresholdSource === 'signal') expect(r.threshold - (r.valleyShift ?? 0)).toBeCloseTo(own, 12);
       else expect(r.threshold).toBe(thresholdRule?.fallback ?? threshold);
       f1.push(evaluatePoints(v.points, r.points, { gate: 5 }).f1);
     }
     expect(f1.reduce((a, b) => a + b) / f1.length).toBeCloseTo(tuned.meanF1, 1);
+    // valley: false tries none.
+    const noValley = await tuneThreshold(model, volumes, {
+      thresholdRule: { knots: 1, minImagesPerKnot: 3, valley: false },
+    });
+    expect(noValley.valleyNote).toBeUndefined();
+    expect(noValley.detector.metadata.thresholdRule?.valley).toBeUndefined();
     // Without a rule: the fixed threshold only, and the old rule is not kept.
     const plain = await tuneThreshold(tuned.detector, volumes, { thresholdRule: false });
     expect(plain.detector.metadata.thresholdRule).toBeUndefined();
@@ -101,7 +113,8 @@ describe('tuneThreshold', () => {
     expect(fallback).not.toBe(threshold);
     for (const r of found) {
       expect(r.thresholdSource).toBe('sparse');
-      expect(r.threshold).toBe(fallback);
+      // Then moved to the valley of its map's scores where the rule kept the default's valley term.
+      expect(r.threshold - (r.valleyShift ?? 0)).toBeCloseTo(fallback as number, 12);
     }
     // Pooled over the sparse volumes, the fallback beats the fixed threshold (as tuneThreshold chose it).
     const all = await Promise.all(

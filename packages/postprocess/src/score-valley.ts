@@ -8,7 +8,9 @@ import { CLUTTER_RAISE_MIN_KEPT, clutterRaiseHolds } from './raise-guard';
  * between them ({@link scoreValley}): down to it wherever it lies below the rule's threshold, up to
  * it only in volumes whose signal is at least `raiseFrom` (their spots score confidently, so what
  * scores between is clutter, not faint spots) and where the raise keeps at least a tenth of the
- * maxima the rule's threshold keeps ({@link clutterRaiseHolds}).
+ * maxima the rule's threshold keeps ({@link clutterRaiseHolds}), and, where `maxLogZoom` is given,
+ * only in volumes enlarged for the model by at most 2^`maxLogZoom` (in small spots blown up to the
+ * model's scale, noise peaks take a spot's shape and the signal reads high, as for the clutter term).
  */
 export interface ValleyTerm {
   /** The lowest map score, in [0, 1), of the maxima counted; the density is read from it to 1. */
@@ -21,6 +23,11 @@ export interface ValleyTerm {
   maxDepth: number;
   /** Raise a threshold to a valley above it only where the volume's signal is at least this. */
   raiseFrom: number;
+  /**
+   * Raise only in volumes whose resampling to the model's scale has a log2 voxel-count zoom of at
+   * most this (`logZoom`; 0 where not resampled); absent: at any zoom.
+   */
+  maxLogZoom?: number;
 }
 
 /** A valley in a volume's map-maxima scores ({@link scoreValley}). */
@@ -103,20 +110,23 @@ export interface ValleyCut {
    * Why the threshold stayed where a valley was found: `'shallow'` (its density above `maxDepth` of
    * the mode's),
    * `'faint'` (a raise in a volume whose signal is below `raiseFrom` or unknown), `'takes-most'` (a
-   * raise that would keep under a tenth of the maxima). Absent where it moved, or where there is no valley.
+   * raise that would keep under a tenth of the maxima), `'enlarged'` (a raise in a volume whose
+   * `logZoom` is above `maxLogZoom`). Absent where it moved, or where there is no valley.
    */
-  kept?: 'shallow' | 'faint' | 'takes-most';
+  kept?: 'shallow' | 'faint' | 'takes-most' | 'enlarged';
 }
 
 /**
  * The threshold a {@link ValleyTerm} gives a volume whose rule gave `threshold`, from its map's
- * `maxima` (every one scoring `term.from` or more among them) and its `signal`: the valley's score
- * ({@link scoreValley}) where the valley is at most `maxDepth` deep and lies below `threshold`, or
- * lies above it in a volume with a signal of at least `raiseFrom` and the raise keeps at least
- * {@link CLUTTER_RAISE_MIN_KEPT} of the maxima `threshold` keeps; `threshold` otherwise.
+ * `maxima` (every one scoring `term.from` or more among them), its `signal` and its resampling's
+ * `logZoom` (log2 of the voxel-count zoom to the model's scale; 0 where not resampled): the valley's
+ * score ({@link scoreValley}) where the valley is at most `maxDepth` deep and lies below
+ * `threshold`, or lies above it in a volume with a signal of at least `raiseFrom`, a `logZoom` of at
+ * most `maxLogZoom` (where given) and the raise keeps at least {@link CLUTTER_RAISE_MIN_KEPT} of the
+ * maxima `threshold` keeps; `threshold` otherwise.
  *
  * @example
- * const cut = valleyThreshold(rule.valley, maxima, signal, thresholdForSignal(rule, signal, 0.5));
+ * const cut = valleyThreshold(rule.valley, maxima, signal, thresholdForSignal(rule, signal, 0.5), 0);
  * const kept = maxima.filter((m) => m.score >= cut.threshold);
  */
 export function valleyThreshold(
@@ -124,6 +134,7 @@ export function valleyThreshold(
   maxima: readonly { score: number }[],
   signal: number | undefined,
   threshold: number,
+  logZoom = 0,
 ): ValleyCut {
   const valley = scoreValley(
     maxima.map((m) => m.score),
@@ -135,6 +146,8 @@ export function valleyThreshold(
     if (signal === undefined || !(signal >= term.raiseFrom)) return { threshold, valley, kept: 'faint' };
     if (!clutterRaiseHolds(maxima, valley.score, threshold, CLUTTER_RAISE_MIN_KEPT))
       return { threshold, valley, kept: 'takes-most' };
+    if (term.maxLogZoom !== undefined && !(logZoom <= term.maxLogZoom))
+      return { threshold, valley, kept: 'enlarged' };
   }
   return { threshold: valley.score, valley };
 }
@@ -142,7 +155,7 @@ export function valleyThreshold(
 /**
  * Checks a {@link ValleyTerm} (e.g. read from a model's metadata), naming `label` and the field at
  * fault: `from` in [0, 1), `bandwidth` finite and > 0, `topFrom` in [from, 1], `maxDepth` in (0, 1],
- * `raiseFrom` a number (not NaN; Infinity never raises).
+ * `raiseFrom` a number (not NaN; Infinity never raises), `maxLogZoom` a number (not NaN) where given.
  *
  * @example
  * const term = checkValleyTerm(metadata.thresholdRule.valley, 'model.json thresholdRule.valley');
@@ -165,11 +178,12 @@ export function checkValleyTerm(term: unknown, label = 'valley'): ValleyTerm {
     t.maxDepth > 0 &&
     t.maxDepth <= 1 &&
     typeof t.raiseFrom === 'number' &&
-    !Number.isNaN(t.raiseFrom);
+    !Number.isNaN(t.raiseFrom) &&
+    (t.maxLogZoom === undefined || (typeof t.maxLogZoom === 'number' && !Number.isNaN(t.maxLogZoom)));
   if (!ok)
     throw new PostprocessError(
       'INVALID_OPTION',
-      `${label} must be { from: [0, 1), bandwidth: a finite number > 0, topFrom: [from, 1], maxDepth: (0, 1], raiseFrom: a number }, got ${JSON.stringify(term)}`,
+      `${label} must be { from: [0, 1), bandwidth: a finite number > 0, topFrom: [from, 1], maxDepth: (0, 1], raiseFrom: a number, maxLogZoom?: a number }, got ${JSON.stringify(term)}`,
     );
   return t as ValleyTerm;
 }

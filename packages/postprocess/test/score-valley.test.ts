@@ -65,6 +65,19 @@ describe('valleyThreshold', () => {
     expect(valleyThreshold(term, twoGroups, 0.25, 0.4)).toMatchObject({ threshold: 0.4, kept: 'faint' });
     expect(valleyThreshold(term, twoGroups, undefined, 0.4)).toMatchObject({ threshold: 0.4, kept: 'faint' });
   });
+  it('raises only in volumes enlarged by at most 2^maxLogZoom, where the term has the gate', () => {
+    const gated = { ...term, maxLogZoom: 1 };
+    expect(valleyThreshold(gated, twoGroups, 0.5, 0.4, 1).threshold).toBeCloseTo(0.6, 12);
+    expect(valleyThreshold(gated, twoGroups, 0.5, 0.4, -2).threshold).toBeCloseTo(0.6, 12);
+    expect(valleyThreshold(gated, twoGroups, 0.5, 0.4, 1.01)).toMatchObject({
+      threshold: 0.4,
+      kept: 'enlarged',
+    });
+    expect(valleyThreshold(gated, twoGroups, 0.5, 0.4, Number.NaN)).toMatchObject({ kept: 'enlarged' });
+    // Lowering is not gated; without the gate any zoom raises.
+    expect(valleyThreshold(gated, twoGroups, 0.5, 0.8, 3).threshold).toBeCloseTo(0.6, 12);
+    expect(valleyThreshold(term, twoGroups, 0.5, 0.4, 3).threshold).toBeCloseTo(0.6, 12);
+  });
   it('does not raise where the raise keeps under a tenth of the maxima', () => {
     // 5 at 0.25, 50 at 0.45, 3 at 0.95: the deepest point lies between 0.45 and 0.95; from 0.4,
     // 53 are kept, from the valley 3 (< 5.3).
@@ -90,6 +103,7 @@ describe('checkValleyTerm', () => {
   it('passes a good term and names the field of a bad one', () => {
     expect(checkValleyTerm(term)).toBe(term);
     expect(checkValleyTerm({ ...term, raiseFrom: Number.POSITIVE_INFINITY })).toBeDefined();
+    expect(checkValleyTerm({ ...term, maxLogZoom: 1 }).maxLogZoom).toBe(1);
     for (const bad of [
       null,
       { ...term, from: -0.1 },
@@ -98,6 +112,8 @@ describe('checkValleyTerm', () => {
       { ...term, maxDepth: 0 },
       { ...term, raiseFrom: Number.NaN },
       { ...term, raiseFrom: '0.3' },
+      { ...term, maxLogZoom: Number.NaN },
+      { ...term, maxLogZoom: '1' },
     ])
       expect(() => checkValleyTerm(bad, 'model.json valley')).toThrow(/^model.json valley must be \{ from/);
   });

@@ -382,6 +382,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
           `threshold rule (a threshold that follows each volume's signal): signals ${rule.knots.map((k) => k.toFixed(2)).join(' / ')} → thresholds ${rule.thresholds.map((t) => t.toFixed(2)).join(' / ')}${rule.zoomSlope ? `, ${rule.zoomSlope > 0 ? '+' : ''}${rule.zoomSlope} per doubling of the voxels` : ''}${rule.fallback !== undefined ? `; ${rule.fallback.toFixed(2)} for a volume with fewer than ${rule.minSpots} confident spots` : ''}${rule.crowded ? `; ${rule.crowded.threshold.toFixed(2)} for a faint volume (signal below ${rule.crowded.below.toFixed(2)}) with ${rule.crowded.density.toFixed(0)} or more maxima ≥ ${rule.crowded.score} per million voxels` : ''}\n`,
         );
       else if (typeof note === 'string' && perVolume.length >= 12) io.stdout.write(`${note}\n`);
+      const valleyNote = result.detector.metadata.training?.['thresholdValleyNote'];
+      if (rule && typeof valleyNote === 'string') io.stdout.write(`${valleyNote}\n`);
       if (perVolume.length > 0) io.stdout.write(validationTable(perVolume));
       if (picture)
         io.stdout.write(
