@@ -15,11 +15,15 @@
  * `tools/analysis/contrast_cut.py` compares cuts offline; `tools/analysis/detection_filter.py`
  * fits a filter on the neighbourhood.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects] [--tissue] [--model <name|dir>]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/contrast-cut.ts [out.json] [--effects] [--tissue] [--model <name|dir>] [--snr 2,4,7] [--scenarios-only]
  *
  * `--model` (default `default`): the model whose maps and rule are dumped. The `rule` recorded per
  * volume is the threshold its rule gives as `detect` applies it (`ruleThreshold`), every term
  * included: to fit a term again, dump a copy of the model without it.
+ *
+ * `--snr` (default 2,4,7): the robustness scenarios' SNRs dumped (their groups are `<scenario>/<snr>`);
+ * `--scenarios-only` leaves out the `general` and virus volumes (e.g. `--snr 20,30,60,120
+ * --scenarios-only` for bright stacks alone).
  *
  * `--effects` draws the 300 `general` volumes with the family's acquisition effects
  * (`sampleGeneralParams`' `effects`: cell texture, astigmatism, attenuation, EM gain).
@@ -46,15 +50,25 @@ const tissue = args.includes('--tissue');
 const modelAt = args.indexOf('--model');
 const modelName = modelAt >= 0 ? args[modelAt + 1] : 'default';
 if (!modelName) throw new Error('--model needs a model name or folder');
+const snrAt = args.indexOf('--snr');
+const snrs =
+  snrAt >= 0
+    ? String(args[snrAt + 1])
+        .split(',')
+        .map(Number)
+    : [2, 4, 7];
+if (snrs.some((v) => !(v > 0))) throw new Error(`--snr needs SNRs > 0, got ${args[snrAt + 1]}`);
+const scenariosOnly = args.includes('--scenarios-only');
 const out =
-  args.find((a, i) => !a.startsWith('--') && !(modelAt >= 0 && i === modelAt + 1)) ??
-  'bench-output/contrast-cut.json';
+  args.find(
+    (a, i) => !a.startsWith('--') && !(modelAt >= 0 && i === modelAt + 1) && !(snrAt >= 0 && i === snrAt + 1),
+  ) ?? 'bench-output/contrast-cut.json';
 const backend = await useBackend('wasm');
 const detector = await loadModel(modelName);
 const pool = await ModelWorkerPool.create(detector.model, { workers: availableParallelism(), backend });
 type P = { x: number; y: number; z: number };
 const items: { id: string; group: string; volume: Volume; points: readonly P[] }[] = [];
-for (const v of thresholdFitVolumes(9000, 300, { virus: true, effects }))
+for (const v of scenariosOnly ? [] : thresholdFitVolumes(9000, 300, { virus: true, effects }))
   items.push({
     id: v.id ?? '',
     group: v.id?.startsWith('general') ? 'general' : 'virus',
@@ -62,7 +76,7 @@ for (const v of thresholdFitVolumes(9000, 300, { virus: true, effects }))
     points: v.points,
   });
 for (const s of ROBUSTNESS_SCENARIOS)
-  for (const snr of [2, 4, 7])
+  for (const snr of snrs)
     for (const seed of robustnessSeeds(7).slice(5)) {
       const sim = simulateGeneral(robustnessParams(s, snr), seed);
       items.push({

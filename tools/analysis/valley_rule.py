@@ -1,7 +1,9 @@
 """Fits a threshold rule's valley term offline, on the dump of tools/analysis/contrast-cut.ts: where
 the scores of a volume's map maxima (those >= FROM) have a valley below their top mode (the kernel
 density's least value between FROM and its highest point at or above top_from, at most max_depth of
-that point), the volume's threshold moves to the valley: down to it always, up to it only where the
+that point), the volume's threshold moves to the valley: down to it where the volume's signal is below
+lower_below or unknown (in bright volumes spots score confidently, and what scores below them is
+their lobes and splits, as with astigmatic or tilted elongated PSFs), up to it only where the
 volume's signal is at least raise_from (a brighter volume, whose spots score confidently, so that
 what scores in between is clutter, not faint spots) and the raise keeps at least a tenth of the
 maxima the rule's threshold keeps, and only in volumes enlarged for the model by at most
@@ -13,14 +15,17 @@ Fitted on the general + virus volumes (the training family, seeds no training us
 cross-validation over them, three splits); raise_from is then read off the robustness-scenario
 volumes (seeds of their own, not the benchmark's test seeds): the family does not ask for raises
 either way; max_log_zoom likewise (the diffraction-PSF stacks of tools/external-stacks.ts, outside
-the dump, asked for it: air NA 0.8 at SNR 2, enlarged ~3x, was raised into its noise). Prints mean F1 (gate 5 voxels, optimal matching) per group.
+the dump, asked for it: air NA 0.8 at SNR 2, enlarged ~3x, was raised into its noise), and
+lower_below off a dump of the robustness scenarios at SNR 20 / 30 / 60 / 120 (`--bright`: made by
+`contrast-cut.ts <out> --model <copy without the term> --snr 20,30,60,120 --scenarios-only`), whose
+table it prints beside the family and the check groups. Prints mean F1 (gate 5 voxels, optimal matching) per group.
 
-    /usr/bin/python3 tools/analysis/valley_rule.py bench-output/detection-features.json [raise_from [max_log_zoom]]
+    /usr/bin/python3 tools/analysis/valley_rule.py bench-output/detection-features.json [raise_from [max_log_zoom [lower_below]]] [--bright bench-output/bright-features.json]
 
 The dump's `rule` is the threshold the dumped model's rule gave each volume, every term included:
 dump a model without a valley term (`contrast-cut.ts --model <copy>`, the copy made with
-`tools/set-threshold-valley.ts <copy> off`). raise_from (default 0.26) and max_log_zoom (default 1;
-inf for no gate) pick the per-group table.
+`tools/set-threshold-valley.ts <copy> off`). raise_from (default 0.26), max_log_zoom (default 1;
+inf for no gate) and lower_below (default 2; inf for no gate) pick the per-group table.
 """
 
 import itertools
@@ -53,6 +58,7 @@ def score_valley(scores, bandwidth, top_from, lo=FROM):
 def threshold(row, p):
     bandwidth, top_from, max_depth, raise_from = p[:4]
     max_log_zoom = p[4] if len(p) > 4 else float("inf")
+    lower_below = p[5] if len(p) > 5 else float("inf")
     rule = row["rule"]
     s = [c[3] for c in row["candidates"]]
     v = score_valley(s, bandwidth, top_from)
@@ -66,6 +72,8 @@ def threshold(row, p):
             return rule
         if not np.log2(row["zoom"]) <= max_log_zoom:
             return rule
+    elif t < rule and row["signal"] is not None and not row["signal"] < lower_below:
+        return rule
     return t
 
 
@@ -81,10 +89,17 @@ def f1(i, row, t):
     return CACHE[key]
 
 
-def main(path):
+def main(args, bright=None):
+    path = args[0]
     rows = [r for r in json.load(open(path)) if r["rule"] is not None]
+    nrows = len(rows)
+    if bright:
+        rows += [dict(r, group="bright " + r["group"]) for r in json.load(open(bright)) if r["rule"] is not None]
     fam = [i for i, r in enumerate(rows) if r["group"] in ("general", "virus")]
-    chk = [i for i, r in enumerate(rows) if r["group"] not in ("general", "virus")]
+    chk = [i for i, r in enumerate(rows[:nrows]) if r["group"] not in ("general", "virus")]
+    brt = {}
+    for i, r in enumerate(rows[nrows:], nrows):
+        brt.setdefault(int(r["group"].split("/")[1]), []).append(i)
     chk2 = [i for i in chk if rows[i]["group"].endswith("/2")]
     chk47 = [i for i in chk if not rows[i]["group"].endswith("/2")]
 
@@ -108,12 +123,20 @@ def main(path):
     for rf in (0.0, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35, 0.4, 99.0):
         p = best[:3] + (rf,)
         print("%10.2f  %+.4f  %+.4f      %+.4f" % (rf, mean(p, fam) - mean(None, fam), mean(p, chk2) - mean(None, chk2), mean(p, chk47) - mean(None, chk47)))
-    rf = float(sys.argv[2]) if len(sys.argv) > 2 else 0.26
+    rf = float(args[1]) if len(args) > 1 else 0.26
     print("max_log_zoom  family  check SNR 2  check SNR 4-7 (raise_from %.2f)" % rf)
     for mz in (float("inf"), 2.0, 1.0, 0.5):
         p = best[:3] + (rf, mz)
         print("%12.1f  %+.4f  %+.4f      %+.4f" % (mz, mean(p, fam) - mean(None, fam), mean(p, chk2) - mean(None, chk2), mean(p, chk47) - mean(None, chk47)))
-    chosen = best[:3] + (rf, float(sys.argv[3]) if len(sys.argv) > 3 else 1.0)
+    mz = float(args[2]) if len(args) > 2 else 1.0
+    if brt:
+        print("lower_below  family  check SNR 2  check SNR 4-7  %s (raise_from %.2f, max_log_zoom %.1f)" % ("  ".join("bright SNR %d" % k for k in sorted(brt)), rf, mz))
+        for lb in (float("inf"), 8.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.75, 0.5):
+            p = best[:3] + (rf, mz, lb)
+            q = best[:3] + (rf, mz)
+            cols = "  ".join("%+.4f       " % (mean(p, brt[k]) - mean(None, brt[k])) for k in sorted(brt))
+            print("%11.2f  %+.4f  %+.4f      %+.4f        %s" % (lb, mean(p, fam) - mean(None, fam), mean(p, chk2) - mean(None, chk2), mean(p, chk47) - mean(None, chk47), cols))
+    chosen = best[:3] + (rf, mz, float(args[3]) if len(args) > 3 else 2.0)
     print("chosen", chosen, "family %.4f (rule %.4f); per group (rule -> valley term; volumes changed):" % (mean(chosen, fam), mean(None, fam)))
     for g in sorted({rows[i]["group"] for i in range(len(rows))}):
         idx = [i for i in range(len(rows)) if rows[i]["group"] == g]
@@ -122,4 +145,10 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    argv = sys.argv[1:]
+    bright_path = None
+    if "--bright" in argv:
+        k = argv.index("--bright")
+        bright_path = argv[k + 1]
+        del argv[k : k + 2]
+    main(argv, bright_path)

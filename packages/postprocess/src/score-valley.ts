@@ -5,7 +5,8 @@ import { CLUTTER_RAISE_MIN_KEPT, clutterRaiseHolds } from './raise-guard';
  * A threshold rule's valley term (a `ThresholdRule`'s `valley`): where the scores of a volume's
  * map maxima fall into two populations, a top one (its spots) and lower ones (noise peaks, grains,
  * blobs' shoulders), with few maxima between them, the volume's threshold moves to the valley
- * between them ({@link scoreValley}): down to it wherever it lies below the rule's threshold, up to
+ * between them ({@link scoreValley}): down to it wherever it lies below the rule's threshold (in
+ * volumes whose signal is below `lowerBelow`, where the term has one), up to
  * it only in volumes whose signal is at least `raiseFrom` (their spots score confidently, so what
  * scores between is clutter, not faint spots) and where the raise keeps at least a tenth of the
  * maxima the rule's threshold keeps ({@link clutterRaiseHolds}), and, where `maxLogZoom` is given,
@@ -23,6 +24,12 @@ export interface ValleyTerm {
   maxDepth: number;
   /** Raise a threshold to a valley above it only where the volume's signal is at least this. */
   raiseFrom: number;
+  /**
+   * Lower a threshold to a valley below it only where the volume's signal is below this, or
+   * unknown (in bright volumes spots score confidently, and what scores between them and the noise
+   * is not faint spots but their lobes and splits); absent: at any signal.
+   */
+  lowerBelow?: number;
   /**
    * Raise only in volumes whose resampling to the model's scale has a log2 voxel-count zoom of at
    * most this (`logZoom`; 0 where not resampled); absent: at any zoom.
@@ -111,9 +118,10 @@ export interface ValleyCut {
    * the mode's),
    * `'faint'` (a raise in a volume whose signal is below `raiseFrom` or unknown), `'takes-most'` (a
    * raise that would keep under a tenth of the maxima), `'enlarged'` (a raise in a volume whose
-   * `logZoom` is above `maxLogZoom`). Absent where it moved, or where there is no valley.
+   * `logZoom` is above `maxLogZoom`), `'bright'` (a lowering in a volume whose signal is at least
+   * `lowerBelow`). Absent where it moved, or where there is no valley.
    */
-  kept?: 'shallow' | 'faint' | 'takes-most' | 'enlarged';
+  kept?: 'shallow' | 'faint' | 'takes-most' | 'enlarged' | 'bright';
 }
 
 /**
@@ -121,7 +129,7 @@ export interface ValleyCut {
  * `maxima` (every one scoring `term.from` or more among them), its `signal` and its resampling's
  * `logZoom` (log2 of the voxel-count zoom to the model's scale; 0 where not resampled): the valley's
  * score ({@link scoreValley}) where the valley is at most `maxDepth` deep and lies below
- * `threshold`, or lies above it in a volume with a signal of at least `raiseFrom`, a `logZoom` of at
+ * `threshold` in a volume whose signal is below `lowerBelow` (where given) or unknown, or lies above it in a volume with a signal of at least `raiseFrom`, a `logZoom` of at
  * most `maxLogZoom` (where given) and the raise keeps at least {@link CLUTTER_RAISE_MIN_KEPT} of the
  * maxima `threshold` keeps; `threshold` otherwise.
  *
@@ -148,14 +156,21 @@ export function valleyThreshold(
       return { threshold, valley, kept: 'takes-most' };
     if (term.maxLogZoom !== undefined && !(logZoom <= term.maxLogZoom))
       return { threshold, valley, kept: 'enlarged' };
-  }
+  } else if (
+    valley.score < threshold &&
+    term.lowerBelow !== undefined &&
+    signal !== undefined &&
+    !(signal < term.lowerBelow)
+  )
+    return { threshold, valley, kept: 'bright' };
   return { threshold: valley.score, valley };
 }
 
 /**
  * Checks a {@link ValleyTerm} (e.g. read from a model's metadata), naming `label` and the field at
  * fault: `from` in [0, 1), `bandwidth` finite and > 0, `topFrom` in [from, 1], `maxDepth` in (0, 1],
- * `raiseFrom` a number (not NaN; Infinity never raises), `maxLogZoom` a number (not NaN) where given.
+ * `raiseFrom` a number (not NaN; Infinity never raises), `maxLogZoom` and `lowerBelow` numbers
+ * (not NaN) where given.
  *
  * @example
  * const term = checkValleyTerm(metadata.thresholdRule.valley, 'model.json thresholdRule.valley');
@@ -179,11 +194,12 @@ export function checkValleyTerm(term: unknown, label = 'valley'): ValleyTerm {
     t.maxDepth <= 1 &&
     typeof t.raiseFrom === 'number' &&
     !Number.isNaN(t.raiseFrom) &&
-    (t.maxLogZoom === undefined || (typeof t.maxLogZoom === 'number' && !Number.isNaN(t.maxLogZoom)));
+    (t.maxLogZoom === undefined || (typeof t.maxLogZoom === 'number' && !Number.isNaN(t.maxLogZoom))) &&
+    (t.lowerBelow === undefined || (typeof t.lowerBelow === 'number' && !Number.isNaN(t.lowerBelow)));
   if (!ok)
     throw new PostprocessError(
       'INVALID_OPTION',
-      `${label} must be { from: [0, 1), bandwidth: a finite number > 0, topFrom: [from, 1], maxDepth: (0, 1], raiseFrom: a number, maxLogZoom?: a number }, got ${JSON.stringify(term)}`,
+      `${label} must be { from: [0, 1), bandwidth: a finite number > 0, topFrom: [from, 1], maxDepth: (0, 1], raiseFrom: a number, maxLogZoom?: a number, lowerBelow?: a number }, got ${JSON.stringify(term)}`,
     );
   return t as ValleyTerm;
 }

@@ -56,7 +56,7 @@ export interface ThresholdRule {
   /**
    * A threshold moved to the valley between the volume's top population of maxima scores and the
    * rest, where there is a deep one (`valleyThreshold`), after the knots, zoom and clutter terms:
-   * down to it in any volume, up to it in bright ones. Absent: none.
+   * down to it in all but very bright volumes (`lowerBelow`), up to it in bright ones. Absent: none.
    */
   valley?: ValleyTerm;
 }

@@ -78,6 +78,15 @@ describe('valleyThreshold', () => {
     expect(valleyThreshold(gated, twoGroups, 0.5, 0.8, 3).threshold).toBeCloseTo(0.6, 12);
     expect(valleyThreshold(term, twoGroups, 0.5, 0.4, 3).threshold).toBeCloseTo(0.6, 12);
   });
+  it('lowers only in volumes whose signal is below lowerBelow (or unknown), where the term has it', () => {
+    const gated = { ...term, lowerBelow: 2 };
+    expect(valleyThreshold(gated, twoGroups, 1.99, 0.8).threshold).toBeCloseTo(0.6, 12);
+    expect(valleyThreshold(gated, twoGroups, undefined, 0.8).threshold).toBeCloseTo(0.6, 12);
+    expect(valleyThreshold(gated, twoGroups, 2, 0.8)).toMatchObject({ threshold: 0.8, kept: 'bright' });
+    expect(valleyThreshold(gated, twoGroups, Number.NaN, 0.8)).toMatchObject({ kept: 'bright' });
+    // Raising is not gated by it.
+    expect(valleyThreshold(gated, twoGroups, 5, 0.4).threshold).toBeCloseTo(0.6, 12);
+  });
   it('does not raise where the raise keeps under a tenth of the maxima', () => {
     // 5 at 0.25, 50 at 0.45, 3 at 0.95: the deepest point lies between 0.45 and 0.95; from 0.4,
     // 53 are kept, from the valley 3 (< 5.3).
@@ -114,6 +123,7 @@ describe('checkValleyTerm', () => {
       { ...term, raiseFrom: '0.3' },
       { ...term, maxLogZoom: Number.NaN },
       { ...term, maxLogZoom: '1' },
+      { ...term, lowerBelow: Number.NaN },
     ])
       expect(() => checkValleyTerm(bad, 'model.json valley')).toThrow(/^model.json valley must be \{ from/);
   });
