@@ -626,7 +626,7 @@ function ruleFitFor(
 ): ThresholdRuleFit | false {
   if (fit === false) return false;
   const valley = fit?.valley ?? source?.thresholdRule?.valley;
-  if (!valley) return { ...fit, ...(valley === false ? { valley } : {}) };
+  if (!valley) return { ...fit };
   try {
     return { ...fit, valley: checkValleyTerm(valley, 'thresholdRule.valley') };
   } catch (e) {

@@ -129,9 +129,10 @@ export interface ValleyCut {
  * `maxima` (every one scoring `term.from` or more among them), its `signal` and its resampling's
  * `logZoom` (log2 of the voxel-count zoom to the model's scale; 0 where not resampled): the valley's
  * score ({@link scoreValley}) where the valley is at most `maxDepth` deep and lies below
- * `threshold` in a volume whose signal is below `lowerBelow` (where given) or unknown, or lies above it in a volume with a signal of at least `raiseFrom`, a `logZoom` of at
- * most `maxLogZoom` (where given) and the raise keeps at least {@link CLUTTER_RAISE_MIN_KEPT} of the
- * maxima `threshold` keeps; `threshold` otherwise.
+ * `threshold` in a volume whose signal is below `lowerBelow` (where given) or unknown, or lies
+ * above it in a volume with a signal of at least `raiseFrom`, a `logZoom` of at most `maxLogZoom`
+ * (where given), and the raise keeps at least {@link CLUTTER_RAISE_MIN_KEPT} of the maxima
+ * `threshold` keeps; `threshold` otherwise.
  *
  * @example
  * const cut = valleyThreshold(rule.valley, maxima, signal, thresholdForSignal(rule, signal, 0.5), 0);
