@@ -23,6 +23,7 @@ export {
   useBackend,
 } from './backend';
 export { type BatchGradientsOptions, batchGradients } from './batch-gradients';
+export { type BrightPass, checkBrightPass } from './bright-pass';
 export { channelAffine, channelMeans, sumToChannels } from './channel-ops';
 export type { SavedTensor, TrainingCheckpoint } from './checkpoint';
 export { ModelError, type ModelErrorCode } from './errors';

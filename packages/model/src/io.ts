@@ -1,6 +1,7 @@
 import { checkAxialGhostRule, checkThresholdRule } from '@dmdet/postprocess';
 import { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
+import { checkBrightPass } from './bright-pass';
 import { ModelError } from './errors';
 import { checkTestTimeFlips } from './flip-average';
 import { registerLayers } from './layers';
@@ -78,6 +79,13 @@ export function readMetadata(model: LayersModel, from: string): ModelMetadata {
   if (meta.axialGhosts !== undefined) {
     try {
       checkAxialGhostRule(meta.axialGhosts, `${from}: metadata field axialGhosts`);
+    } catch (e) {
+      throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
+    }
+  }
+  if (meta.brightPass !== undefined) {
+    try {
+      checkBrightPass(meta.brightPass, `${from}: metadata field brightPass`);
     } catch (e) {
       throw new ModelError('CORRUPT_MODEL', (e as Error).message, { cause: e });
     }

@@ -2,6 +2,7 @@ import type { AxialGhostRule, ThresholdRule } from '@dmdet/postprocess';
 import type { InputNormalization } from '@dmdet/preprocess';
 import pkg from '../package.json' with { type: 'json' };
 import type { Architecture, ResolvedHourglassConfig } from './architecture';
+import type { BrightPass } from './bright-pass';
 import type { TestTimeFlips } from './flip-average';
 
 /** The version of `@dmdet/model` that wrote a model. */
@@ -62,6 +63,11 @@ export interface ModelMetadata {
    * model's spot scale; contrasts in the original volume). Absent: none dropped.
    */
   axialGhosts?: AxialGhostRule;
+  /**
+   * A second detection pass at a higher input knee for volumes of very bright spots, its detections
+   * added where far from the first pass's ({@link BrightPass}). Absent: one pass.
+   */
+  brightPass?: BrightPass;
   /**
    * In-plane symmetries of the input whose maps detection averages (test-time augmentation,
    * {@link TestTimeFlips}); the threshold and threshold rule were chosen on maps made so. Absent: 1.

@@ -125,6 +125,24 @@ describe('save and load', () => {
     });
   });
 
+  it('keeps a valid bright pass and refuses a malformed one, naming the field', async () => {
+    const dir = join(root, 'bright');
+    const brightPass = { fromPeak: 400, kneeFactor: 4, separation: 3 };
+    await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, brightPass });
+    expect((await loadModelFromDir(dir)).metadata.brightPass).toEqual(brightPass);
+    const bad = join(root, 'bad-bright');
+    await saveModelToDir(createDmDetNet3D(config), bad, {
+      ...metadata,
+      brightPass: { ...brightPass, kneeFactor: 1 },
+    });
+    await expect(loadModelFromDir(bad)).rejects.toMatchObject({
+      code: 'CORRUPT_MODEL',
+      message: expect.stringMatching(
+        /metadata field brightPass must be \{ fromPeak.*kneeFactor: a number > 1/,
+      ),
+    });
+  });
+
   it('keeps test-time flips and refuses a value other than 1, 2, 4 or 8, naming the field', async () => {
     const dir = join(root, 'flips');
     await saveModelToDir(createDmDetNet3D(config), dir, { ...metadata, flips: 4 });

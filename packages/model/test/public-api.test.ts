@@ -22,6 +22,7 @@ describe('public API', () => {
       'batchGradients',
       'channelAffine',
       'channelMeans',
+      'checkBrightPass',
       'checkTestTimeFlips',
       'conv3dSame',
       'createDetNet3D',

@@ -1,22 +1,16 @@
-import type { BackendName, ModelMetadata, TestTimeFlips } from '@dmdet/model';
-import { checkTestTimeFlips, resolveConfig } from '@dmdet/model';
+import type { BackendName, BrightPass, ModelMetadata, TestTimeFlips } from '@dmdet/model';
+import { checkBrightPass, checkTestTimeFlips } from '@dmdet/model';
 import {
   type AxialGhostRule,
   checkAxialGhostRule,
-  findAxialGhosts,
-  isCrowded,
-  localContrasts,
-  localMaxima3D,
-  maximaDensity,
   measureSpots,
+  pointsApart,
   type ScoreValley,
   type SpotMeasurement,
-  volumeSignal,
 } from '@dmdet/postprocess';
 import {
   DEFAULT_NORMALIZATION,
   estimateSpotSize,
-  fromResampled,
   type InputNormalization,
   missingVoxels,
   pixelPattern,
@@ -26,11 +20,9 @@ import {
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
+import { type DetectionPass, detectionPass, type PassContext } from './detect-pass';
 import { PipelineError } from './errors';
-import { modelInput } from './model-input';
 import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
-import { predictMap } from './predict-map';
-import { ruleThresholdFor } from './rule-threshold';
 import {
   logZoom,
   planSpotScale,
@@ -126,7 +118,14 @@ export interface DetectOptions {
    * volume.
    */
   inputKnee?: number;
-  /** Called after each tile. */
+  /**
+   * A second pass for volumes of very bright spots ({@link BrightPass} of `@dmdet/model`): where the
+   * volume's typical spot peak is at least `fromPeak` noise σ, a second map at a knee `kneeFactor`
+   * times higher adds its detections far from the first's. Default: the model's
+   * (`metadata.brightPass`), none without; `false` runs one pass. Not run with `inputKnee`.
+   */
+  brightPass?: BrightPass | false;
+  /** Called after each tile (the bright pass's tiles are counted again from 1). */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
 }
@@ -214,6 +213,11 @@ export interface DetectResult {
   inputKnee?: number;
   /** With a `kneeRatio` in the model's input transform: the volume's typical spot peak, in noise σ (`typicalSpotPeak`). */
   spotPeak?: number;
+  /**
+   * Where the bright pass ran (`brightPass`): its knee (noise σ), its threshold, and how many
+   * detections it added (in `region` where one was given); `inputKnee` and `threshold` are the first pass's.
+   */
+  brightPass?: { knee: number; threshold: number; added: number };
   /**
    * With the `'background'` input transform, where it read the volume (as resampled) as clipped from
    * below (an offset or background subtracted and the negatives stored as the clip): the clip value
@@ -337,7 +341,6 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const fixed = options.threshold ?? metadata.threshold ?? 0.5;
   if (typeof fixed !== 'number' || !(fixed > 0 && fixed < 1))
     throw new PipelineError('INVALID_OPTION', `threshold must be a number between 0 and 1, got ${fixed}`);
-  const rule = metadata.thresholdRule;
   const flips = checkFlipsOption(options.flips ?? metadata.flips ?? 1);
   await ensureBackend(options.backend);
   const voxelSize = options.voxelSize ?? volume.voxelSize;
@@ -360,73 +363,37 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ? resampleForModel(volume, plan.resampling, normalization, missing)
     : undefined;
   const scaled = resampled?.volume ?? withNaN;
-  const prepared = modelInput(scaled, normalization);
-  const input = prepared.volume;
   const minDistance = options.minDistance ?? DEFAULT_MIN_DISTANCE;
-  const mapRegion = region ? regionAtScale(region, volume.shape, input.shape, minDistance) : undefined;
-  const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
-    ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
-    maxTileVoxels: options.maxTileVoxels,
-    ...(mapRegion ? { region: mapRegion } : {}),
-    ...(metadata.context ? { context: metadata.context.radius } : {}),
+  const context: PassContext = {
+    detector: options.model,
+    scaled,
+    source,
+    plan,
+    zoom: resamples(plan) ? logZoom(plan.resampling) : 0,
+    fixed,
+    minDistance,
+    ...(region ? { mapRegion: regionAtScale(region, volume.shape, scaled.shape, minDistance) } : {}),
+    ghostRule: ghostRuleFor(options.axialGhosts, metadata),
     flips,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
-  // One pass of maxima low enough for the rule's confident ones and any threshold it can give
-  // (its knots' shifted by its zoom term, its fallback, its crowded branch's threshold and score).
-  const zoom = resamples(plan) ? logZoom(plan.resampling) : 0;
-  const fallback = metadata.threshold ?? 0.5;
-  const crowded = rule?.crowded;
-  const floor = rule
-    ? Math.min(
-        fixed,
-        rule.fallback ?? fallback,
-        rule.confidence,
-        ...(crowded ? [crowded.threshold, crowded.score] : []),
-        ...(rule.clutter ? [rule.clutter.score] : []),
-        ...(rule.valley ? [rule.valley.from] : []),
-        ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
-      )
-    : fixed;
-  const candidates = localMaxima3D(map, { threshold: floor, minDistance });
-  const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
-  // Crowding per million voxels of the map that was predicted (the region's, when one was given).
-  const mapVoxels = mapRegion
-    ? mapRegion.size[0] * mapRegion.size[1] * mapRegion.size[2]
-    : input.shape[0] * input.shape[1] * input.shape[2];
-  const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
-  const fromRule = rule ? ruleThresholdFor(rule, candidates, signal, fallback, zoom, density) : undefined;
+    options,
+  };
+  const first = await detectionPass(context, normalization);
+  const { prepared, map, signal, density, fromRule, threshold, thresholdSource } = first;
+  const brightRule =
+    options.inputKnee === undefined ? brightPassFor(options.brightPass, metadata) : undefined;
+  const second =
+    brightRule && prepared.knee !== undefined && (prepared.spotPeak ?? 0) >= brightRule.fromPeak
+      ? await detectionPass(context, withKnee(normalization, prepared.knee * brightRule.kneeFactor))
+      : undefined;
+  const added = second && brightRule ? addedByBrightPass(first, second, brightRule.separation) : [];
+  const tiles = first.tiles + (second?.tiles ?? 0);
   const ruleThreshold = fromRule?.threshold;
   const clutter = fromRule?.clutter;
   const clutterRaise = fromRule?.clutterRaise ?? 0;
   const clutterRaiseDropped = fromRule?.clutterRaiseDropped ?? 0;
   const valleyShift = fromRule?.valleyShift ?? 0;
-  const threshold = options.threshold ?? ruleThreshold ?? fixed;
-  const thresholdSource =
-    options.threshold !== undefined
-      ? 'given'
-      : signal !== undefined
-        ? rule && isCrowded(rule, signal, density)
-          ? 'crowded'
-          : 'signal'
-        : rule?.fallback !== undefined
-          ? 'sparse'
-          : metadata.threshold !== undefined
-            ? 'model'
-            : 'default';
-  const above = candidates.filter((d) => d.score >= threshold);
-  const aboveMapped = resamples(plan) ? above.map((d) => fromResampled(d, plan.resampling)) : above;
-  const ghostRule = ghostRuleFor(options.axialGhosts, metadata);
-  const ghost = ghostRule
-    ? findAxialGhosts(
-        above,
-        (i) =>
-          localContrasts(source.data, shape, [aboveMapped[i] as (typeof aboveMapped)[number]])[0] as number,
-        ghostRule,
-      )
-    : undefined;
-  const kept = ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped;
+  const kept = [...first.kept, ...added];
+  const ghosts = first.ghosts;
   const mapped = missing ? kept.filter((d) => holdsData(d, shape, missing.mask)) : kept;
   const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
   const warnings = [...(plan?.warnings ?? [])];
@@ -467,9 +434,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(fromRule?.valley ? { valley: fromRule.valley } : {}),
     ...(valleyShift !== 0 ? { valleyShift } : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
-    axialGhosts: ghost
-      ? aboveMapped.filter((d, i) => ghost[i] && (!region || insideRegion(d, region))).length
-      : 0,
+    axialGhosts: ghosts.filter((d) => !region || insideRegion(d, region)).length,
     tiles,
     flips,
     ...(options.keepMap ? { map } : {}),
@@ -477,6 +442,17 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(resamples(plan) ? { resampling: plan.resampling } : {}),
     ...(prepared.knee !== undefined ? { inputKnee: prepared.knee } : {}),
     ...(prepared.spotPeak !== undefined ? { spotPeak: prepared.spotPeak } : {}),
+    ...(second
+      ? {
+          brightPass: {
+            knee: second.prepared.knee as number,
+            threshold: second.threshold,
+            added: added.filter(
+              (d) => (!missing || holdsData(d, shape, missing.mask)) && (!region || insideRegion(d, region)),
+            ).length,
+          },
+        }
+      : {}),
     ...(pattern ? { pixelPattern: pattern.ratio } : {}),
     ...(missing
       ? {
@@ -527,6 +503,31 @@ function withKnee(normalization: InputNormalization, inputKnee: number | undefin
     );
   const { kneeRatio: _following, ...fixed } = normalization;
   return { ...fixed, knee: inputKnee };
+}
+
+/** The bright pass detection applies: the option's (checked), none for `false`, else the model's. */
+export function brightPassFor(
+  option: DetectOptions['brightPass'],
+  metadata: Pick<ModelMetadata, 'brightPass'>,
+): BrightPass | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) return metadata.brightPass;
+  try {
+    return checkBrightPass(option, 'brightPass');
+  } catch (e) {
+    throw new PipelineError('INVALID_OPTION', (e as Error).message, { cause: e });
+  }
+}
+
+/**
+ * The second pass's detections (source voxels) farther than `separation` from every first-pass
+ * detection, both at the model's spot scale.
+ */
+function addedByBrightPass(first: DetectionPass, second: DetectionPass, separation: number) {
+  const indexed = second.keptAtScale.map((d, i) => ({ x: d.x, y: d.y, z: d.z, i }));
+  return pointsApart(indexed, first.keptAtScale, separation).map(
+    (d) => second.kept[d.i] as DetectionPass['kept'][number],
+  );
 }
 
 /** The axial-ghost rule detection applies: the option's (checked), none for `false`, else the model's. */

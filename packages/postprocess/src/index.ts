@@ -21,6 +21,7 @@ export { type Detection, type LocalMaximaOptions, localMaxima3D } from './local-
 export { type LaplacianOfGaussianOptions, laplacianOfGaussian } from './log-filter';
 export { maximumFilter } from './max-filter';
 export { type MeasureSpotsOptions, measureSpots, type SpotMeasurement } from './measure-spots';
+export { pointsApart } from './points-apart';
 export { CLUTTER_RAISE_MIN_KEPT, clutterRaiseHolds } from './raise-guard';
 export { type RefineMethod, subVoxelOffset } from './refine';
 export { median, robustNoise } from './robust';

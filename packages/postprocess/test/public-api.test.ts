@@ -28,6 +28,7 @@ describe('public API', () => {
       'maximumFilter',
       'measureSpots',
       'median',
+      'pointsApart',
       'predictTiled',
       'robustNoise',
       'scoreValley',

@@ -1,0 +1,146 @@
+import { resolveConfig } from '@dmdet/model';
+import {
+  type AxialGhostRule,
+  findAxialGhosts,
+  isCrowded,
+  localContrasts,
+  localMaxima3D,
+  maximaDensity,
+  volumeSignal,
+} from '@dmdet/postprocess';
+import { fromResampled, type InputNormalization } from '@dmdet/preprocess';
+import type { Vec3, Volume } from '@dmdet/volume-io';
+import type { DetectOptions, DetectorModel, DetectResult } from './detect';
+import { modelInput } from './model-input';
+import { predictMap } from './predict-map';
+import { type RuleThreshold, ruleThresholdFor } from './rule-threshold';
+import type { SpotScalePlan } from './spot-scale';
+import { resamples } from './spot-scale';
+
+/** What every pass of one `detect` call shares: the volume as the model takes it and the settings. */
+export interface PassContext {
+  detector: DetectorModel;
+  /** The volume at the model's spot scale (resampled, or the source with NaN where no data). */
+  scaled: Volume;
+  /** The source volume, its missing voxels filled (local contrasts for the axial-ghost rule). */
+  source: Volume;
+  plan: SpotScalePlan | undefined;
+  /** log2 of the resampling's zoom (0 without). */
+  zoom: number;
+  /** The model's fixed threshold, or the `threshold` option. */
+  fixed: number;
+  minDistance: number | { z: number; xy: number };
+  /** The map region to predict and look for maxima in (`regionAtScale`), if any. */
+  mapRegion?: { start: Vec3; size: Vec3 };
+  /** The axial-ghost rule applied (`ghostRuleFor`), if any. */
+  ghostRule: AxialGhostRule | undefined;
+  flips: DetectResult['flips'];
+  options: DetectOptions;
+}
+
+/** One pass of detection at one input transform: the map, its maxima, the threshold and what it kept. */
+export interface DetectionPass {
+  prepared: ReturnType<typeof modelInput>;
+  map: Volume<Float32Array>;
+  tiles: number;
+  signal?: number;
+  density?: number;
+  fromRule?: RuleThreshold;
+  threshold: number;
+  thresholdSource: DetectResult['thresholdSource'];
+  /** Maxima at or above the threshold, not axial ghosts: at the model's spot scale. */
+  keptAtScale: { x: number; y: number; z: number; score: number }[];
+  /** The same, in source voxels. */
+  kept: { x: number; y: number; z: number; score: number }[];
+  /** Maxima at or above the threshold dropped as axial ghosts, in source voxels. */
+  ghosts: { x: number; y: number; z: number; score: number }[];
+}
+
+/**
+ * One detection pass: the model's input transform `normalization` of the scaled volume, the
+ * predicted map, its local maxima, the threshold (the `threshold` option, else the model's rule
+ * from this pass's map and input, else its fixed threshold), and the maxima kept above it once axial
+ * ghosts are dropped.
+ */
+export async function detectionPass(
+  ctx: PassContext,
+  normalization: InputNormalization,
+): Promise<DetectionPass> {
+  const { detector, plan, zoom, fixed, minDistance, options } = ctx;
+  const { model, metadata } = detector;
+  const rule = metadata.thresholdRule;
+  const prepared = modelInput(ctx.scaled, normalization);
+  const input = prepared.volume;
+  const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
+    ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
+    maxTileVoxels: options.maxTileVoxels,
+    ...(ctx.mapRegion ? { region: ctx.mapRegion } : {}),
+    ...(metadata.context ? { context: metadata.context.radius } : {}),
+    flips: ctx.flips,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  // One pass of maxima low enough for the rule's confident ones and any threshold it can give
+  // (its knots' shifted by its zoom term, its fallback, its crowded branch's threshold and score).
+  const fallback = metadata.threshold ?? 0.5;
+  const crowded = rule?.crowded;
+  const floor = rule
+    ? Math.min(
+        fixed,
+        rule.fallback ?? fallback,
+        rule.confidence,
+        ...(crowded ? [crowded.threshold, crowded.score] : []),
+        ...(rule.clutter ? [rule.clutter.score] : []),
+        ...(rule.valley ? [rule.valley.from] : []),
+        ...rule.thresholds.map((t) => Math.max(0.01, t + (rule.zoomSlope ?? 0) * zoom)),
+      )
+    : fixed;
+  const candidates = localMaxima3D(map, { threshold: floor, minDistance });
+  const signal = rule ? volumeSignal(input, candidates, rule) : undefined;
+  // Crowding per million voxels of the map that was predicted (the region's, when one was given).
+  const region = ctx.mapRegion;
+  const mapVoxels = region
+    ? region.size[0] * region.size[1] * region.size[2]
+    : input.shape[0] * input.shape[1] * input.shape[2];
+  const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
+  const fromRule = rule ? ruleThresholdFor(rule, candidates, signal, fallback, zoom, density) : undefined;
+  const threshold = options.threshold ?? fromRule?.threshold ?? fixed;
+  const thresholdSource: DetectResult['thresholdSource'] =
+    options.threshold !== undefined
+      ? 'given'
+      : signal !== undefined
+        ? rule && isCrowded(rule, signal, density)
+          ? 'crowded'
+          : 'signal'
+        : rule?.fallback !== undefined
+          ? 'sparse'
+          : metadata.threshold !== undefined
+            ? 'model'
+            : 'default';
+  const above = candidates.filter((d) => d.score >= threshold);
+  const aboveMapped = resamples(plan) ? above.map((d) => fromResampled(d, plan.resampling)) : above;
+  const source = ctx.source;
+  const ghost = ctx.ghostRule
+    ? findAxialGhosts(
+        above,
+        (i) =>
+          localContrasts(source.data, source.shape, [
+            aboveMapped[i] as (typeof aboveMapped)[number],
+          ])[0] as number,
+        ctx.ghostRule,
+      )
+    : undefined;
+  return {
+    prepared,
+    map,
+    tiles,
+    ...(signal !== undefined ? { signal } : {}),
+    ...(density !== undefined ? { density } : {}),
+    ...(fromRule ? { fromRule } : {}),
+    threshold,
+    thresholdSource,
+    keptAtScale: ghost ? above.filter((_, i) => !ghost[i]) : above,
+    kept: ghost ? aboveMapped.filter((_, i) => !ghost[i]) : aboveMapped,
+    ghosts: ghost ? aboveMapped.filter((_, i) => ghost[i]) : [],
+  };
+}
