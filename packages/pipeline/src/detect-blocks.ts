@@ -59,6 +59,7 @@ export interface DetectInBlocksResult
     | 'thresholdSource'
     | 'inputKnee'
     | 'spotPeak'
+    | 'brightPass'
     | 'clippedInput'
     | 'missingVoxels'
   > {
@@ -79,6 +80,11 @@ export interface DetectInBlocksResult
    * `kneeRatio` in the model's transform, each follows its own block's spots (`detect`'s `inputKnee`).
    */
   blockKnees?: number[];
+  /**
+   * Where a bright pass ran (`detect`'s `brightPass`, each block deciding from its own spots): the
+   * blocks it ran in and the detections it added in their cores.
+   */
+  brightPass?: { blocks: number; added: number };
   /** With the `'background'` input transform: the blocks it read as clipped from below (`detect`'s `clippedInput`), where any were. */
   clippedBlocks?: number;
   /**
@@ -217,6 +223,8 @@ export async function detectInBlocks(
   const blockThresholds: number[] = [];
   const blockKnees: number[] = [];
   let clippedBlocks = 0;
+  let brightBlocks = 0;
+  let brightAdded = 0;
   let missingBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   let pattern: number | undefined;
@@ -256,6 +264,10 @@ export async function detectInBlocks(
     );
     blockThresholds.push(result.threshold);
     if (result.inputKnee !== undefined) blockKnees.push(result.inputKnee);
+    if (result.brightPass) {
+      brightBlocks++;
+      brightAdded += result.brightPass.added;
+    }
     if (result.clippedInput) clippedBlocks++;
     if (result.missingVoxels) missingBlocks++;
     if (
@@ -358,6 +370,7 @@ export async function detectInBlocks(
     threshold: ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2,
     blockThresholds,
     ...(blockKnees.length > 0 ? { blockKnees } : {}),
+    ...(brightBlocks > 0 ? { brightPass: { blocks: brightBlocks, added: brightAdded } } : {}),
     ...(clippedBlocks > 0 ? { clippedBlocks } : {}),
     ...(missingBlocks > 0 ? { missingBlocks } : {}),
     thresholdSource: thresholdSource ?? 'default',

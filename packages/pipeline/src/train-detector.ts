@@ -12,6 +12,7 @@ import {
 import {
   amsgrad,
   type BackendName,
+  type BrightPass,
   checkTestTimeFlips,
   createDetNet3D,
   createDmDetNet3D,
@@ -59,7 +60,13 @@ import { padToSize, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type AnnotatedRegion, checkRegion, insideMask, regionMask } from './annotated-region';
 import { ensureBackend } from './backend';
-import { DEFAULT_MIN_DISTANCE, type DetectorModel, ghostRuleFor, type TilePredictor } from './detect';
+import {
+  brightPassFor,
+  DEFAULT_MIN_DISTANCE,
+  type DetectorModel,
+  ghostRuleFor,
+  type TilePredictor,
+} from './detect';
 import { PipelineError } from './errors';
 import { measureContext } from './measure-context';
 import { modelInput } from './model-input';
@@ -152,6 +159,12 @@ export interface TrainDetectorConfig {
    * The threshold is chosen on maxima without it, as the built-in model's was.
    */
   axialGhosts?: AxialGhostRule | false;
+  /**
+   * The bright pass stored in the model (`metadata.brightPass`, which `detect` applies): `false`
+   * for none. Default: the `from` model's (the general built-in model has one), else none. The
+   * threshold is chosen on one pass, as the built-in model's was.
+   */
+  brightPass?: BrightPass | false;
   /** Default 50. */
   epochs?: number;
   stepsPerEpoch?: number;
@@ -682,6 +695,7 @@ export async function trainDetector(
   const binary = architecture === 'detnet3d';
   const flips = checkFlips(config.flips ?? options.from?.metadata.flips ?? 1);
   const axialGhosts = ghostRuleFor(config.axialGhosts, options.from?.metadata ?? {});
+  const brightPass = brightPassFor(config.brightPass, options.from?.metadata ?? {});
   await ensureBackend(config.backend);
   const sigma = config.sigma ?? { xy: 1, z: 1 };
   const normalization = config.normalization ?? DEFAULT_NORMALIZATION;
@@ -830,6 +844,7 @@ export async function trainDetector(
     ...(thresholdRule ? { thresholdRule } : {}),
     ...(flips !== 1 ? { flips } : {}),
     ...(axialGhosts ? { axialGhosts } : {}),
+    ...(brightPass ? { brightPass } : {}),
     ...(keepContext ? { context: { radius: context.radius, tolerance: context.tolerance } } : {}),
     training: {
       loss: lossOptions.loss,

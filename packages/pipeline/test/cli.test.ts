@@ -227,8 +227,19 @@ describe('dmdet detect', () => {
       raised.stdout.match(/input knee raised from 20 to (\d+) σ for spots peaking at \d+ noise σ/)?.[1],
     );
     expect(knee).toBeGreaterThan(40);
+    // The default model's bright pass runs here (spots far beyond 40 σ), at 4× the knee;
+    // --no-bright-pass and a given knee run one pass.
+    const second = Number(
+      raised.stdout.match(
+        /bright pass at input knee (\d+) σ \(spots peaking at \d+ noise σ\): \d+ more detections? \(--no-bright-pass runs one pass\)/,
+      )?.[1],
+    );
+    expect(Math.abs(second - 4 * knee)).toBeLessThanOrEqual(4);
+    const one = await run('--no-bright-pass');
+    expect(one.stdout).toMatch(/input knee raised/);
+    expect(one.stdout).not.toMatch(/bright pass/);
     const fixed = await run('--input-knee', '20');
-    expect(fixed.stdout).not.toMatch(/input knee/);
+    expect(fixed.stdout).not.toMatch(/input knee|bright pass/);
     expect(raised.f1).toBeGreaterThan(0.9);
     expect(raised.f1).toBeGreaterThan(fixed.f1 + 0.2);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRaisedKnee, modelKnee } from '../src/cli/describe-knee';
+import { describeBrightPass, describeRaisedKnee, modelKnee } from '../src/cli/describe-knee';
 
 describe('describeRaisedKnee (what dmdet detect prints about the input knee)', () => {
   it('says nothing when the knee stayed at the base, or without one', () => {
@@ -31,5 +31,28 @@ describe('modelKnee', () => {
     expect(modelKnee({ method: 'background' })).toBe(20);
     expect(modelKnee({ low: 1, high: 99.8 })).toBe(20);
     expect(modelKnee(undefined)).toBe(20);
+  });
+});
+
+describe('describeBrightPass (what dmdet detect prints about a bright pass)', () => {
+  it('says nothing when none ran', () => {
+    expect(describeBrightPass({ spotPeak: 30 })).toBeUndefined();
+  });
+
+  it('names the knee, the spot peak and what it added in one volume', () => {
+    expect(
+      describeBrightPass({ spotPeak: 1355.4, brightPass: { knee: 216.8, threshold: 0.7, added: 3 } }),
+    ).toBe(
+      'bright pass at input knee 217 σ (spots peaking at 1355 noise σ): 3 more detections (--no-bright-pass runs one pass)',
+    );
+    expect(describeBrightPass({ spotPeak: 50, brightPass: { knee: 80, threshold: 0.7, added: 1 } })).toMatch(
+      /: 1 more detection \(/,
+    );
+  });
+
+  it('counts the blocks it ran in', () => {
+    expect(describeBrightPass({ brightPass: { blocks: 2, added: 0 } })).toBe(
+      'bright pass in 2 blocks of very bright spots: 0 more detections (--no-bright-pass runs one pass)',
+    );
   });
 });

@@ -165,8 +165,13 @@ describe('detectInBlocks', () => {
     // The built-in model's rule: max(20, peak / 25), the peak near a thousand σ here.
     expect(blocks.blockKnees?.[0]).toBeGreaterThan(25);
     expect(blocks.blockKnees?.slice(2)).toEqual([20, 20]);
+    // The built-in model's bright pass runs where a block's spots peak at 40 σ or more: the first
+    // block, not the last two (no spots).
+    expect(blocks.brightPass?.blocks).toBeGreaterThanOrEqual(1);
+    expect(blocks.brightPass?.blocks).toBeLessThanOrEqual(2);
     const fixed = await detectInBlocks(source, { ...options, inputKnee: 30 });
     expect(fixed.blockKnees).toEqual([30, 30, 30, 30]);
+    expect(fixed.brightPass).toBeUndefined();
   }, 120_000);
 
   // Against the rule applied by hand to the blocks' detections without it, with contrasts measured

@@ -259,6 +259,43 @@ describe('detect', () => {
     expect((await detect(bright, { model: detector })).inputKnee).toBeUndefined();
   }, 60_000);
 
+  it("adds a bright pass's detections far from the first pass's, as two detections would; false, inputKnee or a fainter volume run one", async () => {
+    const normalization = { ...kneeNormalization, kneeRatio: 2 };
+    const brightPass = { fromPeak: 30, kneeFactor: 4, separation: 3 };
+    const model = { ...detector, metadata: { ...detector.metadata, normalization, brightPass } };
+    const threshold = 0.3;
+    const both = await detect(bright, { model, threshold });
+    const one = await detect(bright, { model, threshold, brightPass: false });
+    expect(one.brightPass).toBeUndefined();
+    expect(one.spotPeak).toBeGreaterThan(brightPass.fromPeak);
+    // The independent path: a detection at the fixed knee 4× the first's (a given knee runs no bright
+    // pass), its detections more than 3 voxels from all of the first's added (no resampling here).
+    const knee = (one.inputKnee as number) * 4;
+    const at4 = await detect(bright, { model, threshold, inputKnee: knee });
+    expect(at4.brightPass).toBeUndefined();
+    const apart = at4.points.filter((q) =>
+      one.points.every((p) => Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z) > brightPass.separation),
+    );
+    expect(apart.length).toBeGreaterThan(0);
+    expect(apart.length).toBeLessThan(at4.points.length);
+    expect(both.points).toEqual([...one.points, ...apart]);
+    expect(both.brightPass).toEqual({ knee, threshold, added: apart.length });
+    expect(both.inputKnee).toBe(one.inputKnee);
+    expect(both.tiles).toBe(2 * one.tiles);
+    // A volume whose typical spot peak is below fromPeak runs one pass.
+    const faint = await detect(volume, { model, threshold });
+    expect(faint.spotPeak).toBeLessThan(brightPass.fromPeak);
+    expect(faint.brightPass).toBeUndefined();
+    // The option replaces the model's; a bad one is named.
+    const never = await detect(bright, { model, threshold, brightPass: { ...brightPass, fromPeak: 1e9 } });
+    expect(never.points).toEqual(one.points);
+    const err = await detect(bright, { model, brightPass: { ...brightPass, kneeFactor: 0.5 } }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toMatch(/brightPass must be \{ fromPeak.*kneeFactor: a number > 1/);
+  }, 60_000);
+
   it("reports a volume its 'background' transform read as clipped from below, and predicts on the drawn input", async () => {
     const model = { ...detector, metadata: { ...detector.metadata, normalization: kneeNormalization } };
     // The bright volume with its median subtracted and negatives stored as 0: about half the voxels.

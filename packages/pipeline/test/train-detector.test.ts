@@ -218,6 +218,27 @@ describe('trainDetector: fine-tuning (from)', () => {
     const plain = await trainDetector(train, [], short);
     expect(plain.detector.metadata).not.toHaveProperty('axialGhosts');
   }, 60000);
+
+  it('keeps the source’s bright pass, drops it with brightPass: false, takes a given one and names a bad one', async () => {
+    const a = sim(5);
+    const brightPass = { fromPeak: 40, kneeFactor: 4, separation: 3 };
+    const source = tinyDetector();
+    source.metadata = { ...source.metadata, brightPass };
+    const short = { epochs: 1, stepsPerEpoch: 1, batchSize: 1, crop: [4, 32, 32] as const };
+    const train = [{ volume: a.volume, points: a.points }];
+    const kept = await trainDetector(train, [], { ...short, from: source });
+    expect(kept.detector.metadata.brightPass).toEqual(brightPass);
+    const none = await trainDetector(train, [], { ...short, from: source, brightPass: false });
+    expect(none.detector.metadata).not.toHaveProperty('brightPass');
+    const own = { ...brightPass, fromPeak: 100 };
+    const given = await trainDetector(train, [], { ...short, brightPass: own });
+    expect(given.detector.metadata.brightPass).toEqual(own);
+    const plain = await trainDetector(train, [], short);
+    expect(plain.detector.metadata).not.toHaveProperty('brightPass');
+    await expect(
+      trainDetector(train, [], { ...short, brightPass: { ...brightPass, separation: 0 } }),
+    ).rejects.toThrow(/brightPass must be \{ fromPeak/);
+  }, 60000);
 });
 
 describe('trainDetector: the context tiles need (metadata.context)', () => {

@@ -24,3 +24,21 @@ export function describeRaisedKnee(
     : `for spots peaking at ${result.spotPeak?.toFixed(0) ?? '?'} noise σ`;
   return `input knee raised from ${base} to ${value} σ ${why}, so very bright spots keep their shape (--input-knee ${base} keeps the model's)`;
 }
+
+/**
+ * How the CLI says that a bright pass ran (`detect`'s `brightPass`, or `detectInBlocks`'): its knee
+ * and what it added, or undefined when it did not run.
+ */
+export function describeBrightPass(result: {
+  spotPeak?: number;
+  brightPass?: { knee?: number; threshold?: number; added: number; blocks?: number };
+}): string | undefined {
+  const pass = result.brightPass;
+  if (!pass) return undefined;
+  const more = `${pass.added} more detection${pass.added === 1 ? '' : 's'}`;
+  const where =
+    pass.blocks !== undefined
+      ? `in ${pass.blocks} block${pass.blocks === 1 ? '' : 's'} of very bright spots`
+      : `at input knee ${pass.knee?.toFixed(0) ?? '?'} σ (spots peaking at ${result.spotPeak?.toFixed(0) ?? '?'} noise σ)`;
+  return `bright pass ${where}: ${more} (--no-bright-pass runs one pass)`;
+}

@@ -28,7 +28,7 @@ import { modelForPixelPattern, readPixelPattern } from '../pixel-pattern';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import { describeClippedInput } from './describe-clipped';
-import { describeRaisedKnee, modelKnee } from './describe-knee';
+import { describeBrightPass, describeRaisedKnee, modelKnee } from './describe-knee';
 import { describeMissingVoxels } from './describe-missing';
 import { describeThreshold } from './describe-threshold';
 import { ModelSlot } from './model-slot';
@@ -93,6 +93,10 @@ Options:
                             the model's, 4 for the default model; 1 is fastest)
   --input-knee <σ>          compress the input above this many noise σ, fixed (default: the model's:
                             20, raised for very bright spots to their peak / 25; printed when raised)
+  --no-bright-pass          one detection pass only (default: in a volume whose spots peak at 40
+                            noise σ or more, the default model predicts a second map at a 4×
+                            higher input knee and adds its detections far from the first's; the
+                            brightest spots then keep their shape; printed when it runs)
   --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
                             axial tail (a few slices along z, under a quarter of its contrast;
                             the default model drops them and says how many)
@@ -183,6 +187,7 @@ interface FrameResult
   inputKnee?: number;
   spotPeak?: number;
   blockKnees?: number[];
+  brightPass?: { knee?: number; threshold?: number; added: number; blocks?: number };
   clippedInput?: { value: number; fraction: number };
   clippedBlocks?: number;
   missingVoxels?: { nonFinite: number; padding: number; paddingValue?: number; fraction: number };
@@ -295,6 +300,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     format: { type: 'string' },
     fit: { type: 'boolean' },
     'keep-axial-ghosts': { type: 'boolean' },
+    'no-bright-pass': { type: 'boolean' },
     flips: { type: 'string' },
     'input-knee': { type: 'string' },
     level: { type: 'string' },
@@ -340,6 +346,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const ext = format === 'ptc' ? '.xml' : '.csv';
   const fit = values['fit'] === true;
   const keepGhosts = values['keep-axial-ghosts'] === true;
+  const onePass = values['no-bright-pass'] === true;
   const flipsText = values['flips'] as string | undefined;
   const flips = flipsText === undefined ? undefined : (Number(flipsText) as TestTimeFlips);
   if (flips !== undefined && !(/^\d+$/.test(flipsText ?? '') && TEST_TIME_FLIPS.includes(flips)))
@@ -461,6 +468,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             ...(minDistance ? { minDistance } : {}),
             measure: fit ? { fit: true } : true,
             ...(keepGhosts ? { axialGhosts: false as const } : {}),
+            ...(onePass ? { brightPass: false as const } : {}),
             ...(flips !== undefined ? { flips } : {}),
             ...(inputKnee !== undefined ? { inputKnee } : {}),
           };
@@ -577,6 +585,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.inputKnee !== undefined ? { inputKnee: result.inputKnee } : {}),
           ...(result.spotPeak !== undefined ? { spotPeak: result.spotPeak } : {}),
           ...(result.blockKnees ? { blockKnees: result.blockKnees } : {}),
+          ...(result.brightPass ? { brightPass: result.brightPass } : {}),
           ...(result.clippedInput ? { clippedInput: result.clippedInput } : {}),
           ...(result.clippedBlocks ? { clippedBlocks: result.clippedBlocks } : {}),
           ...(result.missingVoxels ? { missingVoxels: result.missingVoxels } : {}),
@@ -609,6 +618,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             );
           const raised = describeRaisedKnee(result, baseKnee);
           if (raised) io.stdout.write(`  ${raised}\n`);
+          const bright = describeBrightPass(result);
+          if (bright) io.stdout.write(`  ${bright}\n`);
           const clipped = describeClippedInput(result);
           if (clipped) io.stdout.write(`  ${clipped}\n`);
           const missing = describeMissingVoxels(result);
