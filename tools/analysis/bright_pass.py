@@ -53,7 +53,7 @@ for sc, snr in cases:
     m = lambda n: np.mean([r['scores'][n] for r in sub])
     print(f"{sc:18s} {snr:4d} {m('first'):.3f} {m('union sep3 rule2'):.3f} {m('union sep3 first'):.3f} {m('second alone'):.3f}  peak {' '.join('%.1f' % (r['spotPeak'] or 0) for r in sub)}")
 print('\nfromPeak sweep (union sep3 rule2 where spotPeak >= p): mean, rows gaining / losing, worst loss, per SNR means')
-for n in ('union sep2 rule2', 'union sep3 rule2', 'union sep4 rule2'):
+for n in ('union sep2 rule2', 'union sep3 rule2', 'union sep4 rule2', 'union sep3 first', 'second alone'):
   print(n)
   for p in (0, 30, 40, 50, 60, 80, 100, 120, 150, 200, 300, 500, 1e9):
     d = [(r['scores'][n] - r['scores']['first']) if (r['spotPeak'] or 0) >= p else 0 for r in rows]
