@@ -379,10 +379,13 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   };
   const first = await detectionPass(context, normalization);
   const { prepared, map, signal, density, fromRule, threshold, thresholdSource } = first;
-  const brightRule =
-    options.inputKnee === undefined ? brightPassFor(options.brightPass, metadata) : undefined;
+  // A given knee is used as it is: no bright pass then (the option is still checked).
+  const brightRule = brightPassFor(options.brightPass, metadata);
   const second =
-    brightRule && prepared.knee !== undefined && (prepared.spotPeak ?? 0) >= brightRule.fromPeak
+    brightRule &&
+    options.inputKnee === undefined &&
+    prepared.knee !== undefined &&
+    (prepared.spotPeak ?? 0) >= brightRule.fromPeak
       ? await detectionPass(context, withKnee(normalization, prepared.knee * brightRule.kneeFactor))
       : undefined;
   const added = second && brightRule ? addedByBrightPass(first, second, brightRule.separation) : [];

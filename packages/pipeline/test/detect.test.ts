@@ -294,6 +294,10 @@ describe('detect', () => {
     );
     expect(err).toBeInstanceOf(PipelineError);
     expect(err.message).toMatch(/brightPass must be \{ fromPeak.*kneeFactor: a number > 1/);
+    // Checked also where a given knee means no bright pass runs.
+    await expect(
+      detect(bright, { model, inputKnee: 30, brightPass: { ...brightPass, separation: -1 } }),
+    ).rejects.toThrow(/brightPass must be/);
   }, 60_000);
 
   it("reports a volume its 'background' transform read as clipped from below, and predicts on the drawn input", async () => {
