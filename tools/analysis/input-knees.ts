@@ -29,24 +29,32 @@ const normalization = backgroundOf(metadata);
 console.log(`model ${name}: knee ${normalization.knee}, kneeRatio ${normalization.kneeRatio ?? 'none'}`);
 let raised = 0;
 let volumes = 0;
+let bright = 0;
+const fromPeak = metadata.brightPass?.fromPeak;
 /** Prints the peaks and knees of one group of volumes. */
 function report(label: string, group: Volume[]) {
   const peaks: number[] = [];
   const knees: number[] = [];
+  let passes = 0;
   for (const volume of group) {
     const got = backgroundInput(atModelScale(volume, metadata), normalization);
     peaks.push(got.spotPeak ?? Number.NaN);
     knees.push(got.knee);
     volumes++;
     if (got.knee > (normalization.knee ?? 20)) raised++;
+    if (fromPeak !== undefined && (got.spotPeak ?? 0) >= fromPeak) passes++;
   }
+  bright += passes;
   const range = (a: number[], digits: number) => {
     const f = a.filter(Number.isFinite);
     const none = a.length - f.length;
     const span = f.length > 0 ? `${Math.min(...f).toFixed(digits)}–${Math.max(...f).toFixed(digits)}` : '–';
     return none > 0 ? `${span} (${none} without 5 bright spots)` : span;
   };
-  console.log(`${label}: spot peak ${range(peaks, 0)} σ, knee ${range(knees, 1)} (${group.length} volumes)`);
+  const pass = fromPeak !== undefined ? `, bright pass in ${passes}` : '';
+  console.log(
+    `${label}: spot peak ${range(peaks, 0)} σ, knee ${range(knees, 1)} (${group.length} volumes${pass})`,
+  );
 }
 if (virus) {
   const items = extendedTestData('medium', replicates, [10, 128, 128]);
@@ -65,3 +73,5 @@ if (virus) {
         ),
       );
 console.log(`${raised} of ${volumes} volumes with a raised knee`);
+if (fromPeak !== undefined)
+  console.log(`${bright} of ${volumes} volumes with a bright pass (spot peak ≥ ${fromPeak} σ)`);
