@@ -397,8 +397,10 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
   const valleyShift = fromRule?.valleyShift ?? 0;
   const kept = [...first.kept, ...added];
   const ghosts = first.ghosts;
-  const mapped = missing ? kept.filter((d) => holdsData(d, shape, missing.mask)) : kept;
-  const found = region ? mapped.filter((d) => insideRegion(d, region)) : mapped;
+  // What the result reports: detections on voxels that hold data, inside the region where one was given.
+  const reported = (d: { x: number; y: number; z: number }) =>
+    (!missing || holdsData(d, shape, missing.mask)) && (!region || insideRegion(d, region));
+  const found = kept.filter(reported);
   const warnings = [...(plan?.warnings ?? [])];
   const bright = plan?.spotSize.candidates ?? 0;
   if (bright >= 20 && found.length < 0.1 * bright)
@@ -450,9 +452,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
           brightPass: {
             knee: second.prepared.knee as number,
             threshold: second.threshold,
-            added: added.filter(
-              (d) => (!missing || holdsData(d, shape, missing.mask)) && (!region || insideRegion(d, region)),
-            ).length,
+            added: added.filter(reported).length,
           },
         }
       : {}),
