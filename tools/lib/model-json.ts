@@ -94,7 +94,7 @@ export function readModelFolder(dir: string): {
  */
 export function setThresholdRuleTerm(
   file: string,
-  key: 'clutter' | 'valley',
+  key: 'clutter' | 'valley' | 'decoy',
   term: Record<string, unknown> | undefined,
   check: (rule: unknown, label: string) => unknown,
 ): Record<string, unknown> {

@@ -1,6 +1,8 @@
 import { resolveConfig } from '@dmdet/model';
 import {
   type AxialGhostRule,
+  type DecoyCut,
+  decoyThreshold,
   findAxialGhosts,
   isCrowded,
   localContrasts,
@@ -9,7 +11,7 @@ import {
   volumeSignal,
 } from '@dmdet/postprocess';
 import { fromResampled, type InputNormalization } from '@dmdet/preprocess';
-import type { Vec3, Volume } from '@dmdet/volume-io';
+import { createVolume, type Vec3, type Volume } from '@dmdet/volume-io';
 import type { DetectOptions, DetectorModel, DetectResult } from './detect';
 import { modelInput } from './model-input';
 import { predictMap } from './predict-map';
@@ -46,6 +48,8 @@ export interface DetectionPass {
   signal?: number;
   density?: number;
   fromRule?: RuleThreshold;
+  /** What the rule's decoy term did, where it ran. */
+  decoy?: DecoyCut;
   threshold: number;
   thresholdSource: DetectResult['thresholdSource'];
   /** Maxima at or above the threshold, not axial ghosts: at the model's spot scale. */
@@ -60,26 +64,32 @@ export interface DetectionPass {
  * One detection pass: the model's input transform `normalization` of the scaled volume, the
  * predicted map, its local maxima, the threshold (the `threshold` option, else the model's rule
  * from this pass's map and input, else its fixed threshold), and the maxima kept above it once axial
- * ghosts are dropped.
+ * ghosts are dropped. Where the rule has a decoy term and `withDecoy` is set (no threshold given,
+ * the volume's clutter at least the term's `fromClutter`), the map of the negated input (the volume
+ * mirrored about its local background) is predicted too, and the rule's threshold raised by
+ * `decoyThreshold` on its maxima.
  */
 export async function detectionPass(
   ctx: PassContext,
   normalization: InputNormalization,
+  withDecoy = true,
 ): Promise<DetectionPass> {
   const { detector, plan, zoom, fixed, minDistance, options } = ctx;
   const { model, metadata } = detector;
   const rule = metadata.thresholdRule;
   const prepared = modelInput(ctx.scaled, normalization);
   const input = prepared.volume;
-  const { map, tiles } = await predictMap(model, resolveConfig(metadata.config), input, options.predictor, {
-    ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
-    maxTileVoxels: options.maxTileVoxels,
-    ...(ctx.mapRegion ? { region: ctx.mapRegion } : {}),
-    ...(metadata.context ? { context: metadata.context.radius } : {}),
-    flips: ctx.flips,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
+  const predict = (volume: Volume<Float32Array>) =>
+    predictMap(model, resolveConfig(metadata.config), volume, options.predictor, {
+      ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
+      maxTileVoxels: options.maxTileVoxels,
+      ...(ctx.mapRegion ? { region: ctx.mapRegion } : {}),
+      ...(metadata.context ? { context: metadata.context.radius } : {}),
+      flips: ctx.flips,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  const { map, tiles } = await predict(input);
   // One pass of maxima low enough for the rule's confident ones and any threshold it can give
   // (its knots' shifted by its zoom term, its fallback, its crowded branch's threshold and score).
   const fallback = metadata.threshold ?? 0.5;
@@ -104,7 +114,27 @@ export async function detectionPass(
     : input.shape[0] * input.shape[1] * input.shape[2];
   const density = crowded ? maximaDensity(candidates, crowded.score, mapVoxels) : undefined;
   const fromRule = rule ? ruleThresholdFor(rule, candidates, signal, fallback, zoom, density) : undefined;
-  const threshold = options.threshold ?? fromRule?.threshold ?? fixed;
+  const ruled = options.threshold ?? fromRule?.threshold ?? fixed;
+  // The decoy: the input negated (the transform is odd about the local background), its maxima
+  // from the rule's threshold up.
+  const term = withDecoy && options.threshold === undefined && fromRule ? rule?.decoy : undefined;
+  const decoyTerm =
+    term && (term.fromClutter === undefined || (fromRule?.clutter ?? 0) >= term.fromClutter)
+      ? term
+      : undefined;
+  let decoy: DecoyCut | undefined;
+  let decoyTiles = 0;
+  if (decoyTerm) {
+    const negated = createVolume(
+      Float32Array.from(input.data, (v) => -v),
+      input.shape,
+    );
+    const predicted = await predict(negated);
+    decoyTiles = predicted.tiles;
+    const decoyMaxima = localMaxima3D(predicted.map, { threshold: ruled, minDistance });
+    decoy = decoyThreshold(decoyTerm, candidates, decoyMaxima, ruled);
+  }
+  const threshold = decoy?.threshold ?? ruled;
   const thresholdSource: DetectResult['thresholdSource'] =
     options.threshold !== undefined
       ? 'given'
@@ -133,10 +163,11 @@ export async function detectionPass(
   return {
     prepared,
     map,
-    tiles,
+    tiles: tiles + decoyTiles,
     ...(signal !== undefined ? { signal } : {}),
     ...(density !== undefined ? { density } : {}),
     ...(fromRule ? { fromRule } : {}),
+    ...(decoy ? { decoy } : {}),
     threshold,
     thresholdSource,
     keptAtScale: ghost ? above.filter((_, i) => !ghost[i]) : above,

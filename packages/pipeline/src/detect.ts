@@ -125,7 +125,14 @@ export interface DetectOptions {
    * (`metadata.brightPass`), none without; `false` runs one pass. Not run with `inputKnee`.
    */
   brightPass?: BrightPass | false;
-  /** Called after each tile (the bright pass's tiles are counted again from 1). */
+  /**
+   * The threshold rule's decoy term (`ThresholdRule.decoy` of `@dmdet/postprocess`, in the model's
+   * `thresholdRule`): the map of the volume mirrored about its local background is predicted too,
+   * and the threshold raised until its maxima above it are few against the volume's. `false` skips
+   * it (one prediction fewer). Not run with `threshold` given, nor in the bright pass.
+   */
+  decoy?: boolean;
+  /** Called after each tile (the decoy's and the bright pass's tiles are counted again from 1). */
   onProgress?: (progress: { done: number; total: number }) => void;
   signal?: AbortSignal;
 }
@@ -189,6 +196,11 @@ export interface DetectResult {
    * negative lowered to the valley, positive raised to it).
    */
   valleyShift?: number;
+  /**
+   * Where the rule's decoy term ran (`decoy`): the decoy map's maxima and the volume's at or above
+   * the threshold the rule's other terms gave, and how far the term raised it (0 where it did not).
+   */
+  decoy?: { decoys: number; maxima: number; raise: number };
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -377,7 +389,12 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     flips,
     options,
   };
-  const first = await detectionPass(context, normalization);
+  if (options.decoy !== undefined && typeof options.decoy !== 'boolean')
+    throw new PipelineError(
+      'INVALID_OPTION',
+      `decoy must be true or false, got ${JSON.stringify(options.decoy)}`,
+    );
+  const first = await detectionPass(context, normalization, options.decoy !== false);
   const { prepared, map, signal, density, fromRule, threshold, thresholdSource } = first;
   // A given knee is used as it is: no bright pass then (the option is still checked).
   const brightRule = brightPassFor(options.brightPass, metadata);
@@ -386,7 +403,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     options.inputKnee === undefined &&
     prepared.knee !== undefined &&
     (prepared.spotPeak ?? 0) >= brightRule.fromPeak
-      ? await detectionPass(context, withKnee(normalization, prepared.knee * brightRule.kneeFactor))
+      ? await detectionPass(context, withKnee(normalization, prepared.knee * brightRule.kneeFactor), false)
       : undefined;
   const added = second && brightRule ? addedByBrightPass(first, second, brightRule.separation) : [];
   const tiles = first.tiles + (second?.tiles ?? 0);
@@ -438,6 +455,15 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     ...(clutterRaiseDropped > 0 ? { clutterRaiseDropped } : {}),
     ...(fromRule?.valley ? { valley: fromRule.valley } : {}),
     ...(valleyShift !== 0 ? { valleyShift } : {}),
+    ...(first.decoy
+      ? {
+          decoy: {
+            decoys: first.decoy.decoys,
+            maxima: first.decoy.maxima,
+            raise: first.decoy.threshold - (ruleThreshold ?? first.decoy.threshold),
+          },
+        }
+      : {}),
     ...(ruleThreshold !== undefined ? { ruleThreshold } : {}),
     axialGhosts: ghosts.filter((d) => !region || insideRegion(d, region)).length,
     tiles,

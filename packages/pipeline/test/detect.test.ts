@@ -512,6 +512,105 @@ describe('detect', () => {
     expect(twice.valleyShift).toBeGreaterThan(0.2);
   });
 
+  it("raises the threshold with a decoy term until the decoy map's maxima above it are few", async () => {
+    const detector = tinyDetector();
+    const rule: ThresholdRule = {
+      kind: 'signal',
+      confidence: 0.8,
+      minSpots: 1,
+      knots: [-1e6, 1e6],
+      thresholds: [0.4, 0.4],
+      decoy: { fdr: 0.2, minDecoys: 3, maxThreshold: 0.95 },
+    };
+    const model = { ...detector, metadata: { ...detector.metadata, thresholdRule: rule } };
+    // A volume with some structure, so its input and the negated input differ.
+    const data = Float32Array.from({ length: 4 * 48 * 48 }, (_, i) => 100 + ((i * 7919) % 13));
+    const volume = createVolume(data, [4, 48, 48]);
+    // The first prediction draws the volume's map, the second the decoy's; each input is recorded.
+    const twoMaps = (real: [number, number][], decoy: [number, number][]) => {
+      const inputs: Float32Array[] = [];
+      const maps = [drawnMap(real), drawnMap(decoy)];
+      const predictor: TilePredictor = {
+        size: 1,
+        predict: async (tile) => {
+          inputs.push(Float32Array.from(tile.data));
+          return (maps[Math.min(inputs.length - 1, 1)] as TilePredictor).predict(tile);
+        },
+      };
+      return { predictor, inputs };
+    };
+    // 12 spots at 0.95 and 20 grains at 0.5 in the map; the 20 grains in the decoy's too.
+    const grains = twoMaps(
+      [
+        [12, 0.95],
+        [20, 0.5],
+      ],
+      [[20, 0.5]],
+    );
+    const raised = await detect(volume, { model, predictor: grains.predictor, tile: [4, 48, 48] });
+    expect(grains.inputs).toHaveLength(2);
+    expect(grains.inputs[1]).toEqual(Float32Array.from(grains.inputs[0] as Float32Array, (v) => -v));
+    // From 0.40 up by 0.01: 20 decoys against 32 maxima until 0.51, where none is left.
+    expect(raised.ruleThreshold).toBe(0.4);
+    expect(raised.threshold).toBeCloseTo(0.51, 12);
+    expect(raised.decoy?.decoys).toBe(20);
+    expect(raised.decoy?.maxima).toBe(32);
+    expect(raised.decoy?.raise).toBeCloseTo(0.11, 12);
+    expect(raised.points).toHaveLength(12);
+    expect(raised.tiles).toBe(2);
+    // Two decoy maxima (fewer than minDecoys): kept at 0.4.
+    const few = twoMaps(
+      [
+        [12, 0.95],
+        [20, 0.5],
+      ],
+      [[2, 0.5]],
+    );
+    const kept = await detect(volume, { model, predictor: few.predictor, tile: [4, 48, 48] });
+    expect(kept.threshold).toBe(0.4);
+    expect(kept.decoy).toEqual({ decoys: 2, maxima: 32, raise: 0 });
+    expect(kept.points).toHaveLength(32);
+    // `decoy: false` and a given threshold predict one map.
+    for (const options of [{ decoy: false }, { threshold: 0.45 }]) {
+      const once = twoMaps([[12, 0.95]], [[20, 0.5]]);
+      const r = await detect(volume, { model, predictor: once.predictor, tile: [4, 48, 48], ...options });
+      expect(once.inputs).toHaveLength(1);
+      expect(r.decoy).toBeUndefined();
+    }
+    // With `fromClutter`, the decoy runs only where the rule's clutter (here 20 maxima at 0.5 per 12
+    // at 0.95: 1.67, the clutter term's slope 0 raising nothing) reaches it.
+    for (const [fromClutter, predictions] of [
+      [1.6, 2],
+      [1.7, 1],
+    ] as const) {
+      const gated = {
+        ...model,
+        metadata: {
+          ...model.metadata,
+          thresholdRule: {
+            ...rule,
+            clutter: { score: 0.5, ratio: 0.35, slope: 0, from: 0 },
+            decoy: { fdr: 0.2, minDecoys: 3, maxThreshold: 0.95, fromClutter },
+          },
+        },
+      };
+      const maps = twoMaps(
+        [
+          [12, 0.95],
+          [20, 0.5],
+        ],
+        [[20, 0.5]],
+      );
+      const r = await detect(volume, { model: gated, predictor: maps.predictor, tile: [4, 48, 48] });
+      expect(r.clutter).toBeCloseTo(20 / 12, 12);
+      expect(maps.inputs).toHaveLength(predictions);
+      expect(r.points).toHaveLength(predictions === 2 ? 12 : 32);
+    }
+    await expect(
+      detect(volume, { model, decoy: 'yes' as unknown as boolean, tile: [4, 48, 48] }),
+    ).rejects.toThrow(/decoy must be true or false, got "yes"/);
+  });
+
   it("follows the volume's signal with a threshold rule; a given threshold or too few confident maxima bypass it", async () => {
     const input = normalizePercentile(volume);
     const map = await predictVolume(detector.model, input);

@@ -14,6 +14,13 @@ export {
   localContrasts,
 } from './axial-ghosts';
 export { gaussianKernel1d } from './convolve';
+export {
+  checkDecoyTerm,
+  DECOY_STEP,
+  type DecoyCut,
+  type DecoyTerm,
+  decoyThreshold,
+} from './decoy-threshold';
 export { PostprocessError, type PostprocessErrorCode } from './errors';
 export { type GaussianFilterOptions, gaussianFilter3D } from './gaussian-filter';
 export { fitGaussian, type GaussianFit, type GaussianFitOptions } from './gaussian-fit';

@@ -1,4 +1,5 @@
 import type { Volume } from '@dmdet/volume-io';
+import { checkDecoyTerm, type DecoyTerm } from './decoy-threshold';
 import { PostprocessError } from './errors';
 import { checkVolume } from './input';
 import { median } from './robust';
@@ -59,6 +60,13 @@ export interface ThresholdRule {
    * down to it in all but very bright volumes (`lowerBelow`), up to it in bright ones. Absent: none.
    */
   valley?: ValleyTerm;
+  /**
+   * A threshold raised, after every other term, until the maxima of the volume's decoy map (its
+   * input mirrored about the local background) above it are few against the real map's
+   * (`decoyThreshold`): clutter symmetric about the background, such as a granular texture, shows
+   * in the decoy as it does in the volume. Costs a second prediction. Absent: none.
+   */
+  decoy?: DecoyTerm;
 }
 
 /** {@link ThresholdRule.clutter}: a threshold that rises with the volume's clutter. */
@@ -97,8 +105,8 @@ export interface CrowdedBranch {
  * finite and strictly increasing, as many `thresholds` in (0, 1), `zoomSlope` finite, `fallback`
  * in (0, 1) and `crowded` ({@link CrowdedBranch}: `below` finite, `score` and `threshold` in (0, 1),
  * `density` finite and ≥ 0) and `clutter` ({@link ClutterTerm}: `score` in (0, confidence),
- * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite, `maxLogZoom` a number) and `valley`
- * (`checkValleyTerm`) where given.
+ * `ratio` finite and > 0, `slope` finite and ≥ 0, `from` finite, `maxLogZoom` a number), `valley`
+ * (`checkValleyTerm`) and `decoy` (`checkDecoyTerm`; its `fromClutter` only with `clutter`) where given.
  *
  * @example
  * const rule = checkThresholdRule(metadata.thresholdRule, 'model.json thresholdRule');
@@ -173,6 +181,12 @@ export function checkThresholdRule(rule: unknown, label = 'thresholdRule'): Thre
   }
   const valley = (r as ThresholdRule).valley;
   if (valley !== undefined) checkValleyTerm(valley, `${label}: valley`);
+  const decoy = (r as ThresholdRule).decoy;
+  if (decoy !== undefined) {
+    checkDecoyTerm(decoy, `${label}: decoy`);
+    if (decoy.fromClutter !== undefined && r?.clutter === undefined)
+      fail("decoy.fromClutter needs the rule's clutter term (clutter), which measures it");
+  }
   return r as ThresholdRule;
 }
 

@@ -1,0 +1,119 @@
+"""Scores decoy-calibrated threshold rules offline from the dump of decoy-maps.ts.
+
+    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps]
+
+Per volume: N(t) real maxima scoring >= t, D(t) decoy maxima scoring >= t (the volume's clutter
+alone). Estimated false positives c*D(t), true positives N(t) - c*D(t), spots P = the largest
+estimated true-positive count; estimated F1(t) = 2 TP(t) / (N(t) + P). A rule's F1 on a volume is
+measured from the real maxima's match to the truth (a maximum matched at the dump's floor counts
+as a true positive at every threshold it passes).
+"""
+import json, sys
+from collections import defaultdict
+import numpy as np
+
+items = [it for f in sys.argv[1:] if f.endswith('.json') for it in json.load(open(f))]
+GRID = np.round(np.arange(0.10, 0.96, 0.01), 2)
+
+
+def f1_at(it, t):
+    r = it['real']
+    n = sum(1 for s, _ in r if s >= t)
+    tp = sum(1 for s, h in r if s >= t and h)
+    d = it['truth'] + n
+    return 2 * tp / d if d else 1.0
+
+
+def estimated(it, c=1.0):
+    rs = np.array([s for s, _ in it['real']]); ds = np.array(it['decoy'])
+    N = np.array([(rs >= t).sum() for t in GRID]); D = np.array([(ds >= t).sum() for t in GRID])
+    tp = N - c * D
+    P = max(tp.max(), 1)
+    f = 2 * np.clip(tp, 0, None) / np.maximum(N + P, 1)
+    return N, D, f
+
+
+def decoy_best(it, c=1.0, lo=0.1):
+    N, D, f = estimated(it, c)
+    ok = GRID >= lo
+    k = np.argmax(np.where(ok, f, -1))
+    return float(GRID[k])
+
+
+def fdr_threshold(it, q, c=1.0):
+    N, D, _ = estimated(it, c)
+    for t, n, d in zip(GRID, N, D):
+        if n > 0 and c * d / n <= q: return float(t)
+    return float(GRID[-1])
+
+
+def fdr_min(it, q, k, c=1.0):
+    """Lowest t where the decoys above t are fewer than k or at most q of the real maxima above t."""
+    N, D, _ = estimated(it, c)
+    for t, n, d in zip(GRID, N, D):
+        if c * d < k or (n > 0 and c * d / n <= q): return float(t)
+    return float(GRID[-1])
+
+
+def local_fdr(it, q, w=0.1, k=3, c=1.0):
+    """Lowest t where the window [t, t + w) holds at most q decoys per real maximum (or fewer than k decoys above t)."""
+    N, D, _ = estimated(it, c)
+    n = len(GRID); step = int(round(w / 0.01))
+    for i in range(n):
+        if c * D[i] < k: return float(GRID[i])
+        j = min(n - 1, i + step)
+        dn = N[i] - N[j]; dd = D[i] - D[j]
+        if dn > 0 and c * dd / dn <= q: return float(GRID[i])
+    return float(GRID[-1])
+
+
+def fdr_up(it, q, k, c=1.0, cap=0.95):
+    """From the rule's threshold up: the first t where fewer than k decoys (times c) lie above t or they are at most q of the real maxima above t."""
+    rs = np.array([s for s, _ in it['real']]); ds = np.array(it['decoy'])
+    t = it['threshold']
+    while t < cap:
+        n = (rs >= t).sum(); d = c * (ds >= t).sum()
+        if d < k or (n > 0 and d / n <= q): return t
+        t = round(t + 0.01, 4)
+    return cap
+
+
+def oracle(it):
+    return max(GRID, key=lambda t: f1_at(it, t))
+
+
+rules = {
+    'rule': lambda it: it['threshold'],
+    'oracle': oracle,
+}
+for q in (0.1, 0.2, 0.3):
+    for k in (3, 5):
+        for c in (1, 2, 3):
+            rules[f'up q{q} k{k} c{c}'] = (lambda q, k, c: lambda it: fdr_up(it, q, k, c))(q, k, c)
+
+
+def case(it):
+    g = it['id'].rsplit('-', 1)[0]
+    return f"{it['group']}:{g}"
+
+
+groups = defaultdict(list)
+for it in items: groups[case(it)].append(it)
+names = list(rules)
+scores = {n: {} for n in names}
+for g, its in groups.items():
+    for n in names:
+        scores[n][g] = np.mean([f1_at(it, rules[n](it)) for it in its])
+if '--cases' in sys.argv:
+    print(f"{'case':28s} {'actual':>7s} " + ' '.join(f'{n[:14]:>14s}' for n in names))
+    for g, its in groups.items():
+        act = np.mean([it['f1'] for it in its])
+        print(f'{g:28s} {act:7.3f} ' + ' '.join(f'{scores[n][g]:14.3f}' for n in names))
+grps = sorted({it['group'] for it in items})
+print(f"{'rule':18s} {'all':>7s} " + ' '.join(f'{g:>7s}' for g in grps) + '  better worse worst')
+base = rules['rule']
+for n in names:
+    d = [f1_at(it, rules[n](it)) - f1_at(it, base(it)) for it in items]
+    per = [np.mean([f1_at(it, rules[n](it)) for it in items if it['group'] == g]) for g in grps]
+    print(f"{n:18s} {np.mean([f1_at(it, rules[n](it)) for it in items]):7.4f} " + ' '.join(f'{x:7.4f}' for x in per)
+          + f'  {sum(x > 0.001 for x in d):4d} {sum(x < -0.001 for x in d):4d} {min(d):+.3f}')
