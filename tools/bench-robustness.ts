@@ -11,7 +11,9 @@
  * Test volumes use the first `--replicates` held-out seeds, SEF3D's validation volumes the next
  * `--validation` (no model saw any of them: training seeds are checked). `--size` shrinks the
  * volumes in-plane (spot counts scaled with the area) for a quick run. Writes `<out>/results.json`
- * and `<out>/table.md` (F1 and RMSE per scenario and SNR; mean over the test volumes); plot:
+ * (per case and method the mean scores, each test volume's threshold and, where a model's decoy
+ * term ran on any, `decoyRaises`: its raise per volume, null where it did not run) and
+ * `<out>/table.md` (F1 and RMSE per scenario and SNR; mean over the test volumes); plot:
  * `/usr/bin/python3 tools/plots/robustness.py <out>/results.json docs/figures/robustness.png`.
  *
  * `--tuned` also scores each model as a user who annotated a few stacks would run it, with the
@@ -111,7 +113,12 @@ const rows: {
   snr: number;
   methods: Record<
     string,
-    ReturnType<typeof summary> & { threshold?: number; thresholds?: number[]; spotSize?: unknown }
+    ReturnType<typeof summary> & {
+      threshold?: number;
+      thresholds?: number[];
+      decoyRaises?: (number | null)[];
+      spotSize?: unknown;
+    }
   >;
 }[] = [];
 const started = Date.now();
@@ -137,16 +144,19 @@ try {
           const scores: Score[] = [];
           const sizes: unknown[] = [];
           const thresholds: number[] = [];
+          const decoyRaises: (number | null)[] = [];
           for (const t of test) {
             const r = await detect(t.volume, { model: detector, predictor: m.pool });
             scores.push(evaluate(t.points, r.points, { gate: 5 }));
             thresholds.push(Number(r.threshold.toFixed(3)));
+            decoyRaises.push(r.decoy ? Number(r.decoy.raise.toFixed(3)) : null);
             if (r.spotSize)
               sizes.push({ xy: Number(r.spotSize.xy.toFixed(2)), z: Number(r.spotSize.z.toFixed(2)) });
           }
           methods[name] = {
             ...summary(scores),
             thresholds,
+            ...(decoyRaises.some((d) => d !== null) ? { decoyRaises } : {}),
             ...(sizes.length ? { spotSize: sizes } : {}),
           };
         }

@@ -8,7 +8,10 @@
  * the model is also scored with the advantage SEF3D has: its threshold chosen on the same 2
  * validation volumes by `tuneThreshold` (what `dmdet train --from <model> --threshold-only` does).
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/tissue-probe.ts [model default] [textures 0,0.3] [snrs 2,4,7] [--given] [--tuned]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/tissue-probe.ts [model default] [textures 0,0.3] [snrs 2,4,7] [--given] [--tuned] [--level=<photons>]
+ *
+ * `--level` sets the scene's background in photons (default 20; e.g. 500 for shot noise close to
+ * normal, as in stacks of hundreds of photons per voxel).
  */
 import { ModelWorkerPool } from '@dmdet/model/node';
 import { type DetectorModel, detect, evaluate, tuneThreshold, useBackend } from '@dmdet/pipeline';
@@ -19,6 +22,9 @@ import { TISSUE_SIGMA, tissueVolume } from '../lib/tissue-scene';
 const args = process.argv.slice(2);
 const given = args.includes('--given');
 const tuned = args.includes('--tuned');
+const levelArg = args.find((a) => a.startsWith('--level='));
+const level = levelArg ? Number(levelArg.slice('--level='.length)) : 20;
+if (!(level > 0)) throw new Error(`--level must be a number of photons > 0, got ${levelArg}`);
 const [name = 'default', textureText = '0,0.3', snrText = '2,4,7'] = args.filter((a) => !a.startsWith('--'));
 const textures = textureText.split(',').map(Number);
 const snrs = snrText.split(',').map(Number);
@@ -32,11 +38,11 @@ const model = await loadModel(name);
 const pool = await ModelWorkerPool.create(model.model, { workers: 2, backend });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 console.log(
-  `model ${name}; spot size ${given ? 'given (the truth)' : 'estimated'}; F1 (precision / recall) over 4 volumes`,
+  `model ${name}; spot size ${given ? 'given (the truth)' : 'estimated'}; background ${level} photons; F1 (precision / recall) over 4 volumes`,
 );
 for (const texture of textures)
   for (const snr of snrs) {
-    const sim = (k: number) => tissueVolume(texture, snr, k);
+    const sim = (k: number) => tissueVolume(texture, snr, k, level);
     const test = [0, 1, 2, 3].map(sim);
     const validation = [4, 5].map(sim);
     /** F1 (precision / recall) over the test volumes, and each one's spot size and threshold. */

@@ -17,13 +17,16 @@ import {
 /** The scene's true spot σ (voxels). */
 export const TISSUE_SIGMA = { xy: 1.56, z: 0.9 } as const;
 
-/** Replicate `k` of the tissue-like scene at local SNR `snr` with granular texture `texture` (0: smooth cells). */
-export function tissueVolume(texture: number, snr: number, k: number): GeneralVolume {
+/**
+ * Replicate `k` of the tissue-like scene at local SNR `snr` with granular texture `texture` (0: smooth
+ * cells); `level`, the background in photons (default 20), sets how far the shot noise is from normal.
+ */
+export function tissueVolume(texture: number, snr: number, k: number, level = 20): GeneralVolume {
   const params = mergeGeneralParams(GENERAL_CENTRE, {
     shape: [10, 200, 200],
     camera: { offset: 2000, gain: 2, readNoise: 3 },
     background: {
-      level: 20,
+      level,
       gradient: 0.5,
       cells: {
         count: 8,

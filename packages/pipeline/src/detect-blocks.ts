@@ -60,6 +60,7 @@ export interface DetectInBlocksResult
     | 'inputKnee'
     | 'spotPeak'
     | 'brightPass'
+    | 'decoy'
     | 'clippedInput'
     | 'missingVoxels'
   > {
@@ -85,6 +86,11 @@ export interface DetectInBlocksResult
    * blocks it ran in and the detections it added in their cores.
    */
   brightPass?: { blocks: number; added: number };
+  /**
+   * Where the threshold rule's decoy term ran (`detect`'s `decoy`, each block deciding from its own
+   * clutter): the blocks it ran in and those whose threshold it raised.
+   */
+  decoy?: { blocks: number; raised: number };
   /** With the `'background'` input transform: the blocks it read as clipped from below (`detect`'s `clippedInput`), where any were. */
   clippedBlocks?: number;
   /**
@@ -225,6 +231,8 @@ export async function detectInBlocks(
   let clippedBlocks = 0;
   let brightBlocks = 0;
   let brightAdded = 0;
+  let decoyBlocks = 0;
+  let decoyRaised = 0;
   let missingBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   let pattern: number | undefined;
@@ -267,6 +275,10 @@ export async function detectInBlocks(
     if (result.brightPass) {
       brightBlocks++;
       brightAdded += result.brightPass.added;
+    }
+    if (result.decoy) {
+      decoyBlocks++;
+      if (result.decoy.raise > 0) decoyRaised++;
     }
     if (result.clippedInput) clippedBlocks++;
     if (result.missingVoxels) missingBlocks++;
@@ -371,6 +383,7 @@ export async function detectInBlocks(
     blockThresholds,
     ...(blockKnees.length > 0 ? { blockKnees } : {}),
     ...(brightBlocks > 0 ? { brightPass: { blocks: brightBlocks, added: brightAdded } } : {}),
+    ...(decoyBlocks > 0 ? { decoy: { blocks: decoyBlocks, raised: decoyRaised } } : {}),
     ...(clippedBlocks > 0 ? { clippedBlocks } : {}),
     ...(missingBlocks > 0 ? { missingBlocks } : {}),
     thresholdSource: thresholdSource ?? 'default',

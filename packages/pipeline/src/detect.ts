@@ -198,9 +198,10 @@ export interface DetectResult {
   valleyShift?: number;
   /**
    * Where the rule's decoy term ran (`decoy`): the decoy map's maxima and the volume's at or above
-   * the threshold the rule's other terms gave, and how far the term raised it (0 where it did not).
+   * the threshold the rule's other terms gave, how far the term raised it (0 where it did not) and
+   * the raise it asked for and did not apply, as it would keep under a tenth of the maxima (`dropped`).
    */
-  decoy?: { decoys: number; maxima: number; raise: number };
+  decoy?: { decoys: number; maxima: number; raise: number; dropped?: number };
   /**
    * With a threshold rule: the threshold it gives this volume (without a signal, its fallback or
    * else the model's fixed threshold), also when a `threshold` option was used instead.
@@ -461,6 +462,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
             decoys: first.decoy.decoys,
             maxima: first.decoy.maxima,
             raise: first.decoy.threshold - (ruleThreshold ?? first.decoy.threshold),
+            ...(first.decoy.dropped !== undefined ? { dropped: first.decoy.dropped } : {}),
           },
         }
       : {}),

@@ -146,6 +146,52 @@ describe('detectInBlocks', () => {
     expect(blocks.points.every((p) => p.score >= 0.61)).toBe(true);
   }, 120_000);
 
+  it('runs the decoy term block by block and counts the blocks it ran in and raised', async () => {
+    const params = (count: number) =>
+      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
+    const spots = simulateGeneral(params(40), 77).volume;
+    const empty = simulateGeneral(params(0), 77).volume;
+    const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
+    const volume = createVolume(data, spots.shape);
+    const source = {
+      shape: volume.shape,
+      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
+    };
+    const size = { spotSize: { xy: 1.4, z: 1 } };
+    const thresholdRule = {
+      kind: 'signal' as const,
+      confidence: 0.8,
+      minSpots: 3,
+      knots: [0],
+      thresholds: [0.61],
+    };
+    const ruled = { ...model, metadata: { ...model.metadata, thresholdRule } };
+    const blocks = await detectInBlocks(source, { model: ruled, block: [6, 64, 64], ...size });
+    // With a decoy term that raises past any decoy maximum (fdr 0, one decoy enough), it runs in
+    // each block; the blocks it raised are those whose threshold ended above the rule's.
+    const decoyed = {
+      ...model,
+      metadata: {
+        ...model.metadata,
+        thresholdRule: { ...thresholdRule, decoy: { fdr: 0, minDecoys: 1, maxThreshold: 0.99 } },
+      },
+    };
+    const withDecoy = await detectInBlocks(source, { model: decoyed, block: [6, 64, 64], ...size });
+    const unraised = [0.61, model.metadata.threshold as number];
+    expect(withDecoy.decoy?.blocks).toBe(2);
+    expect(withDecoy.decoy?.raised).toBe(
+      withDecoy.blockThresholds.filter((t, i) => t > (unraised[i] as number)).length,
+    );
+    const skipped = await detectInBlocks(source, {
+      model: decoyed,
+      block: [6, 64, 64],
+      ...size,
+      decoy: false,
+    });
+    expect(skipped.decoy).toBeUndefined();
+    expect(skipped.blockThresholds).toEqual(blocks.blockThresholds);
+  }, 240_000);
+
   it("each block's input knee follows its own spots (blockKnees); a given inputKnee holds in every block", async () => {
     // Very bright spots (local SNR 120) in the left quarter only; blocks of 56 px in x read a margin
     // of context, so the second block sees some of them and the last two none.

@@ -1,4 +1,5 @@
 import { PostprocessError } from './errors';
+import { clutterRaiseHolds } from './raise-guard';
 
 /**
  * A threshold rule's decoy term (a `ThresholdRule`'s `decoy`): the threshold is raised until the
@@ -38,6 +39,8 @@ export interface DecoyCut {
   decoys: number;
   /** Real maxima at or above the threshold given. */
   maxima: number;
+  /** The raise asked for and not applied, as it would keep under a tenth of the maxima (absent where none). */
+  dropped?: number;
 }
 
 /** Scores (NaN left out) sorted ascending. */
@@ -67,7 +70,10 @@ function countAtLeast(sorted: Float64Array, t: number): number {
  * at least `t`, or at most `fdr` × the real maxima scoring at least `t` do; never above
  * `maxThreshold` (a threshold already above it stays as it is). It only raises: a volume whose
  * clutter is not symmetric about its background (bright blobs, hot pixels) shows none of it in the
- * decoy and keeps the rule's threshold. NaN scores are left out.
+ * decoy and keeps the rule's threshold. A raise that would keep fewer than a tenth of the maxima
+ * the threshold given keeps ({@link clutterRaiseHolds}) is not applied (`dropped`): there the
+ * spots score as the decoy's maxima do (faint spots among grains), and the raise would take them
+ * with the grains. NaN scores are left out.
  *
  * @example
  * const real = localMaxima3D(map, { threshold: 0.3 });
@@ -90,12 +96,22 @@ export function decoyThreshold(
     decoys: countAtLeast(decoy, threshold),
     maxima: countAtLeast(real, threshold),
   };
+  let raised = threshold;
   for (let k = 0; ; k++) {
     const t = threshold + k * DECOY_STEP;
-    if (t >= term.maxThreshold) return { ...cut, threshold: Math.max(threshold, term.maxThreshold) };
+    if (t >= term.maxThreshold) {
+      raised = Math.max(threshold, term.maxThreshold);
+      break;
+    }
     const d = countAtLeast(decoy, t);
-    if (d < term.minDecoys || d <= term.fdr * countAtLeast(real, t)) return { ...cut, threshold: t };
+    if (d < term.minDecoys || d <= term.fdr * countAtLeast(real, t)) {
+      raised = t;
+      break;
+    }
   }
+  if (raised > threshold && !clutterRaiseHolds(maxima, raised, threshold))
+    return { ...cut, dropped: raised - threshold };
+  return { ...cut, threshold: raised };
 }
 
 /**

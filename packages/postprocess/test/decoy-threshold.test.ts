@@ -16,21 +16,22 @@ function reference(
   real: number[],
   decoy: number[],
   threshold: number,
-): { threshold: number; decoys: number; maxima: number } {
+): { threshold: number; decoys: number; maxima: number; dropped?: number } {
   const above = (xs: number[], t: number) => xs.filter((x) => x >= t).length;
-  let t = threshold;
-  for (let k = 0; t < term.maxThreshold; k++) {
-    t = threshold + k * DECOY_STEP;
-    if (t >= term.maxThreshold) break;
+  const counts = { decoys: above(decoy, threshold), maxima: above(real, threshold) };
+  let raised = Math.max(threshold, term.maxThreshold);
+  for (let k = 0; threshold + k * DECOY_STEP < term.maxThreshold; k++) {
+    const t = threshold + k * DECOY_STEP;
     const d = above(decoy, t);
-    if (d < term.minDecoys || d <= term.fdr * above(real, t))
-      return { threshold: t, decoys: above(decoy, threshold), maxima: above(real, threshold) };
+    if (d < term.minDecoys || d <= term.fdr * above(real, t)) {
+      raised = t;
+      break;
+    }
   }
-  return {
-    threshold: Math.max(threshold, term.maxThreshold),
-    decoys: above(decoy, threshold),
-    maxima: above(real, threshold),
-  };
+  // Not applied where it keeps under a tenth of the maxima kept at the threshold given.
+  if (raised > threshold && counts.maxima > 0 && above(real, raised) < 0.1 * counts.maxima)
+    return { threshold, ...counts, dropped: raised - threshold };
+  return { threshold: raised, ...counts };
 }
 
 /** A small seeded generator (mulberry32). */
@@ -68,6 +69,21 @@ describe('decoyThreshold', () => {
     expect(cut.maxima).toBe(4);
   });
 
+  it('drops a raise that would keep under a tenth of the maxima kept at the threshold given', () => {
+    // 30 real maxima from 0.409 to 0.699 and 30 decoys there too; any decoy raises (fdr 0): the
+    // raise goes past them all, to 0.70, where 2 real maxima (0.9, 0.95) are left of 32: under a
+    // tenth, so not applied.
+    const term = { ...TERM, fdr: 0, minDecoys: 1 };
+    const spread = Array.from({ length: 30 }, (_, i) => 0.41 + i * 0.01 - 0.001);
+    const dropped = decoyThreshold(term, s(...spread, 0.9, 0.95), s(...spread), 0.4);
+    expect(dropped.threshold).toBe(0.4);
+    expect(dropped.dropped).toBeCloseTo(0.3, 12);
+    // With 2 more real maxima above (4 of 34 kept, above a tenth) it holds.
+    const held = decoyThreshold(term, s(...spread, 0.9, 0.95, 0.97, 0.98), s(...spread), 0.4);
+    expect(held.threshold).toBeCloseTo(0.7, 12);
+    expect(held.dropped).toBeUndefined();
+  });
+
   it('stops at maxThreshold, and leaves a threshold above it as it is', () => {
     const decoys = s(...Array.from({ length: 10 }, () => 0.99));
     expect(decoyThreshold(TERM, s(0.99), decoys, 0.5).threshold).toBe(0.95);
@@ -90,6 +106,8 @@ describe('decoyThreshold', () => {
       expect(got.decoys).toBe(want.decoys);
       expect(got.maxima).toBe(want.maxima);
       expect(got.threshold).toBeCloseTo(want.threshold, 12);
+      expect(got.dropped === undefined).toBe(want.dropped === undefined);
+      if (want.dropped !== undefined) expect(got.dropped).toBeCloseTo(want.dropped, 12);
       expect(got.threshold).toBeGreaterThanOrEqual(threshold);
     }
   });

@@ -28,6 +28,7 @@ import { modelForPixelPattern, readPixelPattern } from '../pixel-pattern';
 import type { UsedSpotSize } from '../spot-scale';
 import { numberOption, pairOption, parse, tripleOption, UsageError } from './args';
 import { describeClippedInput } from './describe-clipped';
+import { describeDecoy } from './describe-decoy';
 import { describeBrightPass, describeRaisedKnee, modelKnee } from './describe-knee';
 import { describeMissingVoxels } from './describe-missing';
 import { describeThreshold } from './describe-threshold';
@@ -97,6 +98,10 @@ Options:
                             noise σ or more, the default model predicts a second map at a 4×
                             higher input knee and adds its detections far from the first's; the
                             brightest spots then keep their shape; printed when it runs)
+  --no-decoy                skip the decoy check (default: in a cluttered volume, the default model
+                            also predicts the map of the volume mirrored about its background and
+                            raises the threshold until few of that map's maxima pass it: grains
+                            symmetric about the background pass it as often; printed when it runs)
   --keep-axial-ghosts       keep detections that the model's rule takes for a brighter spot's
                             axial tail (a few slices along z, under a quarter of its contrast;
                             the default model drops them and says how many)
@@ -178,6 +183,9 @@ interface FrameResult
       'ruleThreshold' | 'clutter' | 'clutterRaise' | 'clutterRaiseDropped' | 'valley' | 'valleyShift'
     >
   > {
+  decoy?:
+    | { decoys: number; maxima: number; raise: number; dropped?: number }
+    | { blocks: number; raised: number };
   points: DetectedPoint[];
   threshold: number;
   thresholdSource: DetectResult['thresholdSource'];
@@ -301,6 +309,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     fit: { type: 'boolean' },
     'keep-axial-ghosts': { type: 'boolean' },
     'no-bright-pass': { type: 'boolean' },
+    'no-decoy': { type: 'boolean' },
     flips: { type: 'string' },
     'input-knee': { type: 'string' },
     level: { type: 'string' },
@@ -347,6 +356,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const fit = values['fit'] === true;
   const keepGhosts = values['keep-axial-ghosts'] === true;
   const onePass = values['no-bright-pass'] === true;
+  const noDecoy = values['no-decoy'] === true;
   const flipsText = values['flips'] as string | undefined;
   const flips = flipsText === undefined ? undefined : (Number(flipsText) as TestTimeFlips);
   if (flips !== undefined && !(/^\d+$/.test(flipsText ?? '') && TEST_TIME_FLIPS.includes(flips)))
@@ -469,6 +479,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             measure: fit ? { fit: true } : true,
             ...(keepGhosts ? { axialGhosts: false as const } : {}),
             ...(onePass ? { brightPass: false as const } : {}),
+            ...(noDecoy ? { decoy: false } : {}),
             ...(flips !== undefined ? { flips } : {}),
             ...(inputKnee !== undefined ? { inputKnee } : {}),
           };
@@ -586,6 +597,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           ...(result.spotPeak !== undefined ? { spotPeak: result.spotPeak } : {}),
           ...(result.blockKnees ? { blockKnees: result.blockKnees } : {}),
           ...(result.brightPass ? { brightPass: result.brightPass } : {}),
+          ...(result.decoy ? { decoy: result.decoy } : {}),
           ...(result.clippedInput ? { clippedInput: result.clippedInput } : {}),
           ...(result.clippedBlocks ? { clippedBlocks: result.clippedBlocks } : {}),
           ...(result.missingVoxels ? { missingVoxels: result.missingVoxels } : {}),
@@ -620,6 +632,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           if (raised) io.stdout.write(`  ${raised}\n`);
           const bright = describeBrightPass(result);
           if (bright) io.stdout.write(`  ${bright}\n`);
+          const decoy = describeDecoy(result);
+          if (decoy) io.stdout.write(`  ${decoy}\n`);
           const clipped = describeClippedInput(result);
           if (clipped) io.stdout.write(`  ${clipped}\n`);
           const missing = describeMissingVoxels(result);
