@@ -1,12 +1,14 @@
 """Scores decoy-calibrated threshold rules offline from the dump of decoy-maps.ts.
 
-    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps]
+    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases]
 
 Per volume: N(t) real maxima scoring >= t, D(t) decoy maxima scoring >= t (the volume's clutter
 alone). Estimated false positives c*D(t), true positives N(t) - c*D(t), spots P = the largest
 estimated true-positive count; estimated F1(t) = 2 TP(t) / (N(t) + P). A rule's F1 on a volume is
 measured from the real maxima's match to the truth (a maximum matched at the dump's floor counts
-as a true positive at every threshold it passes).
+as a true positive at every threshold it passes). Rules: `up qQ kK` (decoyThreshold from the rule's
+threshold: fdr Q, minDecoys K), `guarded` (a raise keeping under a tenth of the maxima dropped, as
+detect does) and `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter).
 """
 import json, sys
 from collections import defaultdict
@@ -78,6 +80,24 @@ def fdr_up(it, q, k, c=1.0, cap=0.95):
     return cap
 
 
+def clutter(it, score=0.5, confidence=0.8):
+    """The rule's clutter: maxima scoring in [score, confidence) per maximum scoring >= confidence (maximaClutter)."""
+    r = np.array([s for s, _ in it['real']])
+    return ((r >= score) & (r < confidence)).sum() / max(1, (r >= confidence).sum())
+
+
+def term(it, q, k, from_clutter=None, guard=0.1):
+    """decoyThreshold as detect applies it: only where the clutter reaches from_clutter, a raise
+    keeping under `guard` of the maxima at the rule's threshold dropped (clutterRaiseHolds)."""
+    t0 = it['threshold']
+    if from_clutter is not None and clutter(it) < from_clutter: return t0
+    t = fdr_up(it, q, k)
+    r = np.array([s for s, _ in it['real']])
+    n0 = (r >= t0).sum()
+    if t > t0 and n0 > 0 and (r >= t).sum() < guard * n0: return t0
+    return t
+
+
 def oracle(it):
     return max(GRID, key=lambda t: f1_at(it, t))
 
@@ -86,10 +106,11 @@ rules = {
     'rule': lambda it: it['threshold'],
     'oracle': oracle,
 }
-for q in (0.1, 0.2, 0.3):
-    for k in (3, 5):
-        for c in (1, 2, 3):
-            rules[f'up q{q} k{k} c{c}'] = (lambda q, k, c: lambda it: fdr_up(it, q, k, c))(q, k, c)
+for q in (0.05, 0.1, 0.2, 0.3):
+    for k in (2, 3, 5):
+        rules[f'up q{q} k{k}'] = (lambda q, k: lambda it: fdr_up(it, q, k))(q, k)
+        rules[f'q{q} k{k} guarded'] = (lambda q, k: lambda it: term(it, q, k))(q, k)
+        rules[f'q{q} k{k} guarded c>=1'] = (lambda q, k: lambda it: term(it, q, k, 1))(q, k)
 
 
 def case(it):
@@ -110,10 +131,10 @@ if '--cases' in sys.argv:
         act = np.mean([it['f1'] for it in its])
         print(f'{g:28s} {act:7.3f} ' + ' '.join(f'{scores[n][g]:14.3f}' for n in names))
 grps = sorted({it['group'] for it in items})
-print(f"{'rule':18s} {'all':>7s} " + ' '.join(f'{g:>7s}' for g in grps) + '  better worse worst')
+print(f"{'rule':24s} {'all':>7s} " + ' '.join(f'{g:>7s}' for g in grps) + '  better worse worst')
 base = rules['rule']
 for n in names:
     d = [f1_at(it, rules[n](it)) - f1_at(it, base(it)) for it in items]
     per = [np.mean([f1_at(it, rules[n](it)) for it in items if it['group'] == g]) for g in grps]
-    print(f"{n:18s} {np.mean([f1_at(it, rules[n](it)) for it in items]):7.4f} " + ' '.join(f'{x:7.4f}' for x in per)
+    print(f"{n:24s} {np.mean([f1_at(it, rules[n](it)) for it in items]):7.4f} " + ' '.join(f'{x:7.4f}' for x in per)
           + f'  {sum(x > 0.001 for x in d):4d} {sum(x < -0.001 for x in d):4d} {min(d):+.3f}')

@@ -209,7 +209,7 @@ export interface DetectResult {
   ruleThreshold?: number;
   /** Detections above the threshold dropped as axial ghosts (in `region` where one was given; 0 when no rule applied). */
   axialGhosts: number;
-  /** Tiles predicted (1: the whole volume at once). */
+  /** Tiles predicted (1: the whole volume at once), the decoy's and the bright pass's maps counted too. */
   tiles: number;
   /** In-plane symmetries averaged per tile (1: none). */
   flips: TestTimeFlips;
