@@ -22,6 +22,21 @@ beforeAll(async () => {
   model = oneMap(await loadModel('default'));
 }, 60_000);
 
+/** 40 spots at SNR 7 in the left half of 6×64×128; the right half a volume like it without spots; read by regions. */
+function spotsInLeftHalf() {
+  const params = (count: number) =>
+    mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
+  const spots = simulateGeneral(params(40), 77).volume;
+  const empty = simulateGeneral(params(0), 77).volume;
+  const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
+  const volume = createVolume(data, spots.shape);
+  const source = {
+    shape: volume.shape,
+    read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
+  };
+  return { volume, source };
+}
+
 describe('detect with a region', () => {
   it('finds what whole-volume detection finds inside the region, predicting only the tiles it needs', async () => {
     const params = mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count: 150 } });
@@ -115,13 +130,7 @@ describe('detectInBlocks', () => {
   }, 120_000);
 
   it("with a threshold rule, each block takes its threshold from its own signal, or the model's with too few confident maxima", async () => {
-    // Spots only in the left half: the right half is a volume like it without spots.
-    const params = (count: number) =>
-      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
-    const spots = simulateGeneral(params(40), 77).volume;
-    const empty = simulateGeneral(params(0), 77).volume;
-    const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
-    const volume = createVolume(data, spots.shape);
+    const { volume, source } = spotsInLeftHalf();
     const thresholdRule = {
       kind: 'signal' as const,
       confidence: 0.8,
@@ -130,10 +139,6 @@ describe('detectInBlocks', () => {
       thresholds: [0.61],
     };
     const ruled = { ...model, metadata: { ...model.metadata, thresholdRule } };
-    const source = {
-      shape: volume.shape,
-      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
-    };
     const size = { spotSize: { xy: 1.4, z: 1 } };
     const blocks = await detectInBlocks(source, { model: ruled, block: [6, 64, 64], ...size });
     expect(blocks.thresholdSource).toBe('signal');
@@ -147,16 +152,7 @@ describe('detectInBlocks', () => {
   }, 120_000);
 
   it('runs the decoy term block by block and counts the blocks it ran in and raised', async () => {
-    const params = (count: number) =>
-      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
-    const spots = simulateGeneral(params(40), 77).volume;
-    const empty = simulateGeneral(params(0), 77).volume;
-    const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
-    const volume = createVolume(data, spots.shape);
-    const source = {
-      shape: volume.shape,
-      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
-    };
+    const { source } = spotsInLeftHalf();
     const size = { spotSize: { xy: 1.4, z: 1 } };
     const thresholdRule = {
       kind: 'signal' as const,

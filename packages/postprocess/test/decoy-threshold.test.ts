@@ -6,6 +6,7 @@ import {
   decoyThreshold,
   PostprocessError,
 } from '../src/index';
+import { random } from './seeded-random';
 
 const TERM = { fdr: 0.2, minDecoys: 3, maxThreshold: 0.95 };
 const s = (...scores: number[]) => scores.map((score) => ({ score }));
@@ -32,18 +33,6 @@ function reference(
   if (raised > threshold && counts.maxima > 0 && above(real, raised) < 0.1 * counts.maxima)
     return { threshold, ...counts, dropped: raised - threshold };
   return { threshold: raised, ...counts };
-}
-
-/** A small seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('decoyThreshold', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PostprocessError, pointsApart } from '../src/index';
+import { random } from './seeded-random';
 
 type P = { x: number; y: number; z: number; id?: number };
 
@@ -10,18 +11,6 @@ function bruteForce(extra: P[], base: P[], separation: number): P[] {
       [p.x, p.y, p.z].every(Number.isFinite) &&
       base.every((q) => !(Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z) <= separation)),
   );
-}
-
-/** A small seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('pointsApart', () => {
