@@ -1,6 +1,6 @@
 """Scores decoy-calibrated threshold rules offline from the dump of decoy-maps.ts.
 
-    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases]
+    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases] [--counts]
 
 Per volume: N(t) real maxima scoring >= t, D(t) decoy maxima scoring >= t (the volume's clutter
 alone). Estimated false positives c*D(t), true positives N(t) - c*D(t), spots P = the largest
@@ -138,3 +138,11 @@ for n in names:
     per = [np.mean([f1_at(it, rules[n](it)) for it in items if it['group'] == g]) for g in grps]
     print(f"{n:24s} {np.mean([f1_at(it, rules[n](it)) for it in items]):7.4f} " + ' '.join(f'{x:7.4f}' for x in per)
           + f'  {sum(x > 0.001 for x in d):4d} {sum(x < -0.001 for x in d):4d} {min(d):+.3f}')
+
+if '--counts' in sys.argv:
+    # Per volume: false positives (real maxima matched to no spot) and decoy maxima scoring at least 0.4 / 0.6.
+    for it in items:
+        r = np.array(it['real']).reshape(-1, 2); d = np.array(it['decoy'])
+        fp = r[r[:, 1] == 0, 0]
+        print(f"{it['group']}:{it['id']:24s} " + ' '.join(
+            f"at {t}: {int((fp >= t).sum())} false positives, {int((d >= t).sum())} decoys;" for t in (0.4, 0.6)))
