@@ -4,7 +4,7 @@
  * density cell), and the F1 it changes there against the same detection without it (`decoy: false`,
  * run only on the volumes it raised):
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/decoy-virus.ts [n per cell, default 25] [model]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/decoy-virus.ts [n per cell, default 25] [model] [SNRs, e.g. 1,2; default all]
  */
 import { availableParallelism } from 'node:os';
 import { ModelWorkerPool } from '@dmdet/model/node';
@@ -12,8 +12,9 @@ import { detect, evaluate, useBackend } from '@dmdet/pipeline';
 import { loadModel } from '@dmdet/pipeline/node';
 import { extendedTestData } from '../lib/benchmark-data';
 
-const [perCellArg = '25', modelName = 'default'] = process.argv.slice(2);
+const [perCellArg = '25', modelName = 'default', snrArg] = process.argv.slice(2);
 const perCell = Number(perCellArg);
+const snrs = snrArg ? new Set(snrArg.split(',').map(Number)) : undefined;
 const backend = await useBackend('wasm');
 const model = await loadModel(modelName);
 const pool = await ModelWorkerPool.create(model.model, { workers: availableParallelism(), backend });
@@ -21,6 +22,7 @@ const items = extendedTestData('medium', 25, [10, 128, 128]);
 const taken = new Map<string, number>();
 const stats = new Map<number, { volumes: number; ran: number; raised: number; dF1: number[] }>();
 for (const it of items) {
+  if (snrs && !snrs.has(it.snr)) continue;
   const cell = `${it.snr}-${it.density}`;
   const k = taken.get(cell) ?? 0;
   if (k >= perCell) continue;

@@ -8,7 +8,9 @@ estimated true-positive count; estimated F1(t) = 2 TP(t) / (N(t) + P). A rule's 
 measured from the real maxima's match to the truth (a maximum matched at the dump's floor counts
 as a true positive at every threshold it passes). Rules: `up qQ kK` (decoyThreshold from the rule's
 threshold: fdr Q, minDecoys K), `guarded` (a raise keeping under a tenth of the maxima dropped, as
-detect does) and `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter).
+detect does), `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter) and
+`signal` (only where the rule measured the signal: at least 5 maxima scoring >= 0.8). The last line
+counts the volumes where each gate lets the decoy run.
 """
 import json, sys
 from collections import defaultdict
@@ -86,11 +88,18 @@ def clutter(it, score=0.5, confidence=0.8):
     return ((r >= score) & (r < confidence)).sum() / max(1, (r >= confidence).sum())
 
 
-def term(it, q, k, from_clutter=None, guard=0.1):
-    """decoyThreshold as detect applies it: only where the clutter reaches from_clutter, a raise
-    keeping under `guard` of the maxima at the rule's threshold dropped (clutterRaiseHolds)."""
+def measured(it, confidence=0.8, min_spots=5):
+    """Whether the rule measured the volume's signal: at least min_spots maxima scoring >= confidence."""
+    return sum(1 for s, _ in it['real'] if s >= confidence) >= min_spots
+
+
+def term(it, q, k, from_clutter=None, guard=0.1, signal=False):
+    """decoyThreshold as detect applies it: only where the clutter reaches from_clutter (and, with
+    `signal`, where the rule measured the signal), a raise keeping under `guard` of the maxima at the
+    rule's threshold dropped (clutterRaiseHolds)."""
     t0 = it['threshold']
     if from_clutter is not None and clutter(it) < from_clutter: return t0
+    if signal and not measured(it): return t0
     t = fdr_up(it, q, k)
     r = np.array([s for s, _ in it['real']])
     n0 = (r >= t0).sum()
@@ -111,6 +120,7 @@ for q in (0.05, 0.1, 0.2, 0.3):
         rules[f'up q{q} k{k}'] = (lambda q, k: lambda it: fdr_up(it, q, k))(q, k)
         rules[f'q{q} k{k} guarded'] = (lambda q, k: lambda it: term(it, q, k))(q, k)
         rules[f'q{q} k{k} guarded c>=1'] = (lambda q, k: lambda it: term(it, q, k, 1))(q, k)
+        rules[f'q{q} k{k} c>=1 signal'] = (lambda q, k: lambda it: term(it, q, k, 1, signal=True))(q, k)
 
 
 def case(it):
@@ -146,3 +156,9 @@ if '--counts' in sys.argv:
         fp = r[r[:, 1] == 0, 0]
         print(f"{it['group']}:{it['id']:24s} " + ' '.join(
             f"at {t}: {int((fp >= t).sum())} false positives, {int((d >= t).sum())} decoys;" for t in (0.4, 0.6)))
+
+runs = {
+    'c>=1': sum(clutter(it) >= 1 for it in items),
+    'c>=1 signal': sum(clutter(it) >= 1 and measured(it) for it in items),
+}
+print('decoy runs: ' + ', '.join(f'{k} {v} of {len(items)}' for k, v in runs.items()))

@@ -10,7 +10,7 @@ import {
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
-import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from './memory-budget';
+import { blockVoxels, DEFAULT_MAX_MEMORY, holdsSecondMap, tileVoxelsForMemory } from './memory-budget';
 import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
 import { spotSizeInVoxels, type UsedSpotSize, usedEstimate } from './spot-scale';
 
@@ -215,7 +215,13 @@ export async function detectInBlocks(
     );
   const held = blockVoxels(block, halo, shape) * Math.max(1, zoom[0] * zoom[1] * zoom[2]);
   const flips = options.flips ?? metadata.flips ?? 1;
-  const budget = tileVoxelsForMemory(held, options.predictor?.size ?? 0, maxMemory, flips);
+  const budget = tileVoxelsForMemory(
+    held,
+    options.predictor?.size ?? 0,
+    maxMemory,
+    flips,
+    holdsSecondMap(metadata, options),
+  );
   const maxTileVoxels = options.maxTileVoxels ?? budget.tileVoxels;
   if (options.maxTileVoxels === undefined && !budget.fits)
     warnings.add(

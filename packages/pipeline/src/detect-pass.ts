@@ -65,7 +65,7 @@ export interface DetectionPass {
  * predicted map, its local maxima, the threshold (the `threshold` option, else the model's rule
  * from this pass's map and input, else its fixed threshold), and the maxima kept above it once axial
  * ghosts are dropped. Where the rule has a decoy term and `withDecoy` is set (no threshold given,
- * the volume's clutter at least the term's `fromClutter`), the map of the negated input (the volume
+ * the rule's signal measured, the volume's clutter at least the term's `fromClutter`), the map of the negated input (the volume
  * mirrored about its local background) is predicted too, and the rule's threshold raised by
  * `decoyThreshold` on its maxima.
  */
@@ -117,7 +117,12 @@ export async function detectionPass(
   const ruled = options.threshold ?? fromRule?.threshold ?? fixed;
   // The decoy: the input negated (the transform is odd about the local background), its maxima
   // from the rule's threshold up.
-  const term = withDecoy && options.threshold === undefined && fromRule ? rule?.decoy : undefined;
+  // Only where the rule measured the signal (at least its minSpots confident maxima): a volume
+  // without spots to speak of (noise alone, an empty block) keeps its fallback, unraised.
+  const term =
+    withDecoy && options.threshold === undefined && fromRule && signal !== undefined
+      ? rule?.decoy
+      : undefined;
   const decoyTerm =
     term && (term.fromClutter === undefined || (fromRule?.clutter ?? 0) >= term.fromClutter)
       ? term
@@ -125,8 +130,10 @@ export async function detectionPass(
   let decoy: DecoyCut | undefined;
   let decoyTiles = 0;
   if (decoyTerm) {
+    // A typed array's own map: `Float32Array.from` with a map function lists every value first
+    // (about 50 bytes and 0.5 µs per voxel on Node 20).
     const negated = createVolume(
-      Float32Array.from(input.data, (v) => -v),
+      input.data.map((v) => -v),
       input.shape,
     );
     const predicted = await predict(negated);

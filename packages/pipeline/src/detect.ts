@@ -128,8 +128,10 @@ export interface DetectOptions {
   /**
    * The threshold rule's decoy term (`ThresholdRule.decoy` of `@dmdet/postprocess`, in the model's
    * `thresholdRule`): the map of the volume mirrored about its local background is predicted too,
-   * and the threshold raised until its maxima above it are few against the volume's. `false` skips
-   * it (one prediction fewer). Not run with `threshold` given, nor in the bright pass.
+   * and the threshold raised until its maxima above it are few against the volume's. It runs where
+   * the rule measured the volume's signal (at least its `minSpots` confident maxima) and the
+   * clutter reaches the term's `fromClutter`. `false` skips it (one prediction fewer). Not run with
+   * `threshold` given, nor in the bright pass.
    */
   decoy?: boolean;
   /** Called after each tile (the decoy's and the bright pass's tiles are counted again from 1). */

@@ -39,6 +39,7 @@ export {
   blockVoxels,
   DEFAULT_MAX_MEMORY,
   detectionMemory,
+  holdsSecondMap,
   MEMORY_MODEL,
   MIN_BUDGET_TILE_VOXELS,
   tileVoxelsForMemory,

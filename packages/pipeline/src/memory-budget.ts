@@ -1,3 +1,4 @@
+import type { BrightPass, ModelMetadata } from '@dmdet/model';
 import type { Vec3 } from '@dmdet/volume-io';
 import { DEFAULT_MAX_TILE_VOXELS } from './tiles';
 
@@ -16,15 +17,47 @@ export const DEFAULT_MAX_MEMORY = 1536 * 2 ** 20;
  * its flipped copies and the maps coming back (`flipBytesPerVoxelPerMap` per flip) and the float64
  * sum and the mean (`flipSumBytesPerVoxel`): 48 bytes per voxel at 4 flips, where 10×512×512 measured
  * 44 (peak RSS of `dmdet detect` 891 MiB at 4 flips against 781 at one map, docs/performance.md).
+ * A model whose detection can predict a second map of the volume while holding the first (its
+ * threshold rule's decoy term: the input negated and its map; its bright pass: a second input and
+ * its map) holds `secondMapBytesPerVoxel` more per voxel held ({@link holdsSecondMap}).
  */
 export const MEMORY_MODEL = {
   processBytes: 60 * 2 ** 20,
   workerBytes: 140 * 2 ** 20,
   tileBytesPerVoxel: 160,
   volumeBytesPerVoxel: 16,
+  secondMapBytesPerVoxel: 8,
   flipBytesPerVoxelPerMap: 8,
   flipSumBytesPerVoxel: 16,
 } as const;
+
+/**
+ * Whether detecting with `metadata`'s model and these options may predict a second map of the
+ * volume while holding the first: the threshold rule's decoy term (unless `decoy: false` or a
+ * `threshold` is given) or a bright pass (the model's or the option's, unless `brightPass: false` or
+ * an `inputKnee` is given). Such detection holds {@link MEMORY_MODEL}'s `secondMapBytesPerVoxel`
+ * more per voxel held.
+ *
+ * @example
+ * holdsSecondMap(model.metadata, { decoy: false }); // true where the model has a bright pass
+ */
+export function holdsSecondMap(
+  metadata: Pick<ModelMetadata, 'thresholdRule' | 'brightPass'>,
+  options: {
+    decoy?: boolean;
+    threshold?: number;
+    brightPass?: BrightPass | false;
+    inputKnee?: number;
+  } = {},
+): boolean {
+  const decoy =
+    metadata.thresholdRule?.decoy !== undefined && options.decoy !== false && options.threshold === undefined;
+  const bright =
+    options.brightPass !== false &&
+    (options.brightPass ?? metadata.brightPass) !== undefined &&
+    options.inputKnee === undefined;
+  return decoy || bright;
+}
 
 /** Main-thread bytes per voxel of a tile being predicted with `flips` maps averaged (0 for one map). */
 function flipBytesPerVoxel(flips: number): number {
@@ -40,15 +73,22 @@ const HEADROOM = 0.92;
 
 /**
  * Estimated peak resident bytes of detecting in `heldVoxels` with `workers` workers each predicting
- * tiles of `tileVoxels`, averaging `flips` maps of each (default 1).
+ * tiles of `tileVoxels`, averaging `flips` maps of each (default 1), with a second map of the volume
+ * held beside the first where `secondMap` ({@link holdsSecondMap}; default false).
  */
-export function detectionMemory(heldVoxels: number, tileVoxels: number, workers: number, flips = 1): number {
+export function detectionMemory(
+  heldVoxels: number,
+  tileVoxels: number,
+  workers: number,
+  flips = 1,
+  secondMap = false,
+): number {
   const w = Math.max(1, workers);
   const m = MEMORY_MODEL;
   return (
     m.processBytes +
     (workers > 0 ? w * m.workerBytes : 0) +
-    heldVoxels * m.volumeBytesPerVoxel +
+    heldVoxels * (m.volumeBytesPerVoxel + (secondMap ? m.secondMapBytesPerVoxel : 0)) +
     w * tileVoxels * (m.tileBytesPerVoxel + flipBytesPerVoxel(flips))
   );
 }
@@ -56,7 +96,8 @@ export function detectionMemory(heldVoxels: number, tileVoxels: number, workers:
 /**
  * The largest tile (voxels, at most {@link DEFAULT_MAX_TILE_VOXELS}) that keeps detection holding
  * `heldVoxels` with `workers` workers (0: prediction on the main thread), averaging `flips` maps
- * (default 1), within `maxMemory` bytes by {@link MEMORY_MODEL}; never below
+ * (default 1), a second map of the volume held where `secondMap` ({@link holdsSecondMap}), within
+ * `maxMemory` bytes by {@link MEMORY_MODEL}; never below
  * {@link MIN_BUDGET_TILE_VOXELS}, so `fits` says whether the bound is kept.
  *
  * @example
@@ -67,15 +108,16 @@ export function tileVoxelsForMemory(
   workers: number,
   maxMemory: number = DEFAULT_MAX_MEMORY,
   flips = 1,
+  secondMap = false,
 ): { tileVoxels: number; fits: boolean; estimate: number } {
   const w = Math.max(1, workers);
-  const free = HEADROOM * maxMemory - detectionMemory(heldVoxels, 0, workers);
+  const free = HEADROOM * maxMemory - detectionMemory(heldVoxels, 0, workers, 1, secondMap);
   const perVoxel = w * (MEMORY_MODEL.tileBytesPerVoxel + flipBytesPerVoxel(flips));
   const tileVoxels = Math.max(
     MIN_BUDGET_TILE_VOXELS,
     Math.min(DEFAULT_MAX_TILE_VOXELS, Math.floor(free / perVoxel)),
   );
-  const estimate = detectionMemory(heldVoxels, tileVoxels, workers, flips);
+  const estimate = detectionMemory(heldVoxels, tileVoxels, workers, flips, secondMap);
   return { tileVoxels, fits: estimate <= maxMemory, estimate };
 }
 

@@ -164,7 +164,8 @@ describe('detectInBlocks', () => {
     const ruled = { ...model, metadata: { ...model.metadata, thresholdRule } };
     const blocks = await detectInBlocks(source, { model: ruled, block: [6, 64, 64], ...size });
     // With a decoy term that raises past any decoy maximum (fdr 0, one decoy enough), it runs in
-    // each block; the blocks it raised are those whose threshold ended above the rule's.
+    // the block whose signal the rule measured (the left one; the right one, without spots, keeps
+    // the model's threshold); the blocks it raised are those whose threshold ended above the rule's.
     const decoyed = {
       ...model,
       metadata: {
@@ -174,7 +175,8 @@ describe('detectInBlocks', () => {
     };
     const withDecoy = await detectInBlocks(source, { model: decoyed, block: [6, 64, 64], ...size });
     const unraised = [0.61, model.metadata.threshold as number];
-    expect(withDecoy.decoy?.blocks).toBe(2);
+    expect(withDecoy.decoy?.blocks).toBe(1);
+    expect(withDecoy.blockThresholds[1]).toBe(model.metadata.threshold);
     expect(withDecoy.decoy?.raised).toBe(
       withDecoy.blockThresholds.filter((t, i) => t > (unraised[i] as number)).length,
     );

@@ -606,6 +606,24 @@ describe('detect', () => {
       expect(maps.inputs).toHaveLength(predictions);
       expect(r.points).toHaveLength(predictions === 2 ? 12 : 32);
     }
+    // Only where the rule measured the signal: with minSpots 13, the 12 confident maxima are too
+    // few, the rule takes its fallback and no decoy is predicted.
+    const unmeasured = {
+      ...model,
+      metadata: { ...model.metadata, thresholdRule: { ...rule, minSpots: 13, fallback: 0.4 } },
+    };
+    const sparse = twoMaps(
+      [
+        [12, 0.95],
+        [20, 0.5],
+      ],
+      [[20, 0.5]],
+    );
+    const r = await detect(volume, { model: unmeasured, predictor: sparse.predictor, tile: [4, 48, 48] });
+    expect(r.thresholdSource).toBe('sparse');
+    expect(sparse.inputs).toHaveLength(1);
+    expect(r.decoy).toBeUndefined();
+    expect(r.points).toHaveLength(32);
     await expect(
       detect(volume, { model, decoy: 'yes' as unknown as boolean, tile: [4, 48, 48] }),
     ).rejects.toThrow(/decoy must be true or false, got "yes"/);

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_MEMORY,
   DEFAULT_MAX_TILE_VOXELS,
   detectionMemory,
+  holdsSecondMap,
   MEMORY_MODEL,
   MIN_BUDGET_TILE_VOXELS,
   tileVoxelsForMemory,
@@ -57,6 +58,43 @@ describe('memory model', () => {
     expect(tight.fits).toBe(false);
     expect(tight.estimate).toBe(detectionMemory(held, MIN_BUDGET_TILE_VOXELS, 2));
     expect(MEMORY_MODEL.tileBytesPerVoxel).toBe(160);
+  });
+
+  it('counts a second map of the volume where detection may predict one (decoy term, bright pass)', () => {
+    // 8 B more per voxel held: 1 M voxels → 8 MiB (hand-computed); tiles unchanged.
+    expect(detectionMemory(2 ** 20, 2 ** 19, 2, 1, true) - detectionMemory(2 ** 20, 2 ** 19, 2)).toBe(
+      8 * MiB,
+    );
+    expect(detectionMemory(2 ** 20, 2 ** 19, 2, 4, true) - detectionMemory(2 ** 20, 2 ** 19, 2, 4)).toBe(
+      8 * MiB,
+    );
+    // The tile planned with it: (0.92 × 1 GiB − 340 MiB − held × 24 B) / (2 × 160 B).
+    const held = 32 * 626 * 626;
+    const plan = tileVoxelsForMemory(held, 2, 1024 * MiB, 1, true);
+    expect(plan.tileVoxels).toBe(Math.floor((0.92 * 1024 * MiB - 340 * MiB - held * 24) / 320));
+    expect(plan.estimate).toBe(detectionMemory(held, plan.tileVoxels, 2, 1, true));
+    expect(plan.estimate).toBeLessThanOrEqual(1024 * MiB);
+    // Which detections hold one.
+    const decoy = { fdr: 0.1, minDecoys: 3, maxThreshold: 0.95 };
+    const rule = {
+      kind: 'signal' as const,
+      confidence: 0.8,
+      minSpots: 5,
+      knots: [0],
+      thresholds: [0.5],
+      decoy,
+    };
+    const bright = { fromPeak: 40, kneeFactor: 4, separation: 2 };
+    expect(holdsSecondMap({})).toBe(false);
+    expect(holdsSecondMap({ thresholdRule: { ...rule, decoy: undefined } })).toBe(false);
+    expect(holdsSecondMap({ thresholdRule: rule })).toBe(true);
+    expect(holdsSecondMap({ thresholdRule: rule }, { decoy: false })).toBe(false);
+    expect(holdsSecondMap({ thresholdRule: rule }, { threshold: 0.5 })).toBe(false);
+    expect(holdsSecondMap({ brightPass: bright })).toBe(true);
+    expect(holdsSecondMap({ brightPass: bright }, { brightPass: false })).toBe(false);
+    expect(holdsSecondMap({ brightPass: bright }, { inputKnee: 20 })).toBe(false);
+    expect(holdsSecondMap({}, { brightPass: bright })).toBe(true);
+    expect(holdsSecondMap({ thresholdRule: rule, brightPass: bright }, { decoy: false })).toBe(true);
   });
 
   it('blockVoxels: the block and its margin on both sides, clipped to the volume', () => {

@@ -35,6 +35,7 @@ describe('public API', () => {
       'evaluate',
       'evaluateMany',
       'freezeDetector',
+      'holdsSecondMap',
       'loadModel',
       'lossOptionsFor',
       'measureContext',

@@ -23,7 +23,8 @@ export interface DecoyTerm {
    * Run only in volumes whose clutter, as the rule's clutter term measures it (`maximaClutter`: map
    * maxima scoring in [the term's `score`, confidence) per maximum scoring at least confidence),
    * is at least this (≥ 0): the decoy's prediction is spent where grains may pass the threshold,
-   * not on clean volumes. Needs the rule's clutter term. Absent: every volume.
+   * not on clean volumes. Needs the rule's clutter term. Absent: every volume (`detect` of
+   * `@dmdet/pipeline` runs the term only where the rule measured the signal, as well).
    */
   fromClutter?: number;
 }

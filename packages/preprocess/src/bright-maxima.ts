@@ -48,12 +48,15 @@ export function brightIsolatedMaxima(flat: Volume, options: BrightMaximaOptions 
   checkNumber('maxSpots', maxSpots, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   const shape = flat.shape;
   let clean: Volume = flat;
-  if (flat.data.some((v) => Number.isNaN(v)))
-    clean = createVolume(
-      Float32Array.from(flat.data, (v) => (Number.isNaN(v) ? 0 : v)),
-      shape,
-      flat.voxelSize,
-    );
+  if (flat.data.some((v) => Number.isNaN(v))) {
+    // A loop, not `Float32Array.from` with a map function (which lists every value first).
+    const data = new Float32Array(flat.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = flat.data[i] as number;
+      data[i] = Number.isNaN(v) ? 0 : v;
+    }
+    clean = createVolume(data, shape, flat.voxelSize);
+  }
   const smooth = gaussianFilter3D(clean, { sigmaXY: 1, sigmaZ: shape[0] > 1 ? 1 : 0 });
   const noise = robustNoise(smooth.data);
   if (!(noise.sigma > 0)) return [];

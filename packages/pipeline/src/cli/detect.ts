@@ -22,7 +22,7 @@ import { type DetectedPoint, type DetectResult, detect } from '../detect';
 import { blockMargin, DEFAULT_DETECT_BLOCK, detectInBlocks } from '../detect-blocks';
 import { PipelineError } from '../errors';
 import { evaluate } from '../evaluate';
-import { blockVoxels, DEFAULT_MAX_MEMORY, tileVoxelsForMemory } from '../memory-budget';
+import { blockVoxels, DEFAULT_MAX_MEMORY, holdsSecondMap, tileVoxelsForMemory } from '../memory-budget';
 import { encodePng, projectionPicture } from '../picture';
 import { modelForPixelPattern, readPixelPattern } from '../pixel-pattern';
 import type { UsedSpotSize } from '../spot-scale';
@@ -441,7 +441,13 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         const voxels = input.shape[0] * input.shape[1] * input.shape[2];
         const workerCount = workers > 1 ? workers : 0;
         const mapsPerTile = flips ?? planned.flips ?? 1;
-        const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory, mapsPerTile);
+        const secondMap = holdsSecondMap(planned, {
+          ...(noDecoy ? { decoy: false } : {}),
+          ...(threshold !== undefined ? { threshold } : {}),
+          ...(onePass ? { brightPass: false as const } : {}),
+          ...(inputKnee !== undefined ? { inputKnee } : {}),
+        });
+        const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory, mapsPerTile, secondMap);
         const inBlocks =
           input.region !== undefined &&
           (block !== undefined ||
@@ -457,6 +463,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
                 workerCount,
                 maxMemory,
                 mapsPerTile,
+                secondMap,
               ).tileVoxels);
         let volume: Volume | undefined;
         if (!inBlocks) {

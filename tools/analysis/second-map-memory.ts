@@ -1,0 +1,113 @@
+/**
+ * Peak memory of `dmdet detect` with and without the threshold rule's decoy map, on a large grainy
+ * volume where the decoy runs (the tissue-like scene of `tissue-probe.ts`, granular cells, local
+ * SNR 4, scaled up in-plane with its cells, blobs and spots), against the memory model's
+ * `secondMapBytesPerVoxel` × the voxels held:
+ *
+ *   npx tsx --conditions=@dmdet/source tools/analysis/second-map-memory.ts [shape, default 16,1024,1024] [flips, default 1]
+ *
+ * Each run is `dmdet detect <file> --json --flips F` with the built-in model, both cores, in its own
+ * process (peak RSS of the process, worker threads included; F1 against the simulation's spots, gate
+ * 5), the second with `--no-decoy`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MEMORY_MODEL } from '@dmdet/pipeline';
+import { deriveSeed, GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import type { Vec3 } from '@dmdet/volume-io';
+import { writePointsCsvFile, writeTiffFile } from '@dmdet/volume-io/node';
+import { run as dmdet } from '../../packages/pipeline/src/cli/main';
+import { TISSUE_SIGMA } from '../lib/tissue-scene';
+
+const [first, second, third] = process.argv.slice(2);
+if (first === '--child') {
+  // One `dmdet detect`; its JSON's first frame and the process's peak RSS.
+  let out = '';
+  const io = {
+    stdout: { write: (s: string) => void (out += s) },
+    stderr: { write: (s: string) => void process.stderr.write(s) },
+  };
+  const code = await dmdet(
+    [
+      'detect',
+      second as string,
+      '--json',
+      '--flips',
+      third as string,
+      '--out',
+      `${second}.csv`,
+      '--force',
+      '--truth',
+      `${second}.truth.csv`,
+      ...process.argv.slice(5),
+    ],
+    io as never,
+  );
+  const frame = JSON.parse(out).results[0];
+  console.log(
+    JSON.stringify({
+      code,
+      peakMiB: process.resourceUsage().maxRSS / 1024,
+      decoy: frame.decoy ?? frame.frames?.[0]?.decoy ?? null,
+      count: frame.count,
+      f1: frame.f1 ?? frame.scores?.f1 ?? null,
+    }),
+  );
+} else {
+  const shape = (first ?? '16,1024,1024').split(',').map(Number) as unknown as Vec3;
+  const flips = second ?? '1';
+  const area = (shape[1] * shape[2]) / (200 * 200);
+  const params = mergeGeneralParams(GENERAL_CENTRE, {
+    shape: [...shape] as [number, number, number],
+    camera: { offset: 2000, gain: 2, readNoise: 3 },
+    background: {
+      level: 20,
+      gradient: 0.5,
+      cells: {
+        count: Math.round(8 * area),
+        radius: 40,
+        height: 12,
+        brightness: 4,
+        nucleusSize: 0.45,
+        nucleusBrightness: 0.6,
+        texture: 0.3,
+      },
+      blobs: { count: Math.round(12 * area), radius: [2, 5], brightness: [3, 6] },
+    },
+    psf: { sigmaXY: TISSUE_SIGMA.xy, sigmaZ: TISSUE_SIGMA.z },
+    spots: { count: Math.round(60 * area), snr: 4, amplitudeSpread: 0.4, insideCells: 0.9 },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'dmdet-second-map-'));
+  try {
+    const file = join(dir, 'granular.tif');
+    const simulated = simulateGeneral(params, deriveSeed(0x5ec0_d3a9, 1));
+    await writeTiffFile(file, simulated.volume);
+    await writePointsCsvFile(`${file}.truth.csv`, simulated.points);
+    const voxels = shape[0] * shape[1] * shape[2];
+    const child = (extra: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1] as string, '--child', file, flips, ...extra],
+        { encoding: 'utf8', maxBuffer: 2 ** 28 },
+      );
+      if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+      return JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    };
+    const withDecoy = child([]);
+    const without = child(['--no-decoy']);
+    console.log(`volume ${shape.join('×')} (${(voxels / 1e6).toFixed(1)} M voxels), flips ${flips}`);
+    const f1 = (r: { f1: number | null }) => (r.f1 === null ? 'n/a' : r.f1.toFixed(3));
+    console.log(
+      `with the decoy: peak ${withDecoy.peakMiB.toFixed(0)} MiB, F1 ${f1(withDecoy)}, decoy ${JSON.stringify(withDecoy.decoy)}`,
+    );
+    console.log(`--no-decoy:     peak ${without.peakMiB.toFixed(0)} MiB, F1 ${f1(without)}`);
+    const perVoxel = ((withDecoy.peakMiB - without.peakMiB) * 2 ** 20) / voxels;
+    console.log(
+      `difference ${(withDecoy.peakMiB - without.peakMiB).toFixed(0)} MiB: ${perVoxel.toFixed(1)} bytes per voxel (the memory model plans ${'secondMapBytesPerVoxel' in MEMORY_MODEL ? (MEMORY_MODEL as Record<string, number>)['secondMapBytesPerVoxel'] : 0})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
