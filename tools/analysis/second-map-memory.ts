@@ -26,7 +26,11 @@ if (first === '--child') {
   // One `dmdet detect`; its JSON's first frame and the process's peak RSS.
   let out = '';
   const io = {
-    stdout: { write: (s: string) => void (out += s) },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+    },
     stderr: { write: (s: string) => void process.stderr.write(s) },
   };
   const code = await dmdet(
