@@ -4,7 +4,7 @@
  * SNR 4, scaled up in-plane with its cells, blobs and spots), against the memory model's
  * `secondMapBytesPerVoxel` × the voxels held:
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/second-map-memory.ts [shape, default 16,1024,1024] [flips, default 1]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/second-map-memory.ts [shape, default 16,1024,1024] [flips, default 1] [dmdet detect flags, e.g. --max-memory 3072]
  *
  * Each run is `dmdet detect <file> --json --flips F` with the built-in model, both cores, in its own
  * process (peak RSS of the process, worker threads included; F1 against the simulation's spots, gate
@@ -54,7 +54,8 @@ if (first === '--child') {
     JSON.stringify({
       code,
       peakMiB: process.resourceUsage().maxRSS / 1024,
-      decoy: frame.decoy ?? frame.frames?.[0]?.decoy ?? null,
+      decoy: frame.decoy ?? null,
+      blocks: frame.blocks ?? null,
       count: frame.count,
       f1: frame.f1 ?? frame.scores?.f1 ?? null,
     }),
@@ -90,10 +91,11 @@ if (first === '--child') {
     await writeTiffFile(file, simulated.volume);
     await writePointsCsvFile(`${file}.truth.csv`, simulated.points);
     const voxels = shape[0] * shape[1] * shape[2];
+    const flags = process.argv.slice(4);
     const child = (extra: string[]) => {
       const r = spawnSync(
         process.execPath,
-        [...process.execArgv, process.argv[1] as string, '--child', file, flips, ...extra],
+        [...process.execArgv, process.argv[1] as string, '--child', file, flips, ...flags, ...extra],
         { encoding: 'utf8', maxBuffer: 2 ** 28 },
       );
       if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
@@ -101,12 +103,15 @@ if (first === '--child') {
     };
     const withDecoy = child([]);
     const without = child(['--no-decoy']);
-    console.log(`volume ${shape.join('×')} (${(voxels / 1e6).toFixed(1)} M voxels), flips ${flips}`);
+    console.log(
+      `volume ${shape.join('×')} (${(voxels / 1e6).toFixed(1)} M voxels), flips ${flips}${flags.length ? `, ${flags.join(' ')}` : ''}`,
+    );
     const f1 = (r: { f1: number | null }) => (r.f1 === null ? 'n/a' : r.f1.toFixed(3));
     console.log(
       `with the decoy: peak ${withDecoy.peakMiB.toFixed(0)} MiB, F1 ${f1(withDecoy)}, decoy ${JSON.stringify(withDecoy.decoy)}`,
     );
     console.log(`--no-decoy:     peak ${without.peakMiB.toFixed(0)} MiB, F1 ${f1(without)}`);
+    console.log(`blocks: ${JSON.stringify(withDecoy.blocks)} (null: the volume whole)`);
     const perVoxel = ((withDecoy.peakMiB - without.peakMiB) * 2 ** 20) / voxels;
     console.log(
       `difference ${(withDecoy.peakMiB - without.peakMiB).toFixed(0)} MiB: ${perVoxel.toFixed(1)} bytes per voxel (the memory model plans ${'secondMapBytesPerVoxel' in MEMORY_MODEL ? (MEMORY_MODEL as Record<string, number>)['secondMapBytesPerVoxel'] : 0})`,
