@@ -6,7 +6,7 @@
  * spot into a dip, so its maxima show how the volume's clutter alone scores; `decoy_threshold.py`
  * scores threshold rules from them offline.
  *
- *   npx tsx --conditions=@dmdet/source tools/analysis/decoy-maps.ts <out.json> [volumes per case] [groups] [model] [scenarios] [snrs]
+ *   npx tsx --conditions=@dmdet/source tools/analysis/decoy-maps.ts <out.json> [volumes per case] [groups] [model] [scenarios] [snrs] [mirror]
  *
  * Groups (comma-separated): `family:N` (N volumes of the `general` family with its acquisition
  * effects, 128×128 in-plane, local SNR 1.5–12, from seed index 9600), `grid` (every robustness scenario at SNR 2 / 4 / 7 / 20,
@@ -14,6 +14,11 @@
  * tissue-like scene, smooth and granular, SNR 2 / 4 / 7, replicates 8+), `virus` (the virus
  * scenario's extended-set conditions, seeds of their own). The decoy is detected at the volume's
  * own spot size and input knee (so only the residual's sign differs), with one pass.
+ *
+ * `mirror` (default `negate`): `quantile` mirrors each voxel's residual in noise σ, z = (v − B) / S,
+ * through the volume's own distribution of z (the voxel of rank k takes the value of rank n − 1 − k,
+ * ties at their mean rank), so the decoy's upper tail is the volume's: few-photon noise, whose upper
+ * tail is heavier than its lower, is not under-counted as it is by the negation.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -36,7 +41,10 @@ const [
   modelName = 'default',
   scenarioArg = ROBUSTNESS_SCENARIOS.map((s) => s.name).join(','),
   snrArg = '2,4,7,20',
+  mirror = 'negate',
 ] = process.argv.slice(2);
+if (mirror !== 'negate' && mirror !== 'quantile')
+  throw new Error(`mirror must be negate or quantile, got ${mirror}`);
 const volumes = Number(perCase);
 const groups = groupArg.split(',');
 const backend = await useBackend('wasm');
@@ -62,9 +70,38 @@ interface Item {
 const items: Item[] = [];
 
 function decoyOf(volume: Volume): Volume<Float32Array> {
-  const { background } = backgroundNoiseMaps(volume);
+  const { background, noise } = backgroundNoiseMaps(volume);
   const d = new Float32Array(volume.data.length);
-  for (let i = 0; i < d.length; i++) d[i] = 2 * (background[i] as number) - (volume.data[i] as number);
+  if (mirror === 'negate') {
+    for (let i = 0; i < d.length; i++) d[i] = 2 * (background[i] as number) - (volume.data[i] as number);
+    return createVolume(d, volume.shape);
+  }
+  const z = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++)
+    z[i] = ((volume.data[i] as number) - (background[i] as number)) / (noise[i] as number);
+  const sorted = z.slice().sort();
+  const n = sorted.length;
+  // First index whose value is not below v (strictly above, with `after`).
+  const bound = (v: number, after: boolean) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const s = sorted[mid] as number;
+      if (s < v || (after && s === v)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (let i = 0; i < d.length; i++) {
+    const v = z[i] as number;
+    if (Number.isNaN(v)) {
+      d[i] = Number.NaN;
+      continue;
+    }
+    const rank = Math.round((bound(v, false) + bound(v, true) - 1) / 2);
+    d[i] = (background[i] as number) + (noise[i] as number) * (sorted[n - 1 - rank] as number);
+  }
   return createVolume(d, volume.shape);
 }
 
@@ -75,7 +112,8 @@ async function probe(
   truth: readonly { x: number; y: number; z: number }[],
 ) {
   const t0 = Date.now();
-  const res = await detect(volume, { model, predictor: pool, keepMap: true });
+  // The rule's threshold without the model's own decoy term, which this probe stands in for.
+  const res = await detect(volume, { model, predictor: pool, keepMap: true, decoy: false });
   const map = res.map;
   if (!map) throw new Error('no map');
   const m = matchPoints(truth, res.points, { gate: 5 });
