@@ -134,7 +134,7 @@ function dataAbove(data: ArrayLike<number>, lowest: number): boolean {
   const rest = sample(data, lowest);
   if (rest.length < 100) return false;
   const mid = rest[rest.length >> 1] as number;
-  const deviations = Float32Array.from(rest, (v) => Math.abs(v - mid)).sort();
+  const deviations = rest.map((v) => Math.abs(v - mid)).sort();
   const spread = 1.4826 * (deviations[deviations.length >> 1] as number);
   const low = rest[Math.floor(0.01 * (rest.length - 1))] as number;
   return spread > 0 && low - lowest >= spread;
