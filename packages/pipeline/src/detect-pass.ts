@@ -60,6 +60,12 @@ export interface DetectionPass {
   ghosts: { x: number; y: number; z: number; score: number }[];
 }
 
+/** `ctx` with its progress callback tagging each tile with `map` (`DetectProgress`). */
+export function withProgressMap(ctx: PassContext, map: 'decoy' | 'bright'): PassContext {
+  const report = ctx.options.onProgress;
+  return report ? { ...ctx, options: { ...ctx.options, onProgress: (p) => report({ ...p, map }) } } : ctx;
+}
+
 /**
  * One detection pass: the model's input transform `normalization` of the scaled volume, the
  * predicted map, its local maxima, the threshold (the `threshold` option, else the model's rule
@@ -79,7 +85,7 @@ export async function detectionPass(
   const rule = metadata.thresholdRule;
   const prepared = modelInput(ctx.scaled, normalization);
   const input = prepared.volume;
-  const predict = (volume: Volume<Float32Array>) =>
+  const predict = (volume: Volume<Float32Array>, onProgress = options.onProgress) =>
     predictMap(model, resolveConfig(metadata.config), volume, options.predictor, {
       ...(options.tile && options.tile !== 'auto' ? { tile: options.tile } : {}),
       maxTileVoxels: options.maxTileVoxels,
@@ -87,7 +93,7 @@ export async function detectionPass(
       ...(metadata.context ? { context: metadata.context.radius } : {}),
       flips: ctx.flips,
       signal: options.signal,
-      onProgress: options.onProgress,
+      onProgress,
     });
   const { map, tiles } = await predict(input);
   // One pass of maxima low enough for the rule's confident ones and any threshold it can give
@@ -136,7 +142,7 @@ export async function detectionPass(
       input.data.map((v) => -v),
       input.shape,
     );
-    const predicted = await predict(negated);
+    const predicted = await predict(negated, withProgressMap(ctx, 'decoy').options.onProgress);
     decoyTiles = predicted.tiles;
     const decoyMaxima = localMaxima3D(predicted.map, { threshold: ruled, minDistance });
     decoy = decoyThreshold(decoyTerm, candidates, decoyMaxima, ruled);

@@ -20,7 +20,7 @@ import {
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
-import { type DetectionPass, detectionPass, type PassContext } from './detect-pass';
+import { type DetectionPass, detectionPass, type PassContext, withProgressMap } from './detect-pass';
 import { PipelineError } from './errors';
 import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
 import {
@@ -134,9 +134,22 @@ export interface DetectOptions {
    * `threshold` given, nor in the bright pass.
    */
   decoy?: boolean;
-  /** Called after each tile (the decoy's and the bright pass's tiles are counted again from 1). */
-  onProgress?: (progress: { done: number; total: number }) => void;
+  /**
+   * Called after each tile. The decoy's and the bright pass's tiles are counted again from 1, with
+   * `map` saying which second map they belong to (absent for the volume's own).
+   */
+  onProgress?: (progress: DetectProgress) => void;
   signal?: AbortSignal;
+}
+
+/**
+ * Progress of {@link detect}: `done` of `total` tiles of one map; `map` is `'decoy'` for the
+ * threshold rule's decoy map, `'bright'` for the bright pass's, absent for the volume's own map.
+ */
+export interface DetectProgress {
+  done: number;
+  total: number;
+  map?: 'decoy' | 'bright';
 }
 
 /** One detected particle: voxel coordinates (0-based, sub-voxel), score, and µm where a voxel size is known. */
@@ -406,7 +419,11 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
     options.inputKnee === undefined &&
     prepared.knee !== undefined &&
     (prepared.spotPeak ?? 0) >= brightRule.fromPeak
-      ? await detectionPass(context, withKnee(normalization, prepared.knee * brightRule.kneeFactor), false)
+      ? await detectionPass(
+          withProgressMap(context, 'bright'),
+          withKnee(normalization, prepared.knee * brightRule.kneeFactor),
+          false,
+        )
       : undefined;
   const added = second && brightRule ? addedByBrightPass(first, second, brightRule.separation) : [];
   const tiles = first.tiles + (second?.tiles ?? 0);

@@ -13,6 +13,7 @@ export {
   type DetectedPoint,
   type DetectOptions,
   type DetectorModel,
+  type DetectProgress,
   type DetectResult,
   detect,
   type TilePredictor,

@@ -19,7 +19,14 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_DISTANCE, detect, PipelineError, type TilePredictor, tileLayout } from '../src/index';
+import {
+  DEFAULT_MIN_DISTANCE,
+  type DetectProgress,
+  detect,
+  PipelineError,
+  type TilePredictor,
+  tileLayout,
+} from '../src/index';
 import { TINY, tinyDetector, useCpu } from './setup-tf';
 
 beforeAll(useCpu);
@@ -264,7 +271,8 @@ describe('detect', () => {
     const brightPass = { fromPeak: 30, kneeFactor: 4, separation: 3 };
     const model = { ...detector, metadata: { ...detector.metadata, normalization, brightPass } };
     const threshold = 0.3;
-    const both = await detect(bright, { model, threshold });
+    const progress: DetectProgress[] = [];
+    const both = await detect(bright, { model, threshold, onProgress: (p) => progress.push(p) });
     const one = await detect(bright, { model, threshold, brightPass: false });
     expect(one.brightPass).toBeUndefined();
     expect(one.spotPeak).toBeGreaterThan(brightPass.fromPeak);
@@ -282,6 +290,14 @@ describe('detect', () => {
     expect(both.brightPass).toEqual({ knee, threshold, added: apart.length });
     expect(both.inputKnee).toBe(one.inputKnee);
     expect(both.tiles).toBe(2 * one.tiles);
+    // The bright pass's tiles are counted again from 1, tagged.
+    expect(progress.filter((p) => p.map === undefined).map((p) => p.done)).toEqual(
+      Array.from({ length: one.tiles }, (_, i) => i + 1),
+    );
+    expect(progress.filter((p) => p.map === 'bright').map((p) => p.done)).toEqual(
+      Array.from({ length: one.tiles }, (_, i) => i + 1),
+    );
+    expect(progress).toHaveLength(2 * one.tiles);
     // A volume whose typical spot peak is below fromPeak runs one pass.
     const faint = await detect(volume, { model, threshold });
     expect(faint.spotPeak).toBeLessThan(brightPass.fromPeak);
@@ -547,7 +563,18 @@ describe('detect', () => {
       ],
       [[20, 0.5]],
     );
-    const raised = await detect(volume, { model, predictor: grains.predictor, tile: [4, 48, 48] });
+    const progress: DetectProgress[] = [];
+    const raised = await detect(volume, {
+      model,
+      predictor: grains.predictor,
+      tile: [4, 48, 48],
+      onProgress: (p) => progress.push(p),
+    });
+    // The decoy map's tile is counted again from 1, tagged.
+    expect(progress).toEqual([
+      { done: 1, total: 1 },
+      { done: 1, total: 1, map: 'decoy' },
+    ]);
     expect(grains.inputs).toHaveLength(2);
     expect(grains.inputs[1]).toEqual(Float32Array.from(grains.inputs[0] as Float32Array, (v) => -v));
     // From 0.40 up by 0.01: 20 decoys against 32 maxima until 0.51, where none is left.

@@ -529,7 +529,16 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
             result = await detect(volume as Volume, {
               ...common,
               maxTileVoxels: maxTileVoxels ?? whole.tileVoxels,
-              onProgress: (p) => progress.update(p.done, p.total, 'tiles'),
+              onProgress: (p) =>
+                progress.update(
+                  p.done,
+                  p.total,
+                  p.map === 'decoy'
+                    ? 'tiles of the decoy map'
+                    : p.map === 'bright'
+                      ? 'tiles of the bright pass'
+                      : 'tiles',
+                ),
             });
           }
           progress.finish();
