@@ -215,9 +215,9 @@ describe('dmdet detect', () => {
     writeFileSync(input, new Uint8Array(writeTiff(sim.volume)));
     const run = async (...extra: string[]) => {
       const out = join(root, `granular${extra.join('')}.csv`);
-      const r = await dmdet('detect', input, '--out', out, '--workers', '1', '--quiet', ...extra);
+      const r = await dmdet('detect', input, '--out', out, '--workers', '1', ...extra);
       expect(r.code).toBe(0);
-      return { stdout: r.stdout, found: readPointsCsv(readFileSync(out, 'utf8')).length };
+      return { stdout: r.stdout, stderr: r.stderr, found: readPointsCsv(readFileSync(out, 'utf8')).length };
     };
     const checked = await run();
     const raise = Number(
@@ -226,8 +226,11 @@ describe('dmdet detect', () => {
       )?.[1],
     );
     expect(raise).toBeGreaterThan(0.05);
+    // Its tiles have a progress line of their own.
+    expect(checked.stderr).toMatch(/predicting: 1\/1 \(\d+ s\) tiles of the decoy map/);
     const skipped = await run('--no-decoy');
     expect(skipped.stdout).not.toMatch(/decoy check/);
+    expect(skipped.stderr).not.toMatch(/decoy map/);
     expect(skipped.found).toBeGreaterThan(checked.found);
   }, 120_000);
 
