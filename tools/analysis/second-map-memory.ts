@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEMORY_MODEL } from '@dmdet/pipeline';
-import { deriveSeed, GENERAL_CENTRE, mergeGeneralParams, simulateGeneral } from '@dmdet/simulate';
+import { deriveSeed, simulateGeneral } from '@dmdet/simulate';
 import type { Vec3 } from '@dmdet/volume-io';
 import { writePointsCsvFile, writeTiffFile } from '@dmdet/volume-io/node';
 import { run as dmdet } from '../../packages/pipeline/src/cli/main';
-import { TISSUE_SIGMA } from '../lib/tissue-scene';
+import { scaledTissueParams } from '../lib/tissue-scene';
 
 const [first, second, third] = process.argv.slice(2);
 if (first === '--child') {
@@ -63,27 +63,7 @@ if (first === '--child') {
 } else {
   const shape = (first ?? '16,1024,1024').split(',').map(Number) as unknown as Vec3;
   const flips = second ?? '1';
-  const area = (shape[1] * shape[2]) / (200 * 200);
-  const params = mergeGeneralParams(GENERAL_CENTRE, {
-    shape: [...shape] as [number, number, number],
-    camera: { offset: 2000, gain: 2, readNoise: 3 },
-    background: {
-      level: 20,
-      gradient: 0.5,
-      cells: {
-        count: Math.round(8 * area),
-        radius: 40,
-        height: 12,
-        brightness: 4,
-        nucleusSize: 0.45,
-        nucleusBrightness: 0.6,
-        texture: 0.3,
-      },
-      blobs: { count: Math.round(12 * area), radius: [2, 5], brightness: [3, 6] },
-    },
-    psf: { sigmaXY: TISSUE_SIGMA.xy, sigmaZ: TISSUE_SIGMA.z },
-    spots: { count: Math.round(60 * area), snr: 4, amplitudeSpread: 0.4, insideCells: 0.9 },
-  });
+  const params = scaledTissueParams(shape, 4);
   const dir = mkdtempSync(join(tmpdir(), 'dmdet-second-map-'));
   try {
     const file = join(dir, 'granular.tif');
