@@ -23,46 +23,28 @@ export const TISSUE_SIGMA = { xy: 1.56, z: 0.9 } as const;
  * cells); `level`, the background in photons (default 20), sets how far the shot noise is from normal.
  */
 export function tissueVolume(texture: number, snr: number, k: number, level = 20): GeneralVolume {
-  const params = mergeGeneralParams(GENERAL_CENTRE, {
-    shape: [10, 200, 200],
-    camera: { offset: 2000, gain: 2, readNoise: 3 },
-    background: {
-      level,
-      gradient: 0.5,
-      cells: {
-        count: 8,
-        radius: 40,
-        height: 12,
-        brightness: 4,
-        nucleusSize: 0.45,
-        nucleusBrightness: 0.6,
-        texture,
-      },
-      blobs: { count: 12, radius: [2, 5], brightness: [3, 6] },
-    },
-    psf: { sigmaXY: TISSUE_SIGMA.xy, sigmaZ: TISSUE_SIGMA.z },
-    spots: { count: 30 + ((k * 37) % 90), snr, amplitudeSpread: 0.4, insideCells: 0.9 },
-  });
+  const params = scaledTissueParams([10, 200, 200], snr, texture, { level, spots: 30 + ((k * 37) % 90) });
   return simulateGeneral(params, deriveSeed(0x7155_0e00, snr * 10 + k + Math.round(texture * 1000) * 100));
 }
 
 /**
- * The scene's parameters over a larger `shape` (`[z, y, x]`): its cells (8), blobs (12) and spots
- * (60, the replicates' middle) per 200×200 in-plane scaled with the area, granular `texture`, local
- * SNR `snr`, background 20 photons. For stacks of a user's size (`second-map-memory.ts`,
- * `large-grainy.ts`).
+ * The scene's parameters over any `shape` (`[z, y, x]`; the scene's own is 10×200×200): its cells
+ * (8), blobs (12) and spots (60, the replicates' middle; `spots` to give the count) per 200×200
+ * in-plane scaled with the area, cell `texture`, local SNR `snr`, background `level` photons
+ * (default 20). For stacks of a user's size (`second-map-memory.ts`, `large-grainy.ts`).
  */
 export function scaledTissueParams(
   shape: readonly [number, number, number],
   snr: number,
   texture = 0.3,
+  options: { level?: number; spots?: number } = {},
 ): GeneralParams {
   const area = (shape[1] * shape[2]) / (200 * 200);
   return mergeGeneralParams(GENERAL_CENTRE, {
     shape: [...shape],
     camera: { offset: 2000, gain: 2, readNoise: 3 },
     background: {
-      level: 20,
+      level: options.level ?? 20,
       gradient: 0.5,
       cells: {
         count: Math.round(8 * area),
@@ -76,6 +58,6 @@ export function scaledTissueParams(
       blobs: { count: Math.round(12 * area), radius: [2, 5], brightness: [3, 6] },
     },
     psf: { sigmaXY: TISSUE_SIGMA.xy, sigmaZ: TISSUE_SIGMA.z },
-    spots: { count: Math.round(60 * area), snr, amplitudeSpread: 0.4, insideCells: 0.9 },
+    spots: { count: options.spots ?? Math.round(60 * area), snr, amplitudeSpread: 0.4, insideCells: 0.9 },
   });
 }
