@@ -22,13 +22,17 @@ beforeAll(async () => {
   model = oneMap(await loadModel('default'));
 }, 60_000);
 
-/** 40 spots at SNR 7 in the left half of 6×64×128; the right half a volume like it without spots; read by regions. */
-function spotsInLeftHalf() {
-  const params = (count: number) =>
-    mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 64, 128], spots: { count, snr: 7 } });
-  const spots = simulateGeneral(params(40), 77).volume;
-  const empty = simulateGeneral(params(0), 77).volume;
-  const data = Float32Array.from(spots.data, (v, i) => (i % 128 < 64 ? v : (empty.data[i] as number)));
+/**
+ * `count` spots at local SNR `snr` in the first `width` px (x) of a `shape` volume; the rest a volume
+ * like it without spots (the same seed); read by regions.
+ */
+function spotsOnTheLeft(shape: Vec3, width: number, count: number, snr: number, seed: number) {
+  const params = (n: number) =>
+    mergeGeneralParams(GENERAL_CENTRE, { shape: [...shape], spots: { count: n, snr } });
+  const spots = simulateGeneral(params(count), seed).volume;
+  const empty = simulateGeneral(params(0), seed).volume;
+  const X = shape[2];
+  const data = Float32Array.from(spots.data, (v, i) => (i % X < width ? v : (empty.data[i] as number)));
   const volume = createVolume(data, spots.shape);
   const source = {
     shape: volume.shape,
@@ -36,6 +40,9 @@ function spotsInLeftHalf() {
   };
   return { volume, source };
 }
+
+/** 40 spots at SNR 7 in the left half of 6×64×128; the right half a volume like it without spots. */
+const spotsInLeftHalf = () => spotsOnTheLeft([6, 64, 128], 64, 40, 7, 77);
 
 describe('detect with a region', () => {
   it('finds what whole-volume detection finds inside the region, predicting only the tiles it needs', async () => {
@@ -193,16 +200,7 @@ describe('detectInBlocks', () => {
   it("each block's input knee follows its own spots (blockKnees); a given inputKnee holds in every block", async () => {
     // Very bright spots (local SNR 120) in the left quarter only; blocks of 56 px in x read a margin
     // of context, so the second block sees some of them and the last two none.
-    const params = (count: number) =>
-      mergeGeneralParams(GENERAL_CENTRE, { shape: [6, 48, 224], spots: { count, snr: 120 } });
-    const spots = simulateGeneral(params(80), 78).volume;
-    const empty = simulateGeneral(params(0), 78).volume;
-    const data = Float32Array.from(spots.data, (v, i) => (i % 224 < 56 ? v : (empty.data[i] as number)));
-    const volume = createVolume(data, spots.shape);
-    const source = {
-      shape: volume.shape,
-      read: async (start: Vec3, size: Vec3) => cropVolume(volume, start, size),
-    };
+    const { source } = spotsOnTheLeft([6, 48, 224], 56, 80, 120, 78);
     const options = { model, block: [6, 48, 56] as Vec3, spotSize: { xy: 1.4, z: 1 } };
     const blocks = await detectInBlocks(source, options);
     expect(blocks.blockKnees).toHaveLength(4);
