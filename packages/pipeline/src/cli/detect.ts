@@ -418,6 +418,14 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const models = new ModelSlot(backend, workers);
   let modelName = givenModel ?? 'default';
   const baseKnee = inputKnee ?? modelKnee((await models.load(modelName)).metadata.normalization);
+  // The flags that decide the threshold and whether a second map is predicted (decoy, bright pass):
+  // given to detect and to the memory plan alike.
+  const passFlags = {
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(onePass ? { brightPass: false as const } : {}),
+    ...(noDecoy ? { decoy: false } : {}),
+    ...(inputKnee !== undefined ? { inputKnee } : {}),
+  };
   const quiet = values['quiet'] === true || values['json'] === true;
   const results = [];
   try {
@@ -441,12 +449,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         const voxels = input.shape[0] * input.shape[1] * input.shape[2];
         const workerCount = workers > 1 ? workers : 0;
         const mapsPerTile = flips ?? planned.flips ?? 1;
-        const secondMap = holdsSecondMap(planned, {
-          ...(noDecoy ? { decoy: false } : {}),
-          ...(threshold !== undefined ? { threshold } : {}),
-          ...(onePass ? { brightPass: false as const } : {}),
-          ...(inputKnee !== undefined ? { inputKnee } : {}),
-        });
+        const secondMap = holdsSecondMap(planned, passFlags);
         const whole = tileVoxelsForMemory(voxels, workerCount, maxMemory, mapsPerTile, secondMap);
         const inBlocks =
           input.region !== undefined &&
@@ -478,17 +481,14 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
           const progress = new Progress(io, `${basename(o.input)}${where}: ${label}`, quiet);
           const common = {
             model: detector,
-            ...(threshold !== undefined ? { threshold } : {}),
+            ...passFlags,
             ...(pool ? { predictor: pool } : {}),
             ...(spotSize ? { spotSize } : {}),
             ...(voxelSize ? { voxelSize } : {}),
             ...(minDistance ? { minDistance } : {}),
             measure: fit ? { fit: true } : true,
             ...(keepGhosts ? { axialGhosts: false as const } : {}),
-            ...(onePass ? { brightPass: false as const } : {}),
-            ...(noDecoy ? { decoy: false } : {}),
             ...(flips !== undefined ? { flips } : {}),
-            ...(inputKnee !== undefined ? { inputKnee } : {}),
           };
           let result: FrameResult;
           if (inBlocks) {
