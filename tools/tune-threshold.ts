@@ -14,7 +14,7 @@
  * with `train:general-model --effects` saw them); `--snr lo,hi` draws their local SNR from that range
  * (as `train:general-model --snr` did). `--without-crowded` fits no `crowded` branch:
  * fitted on these 128×128 volumes, the branches refitted for newer models took ordinary SNR-2 and
- * SNR-4 volumes of the robustness benchmark (docs/robustness.md). `--flips n` (1, 2, 4 or 8)
+ * SNR-4 volumes of the robustness benchmark (docs/tried.md). `--flips n` (1, 2, 4 or 8)
  * predicts each volume as the mean of the maps of its `n` in-plane mirrors and rotations, as
  * `detect` will with the model's `flips`, stored with the threshold (default: the model's own).
  *

@@ -1,6 +1,6 @@
 /**
  * An input-side clutter measure, tried for the threshold rule's clutter term and not adopted
- * (docs/robustness.md, "Tried and not adopted"): a volume's granularity at the spot's scale, read
+ * (docs/tried.md): a volume's granularity at the spot's scale, read
  * from the input alone, away from the map. Per volume: the spot size (`estimateSpotSize`), a
  * band-pass at that scale (Gaussian of the spot's σ minus one of 2σ) and a fine-scale residual (each
  * voxel minus the mean of its 4 in-plane neighbours, mostly white noise); the index is the ratio of
