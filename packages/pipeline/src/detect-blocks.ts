@@ -8,6 +8,7 @@ import {
   withMissing,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
+import { DECOY_RAISE_WARNING, decoyRaiseWarning, trainedWithEffects } from './decoy-warning';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, holdsSecondMap, tileVoxelsForMemory } from './memory-budget';
@@ -191,6 +192,7 @@ export async function detectInBlocks(
     );
   const metadata = options.model.metadata;
   const patternTrained = trainedWithPixelPattern(metadata.training);
+  const effectsTrained = trainedWithEffects(metadata.training);
   const spot = await commonSpotSize(source, options);
   const zoom = (
     spot && metadata.spotScale ? spotScaleFactors(spot as SpotSize, metadata.spotScale) : [1, 1, 1]
@@ -239,6 +241,9 @@ export async function detectInBlocks(
   let brightAdded = 0;
   let decoyBlocks = 0;
   let decoyRaised = 0;
+  // Blocks whose decoy raise draws the warning, and the largest raise: one warning for them all (below).
+  let decoyWarned = 0;
+  let decoyMaxRaise = 0;
   let missingBlocks = 0;
   let thresholdSource: DetectResult['thresholdSource'] | undefined;
   let pattern: number | undefined;
@@ -285,6 +290,8 @@ export async function detectInBlocks(
     if (result.decoy) {
       decoyBlocks++;
       if (result.decoy.raise > 0) decoyRaised++;
+      if (result.decoy.raise >= DECOY_RAISE_WARNING) decoyWarned++;
+      decoyMaxRaise = Math.max(decoyMaxRaise, result.decoy.raise);
     }
     if (result.clippedInput) clippedBlocks++;
     if (result.missingVoxels) missingBlocks++;
@@ -300,7 +307,11 @@ export async function detectInBlocks(
       result.pixelPattern !== undefined && result.pixelPattern > PIXEL_PATTERN_WARNING
         ? pixelPatternWarning(result.pixelPattern, patternTrained)
         : undefined;
-    for (const w of result.warnings) if (w !== patternWarning) warnings.add(w);
+    const decoyWarning =
+      result.decoy && result.decoy.raise >= DECOY_RAISE_WARNING
+        ? decoyRaiseWarning(result.decoy.raise, effectsTrained)
+        : undefined;
+    for (const w of result.warnings) if (w !== patternWarning && w !== decoyWarning) warnings.add(w);
     if (result.pixelPattern !== undefined) pattern = Math.max(pattern ?? 0, result.pixelPattern);
     const vs = options.voxelSize ?? source.voxelSize;
     const first = points.length;
@@ -404,6 +415,9 @@ export async function detectInBlocks(
       ...warnings,
       ...(pattern !== undefined && pattern > PIXEL_PATTERN_WARNING
         ? [pixelPatternWarning(pattern, patternTrained)]
+        : []),
+      ...(decoyWarned > 0
+        ? [decoyRaiseWarning(decoyMaxRaise, effectsTrained, { raised: decoyWarned, total: cores.length })]
         : []),
     ],
   };

@@ -10,6 +10,7 @@ import {
   type DetectorModel,
   detect,
   detectInBlocks,
+  type TilePredictor,
   tileVoxelsForMemory,
 } from '../src/index';
 import { loadModel } from '../src/node';
@@ -196,6 +197,78 @@ describe('detectInBlocks', () => {
     expect(skipped.decoy).toBeUndefined();
     expect(skipped.blockThresholds).toEqual(blocks.blockThresholds);
   }, 240_000);
+
+  it('warns once for the blocks whose decoy raise is 0.2 or more, with the largest raise', async () => {
+    const { source } = spotsInLeftHalf();
+    // A map with the spots at 0.95 (input maxima 5 standard deviations above its mean) and grains at 0.75 on a fixed grid
+    // of the middle slice, whatever the input: the decoy (the input negated) has the grains and no spot.
+    const spotsAndGrains: TilePredictor = {
+      size: 1,
+      predict: async (tile) => {
+        const [Z, Y, X] = tile.shape;
+        const input = tile.data;
+        const data = new Float32Array(Z * Y * X);
+        const at = (z: number, y: number, x: number) => input[(z * Y + y) * X + x] as number;
+        const mean = input.reduce((a, v) => a + v, 0) / input.length;
+        const sd = Math.sqrt(input.reduce((a, v) => a + (v - mean) ** 2, 0) / input.length);
+        for (let z = 0; z < Z; z++)
+          for (let y = 0; y < Y; y++)
+            for (let x = 0; x < X; x++) {
+              const v = at(z, y, x);
+              let top = v > mean + 5 * sd;
+              for (let dz = -1; dz <= 1 && top; dz++)
+                for (let dy = -1; dy <= 1 && top; dy++)
+                  for (let dx = -1; dx <= 1 && top; dx++) {
+                    const [zz, yy, xx] = [z + dz, y + dy, x + dx];
+                    if (zz >= 0 && zz < Z && yy >= 0 && yy < Y && xx >= 0 && xx < X && at(zz, yy, xx) > v)
+                      top = false;
+                  }
+              if (top) data[(z * Y + y) * X + x] = 0.95;
+            }
+        const z = Z >> 1;
+        for (let y = 4; y < Y - 4; y += 8)
+          for (let x = 4; x < X - 4; x += 8)
+            if (data[(z * Y + y) * X + x] === 0) data[(z * Y + y) * X + x] = 0.75;
+        return createVolume(data, [Z, Y, X]);
+      },
+    };
+    const decoyed = {
+      ...model,
+      metadata: {
+        ...model.metadata,
+        thresholdRule: {
+          kind: 'signal' as const,
+          confidence: 0.8,
+          minSpots: 3,
+          knots: [0],
+          thresholds: [0.4],
+          decoy: { fdr: 0.1, minDecoys: 3, maxThreshold: 0.95 },
+        },
+      },
+    };
+    const options = { model: decoyed, block: [6, 64, 64] as Vec3, spotSize: { xy: 1.4, z: 1 } };
+    const blocks = await detectInBlocks(source, { ...options, predictor: spotsAndGrains });
+    // The left block: from 0.40 up until 0.76, where no grain of the decoy is left; the right block
+    // (no spot, so no signal and no decoy) keeps the model's threshold.
+    expect(blocks.decoy).toEqual({ blocks: 1, raised: 1 });
+    expect(blocks.blockThresholds[0]).toBeCloseTo(0.76, 12);
+    const warned = blocks.warnings.filter((w) => /decoy check/.test(w));
+    expect(warned).toEqual([
+      expect.stringMatching(
+        /^the decoy check raised the threshold by up to 0\.36 in 1 of 2 blocks: many maxima/,
+      ),
+    ]);
+    expect(warned[0]).toMatch(/--model tissue/);
+    // The same warning as the block alone draws, less the blocks.
+    const left = await detect(await source.read([0, 0, 0], [6, 64, 64]), {
+      ...options,
+      predictor: spotsAndGrains,
+    });
+    expect(left.decoy?.raise).toBeCloseTo(0.36, 12);
+    expect(left.warnings.filter((w) => /decoy check/.test(w))).toEqual([
+      (warned[0] as string).replace('by up to 0.36 in 1 of 2 blocks', 'by 0.36'),
+    ]);
+  }, 120_000);
 
   it("each block's input knee follows its own spots (blockKnees); a given inputKnee holds in every block", async () => {
     // Very bright spots (local SNR 120) in the left quarter only; blocks of 56 px in x read a margin

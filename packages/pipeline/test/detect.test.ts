@@ -585,6 +585,36 @@ describe('detect', () => {
     expect(raised.decoy?.raise).toBeCloseTo(0.11, 12);
     expect(raised.points).toHaveLength(12);
     expect(raised.tiles).toBe(2);
+    // A raise of 0.11 draws no warning (below 0.2).
+    const decoyWarnings = (r: { warnings: string[] }) => r.warnings.filter((w) => /decoy check/.test(w));
+    expect(decoyWarnings(raised)).toEqual([]);
+    // Grains at 0.75 in both maps: up from 0.40 until 0.76, where none of the decoy's is left, a
+    // raise of 0.36, which warns; for a model trained with grainy cells, without pointing to `tissue`.
+    for (const [training, tissue] of [
+      [undefined, true],
+      [{ data: { general: { effects: true } } }, false],
+      [{ from: 'tissue' }, false],
+    ] as const) {
+      const strong = twoMaps(
+        [
+          [12, 0.95],
+          [20, 0.75],
+        ],
+        [[20, 0.75]],
+      );
+      const trained = { ...model, metadata: { ...model.metadata, ...(training ? { training } : {}) } };
+      const r = await detect(volume, { model: trained, predictor: strong.predictor, tile: [4, 48, 48] });
+      expect(r.threshold).toBeCloseTo(0.76, 12);
+      expect(r.decoy?.raise).toBeCloseTo(0.36, 12);
+      expect(r.points).toHaveLength(12);
+      const [warning, ...more] = decoyWarnings(r);
+      expect(more).toEqual([]);
+      expect(warning).toMatch(
+        /^the decoy check raised the threshold by 0\.36: many maxima here score as spots do but are not/,
+      );
+      expect(warning).toMatch(/dmdet train --threshold-only/);
+      expect(/--model tissue/.test(warning as string)).toBe(tissue);
+    }
     // Two decoy maxima (fewer than minDecoys): kept at 0.4.
     const few = twoMaps(
       [
