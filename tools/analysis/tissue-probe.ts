@@ -4,7 +4,8 @@
  * `tools/lib/tissue-scene.ts`), with smooth or granular cells (`textures`). Scored with the model's
  * default flags (spot size estimated) and, with `--given`, with the true spot size given too,
  * beside SEF3D with the true σ and the threshold best on 2 validation volumes of the same case; 4
- * test volumes per case. Prints, per volume, the spot size used and the threshold. With `--tuned`,
+ * test volumes per case. Prints, per volume, the spot size used and the threshold, marking the
+ * volumes whose decoy raise drew `detect`'s warning. With `--tuned`,
  * the model is also scored with the advantage SEF3D has: its threshold chosen on the same 2
  * validation volumes by `tuneThreshold` (what `dmdet train --from <model> --threshold-only` does).
  *
@@ -56,7 +57,10 @@ for (const texture of textures)
           ...(given ? { spotSize: TISSUE_SIGMA } : {}),
         });
         scores.push(evaluate(t.points, r.points, { gate: 5 }));
-        used.push(`${r.spotSize?.xy.toFixed(2)}/${r.threshold.toFixed(2)}`);
+        const warned = r.warnings.some((w) => /decoy check/.test(w));
+        used.push(
+          `${r.spotSize?.xy.toFixed(2)}/${r.threshold.toFixed(2)}${warned ? ' (decoy warning)' : ''}`,
+        );
       }
       return `${mean(scores.map((x) => x.f1)).toFixed(3)} (${mean(scores.map((x) => x.precision)).toFixed(2)} / ${mean(scores.map((x) => x.recall)).toFixed(2)}); σxy/threshold ${used.join(' ')}`;
     };
