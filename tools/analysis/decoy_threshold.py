@@ -1,6 +1,6 @@
 """Scores decoy-calibrated threshold rules offline from the dump of decoy-maps.ts.
 
-    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases] [--counts]
+    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases] [--counts] [--scales]
 
 Per volume: N(t) real maxima scoring >= t, D(t) decoy maxima scoring >= t (the volume's clutter
 alone). Estimated false positives c*D(t), true positives N(t) - c*D(t), spots P = the largest
@@ -10,7 +10,8 @@ as a true positive at every threshold it passes). Rules: `up qQ kK` (decoyThresh
 threshold: fdr Q, minDecoys K), `guarded` (a raise keeping under a tenth of the maxima dropped, as
 detect does), `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter) and
 `signal` (only where the rule measured the signal: at least 5 maxima scoring >= 0.8). The last line
-counts the volumes where each gate lets the decoy run.
+counts the volumes where each gate lets the decoy run. `--scales` adds the term with the decoy's
+counts multiplied by 1.5–5 (`x<c>`), as if it under-counted the volume's clutter that many times.
 """
 import json, sys
 from collections import defaultdict
@@ -93,14 +94,14 @@ def measured(it, confidence=0.8, min_spots=5):
     return sum(1 for s, _ in it['real'] if s >= confidence) >= min_spots
 
 
-def term(it, q, k, from_clutter=None, guard=0.1, signal=False):
+def term(it, q, k, from_clutter=None, guard=0.1, signal=False, c=1.0):
     """decoyThreshold as detect applies it: only where the clutter reaches from_clutter (and, with
     `signal`, where the rule measured the signal), a raise keeping under `guard` of the maxima at the
-    rule's threshold dropped (clutterRaiseHolds)."""
+    rule's threshold dropped (clutterRaiseHolds); `c` scales the decoy's counts (1 in detect)."""
     t0 = it['threshold']
     if from_clutter is not None and clutter(it) < from_clutter: return t0
     if signal and not measured(it): return t0
-    t = fdr_up(it, q, k)
+    t = fdr_up(it, q, k, c)
     r = np.array([s for s, _ in it['real']])
     n0 = (r >= t0).sum()
     if t > t0 and n0 > 0 and (r >= t).sum() < guard * n0: return t0
@@ -121,6 +122,11 @@ for q in (0.05, 0.1, 0.2, 0.3):
         rules[f'q{q} k{k} guarded'] = (lambda q, k: lambda it: term(it, q, k))(q, k)
         rules[f'q{q} k{k} guarded c>=1'] = (lambda q, k: lambda it: term(it, q, k, 1))(q, k)
         rules[f'q{q} k{k} c>=1 signal'] = (lambda q, k: lambda it: term(it, q, k, 1, signal=True))(q, k)
+if '--scales' in sys.argv:
+    # The decoy's counts times c, as if the decoy under-counted the volume's clutter c-fold.
+    for c in (1.5, 2, 3, 5):
+        for q in (0.1, 0.2):
+            rules[f'q{q} k3 signal x{c}'] = (lambda q, c: lambda it: term(it, q, 3, 1, signal=True, c=c))(q, c)
 
 
 def case(it):
