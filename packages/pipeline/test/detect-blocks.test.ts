@@ -135,7 +135,7 @@ describe('detectInBlocks', () => {
     expect(given.tiles).toBeGreaterThan(1);
     const tight = await detectInBlocks(source, { model, block: [6, 64, 128], maxMemory: 64 * 2 ** 20 });
     expect(tight.warnings.join('\n')).toMatch(/above the bound of 64 MiB/);
-  }, 120_000);
+  }, 240_000);
 
   it("with a threshold rule, each block takes its threshold from its own signal, or the model's with too few confident maxima", async () => {
     const { volume, source } = spotsInLeftHalf();
