@@ -11,7 +11,8 @@ threshold: fdr Q, minDecoys K), `guarded` (a raise keeping under a tenth of the 
 detect does), `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter) and
 `signal` (only where the rule measured the signal: at least 5 maxima scoring >= 0.8). The last line
 counts the volumes where each gate lets the decoy run. `--scales` adds the term with the decoy's
-counts multiplied by 1.5–5 (`x<c>`), as if it under-counted the volume's clutter that many times.
+counts multiplied by 1.5–5 (`x<c>`), as if it under-counted the volume's clutter that many times,
+and by each volume's own ratio of real to decoy maxima scoring in a low band (`cal<lo>-<hi>`, 1–5).
 """
 import json, sys
 from collections import defaultdict
@@ -108,6 +109,13 @@ def term(it, q, k, from_clutter=None, guard=0.1, signal=False, c=1.0):
     return t
 
 
+def band_ratio(it, lo, hi, cmax=5.0):
+    """The volume's real maxima over its decoy's maxima scoring in [lo, hi), clipped to [1, cmax]."""
+    r = np.array([s for s, _ in it['real']]); d = np.array(it['decoy'])
+    nr = ((r >= lo) & (r < hi)).sum(); nd = ((d >= lo) & (d < hi)).sum()
+    return float(np.clip(nr / max(nd, 1), 1, cmax))
+
+
 def oracle(it):
     return max(GRID, key=lambda t: f1_at(it, t))
 
@@ -127,6 +135,11 @@ if '--scales' in sys.argv:
     for c in (1.5, 2, 3, 5):
         for q in (0.1, 0.2):
             rules[f'q{q} k3 signal x{c}'] = (lambda q, c: lambda it: term(it, q, 3, 1, signal=True, c=c))(q, c)
+    # Per volume: c = real maxima / decoy maxima in a band of low scores (where spots seldom score), 1 to 5.
+    for lo, hi in ((0.2, 0.4), (0.3, 0.5)):
+        for q in (0.1, 0.2):
+            rules[f'q{q} k3 signal cal{lo}-{hi}'] = (lambda q, lo, hi: lambda it: term(
+                it, q, 3, 1, signal=True, c=band_ratio(it, lo, hi)))(q, lo, hi)
 
 
 def case(it):
