@@ -9,6 +9,14 @@
 export const DECOY_RAISE_WARNING = 0.2;
 
 /**
+ * Whether a decoy raise draws the warning: at least {@link DECOY_RAISE_WARNING}, give or take the
+ * rounding of its 0.01 steps (a threshold raised 20 steps from 0.345 stands 0.19999999999999996 above it).
+ */
+export function decoyRaiseWarns(raise: number): boolean {
+  return raise >= DECOY_RAISE_WARNING - 1e-9;
+}
+
+/**
  * Whether a model's weights were trained with the `general` family's acquisition effects (granular
  * cell texture among them): its `training` notes say `data.general.effects` (as
  * `tools/train-general-model.ts --effects` writes; the built-in `tissue` model's do), or it was
@@ -21,7 +29,7 @@ export function trainedWithEffects(training: Record<string, unknown> | undefined
 
 /**
  * The warning for a volume (or, with `blocks`, the blocks of one) whose decoy check raised the
- * threshold by `raise`, at least {@link DECOY_RAISE_WARNING}: its detections are the least sure a
+ * threshold by `raise` ({@link decoyRaiseWarns}): its detections are the least sure a
  * volume gets. For a model not trained with grainy cells it also points to the built-in `tissue`
  * model, which was.
  */

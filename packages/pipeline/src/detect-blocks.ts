@@ -8,7 +8,7 @@ import {
   withMissing,
 } from '@dmdet/preprocess';
 import type { Vec3, Volume } from '@dmdet/volume-io';
-import { DECOY_RAISE_WARNING, decoyRaiseWarning, trainedWithEffects } from './decoy-warning';
+import { decoyRaiseWarning, decoyRaiseWarns, trainedWithEffects } from './decoy-warning';
 import { type DetectedPoint, type DetectOptions, type DetectResult, detect, ghostRuleFor } from './detect';
 import { PipelineError } from './errors';
 import { blockVoxels, DEFAULT_MAX_MEMORY, holdsSecondMap, tileVoxelsForMemory } from './memory-budget';
@@ -290,7 +290,7 @@ export async function detectInBlocks(
     if (result.decoy) {
       decoyBlocks++;
       if (result.decoy.raise > 0) decoyRaised++;
-      if (result.decoy.raise >= DECOY_RAISE_WARNING) decoyWarned++;
+      if (decoyRaiseWarns(result.decoy.raise)) decoyWarned++;
       decoyMaxRaise = Math.max(decoyMaxRaise, result.decoy.raise);
     }
     if (result.clippedInput) clippedBlocks++;
@@ -308,7 +308,7 @@ export async function detectInBlocks(
         ? pixelPatternWarning(result.pixelPattern, patternTrained)
         : undefined;
     const decoyWarning =
-      result.decoy && result.decoy.raise >= DECOY_RAISE_WARNING
+      result.decoy && decoyRaiseWarns(result.decoy.raise)
         ? decoyRaiseWarning(result.decoy.raise, effectsTrained)
         : undefined;
     for (const w of result.warnings) if (w !== patternWarning && w !== decoyWarning) warnings.add(w);

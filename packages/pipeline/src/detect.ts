@@ -20,7 +20,7 @@ import {
 import type { Vec3, Volume } from '@dmdet/volume-io';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureBackend } from './backend';
-import { DECOY_RAISE_WARNING, decoyRaiseWarning, trainedWithEffects } from './decoy-warning';
+import { decoyRaiseWarning, decoyRaiseWarns, trainedWithEffects } from './decoy-warning';
 import { type DetectionPass, detectionPass, type PassContext, withProgressMap } from './detect-pass';
 import { PipelineError } from './errors';
 import { PIXEL_PATTERN_WARNING, pixelPatternWarning, trainedWithPixelPattern } from './pixel-pattern';
@@ -446,7 +446,7 @@ export async function detect(volume: Volume, options: DetectOptions): Promise<De
       `${found.length} detections among ${bright} bright spot-like maxima: the model may not know this data. Try a lower threshold (--threshold ${(threshold / 2).toFixed(2)}), check the spot size${plan?.spotSize.source === 'estimated' ? ` (estimated σxy ${plan.spotSize.xy.toFixed(2)} px, σz ${plan.spotSize.z.toFixed(2)} slices; --spot-size to give it)` : ''}, or fine-tune on a few annotated volumes`,
     );
   const decoyRaise = first.decoy ? first.decoy.threshold - (ruleThreshold ?? first.decoy.threshold) : 0;
-  if (decoyRaise >= DECOY_RAISE_WARNING)
+  if (decoyRaiseWarns(decoyRaise))
     warnings.push(decoyRaiseWarning(decoyRaise, trainedWithEffects(metadata.training)));
   if (pattern && pattern.ratio > PIXEL_PATTERN_WARNING)
     warnings.push(pixelPatternWarning(pattern.ratio, trainedWithPixelPattern(metadata.training)));

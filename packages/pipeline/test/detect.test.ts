@@ -19,6 +19,7 @@ import { simulateVolume } from '@dmdet/simulate';
 import { createVolume, normalizePercentile } from '@dmdet/volume-io';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decoyRaiseWarns } from '../src/decoy-warning';
 import {
   DEFAULT_MIN_DISTANCE,
   type DetectProgress,
@@ -588,6 +589,10 @@ describe('detect', () => {
     // A raise of 0.11 draws no warning (below 0.2).
     const decoyWarnings = (r: { warnings: string[] }) => r.warnings.filter((w) => /decoy check/.test(w));
     expect(decoyWarnings(raised)).toEqual([]);
+    // A raise of twenty 0.01 steps warns though it falls a hair short of 0.2 in floating point.
+    expect(0.345 + 20 * 0.01 - 0.345).toBeLessThan(0.2);
+    expect(decoyRaiseWarns(0.345 + 20 * 0.01 - 0.345)).toBe(true);
+    expect(decoyRaiseWarns(0.19)).toBe(false);
     // Grains at 0.75 in both maps: up from 0.40 until 0.76, where none of the decoy's is left, a
     // raise of 0.36, which warns; for a model trained with grainy cells, without pointing to `tissue`.
     for (const [training, tissue] of [
