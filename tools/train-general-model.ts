@@ -5,7 +5,7 @@
  *   npm run train:general-model -- [--out dir] [--from dir] [--epochs n] [--steps n] [--minutes m]
  *                                  [--train n] [--validation n] [--without-virus] [--resume]
  *                                  [--off-scale s] [--sigma xy,z] [--peak-normalize]
- *                                  [--learning-rate r] [--plateau epochs] [--effects] [--snr lo,hi]
+ *                                  [--learning-rate r] [--plateau epochs] [--effects] [--effects-fraction p] [--snr lo,hi]
  *                                  [--crowding p] [--estimated-size] [--camera-pattern] [--camera-pattern-always]
  *
  * Data (tools/lib/general-data.ts): `--train` (96) + `--validation` (24) volumes of the `general`
@@ -30,7 +30,8 @@
  * `--learning-rate r` (default 1e-3) sets AMSGrad's rate; `--plateau n` halves it after n epochs
  * without a better validation loss (down to 1e-5; default: a constant rate).
  * `--effects` draws the general volumes with the family's acquisition effects too (EMCCD gain,
- * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`).
+ * granular cell texture, astigmatism, depth attenuation: `GENERAL_EFFECT_RANGES`);
+ * `--effects-fraction p` in a fraction p of them (each volume's choice seeded), the rest without.
  * `--camera-pattern` draws an sCMOS camera's pixel pattern in half the general volumes (each pixel its
  * own offset, gain and read noise, the same in every slice: `GENERAL_CAMERA_PATTERN_RANGES`);
  * `--camera-pattern-always` in every general volume.
@@ -69,6 +70,7 @@ const { values } = parseArgs({
     'learning-rate': { type: 'string', default: '1e-3' },
     plateau: { type: 'string' },
     effects: { type: 'boolean', default: false },
+    'effects-fraction': { type: 'string' },
     'camera-pattern': { type: 'boolean', default: false },
     'camera-pattern-always': { type: 'boolean', default: false },
     snr: { type: 'string', default: '1.5,12' },
@@ -97,6 +99,13 @@ const crowding = Number(values.crowding);
 if (!(crowding >= 0 && crowding <= 1))
   throw new Error(`--crowding must be in [0, 1], got ${values.crowding}`);
 const plateau = values.plateau === undefined ? undefined : int('plateau', values.plateau);
+const effectsFraction =
+  values['effects-fraction'] === undefined ? undefined : Number(values['effects-fraction']);
+if (effectsFraction !== undefined && !(effectsFraction > 0 && effectsFraction <= 1))
+  throw new Error(`--effects-fraction must be in (0, 1], got ${values['effects-fraction']}`);
+if (effectsFraction !== undefined && values.effects)
+  throw new Error('--effects draws the effects in every volume: give it or --effects-fraction, not both');
+const effects = effectsFraction ?? values.effects;
 const checkpointDir = join(out, 'checkpoint');
 const resume = values.resume ? await loadCheckpoint(checkpointDir) : undefined;
 if (values.resume && !resume) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
@@ -108,7 +117,7 @@ const data = generalTrainingData({
   validation: int('validation', values.validation),
   virus: !values['without-virus'],
   offScale: Number(values['off-scale']),
-  effects: values.effects,
+  effects,
   cameraPattern: values['camera-pattern-always'] ? 'always' : values['camera-pattern'],
   snr: snrRange,
   crowding,
@@ -155,7 +164,7 @@ try {
           size: [128, 128],
           snr: snrRange,
           offScale: Number(values['off-scale']),
-          ...(values.effects ? { effects: true } : {}),
+          ...(effects ? { effects } : {}),
           ...(values['camera-pattern-always']
             ? { cameraPattern: 'always' }
             : values['camera-pattern']

@@ -83,8 +83,12 @@ export interface GeneralDataOptions {
   spotJitter?: number;
   /** `sampleGeneralParams`' `offScale`: below 1, optional departures are on more often (several at once). Default 1. */
   offScale?: number;
-  /** `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture, astigmatism, depth attenuation). Default false. */
-  effects?: boolean;
+  /**
+   * `sampleGeneralParams`' `effects`: draw the acquisition effects (EM gain, cell texture,
+   * astigmatism, depth attenuation). A number p draws them in a fraction p of the volumes (each
+   * volume's choice seeded from its own seed), the rest without. Default false.
+   */
+  effects?: boolean | number;
   /** `sampleGeneralParams`' `cameraPattern`: draw an sCMOS camera's pixel pattern (in half the volumes, or `'always'`). Default false. */
   cameraPattern?: boolean | 'always';
   /**
@@ -124,11 +128,15 @@ export function crowdedParams(params: GeneralParams, rng: Random): GeneralParams
 
 /** One general volume as a labelled volume, with its (jittered) spot size. */
 function generalItem(seed: number, options: Required<GeneralDataOptions>): LabeledVolume {
+  const effects =
+    typeof options.effects === 'number'
+      ? new Random(deriveSeed(seed, 0xeffec7)).float() < options.effects
+      : options.effects;
   const sampled = sampleGeneralParams(seed, {
     size: options.size,
     snr: options.snr,
     offScale: options.offScale,
-    effects: options.effects,
+    effects,
     cameraPattern: options.cameraPattern,
   });
   const crowd = new Random(deriveSeed(seed, 0xc20d));

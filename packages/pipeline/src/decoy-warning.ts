@@ -18,13 +18,14 @@ export function decoyRaiseWarns(raise: number): boolean {
 
 /**
  * Whether a model's weights were trained with the `general` family's acquisition effects (granular
- * cell texture among them): its `training` notes say `data.general.effects` (as
- * `tools/train-general-model.ts --effects` writes; the built-in `tissue` model's do), or it was
+ * cell texture among them): its `training` notes say `data.general.effects` (`true`, or the
+ * fraction of the volumes that had them, as `tools/train-general-model.ts --effects` or
+ * `--effects-fraction` writes; the built-in `tissue` model's do), or it was
  * fine-tuned from the built-in `tissue` (`from: 'tissue'`, as `dmdet train --from tissue` writes).
  */
 export function trainedWithEffects(training: Record<string, unknown> | undefined): boolean {
   const effects = (training?.['data'] as { general?: { effects?: unknown } } | undefined)?.general?.effects;
-  return effects === true || training?.['from'] === 'tissue';
+  return effects === true || (typeof effects === 'number' && effects > 0) || training?.['from'] === 'tissue';
 }
 
 /**
