@@ -1,6 +1,6 @@
 """Scores decoy-calibrated threshold rules offline from the dump of decoy-maps.ts.
 
-    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases] [--counts] [--scales]
+    /usr/bin/python3 tools/analysis/decoy_threshold.py <dump.json> [more dumps] [--cases] [--counts] [--scales] [--raised [--against=<dump>]]
 
 Per volume: N(t) real maxima scoring >= t, D(t) decoy maxima scoring >= t (the volume's clutter
 alone). Estimated false positives c*D(t), true positives N(t) - c*D(t), spots P = the largest
@@ -10,7 +10,9 @@ as a true positive at every threshold it passes). Rules: `up qQ kK` (decoyThresh
 threshold: fdr Q, minDecoys K), `guarded` (a raise keeping under a tenth of the maxima dropped, as
 detect does), `c>=1` (only where the rule's clutter is at least 1: the term's fromClutter) and
 `signal` (only where the rule measured the signal: at least 5 maxima scoring >= 0.8). The last line
-counts the volumes where each gate lets the decoy run. `--scales` adds the term with the decoy's
+counts the volumes where each gate lets the decoy run. `--raised [--against=<dump>]` lists the
+volumes the term as built in raises by 0.2 or more (where detect warns), and with a dump of the
+same volumes by another model, that model's F1 under its own term beside. `--scales` adds the term with the decoy's
 counts multiplied by 1.5–5 (`x<c>`), as if it under-counted the volume's clutter that many times,
 and by each volume's own ratio of real to decoy maxima scoring in a low band (`cal<lo>-<hi>`, 1–5).
 """
@@ -18,7 +20,7 @@ import json, sys
 from collections import defaultdict
 import numpy as np
 
-items = [it for f in sys.argv[1:] if f.endswith('.json') for it in json.load(open(f))]
+items = [it for f in sys.argv[1:] if f.endswith('.json') and not f.startswith('--') for it in json.load(open(f))]
 GRID = np.round(np.arange(0.10, 0.96, 0.01), 2)
 
 
@@ -167,6 +169,28 @@ for n in names:
     per = [np.mean([f1_at(it, rules[n](it)) for it in items if it['group'] == g]) for g in grps]
     print(f"{n:24s} {np.mean([f1_at(it, rules[n](it)) for it in items]):7.4f} " + ' '.join(f'{x:7.4f}' for x in per)
           + f'  {sum(x > 0.001 for x in d):4d} {sum(x < -0.001 for x in d):4d} {min(d):+.3f}')
+
+if '--raised' in sys.argv:
+    # The volumes whose decoy term (as built in) raises the threshold by 0.2 or more, where detect
+    # warns; with --against=<dump of the same volumes by another model>, that model's F1 under its term.
+    against = next((a.split('=', 1)[1] for a in sys.argv if a.startswith('--against=')), None)
+    other = {(it['group'], it['id']): it for it in json.load(open(against))} if against else {}
+    built_in = lambda it: term(it, 0.1, 3, 1, signal=True)
+    raised = [it for it in items if built_in(it) - it['threshold'] >= 0.2 - 1e-9]
+    for it in raised:
+        o = other.get((it['group'], it['id']))
+        print(f"{it['group']}:{it['id']:24s} raise {built_in(it) - it['threshold']:.2f}: F1 "
+              f"{f1_at(it, it['threshold']):.3f} -> {f1_at(it, built_in(it)):.3f}"
+              + (f"; the other model {f1_at(o, built_in(o)):.3f}" if o else ''))
+    mean = lambda xs: float(np.mean(xs)) if xs else float('nan')
+    print(f"raised by 0.2 or more: {len(raised)} of {len(items)}; mean F1 after {mean([f1_at(it, built_in(it)) for it in raised]):.3f}")
+    if other:
+        pairs = [(it, other[(it['group'], it['id'])]) for it in items if (it['group'], it['id']) in other]
+        mine = lambda ps: mean([f1_at(a, built_in(a)) for a, _ in ps])
+        theirs = lambda ps: mean([f1_at(b, built_in(b)) for _, b in ps])
+        hit = [(a, b) for a, b in pairs if a in raised]
+        print(f"the other model on those: {theirs(hit):.3f} against {mine(hit):.3f}; "
+              f"on all {len(pairs)} volumes of both dumps: {theirs(pairs):.3f} against {mine(pairs):.3f}")
 
 if '--counts' in sys.argv:
     # Per volume: false positives (real maxima matched to no spot) and decoy maxima scoring at least 0.4 / 0.6.

@@ -4,7 +4,8 @@
  * not. On the dumps the decoy term was chosen on (136 volumes: family volumes with the acquisition
  * effects, the tissue-like scene, robustness scenarios), the 6 volumes raised that far
  * scored F1 0.25–0.74 after the raise; on the robustness benchmark's held-out volumes and
- * the virus set the decoy raised none (docs/default-model.md, the `thresholdRule` bullet).
+ * the virus set the decoy raised none (docs/default-model.md, the `thresholdRule` bullet;
+ * `tools/analysis/decoy_threshold.py <dumps> --raised` lists them).
  */
 export const DECOY_RAISE_WARNING = 0.2;
 
