@@ -193,12 +193,16 @@ if '--raised' in sys.argv:
               f"on all {len(pairs)} volumes of both dumps: {theirs(pairs):.3f} against {mine(pairs):.3f}")
 
 if '--counts' in sys.argv:
-    # Per volume: false positives (real maxima matched to no spot) and decoy maxima scoring at least 0.4 / 0.6.
+    # Per volume: false positives (real maxima matched to no spot) and decoy maxima scoring at least
+    # 0.4 / 0.6, and in bands of score.
     for it in items:
         r = np.array(it['real']).reshape(-1, 2); d = np.array(it['decoy'])
         fp = r[r[:, 1] == 0, 0]
         print(f"{it['group']}:{it['id']:24s} " + ' '.join(
-            f"at {t}: {int((fp >= t).sum())} false positives, {int((d >= t).sum())} decoys;" for t in (0.4, 0.6)))
+            f"at {t}: {int((fp >= t).sum())} false positives, {int((d >= t).sum())} decoys;" for t in (0.4, 0.6))
+              + ' by score band, false / decoy maxima: ' + ', '.join(
+            f"{lo}-{hi} {int(((fp >= lo) & (fp < hi)).sum())} / {int(((d >= lo) & (d < hi)).sum())}"
+            for lo, hi in ((0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01))))
 
 runs = {
     'c>=1': sum(clutter(it) >= 1 for it in items),
