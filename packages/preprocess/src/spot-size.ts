@@ -21,7 +21,7 @@ export interface SpotSizeEstimate extends SpotSize {
    * Relative standard error of `xy` and `z`: 1.2533 × 1.4826 × MAD of the kept fits' log σ over
    * √fits (the median’s standard error for normally scattered fits): about 0.01–0.03 for a hundred
    * good fits, more for a few faint ones; NaN for `z` in a single slice. Informative: `detect` does
-   * not use it (resampling on it was tried and lost more than it gained: docs/robustness.md).
+   * not use it (resampling on it was tried and lost more than it gained: docs/tried.md).
    */
   uncertainty: SpotSize;
 }
